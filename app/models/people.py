@@ -1,0 +1,167 @@
+"""People: employees and their departments, cost centers, office locations, groups and roles."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.types import enum_column
+
+
+class Role(str, enum.Enum):
+    """Roles beyond "employee" (everyone) and "approver" (anyone with reports or an approval group)."""
+
+    HELPDESK = "helpdesk"
+    FULFILLMENT = "fulfillment"
+    ADMIN = "admin"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostCenter(db.Model):
+    __tablename__ = "cost_centers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], post_update=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Location(db.Model):
+    """An office; shipping addresses default to the employee's office."""
+
+    __tablename__ = "locations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    street: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(40))
+    postal_code: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2), default="US")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.street}, {self.city}, {self.state} {self.postal_code}"
+
+
+group_members = Table(
+    "group_members",
+    db.metadata,
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Group(db.Model):
+    """A named set of people; an approval step can name a group, and any member decides."""
+
+    __tablename__ = "groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(String(400), default="")
+    members: Mapped[list[User]] = relationship(secondary=group_members, back_populates="groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person at the company: an employee, and possibly an approver, helpdesk, fulfilment or admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("employee_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    employee_number: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    cost_center_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centers.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    informational_emails: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    department: Mapped[Department | None] = relationship()
+    cost_center: Mapped[CostCenter | None] = relationship(foreign_keys=[cost_center_id])
+    location: Mapped[Location | None] = relationship()
+    manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")
+    reports: Mapped[list[User]] = relationship(back_populates="manager")
+    groups: Mapped[list[Group]] = relationship(secondary=group_members, back_populates="members")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Flask-Login: a deactivated person cannot sign in.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def grant(self, role: Role) -> None:
+        if role not in self.roles:
+            self.role_rows.append(UserRole(role=role))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_helpdesk(self) -> bool:
+        return bool(self.roles & {Role.HELPDESK, Role.ADMIN})
+
+    @property
+    def is_fulfillment(self) -> bool:
+        return bool(self.roles & {Role.FULFILLMENT, Role.ADMIN})
+
+    @property
+    def is_manager(self) -> bool:
+        return db.session.query(User.id).filter(User.manager_id == self.id).first() is not None
+
+    @property
+    def is_approver(self) -> bool:
+        return self.is_manager or bool(self.groups) or self.is_admin
+
+    def management_chain(self) -> list[User]:
+        """The manager, the manager's manager, and so on up (a loop in the data stops the walk)."""
+        chain: list[User] = []
+        person = self.manager
+        while person is not None and person not in chain and person is not self:
+            chain.append(person)
+            person = person.manager
+        return chain

@@ -1,0 +1,93 @@
+"""Request-wide behaviour: login handling, HTMX-aware redirects and toasts, error pages, template globals."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask_htmx import make_response as htmx_response
+from flask_login import current_user
+
+from app.access import can
+from app.extensions import db, htmx, login_manager
+from app.models import User, get_setting
+
+
+def register_web(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        target = url_for("auth.login", next=_relative_url())
+        if htmx:
+            # A 302 would be swapped into the fragment; tell HTMX to load the login page instead.
+            return htmx_response("", redirect=target)
+        flash(login_manager.login_message, "info")
+        return redirect(target)
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        return {"can": can, "company_name": _company_name()}
+
+    @app.after_request
+    def htmx_headers(response: Response) -> Response:
+        response.vary.add("HX-Request")
+        if htmx and not htmx.boosted and response.status_code < 300:
+            # Flash messages reach HTMX fragments as toasts (the layout shows them from this event).
+            messages = get_flashed_messages(with_categories=True)
+            if messages:
+                trigger = {"toast": [{"category": c, "message": m} for c, m in messages]}
+                existing = response.headers.get("HX-Trigger")
+                if existing:
+                    try:
+                        trigger.update(json.loads(existing))
+                    except ValueError:
+                        trigger[existing] = True
+                response.headers["HX-Trigger"] = json.dumps(trigger)
+        return response
+
+    for code in (400, 403, 404, 405, 500):
+        app.register_error_handler(code, _error_page)
+
+
+def _company_name() -> str:
+    try:
+        return get_setting("company_name")
+    except Exception:  # the settings table may not exist yet (before the first migration)
+        db.session.rollback()
+        return "Dialtone"
+
+
+def _relative_url() -> str:
+    """The page being asked for, as a path (HTMX requests name the page they came from)."""
+    if htmx and htmx.current_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(htmx.current_url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.full_path.rstrip("?")
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Not allowed", "Your role does not give you access to this page."),
+    404: ("Not found", "There is nothing at this address. Check the link, or start from the home page."),
+    405: ("Not allowed", "That action is not available here."),
+    500: ("Something went wrong", "The error has been logged. Try again in a moment."),
+}
+
+
+def _error_page(error) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    description = getattr(error, "description", None)
+    if code == 400 and description and "CSRF" in str(description):
+        text = "Your form expired. Reload the page and submit it again."
+    return render_template("error.html", code=code, title=title, text=text), code

@@ -1,0 +1,65 @@
+"""Browser-test support: a Playwright page that runs axe-core on every page it lands on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+BLOCKING_IMPACTS = {"serious", "critical"}
+_axe = Axe()
+
+
+class AccessibilityViolation(AssertionError):
+    pass
+
+
+def check_accessibility(page) -> None:
+    """Fail on any serious or critical axe-core violation on the page as it is now."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"{v['id']} ({v['impact']}): {v['help']} — "
+                 + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                             for n in v["nodes"][:5])
+                 for v in blocking]
+        raise AccessibilityViolation(f"axe-core on {page.url}:\n" + "\n".join(lines))
+
+
+class AccessiblePage:
+    """Wraps a Playwright page: `goto` and `check` run axe-core; everything else passes through."""
+
+    def __init__(self, page) -> None:
+        self._page = page
+        self.checked: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._page, name)
+
+    def goto(self, url: str, **kwargs):
+        response = self._page.goto(url, **kwargs)
+        self.check()
+        return response
+
+    def check(self) -> None:
+        self._page.wait_for_load_state("load")
+        check_accessibility(self._page)
+        self.checked.append(self._page.url)
+
+    def sign_in(self, email: str, password: str = "demo") -> None:
+        self.goto("/login")
+        self._page.get_by_label("Email").fill(email)
+        self._page.get_by_label("Password", exact=True).fill(password)
+        self._page.get_by_role("button", name="Sign in").click()
+        self._page.wait_for_load_state("load")
+        self.check()
+
+    def screenshot_for_docs(self, name: str) -> Path:
+        """Save a full-page screenshot for the README (docs/screenshots) and as a test artifact."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self._page.screenshot(path=str(path), full_page=True)
+        self._page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        return path

