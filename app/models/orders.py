@@ -116,6 +116,12 @@ class Shipment(db.Model):
     shipped_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     order: Mapped[Order] = relationship(back_populates="shipments")
 
+    @property
+    def tracking_url(self) -> str | None:
+        from app.identifiers import tracking_url
+
+        return tracking_url(self.shipping_carrier, self.tracking_number)
+
 
 class ReportedDevice(db.Model):
     """A device (or SIM) the carrier reported for an order: IMEI, serial, ICCID."""

@@ -1,0 +1,195 @@
+"""The rules order types share: eligibility, warranty, restore window, conflicts, compatibility."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.formatting import day
+from app.models import Device, DeviceStatus, Line, LineStatus, Order, OPEN_STATUSES, Stipend, StipendStatus, User
+from app.models import get_setting
+from app.orders.types.base import OrderContext
+
+WARRANTY_DAYS = 365
+NOT_COVERED = {"physical": "physical damage", "liquid": "liquid damage", "battery": "battery problems"}
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def upgrade_months(person: User) -> int:
+    return int(get_setting("upgrade_eligibility_months"))
+
+
+def upgrade_eligible_on(line: Line, months: int) -> date | None:
+    device = line.device
+    activated = device and (device.activated_on or device.purchased_on)
+    return add_months(activated, months) if activated else None
+
+
+def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is None:
+        return {}
+    months = upgrade_months(ctx.employee)
+    eligible_on = upgrade_eligible_on(ctx.line, months)
+    if eligible_on and ctx.today < eligible_on:
+        activated = ctx.line.device.activated_on or ctx.line.device.purchased_on
+        return {"line": f"This line is not eligible for an upgrade until {day(eligible_on)}: its device was "
+                        f"activated on {day(activated)} and upgrades come every {months} months. "
+                        "For a defective device, order a Warranty replacement."}
+    return {}
+
+
+def warranty_coverage(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is None:
+        return {}
+    device = ctx.line.device
+    if device is None:
+        return {"line": "This line has no device on record to replace."}
+    bought = device.purchased_on or device.activated_on
+    if bought and (ctx.today - bought).days > WARRANTY_DAYS:
+        return {"line": f"The {device.model} was bought on {day(bought)}, more than a year ago, so the carrier's "
+                        "warranty has ended. Order an Upgrade instead."}
+    problem = ctx.values.get("problem")
+    if problem in NOT_COVERED:
+        return {"problem": f"The carrier's warranty does not cover {NOT_COVERED[problem]}. "
+                           "Order an Upgrade instead."}
+    return {}
+
+
+def restore_window(ctx: OrderContext) -> dict[str, str]:
+    line = ctx.line
+    if line is None or line.status is not LineStatus.DISCONNECTED or line.disconnected_on is None:
+        return {}
+    days = (ctx.today - line.disconnected_on).days
+    window = line.carrier.reactivation_window_days
+    if days > window:
+        return {"line": f"This line was disconnected on {day(line.disconnected_on)}, {days} days ago; "
+                        f"{line.carrier.name} restores lines only within {window} days of disconnection."}
+    return {}
+
+
+def no_conflicting_order(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is None or ctx.order_type is None:
+        return {}
+    query = select(Order).where(Order.line_id == ctx.line.id, Order.status.in_(OPEN_STATUSES),
+                                Order.type.in_(ctx.order_type.conflicts))
+    if ctx.values.get("_order_id"):
+        query = query.where(Order.id != ctx.values["_order_id"])
+    open_order = ctx.session.scalars(query.limit(1)).first()
+    if open_order is not None:
+        from app.orders.types import REGISTRY
+
+        name = REGISTRY[open_order.type].name if open_order.type in REGISTRY else open_order.type
+        return {"line": f"{open_order.number} ({name}) is already open for this line: wait for it to finish "
+                        "or cancel it first."}
+    return {}
+
+
+def works_on_new_carrier(ctx: OrderContext) -> dict[str, str]:
+    """A port keeps the device only if it works on the new carrier; otherwise a new device is required."""
+    if ctx.line is None or ctx.carrier is None or ctx.model is not None:
+        return {}
+    device = ctx.line.device
+    if device is not None and ctx.carrier not in device.model.carriers:
+        return {"device_model": f"The {device.model} does not work on {ctx.carrier.name}: choose a new device."}
+    return {}
+
+
+def stock_device_works_on_carrier(ctx: OrderContext) -> dict[str, str]:
+    if ctx.stock_device is None or ctx.carrier is None:
+        return {}
+    if ctx.carrier not in ctx.stock_device.model.carriers:
+        return {"carrier": f"The {ctx.stock_device.model} does not work on {ctx.carrier.name}."}
+    return {}
+
+
+def plan_changes(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is not None and ctx.plan is not None and ctx.plan.id == ctx.line.plan_id:
+        return {"plan": f"This line is already on {ctx.plan.name}: choose another plan."}
+    return {}
+
+
+def features_change(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is None:
+        return {}
+    if {f.id for f in ctx.features} == {lf.feature_id for lf in ctx.line.features}:
+        return {"features": "These are the line's features already: add or remove at least one."}
+    return {}
+
+
+def esim_supported(ctx: OrderContext) -> dict[str, str]:
+    device = ctx.line.device if ctx.line else None
+    if ctx.values.get("sim_kind") == "esim" and device is not None and not device.model.esim:
+        return {"sim_kind": f"The {device.model} does not take an eSIM: choose a physical SIM card."}
+    return {}
+
+
+def new_holder_differs(ctx: OrderContext) -> dict[str, str]:
+    if ctx.line is not None and ctx.new_employee is not None and ctx.line.employee_id == ctx.new_employee.id:
+        return {"new_employee": f"The line is already assigned to {ctx.new_employee.name}."}
+    return {}
+
+
+def some_accessory(ctx: OrderContext) -> dict[str, str]:
+    return {} if ctx.accessories else {"accessories": "Choose at least one accessory."}
+
+
+def transfer_details(ctx: OrderContext) -> dict[str, str]:
+    errors = {}
+    if ctx.values.get("direction") == "to_personal" and ctx.line is None:
+        errors["line"] = "Choose the corporate line that moves to a personal account."
+    if ctx.values.get("direction") == "to_corporate":
+        if not ctx.values.get("phone_number"):
+            errors["phone_number"] = "Enter the personal number that moves to the corporate account."
+        if ctx.carrier is None:
+            errors["carrier"] = "Choose the corporate carrier."
+        if ctx.plan is None:
+            errors["plan"] = "Choose a plan."
+    return errors
+
+
+def not_enrolled(ctx: OrderContext) -> dict[str, str]:
+    if active_stipend(ctx) is not None:
+        return {"tier": f"{ctx.employee.name} is already enrolled in the stipend program."}
+    return {}
+
+
+def enrolled(ctx: OrderContext) -> dict[str, str]:
+    if active_stipend(ctx) is None:
+        return {"reason": f"{ctx.employee.name} is not enrolled in the stipend program."}
+    return {}
+
+
+def active_stipend(ctx: OrderContext) -> Stipend | None:
+    return ctx.session.scalars(select(Stipend).where(Stipend.employee_id == ctx.employee.id,
+                                                     Stipend.status == StipendStatus.ACTIVE)).first()
+
+
+@dataclass(frozen=True)
+class EmployeeFacts:
+    """What the New order page needs to say which types apply to a person now (a few queries, once)."""
+
+    lines_by_status: dict[LineStatus, int]
+    assigned_devices: int
+    stipend: bool
+    in_stock: int
+
+    def lines(self, statuses) -> int:
+        return sum(self.lines_by_status.get(s, 0) for s in statuses)
+
+
+def employee_facts(session, employee: User) -> EmployeeFacts:
+    by_status = dict(session.execute(select(Line.status, func.count()).where(Line.employee_id == employee.id)
+                                     .group_by(Line.status)).all())
+    devices = session.scalar(select(func.count()).select_from(Device).where(
+        Device.employee_id == employee.id, Device.status == DeviceStatus.ASSIGNED))
+    stipend = session.scalar(select(func.count()).select_from(Stipend).where(
+        Stipend.employee_id == employee.id, Stipend.status == StipendStatus.ACTIVE))
+    stock = session.scalar(select(func.count()).select_from(Device).where(Device.status == DeviceStatus.IN_STOCK))
+    return EmployeeFacts(by_status, devices or 0, bool(stipend), stock or 0)
