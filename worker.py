@@ -23,6 +23,9 @@ def main() -> None:
     app.jobs._app = create_app()
     connection = Redis.from_url(config.REDIS_URL)
     queue = Queue(config.RQ_QUEUE, connection=connection)
+    if not args.burst:
+        with app.jobs._app.app_context():
+            app.jobs.schedule_periodic()  # reminders, sweeps… each re-schedules itself after it runs
     Worker([queue], connection=connection).work(burst=args.burst, with_scheduler=not args.burst)
 
 

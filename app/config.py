@@ -39,6 +39,7 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
         self.SQLALCHEMY_RECORD_QUERIES = False
+        self.SIMULATOR_PACE_SECONDS = float(env("SIMULATOR_PACE_SECONDS", "20"))
 
 
 def _engine_options(url: str) -> dict:

@@ -1,4 +1,5 @@
 """The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
+import re
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,30 @@ def money(cents: int | None) -> str:
     sign = "-" if cents < 0 else ""
     dollars, rest = divmod(abs(int(cents)), 100)
     return f"{sign}${dollars:,}.{rest:02d}"
+
+
+_MONEY = re.compile(r"(?P<dollars>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<cents>\d{0,2}))?")
+
+
+def parse_money(text: str | None) -> int:
+    """Dollars as people type them ("45", "45.5", "$1,299.00") → integer cents; ValueError for anything else.
+
+    Negative amounts, more than two decimals and stray characters are refused: the caller words the message.
+    """
+    cleaned = (text or "").strip().removeprefix("$").strip()
+    match = _MONEY.fullmatch(cleaned)
+    if not cleaned or not match or not (match["dollars"] or match["cents"]):
+        raise ValueError(f"not an amount of money: {text!r}")
+    dollars = int((match["dollars"] or "0").replace(",", ""))
+    cents = int((match["cents"] or "0").ljust(2, "0"))
+    return dollars * 100 + cents
+
+
+def money_input(cents: int | None) -> str:
+    """Cents as a form shows them for editing: 4500 → '45.00' (no $ or thousands separators)."""
+    if cents is None:
+        return ""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def phone(e164: str | None) -> str:
@@ -45,6 +70,18 @@ def day(value: date | None) -> str:
     return value.strftime("%b %d, %Y") if value else ""
 
 
+def age(since: datetime | None, now: datetime) -> str:
+    """How long something has waited, in words: '45 min', '5 h', '3 days'."""
+    if since is None:
+        return ""
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
 def label(value: object) -> str:
     """An enum or code as words: 'pending_return' → 'Pending return'."""
     raw = getattr(value, "value", value)
@@ -55,3 +92,4 @@ def register(app: Flask) -> None:
     for name, fn in {"money": money, "phone": phone, "imei": imei, "local_time": local_time, "day": day,
                      "label": label}.items():
         app.add_template_filter(fn, name)
+    app.add_template_global(age, "age")

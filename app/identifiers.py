@@ -109,3 +109,24 @@ def make_iccid(issuer: str, serial: int, length: int = 19) -> str:
     body = f"89{issuer}"
     body += f"{serial:0{length - 1 - len(body)}d}"
     return body + luhn.calc_check_digit(body)
+
+
+def national_digits(e164: str) -> str:
+    """'+12125550123' → '2125550123': the digits people type for a number, without the country code."""
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return digits_only(e164)
+
+
+def phone_search_prefix(value: str) -> str:
+    """The start of a national number, from however much of it was typed: '+1212555 01', '(212) 555-01' and
+    '212.555.01' all give '21255501'. A leading '+' is followed by a country code, which is dropped."""
+    text = (value or "").strip()
+    digits = digits_only(text)
+    if text.startswith("+"):
+        for length in (1, 2, 3):
+            if int(digits[:length] or 0) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                return digits[length:]
+        return digits
+    return phone_search_digits(text)

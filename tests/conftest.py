@@ -188,18 +188,31 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context on the live server; every page it loads is checked by axe-core."""
+def new_page(browser, live_server):
+    """new_page() → another person's browser (its own context and cookies) on the live server."""
     from tests.browser import AccessiblePage
 
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    yield AccessiblePage(context.new_page())
-    context.close()
+    contexts = []
+
+    def _new_page() -> AccessiblePage:
+        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return AccessiblePage(context.new_page())
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser on the live server; every page it loads is checked by axe-core."""
+    return new_page()
 
 
 def pytest_collection_modifyitems(items):
     """Tests that drive Chromium carry the `browser` mark (so `make test-fast` can leave them out)."""
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(item, "fixturenames", ()):
+        if {"page", "new_page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)

@@ -4,13 +4,13 @@ import pytest
 from tests.helpers import DEMO_USERS, Client
 
 NAV = ["New order", "My orders", "Approvals", "Inventory", "My lines and devices", "Fulfillment", "Dashboard",
-       "Admin"]
+       "Reports", "Admin"]
 EXPECTED_NAV = {
     "employee": {"New order", "My orders", "My lines and devices"},
     "manager": {"New order", "My orders", "Approvals", "My lines and devices"},
-    "telecom": {"New order", "My orders", "Approvals", "My lines and devices", "Fulfillment", "Dashboard"},
+    "telecom": {"New order", "My orders", "Approvals", "My lines and devices", "Fulfillment", "Dashboard", "Reports"},
     "helpdesk": {"New order", "My orders", "Inventory"},
-    "admin": {"New order", "My orders", "Approvals", "Inventory", "Fulfillment", "Dashboard", "Admin"},
+    "admin": {"New order", "My orders", "Approvals", "Inventory", "Fulfillment", "Dashboard", "Reports", "Admin"},
 }
 
 

@@ -425,3 +425,21 @@ def test_choosing_a_carrier_refreshes_the_plans_devices_and_price_without_errors
         "carrier": demo.carrier("northwind"), "plan": demo.plan("northwind", "Business 10 GB"),
         "device_model": demo.model("iPhone SE")}, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "$429.00" in priced and "$30.00" in priced
+
+
+def test_choosing_a_line_shows_its_plan_features_and_device(login, demo):
+    client = login("employee")
+    client.get("/orders/new/change_plan")
+    fragment = client.post("/orders/new/change_plan?refresh=1", {"line": demo.line_of(ERIN)},
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Today:" in fragment and "Business Unlimited" in fragment and "Visual voicemail" in fragment
+    assert "iPhone 16" in fragment
+
+
+def test_a_link_naming_the_type_opens_its_form_prefilled(login, demo):
+    client = login("helpdesk")
+    line = demo.line_of(ERIN)
+    response = client.get(f"/orders/new?type=disconnect&line={line}&for={demo.user(ERIN)}")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/orders/new/disconnect?")
+    form = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<option selected value="{line}"' in form or f'value="{line}" selected' in form

@@ -29,3 +29,19 @@ def test_the_queue_is_named_by_configuration(app):
     with app.app_context():
         queue = task_queue()
     assert isinstance(queue, Queue) and queue.name == app.config["RQ_QUEUE"]
+
+
+def test_periodic_jobs_are_scheduled_once_and_reschedule_themselves(app, redis_url):
+    from app.jobs import PERIODIC, run_periodic, schedule_periodic
+    from app.queue import task_queue
+
+    assert "app.jobs.approval_sweep" in PERIODIC
+    with app.app_context():
+        schedule_periodic()
+        schedule_periodic()  # a second worker starting changes nothing
+        scheduled = task_queue().scheduled_job_registry.get_job_ids()
+        assert len([j for j in scheduled if j.startswith("periodic-app_jobs_approval_sweep-")]) == 1
+        task_queue().scheduled_job_registry.remove(scheduled[0], delete_job=True)
+        assert run_periodic("app.jobs.approval_sweep") == {"reminded": 0, "escalated": 0}
+        again = task_queue().scheduled_job_registry.get_job_ids()
+        assert len([j for j in again if j.startswith("periodic-app_jobs_approval_sweep-")]) == 1

@@ -1,42 +1,45 @@
 """Home and dashboard views."""
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
 
-from app.access import require
-from app.dashboard import bp
+from app.access import can, require
+from app.approvals.inbox import waiting_count
+from app.dashboard import bp, home as home_lists
+from app.dashboard.charts import GEOMETRY
+from app.dashboard.figures import dashboard
 from app.extensions import db
-from app.models import OPEN_STATUSES, Approval, ApprovalStatus, Order, OrderStatus
 from app.orders import types
+from app.orders.presenting import progress_steps
+from app.reports.filters import filter_choices, local_today, utcnow
+from app.reports.rendering import filters_from, page_or_fragment
+
+DASHBOARD_FIELDS = ("start", "end", "carrier", "department")
+
+
+@bp.context_processor
+def _chart_geometry() -> dict:
+    return GEOMETRY
 
 
 @bp.route("/")
 @require("order")
 def home():
-    """My open orders and what waits for me."""
-    open_orders = db.session.scalars(
-        select(Order)
-        .where(or_(Order.requester_id == current_user.id, Order.employee_id == current_user.id))
-        .where(Order.status.in_(OPEN_STATUSES))
-        .options(joinedload(Order.line))
-        .order_by(Order.updated_at.desc())
-        .limit(10)
-    ).all()
-    waiting = db.session.scalar(
-        select(func.count()).select_from(Approval).where(
-            Approval.assignee_id == current_user.id, Approval.status == ApprovalStatus.PENDING
-        )
+    """My open orders with their progress, what waits for me, and my team's open orders."""
+    mine = home_lists.open_orders(db.session, current_user)
+    team = home_lists.team_open_orders(db.session, current_user) if current_user.is_manager else None
+    return render_template(
+        "dashboard/home.html", mine=mine, team=team, steps=progress_steps, types=types.REGISTRY,
+        answers=home_lists.answers_to_give(db.session, current_user),
+        waiting=waiting_count(db.session, current_user) if can("approve") else 0,
     )
-    return render_template("dashboard/home.html", open_orders=open_orders, waiting=waiting, types=types.REGISTRY)
 
 
 @bp.route("/dashboard")
 @require("dashboard")
 def overview():
-    """Orders by status, at a glance."""
-    rows = db.session.execute(select(Order.status, func.count()).group_by(Order.status)).all()
-    counts = {status: 0 for status in OrderStatus}
-    counts.update({status: n for status, n in rows})
-    return render_template("dashboard/overview.html", counts=counts)
-
+    """Charts of orders, approval times, waiting approvals and line costs, filtered by period, carrier and
+    department; HTMX swaps the figures only."""
+    filters = filters_from(request.args, fields=DASHBOARD_FIELDS, with_default_period=True)
+    figures = dashboard(db.session, filters, today=local_today(filters.tz), now=utcnow())
+    return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=figures,
+                            choices=filter_choices(db.session))

@@ -71,6 +71,8 @@ class Approval(db.Model):
         Index("ix_approvals_assignee_status", "assignee_id", "status"),
         Index("ix_approvals_group_status", "group_id", "status"),
         Index("ix_approvals_decider_decided", "decided_by_id", "decided_at"),
+        Index("ix_approvals_status_assigned", "status", "assigned_at"),  # approvals waiting, by age
+        Index("ix_approvals_decided_at", "decided_at"),  # approval turnaround over a period
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

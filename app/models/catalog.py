@@ -2,12 +2,29 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.people import Department, Group, Role, User
 from app.models.types import enum_column
 
 
@@ -53,6 +70,8 @@ class Plan(db.Model):
     kind: Mapped[PlanKind] = mapped_column(enum_column(PlanKind))
     monthly_cents: Mapped[int] = mapped_column(Integer)
     data_gb: Mapped[int | None] = mapped_column(Integer)  # None: unlimited or not a data plan
+    # What the employee pays of the monthly price (0: the company pays it all); see app.catalog.eligibility.
+    employee_share_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     carrier: Mapped[Carrier] = relationship(back_populates="plans")
 
@@ -95,6 +114,7 @@ class DeviceModel(db.Model):
     storage_gb: Mapped[int | None] = mapped_column(Integer)
     color: Mapped[str] = mapped_column(String(40), default="")
     price_cents: Mapped[int] = mapped_column(Integer)
+    employee_share_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     esim: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     carriers: Mapped[list[Carrier]] = relationship(secondary=device_model_carriers)
@@ -119,6 +139,7 @@ class Accessory(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(40))  # battery, case, headset, charger…
     price_cents: Mapped[int] = mapped_column(Integer)
+    employee_share_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     fits: Mapped[list[DeviceModel]] = relationship(secondary=accessory_models)  # empty: fits every model
 
@@ -137,6 +158,46 @@ class StipendTier(db.Model):
         return self.name
 
 
+class EligibilityRule(db.Model):
+    """One audience that may order a catalog item: a department, a group or a role (exactly one of them).
+
+    An item without rules is open to everyone; with rules, a person matching any of them may order it
+    and everyone else orders it "out of policy". The decision lives in app.catalog.eligibility.
+    """
+
+    __tablename__ = "eligibility_rules"
+    __table_args__ = (
+        Index("ix_eligibility_rules_item", "item_kind", "item_id"),
+        CheckConstraint(
+            "(CASE WHEN department_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN group_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN role IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_audience",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_kind: Mapped[str] = mapped_column(String(20))  # plan, device_model, accessory
+    item_id: Mapped[int] = mapped_column(Integer)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    role: Mapped[Role | None] = mapped_column(enum_column(Role))
+    department: Mapped[Department | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+
+
+class StoredFile(db.Model):
+    """An uploaded file kept in the database (no web process keeps files of its own): the company logo."""
+
+    __tablename__ = "stored_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by: Mapped[User | None] = relationship()
+
+
 class Setting(db.Model):
     """A company setting (upgrade months, reminder hours, order number prefix…) as a JSON value."""
 
@@ -151,6 +212,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "upgrade_eligibility_months": 24,
     "approval_reminder_hours": 24,
     "approval_escalation_hours": 72,
+    "company_logo_file_id": None,  # a StoredFile, served by the branding blueprint (app/admin/branding.py)
 }
 
 

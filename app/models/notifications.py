@@ -16,9 +16,14 @@ from app.models.types import enum_column
 
 class NotificationStatus(str, enum.Enum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by one worker: no other job sends it (see app.notifications.sending)
     SENT = "sent"
     FAILED = "failed"
-    NOT_SENT = "not_sent"  # no mail server configured, or the person turned it off
+    NOT_SENT = "not_sent"  # no mail server configured, the milestone is off, or the person turned it off
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 class Notification(db.Model):
@@ -26,6 +31,7 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "milestone", "email"),  # one email per event per recipient
         Index("ix_notifications_status_created", "status", "created_at"),
+        Index("ix_notifications_status_next_attempt", "status", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("order_events.id"))
@@ -43,6 +49,9 @@ class Notification(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the sweep may pick it up: creation time, then after each failure the backoff, and while it is being
+    # sent the end of the sender's lease (a worker that died mid-send leaves it to be retried after that).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
     event: Mapped[OrderEvent | None] = relationship()
     order: Mapped[Order | None] = relationship()
     recipient: Mapped[User | None] = relationship()

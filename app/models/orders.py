@@ -48,6 +48,7 @@ class Order(db.Model):
         Index("ix_orders_employee_updated", "employee_id", "updated_at"),
         Index("ix_orders_status_updated", "status", "updated_at"),
         Index("ix_orders_type_submitted", "type", "submitted_at"),
+        Index("ix_orders_submitted_at", "submitted_at"),  # the dashboard's and reports' period
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)

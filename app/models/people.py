@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, String, Table, UniqueConstraint, func
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -73,6 +73,8 @@ class Group(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(String(400), default="")
+    # Overrides the company-wide upgrade eligibility for members (None: the company-wide setting applies).
+    upgrade_eligibility_months: Mapped[int | None] = mapped_column(Integer)
     members: Mapped[list[User]] = relationship(secondary=group_members, back_populates="groups")
 
     def __str__(self) -> str:

@@ -58,6 +58,11 @@ class CancelForm(FlaskForm):
                                                                 Length(max=500)])
 
 
+class AnswerForm(FlaskForm):
+    version = HiddenField()
+    answer = TextAreaField("Your answer", validators=[DataRequired("Write your answer."), Length(max=2000)])
+
+
 class SubmitForm(FlaskForm):
     version = HiddenField()
 

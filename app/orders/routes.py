@@ -15,7 +15,7 @@ from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.models import Line, Order, OrderStatus, User
 from app.orders import bp, lifecycle, service, types
-from app.orders.forms import CancelForm, MyOrdersFilter, SubmitForm, bind
+from app.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
 from app.orders.types import rules
 
 PAGE_SIZE = 25
@@ -44,6 +44,10 @@ def _order_or_404(number: str) -> Order:
 def new():
     """The order types, grouped as New, Modify and Delete requests, each available or not with the reason."""
     employee = _employee_from_args()
+    wanted = request.args.get("type")
+    if wanted in types.REGISTRY:  # a link that names the type (offboarding, a line page) goes straight to its form
+        args = {k: v for k, v in request.args.items() if k in ("for", "line")}
+        return redirect(url_for("orders.start", code=wanted, **args))
     facts = rules.employee_facts(db.session, employee)
     line_id = request.args.get("line", type=int)
 
@@ -94,8 +98,9 @@ def _order_form(order_type, employee: User, order: Order | None):
     if not form.form_token.data:
         form.form_token.data = uuid.uuid4().hex
     price = _price(order_type, ctx)
-    page = dict(form=form, order_type=order_type, employee=employee, order=order, price=price,
-                dynamic={p.name for p in order_type.parts if p.dynamic})
+    page = dict(form=form, order_type=order_type, employee=employee, order=order, price=price, current_line=ctx.line,
+                refresh={**{p.name: "price" for p in order_type.parts if p.priced},
+                         **{p.name: "form" for p in order_type.parts if p.dynamic}})
     if refreshing:
         return render_block("orders/form.html", "form_body", **page)
     if request.method == "POST" and action == "save_draft":
@@ -197,28 +202,51 @@ def _show_context(order: Order) -> dict:
     from app.orders.presenting import progress_steps
 
     return dict(order=order, order_type=types.get(order.type), steps=progress_steps(order),
-                cancel_form=CancelForm(version=order.version),
+                cancel_form=CancelForm(version=order.version), answer_form=AnswerForm(version=order.version),
+                question=service.open_question(order), may_answer=service.may_change(order, current_user),
                 can_cancel=order.status in service.CANCELLABLE and service.may_change(order, current_user))
+
+
+def _requester_action(number: str, form_class, form_key: str, act, success: str):
+    """A requester's action on the order page: validate, act through the service, commit or explain."""
+    order = _order_or_404(number)
+    form = form_class()
+    if not form.validate():
+        context = _show_context(order)
+        context[form_key] = form
+        return render_template("orders/show.html", **context), 422
+    try:
+        act(order, form)
+        service.commit_or_conflict(db.session, order)
+        flash(success.format(number=order.number), "success")
+    except (service.OrderError, lifecycle.TransitionError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("orders.show", number=order.number))
 
 
 @bp.route("/<number>/cancel", methods=["POST"])
 @require("order")
 def cancel(number: str):
     """Cancel an order that has not shipped, with a reason."""
-    order = _order_or_404(number)
-    form = CancelForm()
-    if not form.validate():
-        context = _show_context(order)
-        context["cancel_form"] = form
-        return render_template("orders/show.html", **context), 422
-    try:
+    def act(order, form):
+        from app.workflow import after_cancel
+
         service.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
-        service.commit_or_conflict(db.session, order)
-        flash(f"Order {order.number} cancelled.", "success")
-    except (service.OrderError, lifecycle.TransitionError) as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    return redirect(url_for("orders.show", number=order.number))
+        after_cancel(db.session, order)
+
+    return _requester_action(number, CancelForm, "cancel_form", act, "Order {number} cancelled.")
+
+
+@bp.route("/<number>/answer", methods=["POST"])
+@require("order")
+def answer(number: str):
+    """Answer the approver's question: the order goes back to the same step."""
+    def act(order, form):
+        service.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
+
+    return _requester_action(number, AnswerForm, "answer_form", act,
+                             "Answer sent. The order is back with the approver.")
 
 
 @bp.route("")

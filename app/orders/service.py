@@ -156,6 +156,23 @@ def cancel(session: Session, order: Order, person: User, reason: str, *, expecte
                                 expected_version=expected_version)
 
 
+def answer(session: Session, order: Order, person: User, text: str, *, expected_version: int | None = None):
+    """The requester answers an approver's question; the order returns to the same step and approver."""
+    if not may_change(order, person):
+        raise OrderError("Only the requester can answer.")
+    if not text.strip():
+        raise OrderError("Write your answer.")
+    return lifecycle.transition(session, order, "provide_info", person, comment=text.strip(),
+                                expected_version=expected_version)
+
+
+def open_question(order: Order):
+    """The latest question an approver asked, while the order waits for the answer."""
+    if order.status is not OrderStatus.INFO_REQUESTED:
+        return None
+    return next((e for e in reversed(order.events) if e.kind == "request_info"), None)
+
+
 def commit_or_conflict(session: Session, order: Order) -> None:
     """Commit, turning a lost race (someone else changed the order first) into a clear error."""
     try:

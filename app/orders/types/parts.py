@@ -57,6 +57,7 @@ class Part:
     name = ""
     secret_fields: tuple[str, ...] = ()
     dynamic = False  # choosing here changes other parts' choices: the form refreshes (HTMX) on change
+    priced = False  # choosing here changes the price: the price summary refreshes (HTMX) on change
 
     def fields(self) -> dict[str, Field]:
         return {}
@@ -167,7 +168,7 @@ class CarrierPart(Part):
 
 class PlanPart(Part):
     name = "plan"
-    dynamic = True
+    priced = True
 
     def __init__(self, label: str = "Plan", required: bool = True):
         self.label, self.required = label, required
@@ -192,6 +193,7 @@ class PlanPart(Part):
 
 class FeaturesPart(Part):
     name = "features"
+    priced = True
 
     def __init__(self, label: str = "Features", start_from_line: bool = False):
         self.label, self.start_from_line = label, start_from_line
@@ -236,7 +238,7 @@ class FeaturesPart(Part):
 
 class DeviceModelPart(Part):
     name = "device_model"
-    dynamic = True
+    priced = True
 
     def __init__(self, label: str = "Device", required: bool = True, empty: str = "Choose a device"):
         self.label, self.required, self.empty = label, required, empty
@@ -304,10 +306,14 @@ class MyDevicePart(Part):
 
     def resolve(self, form, ctx):
         ctx.device = form.device._rows.get(form.device.data)
+        if ctx.device is not None:  # the carrier of the device's line ships what is ordered for it
+            line = ctx.session.scalars(select(Line).where(Line.device_id == ctx.device.id)).first()
+            ctx.carrier = line.carrier if line else ctx.carrier
 
 
 class AccessoriesPart(Part):
     name = "accessories"
+    priced = True
 
     def fields(self):
         return {"accessories": CheckboxListField("Accessories", coerce=_int, validate_choice=False)}
@@ -432,6 +438,7 @@ class PhoneNumberPart(Part):
 
 class TierPart(Part):
     name = "tier"
+    priced = True
 
     def fields(self):
         return {"tier": SelectField("Stipend tier", coerce=_int, validators=[InputRequired("Choose a tier.")],

@@ -1,0 +1,59 @@
+"""The approver's queue: what waits for a person (theirs, their groups', delegated to them) and what they decided."""
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import Approval, ApprovalStatus, Order, OrderStatus, User
+
+
+def _mine(person: User):
+    group_ids = [g.id for g in person.groups]
+    clauses = [Approval.assignee_id == person.id]
+    if group_ids:
+        clauses.append(and_(Approval.assignee_id.is_(None), Approval.group_id.in_(group_ids),
+                            Order.requester_id != person.id, Order.employee_id != person.id))
+    return or_(*clauses)
+
+
+def waiting_query(person: User, *, order_type: str | None = None, requester_id: int | None = None) -> Select:
+    """Pending steps of orders waiting for approval, oldest first."""
+    query = (select(Approval).join(Order, Approval.order_id == Order.id)
+             .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
+                    _mine(person))
+             .options(joinedload(Approval.order).joinedload(Order.requester),
+                      joinedload(Approval.order).joinedload(Order.employee),
+                      joinedload(Approval.order).joinedload(Order.line),
+                      joinedload(Approval.on_behalf_of), joinedload(Approval.group))
+             .order_by(Approval.assigned_at, Approval.id))
+    if order_type:
+        query = query.where(Order.type == order_type)
+    if requester_id:
+        query = query.where(Order.requester_id == requester_id)
+    return query
+
+
+def waiting_count(session: Session, person: User) -> int:
+    return session.scalar(select(func.count()).select_from(Approval).join(Order, Approval.order_id == Order.id)
+                          .where(Approval.status == ApprovalStatus.PENDING,
+                                 Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))) or 0
+
+
+def decided_query(person: User) -> Select:
+    return (select(Approval).where(Approval.decided_by_id == person.id)
+            .options(joinedload(Approval.order).joinedload(Order.requester))
+            .order_by(Approval.decided_at.desc()))
+
+
+def requesters_waiting(session: Session, person: User) -> list[User]:
+    """People whose orders wait for this approver (for the requester filter)."""
+    ids = select(Order.requester_id).join(Approval, Approval.order_id == Order.id).where(
+        Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))
+    return session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)).all()
+
+
+def may_see(approval: Approval, person: User) -> bool:
+    """The step's decider, or whoever decided it."""
+    from app.approvals.decisions import may_decide
+
+    return approval.decided_by_id == person.id or may_decide(approval, person)

@@ -1,0 +1,19 @@
+"""Carrier webhook secrets: made here, stored encrypted, shown in clear once (on creation or rotation)."""
+from __future__ import annotations
+
+import secrets
+
+from app.crypto import decrypt, encrypt
+from app.models import Carrier
+
+
+def rotate_webhook_secret(carrier: Carrier) -> str:
+    """Give `carrier` a new random webhook secret; returns it in clear, for the admin to copy once."""
+    secret = secrets.token_urlsafe(32)
+    carrier.webhook_secret_encrypted = encrypt(secret)
+    return secret
+
+
+def webhook_secret(carrier: Carrier) -> str | None:
+    """The secret in clear, for checking signatures (never for display)."""
+    return decrypt(carrier.webhook_secret_encrypted) if carrier.webhook_secret_encrypted else None

@@ -1,0 +1,60 @@
+"""What the home page shows a person: their open orders, the questions they have to answer, and the open orders
+of the people who report to them (directly or further down). Plain module: a session and a person in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.models import OPEN_STATUSES, Order, OrderStatus, User
+
+LISTED = 10
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The first orders of a list, and how many there are in all."""
+
+    orders: list[Order]
+    total: int
+
+
+def _mine(person: User):
+    return or_(Order.requester_id == person.id, Order.employee_id == person.id)
+
+
+def _listing(session: Session, query: Select, limit: int) -> Listing:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    orders = session.scalars(
+        query.options(joinedload(Order.employee), joinedload(Order.line), selectinload(Order.events))
+        .order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit)
+    ).all()
+    return Listing(list(orders), total)
+
+
+def open_orders(session: Session, person: User, limit: int = LISTED) -> Listing:
+    """Orders the person placed or that are for them, submitted and not yet finished; latest change first.
+
+    The timeline is loaded with them (one query for all), for the progress stepper of stopped orders."""
+    return _listing(session, select(Order).where(_mine(person), Order.status.in_(OPEN_STATUSES)), limit)
+
+
+def answers_to_give(session: Session, person: User) -> list[Order]:
+    """The person's orders where an approver asked a question that waits for an answer."""
+    return list(session.scalars(select(Order).where(_mine(person), Order.status == OrderStatus.INFO_REQUESTED)
+                                .order_by(Order.updated_at, Order.id)).all())
+
+
+def reports_of(manager: User) -> Select:
+    """Ids of everyone below the manager, at any depth: one recursive query (UNION stops a loop in the data)."""
+    tree = select(User.id).where(User.manager_id == manager.id).cte("reports", recursive=True)
+    tree = tree.union(select(User.id).join(tree, User.manager_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def team_open_orders(session: Session, manager: User, limit: int = LISTED) -> Listing:
+    """Open orders for the people who report to the manager, directly or not; latest change first."""
+    query = select(Order).where(Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id,
+                                Order.status.in_(OPEN_STATUSES))
+    return _listing(session, query, limit)

@@ -1,0 +1,79 @@
+"""Carrier adapters: one small interface, one adapter per fulfilment mode.
+
+`hand_off` is called once an order is approved; `advance` is called by the periodic sweep and moves an order
+on when the carrier itself is simulated. A manual carrier waits for the fulfilment team (console) or for the
+carrier's own pushes through the API.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.fulfilment import simulator
+from app.fulfilment.updates import Received, apply_update, receive
+from app.models import Carrier, FulfilmentMode, Order, OrderStatus
+from app.orders import lifecycle
+
+
+class CarrierAdapter:
+    mode: FulfilmentMode
+
+    def hand_off(self, session: Session, order: Order) -> None:
+        raise NotImplementedError
+
+    def advance(self, session: Session, order: Order, now: datetime) -> bool:
+        return False
+
+
+class ManualCarrier(CarrierAdapter):
+    """The fulfilment team places the order in the carrier's portal and types the results in the console."""
+
+    mode = FulfilmentMode.MANUAL
+
+    def hand_off(self, session: Session, order: Order) -> None:
+        if any(e.kind == "handed_off" for e in order.events):
+            return
+        lifecycle.record(session, order, "handed_off", None,
+                         comment=f"Waiting for the fulfilment team to place it with {order.carrier.name}.")
+
+
+class SimulatedCarrier(CarrierAdapter):
+    """The built-in simulator: every step is a carrier update, applied as if the carrier had pushed it."""
+
+    mode = FulfilmentMode.SIMULATED
+
+    def hand_off(self, session: Session, order: Order) -> None:
+        if not any(e.kind == "handed_off" for e in order.events):
+            lifecycle.record(session, order, "handed_off", None, comment=f"Sent to {order.carrier.name}.")
+        self.advance(session, order, lifecycle.utcnow())
+
+    def advance(self, session: Session, order: Order, now: datetime) -> bool:
+        pace = timedelta(seconds=float(current_app.config.get("SIMULATOR_PACE_SECONDS", 20)))
+        payload = simulator.next_update(session, order, now, pace)
+        if payload is None:
+            return False
+        received: Received = receive(session, order.carrier, payload)
+        if received.outcome == "accepted":
+            session.flush()
+            apply_update(session, received.update.id)
+        return received.outcome == "accepted"
+
+
+ADAPTERS: dict[FulfilmentMode, CarrierAdapter] = {FulfilmentMode.MANUAL: ManualCarrier(),
+                                                  FulfilmentMode.SIMULATED: SimulatedCarrier()}
+
+
+def adapter_for(carrier: Carrier) -> CarrierAdapter:
+    return ADAPTERS[carrier.fulfilment_mode]
+
+
+def in_flight_simulated(session: Session) -> list[Order]:
+    """Orders with a simulated carrier that the carrier has yet to finish."""
+    return list(session.scalars(
+        select(Order).join(Carrier, Order.carrier_id == Carrier.id)
+        .where(Carrier.fulfilment_mode == FulfilmentMode.SIMULATED,
+               Order.status.in_([OrderStatus.APPROVED, OrderStatus.WITH_CARRIER, OrderStatus.SHIPPED]))
+        .order_by(Order.id).limit(500)))

@@ -1,0 +1,283 @@
+"""What the carrier reports on an order, recorded one piece at a time (by the API, the console or the simulator).
+
+Every function here validates its input with app.identifiers, writes the fact on the order, moves the status
+through the lifecycle where the fact implies it (never backwards: a late report is recorded, nothing more), and
+adds the event to the timeline. The caller commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
+from app.models import Order, OrderStatus, ReportedDevice, Shipment, User
+from app.orders import lifecycle
+from app.orders.types import REGISTRY
+
+S = OrderStatus
+IN_FULFILMENT = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION}
+SHIPPING_CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
+
+
+class FulfilmentError(Exception):
+    """The order cannot take this report now (its state does not allow it); the message says why."""
+
+
+class InvalidReport(Exception):
+    """Fields that are not valid: {field name: message}."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class DeviceReport:
+    imei: str | None = None
+    serial: str | None = None
+    iccid: str | None = None
+
+
+@dataclass
+class Report:
+    """One update from the carrier, already validated."""
+
+    status: str | None = None  # acknowledged, backordered, shipped, delivered, completed, rejected
+    carrier_reference: str | None = None
+    service_number: str | None = None
+    devices: list[DeviceReport] = field(default_factory=list)
+    shipments: list[tuple[str, str]] = field(default_factory=list)
+    message: str = ""
+
+
+STATUSES = ("acknowledged", "backordered", "shipped", "delivered", "completed", "rejected")
+
+
+def parse_report(payload: dict) -> Report:
+    """Validate a carrier update body (the API's JSON, or what the console posts); InvalidReport names each bad
+    field the way the API reports it, e.g. "devices[0].imei"."""
+    errors: dict[str, str] = {}
+    report = Report()
+    status = payload.get("status")
+    if status is not None and status not in STATUSES:
+        errors["status"] = f"Must be one of: {', '.join(STATUSES)}."
+    report.status = status if status in STATUSES else None
+    for name in ("carrier_reference", "message"):
+        value = payload.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[name] = "Must be a string."
+        elif name == "carrier_reference" and value is not None:
+            if not value.strip() or len(value) > 80:
+                errors[name] = "Give the carrier's reference (1 to 80 characters)."
+            report.carrier_reference = value.strip()
+        elif name == "message" and value:
+            report.message = value.strip()[:2000]
+    number = payload.get("service_number")
+    if number is not None:
+        try:
+            report.service_number = parse_phone(number if isinstance(number, str) else "")
+        except InvalidIdentifier as exc:
+            errors["service_number"] = str(exc)
+    devices = payload.get("devices")
+    if devices is not None and not isinstance(devices, list):
+        errors["devices"] = "Must be a list."
+    for i, item in enumerate(devices if isinstance(devices, list) else []):
+        if not isinstance(item, dict):
+            errors[f"devices[{i}]"] = "Must be an object with imei, serial and iccid."
+            continue
+        device = DeviceReport()
+        for name, parse in (("imei", parse_imei), ("iccid", parse_iccid)):
+            value = item.get(name)
+            if value is None:
+                continue
+            try:
+                setattr(device, name, parse(value if isinstance(value, str) else ""))
+            except InvalidIdentifier as exc:
+                errors[f"devices[{i}].{name}"] = str(exc)
+        serial = item.get("serial")
+        if serial is not None:
+            if not isinstance(serial, str) or not serial.strip() or len(serial) > 40:
+                errors[f"devices[{i}].serial"] = "A serial number is 1 to 40 characters."
+            else:
+                device.serial = serial.strip()
+        if not (device.imei or device.serial or device.iccid) and not any(k.startswith(f"devices[{i}]")
+                                                                          for k in errors):
+            errors[f"devices[{i}]"] = "Give at least an IMEI, a serial number or an ICCID."
+        report.devices.append(device)
+    shipments = payload.get("shipments")
+    if shipments is not None and not isinstance(shipments, list):
+        errors["shipments"] = "Must be a list."
+    for i, item in enumerate(shipments if isinstance(shipments, list) else []):
+        if not isinstance(item, dict):
+            errors[f"shipments[{i}]"] = "Must be an object with shipping_carrier and tracking_number."
+            continue
+        carrier, number = item.get("shipping_carrier"), item.get("tracking_number")
+        if carrier not in SHIPPING_CARRIERS:
+            errors[f"shipments[{i}].shipping_carrier"] = "Must be UPS, FedEx, USPS or DHL."
+            continue
+        try:
+            report.shipments.append((carrier, parse_tracking(carrier, number if isinstance(number, str) else "")))
+        except InvalidIdentifier as exc:
+            errors[f"shipments[{i}].tracking_number"] = str(exc)
+    if report.status == "shipped" and not report.shipments and "shipments" not in errors:
+        errors["shipments"] = "A shipped update needs at least one shipment with its tracking number."
+    if errors:
+        raise InvalidReport(errors)
+    return report
+
+
+# ---------------------------------------------------------------- state checks
+def check_allowed(order: Order, status: str | None) -> None:
+    """Refuse a report the order's state cannot take (before approval, after rejection or cancellation)."""
+    if order.status in (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED):
+        raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: it has not been approved yet.")
+    if order.status in (S.REJECTED, S.CANCELLED):
+        raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: the carrier cannot update it.")
+    order_type = REGISTRY.get(order.type)
+    if order_type is not None and not order_type.carrier_fulfilled:
+        raise FulfilmentError(f"{order.number} is fulfilled internally, not by a carrier.")
+
+
+def is_late(order: Order, status: str) -> bool:
+    """A report that would move the order backwards (a "shipped" after "completed")."""
+    target = {"acknowledged": S.WITH_CARRIER, "backordered": S.WITH_CARRIER, "shipped": S.SHIPPED,
+              "delivered": S.SHIPPED, "completed": S.COMPLETED, "rejected": S.NEEDS_ATTENTION}[status]
+    if order.status is S.COMPLETED:
+        return True
+    return lifecycle.PROGRESS[target] < lifecycle.PROGRESS[order.status] and target is not S.NEEDS_ATTENTION
+
+
+# ---------------------------------------------------------------- the facts
+def mark_placed(session: Session, order: Order, reference: str, actor: User | None, note: str = "") -> None:
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidReport({"carrier_reference": "Enter the carrier's order reference."})
+    check_allowed(order, "acknowledged")
+    order.carrier_reference = reference
+    if lifecycle.allowed(order, "place") and order.status is not S.SHIPPED:
+        lifecycle.transition(session, order, "place", actor, comment=note, data={"carrier_reference": reference})
+    else:
+        lifecycle.record(session, order, "carrier_update", actor, comment=note or f"Carrier reference {reference}.",
+                         data={"carrier_reference": reference})
+
+
+def add_shipment(session: Session, order: Order, shipping_carrier: str, tracking: str, actor: User | None,
+                 note: str = "") -> Shipment:
+    try:
+        number = parse_tracking(shipping_carrier, tracking)
+    except InvalidIdentifier as exc:
+        field_name = "shipping_carrier" if shipping_carrier not in SHIPPING_CARRIERS else "tracking_number"
+        raise InvalidReport({field_name: str(exc)}) from None
+    check_allowed(order, "shipped")
+    shipment = next((s for s in order.shipments if s.tracking_number == number), None)
+    if shipment is None:
+        shipment = Shipment(order=order, shipping_carrier=shipping_carrier, tracking_number=number)
+        session.add(shipment)
+    data = {"shipping_carrier": shipping_carrier, "tracking_number": number}
+    if lifecycle.allowed(order, "ship") and order.status is not S.SHIPPED:
+        lifecycle.transition(session, order, "ship", actor, comment=note, data=data)
+    else:
+        lifecycle.record(session, order, "carrier_update", actor,
+                         comment=note or f"Shipment {shipping_carrier} {number} recorded.", data=data)
+    return shipment
+
+
+def record_device(session: Session, order: Order, device: DeviceReport, actor: User | None) -> ReportedDevice:
+    check_allowed(order, None)
+    row = next((d for d in order.reported_devices if device.imei and d.imei == device.imei), None) or \
+        next((d for d in order.reported_devices if device.iccid and d.iccid == device.iccid), None)
+    if row is None:
+        row = ReportedDevice(order=order)
+        session.add(row)
+    row.imei = device.imei or row.imei
+    row.serial = device.serial or row.serial
+    row.iccid = device.iccid or row.iccid
+    described = ", ".join(f"{k.upper()} {v}" for k, v in (("imei", row.imei), ("serial", row.serial),
+                                                           ("iccid", row.iccid)) if v)
+    lifecycle.record(session, order, "carrier_update", actor, comment=f"Device recorded: {described}.",
+                     data={"imei": row.imei, "serial": row.serial, "iccid": row.iccid})
+    return row
+
+
+def record_number(session: Session, order: Order, number: str, actor: User | None) -> None:
+    try:
+        e164 = parse_phone(number)
+    except InvalidIdentifier as exc:
+        raise InvalidReport({"service_number": str(exc)}) from None
+    check_allowed(order, None)
+    order.service_number = e164
+    lifecycle.record(session, order, "carrier_update", actor, comment="Phone number recorded.",
+                     data={"service_number": e164})
+
+
+def report_problem(session: Session, order: Order, message: str, actor: User | None,
+                   question: str = "") -> None:
+    message = (message or "").strip()
+    if not message:
+        raise InvalidReport({"message": "Describe the problem."})
+    check_allowed(order, "rejected")
+    data = {"question": question.strip()} if question and question.strip() else {}
+    if lifecycle.allowed(order, "report_problem"):
+        lifecycle.transition(session, order, "report_problem", actor, comment=message, data=data)
+    else:
+        lifecycle.record(session, order, "carrier_update", actor, comment=message, data=data)
+
+
+def complete(session: Session, order: Order, actor: User | None, note: str = "") -> None:
+    """Complete the order and apply its inventory effect, in the same transaction."""
+    from app.fulfilment.effects import apply_completion, missing_for_completion
+
+    check_allowed(order, "completed")
+    if order.status is S.COMPLETED:
+        lifecycle.record(session, order, "carrier_update", actor, comment=note or "Completed again: nothing changed.")
+        return
+    missing = missing_for_completion(order)
+    if missing:
+        raise InvalidReport(missing)
+    session.flush()
+    apply_completion(session, order, actor)
+    lifecycle.transition(session, order, "complete", actor, comment=note)
+
+
+def cancel_with_carrier(session: Session, order: Order, reason: str, actor: User | None) -> None:
+    if not (reason or "").strip():
+        raise InvalidReport({"reason": "Give the reason for cancelling."})
+    if not lifecycle.allowed(order, "cancel"):
+        raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: it can no longer be cancelled.")
+    lifecycle.transition(session, order, "cancel", actor, comment=reason.strip(), kind="cancel")
+
+
+# ---------------------------------------------------------------- a whole report, as the API sends it
+def apply_report(session: Session, order: Order, report: Report, actor: User | None = None) -> str:
+    """Apply one carrier update; returns what happened, for the update's record."""
+    check_allowed(order, report.status)
+    late = report.status is not None and is_late(order, report.status)
+    if report.carrier_reference and report.status in (None, "acknowledged", "backordered") and not late:
+        mark_placed(session, order, report.carrier_reference, actor, note=report.message)
+    elif report.carrier_reference:
+        order.carrier_reference = order.carrier_reference or report.carrier_reference
+    if report.service_number:
+        record_number(session, order, report.service_number, actor)
+    for device in report.devices:
+        record_device(session, order, device, actor)
+    for carrier, number in report.shipments:
+        add_shipment(session, order, carrier, number, actor, note=report.message if report.status == "shipped" else "")
+    if late:
+        lifecycle.record(session, order, "carrier_update", actor,
+                         comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()}.")
+        return "late: recorded"
+    if report.status == "acknowledged" and not report.carrier_reference and lifecycle.allowed(order, "place") \
+            and order.status is not S.SHIPPED:
+        lifecycle.transition(session, order, "place", actor, comment=report.message)
+    elif report.status == "backordered":
+        if lifecycle.allowed(order, "place") and order.status is S.APPROVED:
+            lifecycle.transition(session, order, "place", actor)
+        lifecycle.record(session, order, "backordered", actor, comment=report.message or "Backordered by the carrier.")
+    elif report.status == "delivered":
+        lifecycle.record(session, order, "delivered", actor, comment=report.message or "Delivered.")
+    elif report.status == "completed":
+        complete(session, order, actor, note=report.message)
+    elif report.status == "rejected":
+        report_problem(session, order, report.message or "The carrier rejected the order.", actor)
+    return "applied"

@@ -1,0 +1,117 @@
+"""The built-in carrier simulator: makes valid identifiers and moves orders along like a real carrier.
+
+It acknowledges with a carrier reference, ships with a tracking number, and completes with what the order
+type needs (a new number, an IMEI and serial, an ICCID), one step per pace, now and then with a backorder.
+Every step is a carrier update with a deterministic id, so running a step twice changes nothing.
+"""
+from __future__ import annotations
+
+import random
+import string
+from datetime import datetime, timedelta
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.fulfilment.effects import NEEDS
+from app.identifiers import make_iccid, make_imei
+from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim
+
+TACS = {"Apple": "35391110", "Samsung": "35290611", "Google": "35846911", "Netgear": "86497604"}
+AREA_CODES = {"Denver": "303", "New York": "212"}
+
+
+def _rng(order: Order, step: str) -> random.Random:
+    return random.Random(f"{order.id}-{step}")
+
+
+def imei_for(session: Session, model: DeviceModel | None, rng: random.Random) -> str:
+    tac = TACS.get(model.maker if model else "", "35391110")
+    while True:
+        value = make_imei(tac, rng.randrange(10 ** 6))
+        if session.scalar(select(Device.id).where(Device.imei == value)) is None:
+            return value
+
+
+def iccid_for(session: Session, rng: random.Random) -> str:
+    while True:
+        value = make_iccid("01410", rng.randrange(10 ** 11))
+        if session.scalar(select(Sim.id).where(Sim.iccid == value)) is None:
+            return value
+
+
+def number_for(session: Session, order: Order, rng: random.Random) -> str:
+    """A valid NANP number in the employee's area, not held by a live line."""
+    city = order.employee.location.city if order.employee.location else "New York"
+    area = AREA_CODES.get(city, "212")
+    while True:
+        candidate = f"+1{area}{rng.randrange(200, 1000)}{rng.randrange(10 ** 4):04d}"
+        parsed = phonenumbers.parse(candidate, None)
+        if not phonenumbers.is_valid_number(parsed) or candidate[5:8] == "555":
+            continue
+        taken = session.scalar(select(Line.id).where(Line.number == candidate,
+                                                     Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED])))
+        if taken is None:
+            return candidate
+
+
+def tracking_for(order: Order, rng: random.Random) -> dict[str, str]:
+    carrier = ("UPS", "FedEx", "USPS")[order.id % 3]
+    if carrier == "UPS":
+        shipper = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(6))
+        number = f"1Z{shipper}03{rng.randrange(10 ** 8):08d}"
+    elif carrier == "FedEx":
+        number = f"{rng.randrange(10 ** 12):012d}"
+    else:
+        number = f"9400{rng.randrange(10 ** 18):018d}"
+    return {"shipping_carrier": carrier, "tracking_number": number}
+
+
+def backorders(order: Order) -> bool:
+    """About one order in seven waits for stock once."""
+    return order.id % 7 == 3
+
+
+def next_update(session: Session, order: Order, now: datetime, pace: timedelta) -> dict | None:
+    """The update the simulated carrier sends next for `order`, or None when it is not time yet."""
+    if now - order.updated_at < pace and order.status is not OrderStatus.APPROVED:
+        return None
+    base = {"order_number": order.number}
+    if order.status is OrderStatus.APPROVED:
+        return {**base, "update_id": f"sim-{order.id}-ack", "status": "acknowledged",
+                "carrier_reference": f"NW-{order.id:06d}-{_rng(order, 'ref').randrange(1000, 9999)}",
+                "message": "Order received by Northwind Wireless."}
+    if order.status is OrderStatus.WITH_CARRIER:
+        if backorders(order) and not any(e.kind == "backordered" for e in order.events):
+            return {**base, "update_id": f"sim-{order.id}-backorder", "status": "backordered",
+                    "message": "The device is on backorder; it ships as soon as stock arrives."}
+        if order.type in ("new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "sim_request"):
+            return {**base, "update_id": f"sim-{order.id}-ship", "status": "shipped",
+                    "shipments": [tracking_for(order, _rng(order, "ship"))]}
+        return _completion(session, order, base)
+    if order.status is OrderStatus.SHIPPED:
+        return _completion(session, order, base)
+    return None
+
+
+def _completion(session: Session, order: Order, base: dict) -> dict:
+    rng = _rng(order, "complete")
+    update = {**base, "update_id": f"sim-{order.id}-complete", "status": "completed",
+              "message": "Activated by Northwind Wireless."}
+    needs = set(NEEDS.get(order.type, ()))
+    if order.type == "port_in" and order.details.get("device_model"):
+        needs.add("imei")
+    if "service_number" in needs:
+        update["service_number"] = number_for(session, order, rng)
+    device = {}
+    if "imei" in needs or order.type in ("new_line", "upgrade", "warranty_replacement"):
+        model = session.get(DeviceModel, int(order.details["device_model"])) if order.details.get("device_model") \
+            else (order.line.device.model if order.line and order.line.device else None)
+        device["imei"] = imei_for(session, model, rng)
+        device["serial"] = f"{(model.maker[:2] if model else 'NW').upper()}{rng.randrange(10 ** 8):08d}"
+    if "iccid" in needs or order.type in ("new_line", "activate_in_stock", "port_in"):
+        device["iccid"] = iccid_for(session, rng)
+    if device:
+        update["devices"] = [device]
+    return update

@@ -1,0 +1,392 @@
+"""Finding inventory records: for each list, one query built from its filters, shared by the page, its HTMX
+fragment and its CSV export, so what is exported is exactly what is listed.
+
+Phone numbers match by the start or the end of the national number, however it was typed, through indexed
+digit columns; IMEIs and ICCIDs by their start; names and emails by any part.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
+
+from app.extensions import db
+from app.identifiers import digits_only, phone_search_prefix
+from app.models import (
+    Carrier,
+    CostCenter,
+    Department,
+    Device,
+    DeviceModel,
+    DeviceStatus,
+    Line,
+    LineFeature,
+    LineStatus,
+    Plan,
+    Sim,
+    SimKind,
+    Stipend,
+    StipendStatus,
+    StipendTier,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What someone asked a list for: the search text, the chosen filters, the sort."""
+
+    q: str = ""
+    sort: str = ""
+    descending: bool = False
+    chosen: dict[str, str] = field(default_factory=dict)
+    default_sort: str = ""
+
+    def int(self, name: str) -> int | None:
+        value = self.chosen.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    def member(self, name: str, kind: type[enum.Enum]) -> Any:
+        try:
+            return kind(self.chosen.get(name, ""))
+        except ValueError:
+            return None
+
+    def args(self, **overrides: Any) -> dict[str, Any]:
+        """The query-string arguments that give this list again (with some changed), blanks left out."""
+        values: dict[str, Any] = {"q": self.q, **self.chosen, "sort": self.sort,
+                                  "dir": "desc" if self.descending else ""}
+        values.update(overrides)
+        if values.get("sort") == self.default_sort and not values.get("dir"):
+            values["sort"] = ""  # the usual order needs no mention in the address
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or any(self.chosen.values()))
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One inventory list: the filters it offers, the columns it sorts by, and the query that finds its rows."""
+
+    name: str
+    model: type
+    filters: tuple[str, ...]
+    sorts: Mapping[str, tuple[Any, Any]]  # sort key → (ordering column, relationship to join, or None)
+    default_sort: str
+    base: Callable[[], Select]  # the records with what each row shows, loaded in the same query
+    match: Callable[[str], ColumnElement[bool]]  # the search box
+    narrow: Callable[[Select, Filters], Select]  # the filters
+
+    def read(self, args: Mapping[str, str]) -> Filters:
+        sort = args.get("sort", "")
+        return Filters(
+            q=(args.get("q") or "").strip()[:100],
+            sort=sort if sort in self.sorts else self.default_sort,
+            descending=args.get("dir") == "desc",
+            chosen={name: (args.get(name) or "").strip() for name in self.filters},
+            default_sort=self.default_sort,
+        )
+
+    def export_query(self, filters: Filters) -> Select:
+        """The same query, loading what the CSV has beyond the page (a line's SIMs), streamed in batches."""
+        query = self.query(filters)
+        if self.model is Line:
+            query = query.options(selectinload(Line.sims))
+        return query.execution_options(yield_per=500)
+
+    def query(self, filters: Filters) -> Select:
+        """The one query for this list: filtered, searched and sorted (the page paginates it, CSV streams it)."""
+        query = self.base()
+        if filters.q:
+            query = query.where(self.match(filters.q))
+        query = self.narrow(query, filters)
+        column, join = self.sorts.get(filters.sort) or self.sorts[self.default_sort]
+        if join is not None:
+            query = query.outerjoin(join)
+        order = column.desc() if filters.descending else column.asc()
+        tie_break = self.model.id.desc() if filters.descending else self.model.id.asc()
+        return query.order_by(order, tie_break)
+
+
+# ------------------------------------------------------------------ matching helpers
+def starts_with(column: Any, digits: str) -> ColumnElement[bool]:
+    """`column` starts with `digits`, as a range an ordinary index answers: '219' ≤ value < '22'."""
+    if not digits:
+        return false()
+    upper = _successor(digits)
+    return column >= digits if upper is None else and_(column >= digits, column < upper)
+
+
+def _successor(digits: str) -> str | None:
+    """The smallest digit string after every string starting with `digits` ('219' → '22'; '99' → None)."""
+    stripped = digits.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+def is_number_search(text: str) -> bool:
+    """Digits with phone-number punctuation only: '(212) 555-01', '+1 212', '35-391110'."""
+    return bool(digits_only(text)) and re.fullmatch(r"[\d\s()+.\-/]+", text) is not None
+
+
+def number_matches(text: str) -> ColumnElement[bool]:
+    """A line whose national number starts or ends with what was typed."""
+    prefix = phone_search_prefix(text)
+    conditions = [starts_with(Line.number_digits, prefix), starts_with(Line.number_digits_reversed, prefix[::-1])]
+    if not text.lstrip().startswith("+") and prefix.startswith("1") and len(prefix) > 1:
+        conditions.append(starts_with(Line.number_digits, prefix[1:]))  # '1 212 555…' with the trunk 1
+    return or_(*conditions)
+
+
+def people_matching(text: str) -> Select:
+    """The ids of people whose name or email contains `text` (or whose employee number is it)."""
+    return select(User.id).where(or_(User.name.icontains(text, autoescape=True),
+                                     User.email.icontains(text, autoescape=True),
+                                     User.employee_number == text))
+
+
+def imei_matches(text: str) -> ColumnElement[bool]:
+    return starts_with(Device.imei, digits_only(text))
+
+
+# ------------------------------------------------------------------ lines
+def _lines_base() -> Select:
+    return select(Line).options(
+        joinedload(Line.carrier), joinedload(Line.plan), joinedload(Line.cost_center),
+        joinedload(Line.employee).joinedload(User.department), _without_roles(Line.employee),
+        joinedload(Line.device).joinedload(Device.model),
+        selectinload(Line.features).joinedload(LineFeature.feature),
+    )
+
+
+def _without_roles(relationship: Any) -> Any:
+    """A row's employee comes without their roles (a list never shows them, and they cost a query)."""
+    return defaultload(relationship).lazyload(User.role_rows)
+
+
+IMEI_SEARCH_DIGITS = 12  # fewer could be the start of a phone number; 12 narrow an IMEI to at most 100 devices
+
+
+def _line_match(text: str) -> ColumnElement[bool]:
+    if not is_number_search(text):
+        return Line.employee_id.in_(people_matching(text))
+    if len(digits_only(text)) < IMEI_SEARCH_DIGITS:
+        return number_matches(text)
+    # The devices first, in a query of their own: an OR of plain index conditions stays an index search
+    # (a sub-select inside the OR would make PostgreSQL read every line).
+    devices = db.session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
+    return or_(number_matches(text), Line.device_id.in_(devices)) if devices else number_matches(text)
+
+
+def _line_filters(query: Select, filters: Filters) -> Select:
+    if (carrier := filters.int("carrier")) is not None:
+        query = query.where(Line.carrier_id == carrier)
+    if (status := filters.member("status", LineStatus)) is not None:
+        query = query.where(Line.status == status)
+    if (department := filters.int("department")) is not None:
+        query = query.where(Line.employee_id.in_(select(User.id).where(User.department_id == department)))
+    if (cost_center := filters.int("cost_center")) is not None:
+        query = query.where(Line.cost_center_id == cost_center)
+    return query
+
+
+LINES = ListSpec(
+    name="lines",
+    model=Line,
+    filters=("carrier", "status", "department", "cost_center"),
+    sorts={
+        "number": (Line.number, None),
+        "carrier": (Carrier.name, Line.carrier),
+        "plan": (Plan.name, Line.plan),
+        "employee": (User.name, Line.employee),
+        "cost_center": (CostCenter.code, Line.cost_center),
+        "status": (Line.status, None),
+        "activated": (Line.activated_on, None),
+    },
+    default_sort="number",
+    base=_lines_base,
+    match=_line_match,
+    narrow=_line_filters,
+)
+
+
+# ------------------------------------------------------------------ devices
+def _devices_base() -> Select:
+    return select(Device).options(joinedload(Device.model), joinedload(Device.employee),
+                                  _without_roles(Device.employee))
+
+
+def _device_match(text: str) -> ColumnElement[bool]:
+    by_serial = Device.serial.istartswith(text, autoescape=True)
+    if is_number_search(text):
+        return or_(imei_matches(text), by_serial)
+    model_ids = select(DeviceModel.id).where(
+        func.lower(DeviceModel.maker + " " + DeviceModel.name).contains(text.lower(), autoescape=True))
+    return or_(by_serial, Device.employee_id.in_(people_matching(text)), Device.model_id.in_(model_ids))
+
+
+def _device_filters(query: Select, filters: Filters) -> Select:
+    if (status := filters.member("status", DeviceStatus)) is not None:
+        query = query.where(Device.status == status)
+    if (model := filters.int("model")) is not None:
+        query = query.where(Device.model_id == model)
+    return query
+
+
+DEVICES = ListSpec(
+    name="devices",
+    model=Device,
+    filters=("status", "model"),
+    sorts={
+        "model": (DeviceModel.name, Device.model),
+        "imei": (Device.imei, None),
+        "serial": (Device.serial, None),
+        "status": (Device.status, None),
+        "employee": (User.name, Device.employee),
+        "purchased": (Device.purchased_on, None),
+        "warranty": (Device.warranty_ends_on, None),
+    },
+    default_sort="model",
+    base=_devices_base,
+    match=_device_match,
+    narrow=_device_filters,
+)
+
+
+# ------------------------------------------------------------------ SIMs
+def _sims_base() -> Select:
+    return select(Sim).options(joinedload(Sim.line).joinedload(Line.employee),
+                               defaultload(Sim.line).defaultload(Line.employee).lazyload(User.role_rows))
+
+
+def _sim_match(text: str) -> ColumnElement[bool]:
+    if is_number_search(text):
+        return or_(starts_with(Sim.iccid, digits_only(text)),
+                   Sim.line_id.in_(select(Line.id).where(number_matches(text))))
+    return Sim.line_id.in_(select(Line.id).where(Line.employee_id.in_(people_matching(text))))
+
+
+def _sim_filters(query: Select, filters: Filters) -> Select:
+    if (kind := filters.member("kind", SimKind)) is not None:
+        query = query.where(Sim.kind == kind)
+    state = filters.chosen.get("state")
+    if state in ("active", "inactive"):
+        query = query.where(Sim.active.is_(state == "active"))
+    return query
+
+
+SIMS = ListSpec(
+    name="sims",
+    model=Sim,
+    filters=("kind", "state"),
+    sorts={
+        "iccid": (Sim.iccid, None),
+        "kind": (Sim.kind, None),
+        "line": (Line.number, Sim.line),
+        "activated": (Sim.activated_on, None),
+    },
+    default_sort="iccid",
+    base=_sims_base,
+    match=_sim_match,
+    narrow=_sim_filters,
+)
+
+
+# ------------------------------------------------------------------ stipends
+def _stipends_base() -> Select:
+    return select(Stipend).options(joinedload(Stipend.employee).joinedload(User.department),
+                                   _without_roles(Stipend.employee), joinedload(Stipend.tier))
+
+
+def _stipend_filters(query: Select, filters: Filters) -> Select:
+    if (tier := filters.int("tier")) is not None:
+        query = query.where(Stipend.tier_id == tier)
+    if (status := filters.member("status", StipendStatus)) is not None:
+        query = query.where(Stipend.status == status)
+    return query
+
+
+STIPENDS = ListSpec(
+    name="stipends",
+    model=Stipend,
+    filters=("tier", "status"),
+    sorts={
+        "employee": (User.name, Stipend.employee),
+        "tier": (StipendTier.name, Stipend.tier),
+        "amount": (Stipend.monthly_cents, None),
+        "status": (Stipend.status, None),
+        "starts": (Stipend.starts_on, None),
+        "ends": (Stipend.ends_on, None),
+    },
+    default_sort="employee",
+    base=_stipends_base,
+    match=lambda text: Stipend.employee_id.in_(people_matching(text)),
+    narrow=_stipend_filters,
+)
+
+
+# ------------------------------------------------------------------ employees
+def _employees_base() -> Select:
+    return select(User).options(joinedload(User.department), joinedload(User.cost_center),
+                                lazyload(User.role_rows))
+
+
+def _employee_filters(query: Select, filters: Filters) -> Select:
+    if (department := filters.int("department")) is not None:
+        query = query.where(User.department_id == department)
+    if (cost_center := filters.int("cost_center")) is not None:
+        query = query.where(User.cost_center_id == cost_center)
+    return query
+
+
+EMPLOYEES = ListSpec(
+    name="employees",
+    model=User,
+    filters=("department", "cost_center"),
+    sorts={
+        "name": (User.name, None),
+        "email": (User.email, None),
+        "department": (Department.name, User.department),
+        "cost_center": (CostCenter.code, User.cost_center),
+    },
+    default_sort="name",
+    base=_employees_base,
+    match=lambda text: User.id.in_(people_matching(text)),
+    narrow=_employee_filters,
+)
+
+LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (LINES, DEVICES, SIMS, STIPENDS, EMPLOYEES)}
+
+
+# ------------------------------------------------------------------ what a page of rows also needs
+def live_lines_by_device(device_ids: Iterable[int]) -> dict[int, Line]:
+    """The line each device is on now (one query for a page of devices)."""
+    ids = list(device_ids)
+    if not ids:
+        return {}
+    lines = select(Line).where(Line.device_id.in_(ids))
+    found: dict[int, Line] = {}
+    for line in db.session.scalars(lines.order_by(Line.id)):
+        if line.device_id not in found or line.is_live:
+            found[line.device_id] = line
+    return found
+
+
+def live_line_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    """How many active or suspended lines each person has (one query for a page of people)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Line.employee_id, func.count()).where(Line.employee_id.in_(ids),
+                                                     Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
+        .group_by(Line.employee_id)
+    )
+    return {user_id: count for user_id, count in rows}

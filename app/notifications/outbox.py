@@ -1,0 +1,96 @@
+"""The outbox: every order event gets its notifications in its own transaction, and each is queued once committed.
+
+Session listeners, installed once on the app's session, so no caller has to remember:
+- after_flush collects the OrderEvents just written;
+- before_commit creates their Notification rows (rendered) and flushes them: the event and its emails are
+  committed together or not at all;
+- after_commit puts one send job per pending notification on the queue. If Redis is down the rows simply stay
+  pending, and the periodic sweep (app.jobs.notification_sweep) sends them once it is back.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Iterable
+
+from flask import has_app_context
+from redis.exceptions import RedisError
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from app.models import NotificationStatus, OrderEvent
+
+log = logging.getLogger(__name__)
+
+NEW_EVENTS = "notifications.new_events"  # session.info keys
+TO_SEND = "notifications.to_send"
+SEND_JOB = "app.jobs.send_notification"
+
+
+def install(session) -> None:
+    """Listen on `session` (the app's scoped session); safe to call more than once."""
+    for name, listener in (("after_flush", _collect_events), ("before_commit", _create_notifications),
+                           ("after_commit", _queue_sends), ("after_soft_rollback", _forget)):
+        if not sa_event.contains(session, name, listener):
+            sa_event.listen(session, name, listener)
+
+
+def _collect_events(session: Session, flush_context) -> None:
+    new = [obj for obj in session.new if isinstance(obj, OrderEvent)]
+    if new:
+        session.info.setdefault(NEW_EVENTS, []).extend(new)
+
+
+def _create_notifications(session: Session) -> None:
+    from app.notifications.milestones import notifications_for, switches
+    from app.orders.lifecycle import utcnow
+
+    if not session.info.get(NEW_EVENTS) and not any(isinstance(obj, OrderEvent) for obj in session.new):
+        return
+    session.flush()  # events still pending are written (and collected) first
+    events = [e for e in session.info.pop(NEW_EVENTS, []) if inspect(e).persistent]  # not rolled back since
+    if not events:
+        return
+    now, switched = utcnow(), switches(session)
+    made = [note for event in events for note in notifications_for(session, event, now, switched)]
+    if not made:
+        return
+    session.add_all(made)
+    session.flush()
+    pending = [note.id for note in made if note.status is NotificationStatus.PENDING]
+    session.info.setdefault(TO_SEND, []).extend(pending)
+
+
+def _queue_sends(session: Session) -> None:
+    ids = session.info.pop(TO_SEND, [])
+    if ids and has_app_context():
+        queue_sends(ids)
+
+
+def _forget(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # the whole transaction is gone: so are its events and emails
+        session.info.pop(NEW_EVENTS, None)
+        session.info.pop(TO_SEND, None)
+
+
+def queue_sends(ids: Iterable[int], delay: timedelta | None = None) -> int:
+    """Queue a send job per notification (after `delay`); returns how many were queued.
+
+    A Redis outage is not an error here: the notifications stay pending and the sweep sends them later.
+    """
+    from app.queue import task_queue
+
+    queued = 0
+    try:
+        queue = task_queue()
+        for notification_id in ids:
+            if delay:
+                queue.enqueue_in(delay, SEND_JOB, notification_id)
+            else:
+                queue.enqueue(SEND_JOB, notification_id)
+            queued += 1
+    except RedisError as error:
+        log.warning("Redis unavailable, %s notification(s) left for the sweep: %s", "some" if queued else "all",
+                    error)
+    return queued

@@ -1,0 +1,85 @@
+"""Emails from templates: each milestone's words in templates/emails/copy/<milestone>.jinja, laid out once as
+HTML (emails/layout.html) and once as plain text (emails/layout.txt), with the order's facts.
+
+The order's details come from `order.details["_summary"]`, which is already masked; `Order.secrets_encrypted`
+is never read here. Links are absolute, built from BASE_URL, since an email is read outside the portal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.formatting import phone
+from app.models import OrderEvent, ReportedDevice, Shipment, User, get_setting
+from app.notifications.milestones import Milestone, Recipient
+from app.orders.types import REGISTRY
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(session: Session, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> RenderedEmail:
+    """The email `milestone` sends `recipient` about `event`."""
+    env = current_app.jinja_env
+    context = email_context(session, event, milestone, recipient)
+    words = env.get_template(f"emails/copy/{milestone.key}.jinja").make_module(context)
+    context.update(subject=_one_line(words.subject), happened=words.happened.strip(),
+                   next_step=words.next_step.strip(), comment_label=getattr(words, "comment_label", "").strip())
+    return RenderedEmail(
+        subject=context["subject"],
+        text=env.get_template("emails/layout.txt").render(context),
+        html=env.get_template("emails/layout.html").render(context),
+    )
+
+
+def email_context(session: Session, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> dict[str, Any]:
+    """Everything the templates may show: the order's public facts, the event, and the links."""
+    order = event.order
+    base = current_app.config["BASE_URL"].rstrip("/")
+    order_url = f"{base}/orders/{order.number}"
+    approval = recipient.approval
+    order_type = REGISTRY.get(order.type)
+    data = event.data or {}
+    details = [(str(label), str(text)) for label, text in order.details.get("_summary", [])]
+    return {
+        "milestone": milestone,
+        "order": order,
+        "event": event,
+        "person": recipient.user,
+        "approval": approval,
+        "actor_name": event.actor.name if event.actor else "",
+        "comment": (event.comment or "").strip(),
+        "company_name": get_setting("company_name"),
+        "type_name": order_type.name if order_type else order.type.replace("_", " ").capitalize(),
+        "carrier_fulfilled": order_type.carrier_fulfilled if order_type else True,
+        # the line, unless the order's own summary already names it
+        "line_number": phone(order.line.number) if order.line and "Line" not in dict(details) else "",
+        "for_someone_else": order.requester_id != order.employee_id,
+        "details": details,
+        "shipments": session.scalars(select(Shipment).where(Shipment.order_id == order.id)
+                                     .order_by(Shipment.id)).all(),
+        "devices": session.scalars(select(ReportedDevice).where(ReportedDevice.order_id == order.id)
+                                   .order_by(ReportedDevice.id)).all(),
+        "service_number": phone(order.service_number) if order.service_number else "",
+        "carrier_name": order.carrier.name if order.carrier else "the carrier",
+        "carrier_reference": order.carrier_reference or data.get("carrier_reference") or "",
+        "step": data.get("step"),
+        "from_person": session.get(User, data["from_user_id"]) if data.get("from_user_id") else None,
+        "to_person": session.get(User, data["to_user_id"]) if data.get("to_user_id") else None,
+        "order_url": order_url,
+        "action_url": f"{base}/approvals/{approval.id}" if approval is not None else order_url,
+        "action_label": "Open it in your approvals" if approval is not None else f"Open order {order.number}",
+        "profile_url": f"{base}/profile",
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,188 @@
+"""The approver inbox and the admin pages for approval policies, through the real views."""
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, Order, OrderStatus
+from tests.ordering import Demo
+from tests.test_approvals import order_of, pending_step, submit
+
+
+@pytest.fixture
+def demo(app) -> Demo:
+    return Demo(app)
+
+
+def test_inbox_lists_what_waits_for_me_oldest_first_with_requester_type_and_cost(app, login, demo):
+    first = submit(login, demo)
+    second = submit(login, demo, code="change_plan")
+    html = login("manager").get("/approvals").get_data(as_text=True)
+    assert html.index(first) < html.index(second)
+    assert "Erin Park" in html and "New line" in html and "$799.00" in html
+    assert 'class="count-badge">2<' in html
+
+
+def test_filters_by_type_and_requester(app, login, demo):
+    new_line = submit(login, demo)
+    plan = submit(login, demo, code="change_plan")
+    marco = login("manager")
+    html = marco.get("/approvals?type=change_plan").get_data(as_text=True)
+    assert plan in html and new_line not in html
+    fragment = marco.get("/approvals?type=new_line&part=queue", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and new_line in fragment and plan not in fragment
+    erin_id = demo.user("employee@example.com")
+    assert new_line in marco.get(f"/approvals?requester={erin_id}").get_data(as_text=True)
+
+
+def test_opening_a_row_shows_details_line_open_orders_and_the_decisions(app, login, demo):
+    number = submit(login, demo)
+    other = submit(login, demo, code="change_plan")
+    with app.app_context():
+        step_id = pending_step(number).id
+    marco = login("manager")
+    fragment = marco.get(f"/approvals/{step_id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment
+    for text in ("Approve", "Reject", "Request information", "Business Unlimited", "Erin Park's lines", other):
+        assert text in fragment
+    page = marco.get(f"/approvals/{step_id}").get_data(as_text=True)
+    assert "<html" in page and "Approve" in page
+
+
+def test_approving_from_the_panel_with_htmx_answers_with_the_panel_and_a_toast(app, login, demo):
+    number = submit(login, demo)
+    with app.app_context():
+        step_id = pending_step(number).id
+    response = login("manager").post(f"/approvals/{step_id}/approve", {"comment": "Fine."},
+                                     headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "approvals-changed" in response.headers["HX-Trigger"] and "toast" in response.headers["HX-Trigger"]
+    assert f"Approved {number}. It goes on to Telecom admins." in response.headers["HX-Trigger"]
+
+
+def test_a_step_decided_by_someone_else_is_refused_with_who(app, login, demo):
+    number = submit(login, demo)
+    with app.app_context():
+        step_id = pending_step(number).id
+    login("manager").post(f"/approvals/{step_id}/approve", {})
+    with app.app_context():
+        group_step = pending_step(number).id
+    login("telecom").post(f"/approvals/{group_step}/approve", {})
+    late = login("admin").post(f"/approvals/{group_step}/approve", {}, follow_redirects=True)
+    assert "Tara Singh already decided this step" in late.get_data(as_text=True)
+
+
+def test_select_several_and_approve_them_at_once(app, login, demo):
+    numbers = [submit(login, demo, code="change_number"), submit(login, demo, code="accessory")]
+    with app.app_context():
+        ids = [pending_step(n).id for n in numbers]
+    marco = login("manager")
+    response = marco.post("/approvals/approve-selected", {"approval": [str(i) for i in ids]}, follow_redirects=True)
+    assert "Approved 2 orders" in response.get_data(as_text=True)
+    with app.app_context():
+        assert {order_of(n).status for n in numbers} == {OrderStatus.APPROVED}
+    decided = marco.get("/approvals?tab=decided").get_data(as_text=True)
+    assert all(n in decided for n in numbers)
+
+
+def test_the_badge_counts_what_waits_and_is_served_alone_for_polling(app, login, demo):
+    submit(login, demo)
+    badge = login("manager").get("/approvals/count").get_data(as_text=True)
+    assert 'class="count-badge">1<' in badge and "<html" not in badge
+    assert "count-badge" not in login("telecom").get("/approvals/count").get_data(as_text=True)
+
+
+def test_an_approver_cannot_open_a_step_that_is_not_theirs(app, login, demo):
+    number = submit(login, demo)
+    with app.app_context():
+        step_id = pending_step(number).id
+    assert login("telecom").get(f"/approvals/{step_id}").status_code == 404
+    assert login("telecom").post(f"/approvals/{step_id}/approve", {}).status_code == 404
+    assert login("employee").get(f"/approvals/{step_id}").status_code == 403
+
+
+# ------------------------------------------------------------------ admin: approval policies
+def test_admin_sees_the_policies_in_priority_order(login):
+    html = login("admin").get("/admin/approval-policies").get_data(as_text=True)
+    assert html.index("New service and devices") < html.index("Accessories under $150") < html.index("Company default")
+    assert "Any member of Telecom admins" in html
+
+
+def test_only_admins_reach_the_policy_pages(login):
+    for role in ("employee", "manager", "telecom", "helpdesk"):
+        assert login(role).get("/admin/approval-policies").status_code == 403
+
+
+def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_off(app, login, demo):
+    admin = login("admin")
+    bad = admin.post("/admin/approval-policies/new", {"name": "", "priority": "x", "min_one_time": "lots",
+                                                      "out_of_policy": "any"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Give the policy a name." in html and "Enter an amount like 150.00" in html
+    response = admin.post("/admin/approval-policies/new", {
+        "name": "Expensive phones", "priority": "5", "active": "y", "order_types": ["new_line", "upgrade"],
+        "min_one_time": "1000", "out_of_policy": "any"})
+    assert response.status_code == 302
+    edit_url = response.headers["Location"]
+    with app.app_context():
+        policy = db.session.scalar(select(ApprovalPolicy).where(ApprovalPolicy.name == "Expensive phones"))
+        assert policy.order_types == ["new_line", "upgrade"] and policy.min_one_time_cents == 100000
+        policy_id = policy.id
+    refused = admin.post(f"{edit_url}/steps", {"approver_kind": "user", "user_id": ""})
+    assert "Choose the person who approves this step." in refused.get_data(as_text=True)
+    admin.post(f"{edit_url}/steps", {"approver_kind": "manager"})
+    admin.post(f"{edit_url}/steps", {"approver_kind": "cost_center_owner"})
+    with app.app_context():
+        steps = db.session.get(ApprovalPolicy, policy_id).steps
+        second = steps[1].id
+    admin.post(f"{edit_url}/steps/{second}/up", {})
+    with app.app_context():
+        kinds = [s.approver_kind.value for s in db.session.get(ApprovalPolicy, policy_id).steps]
+        assert kinds == ["cost_center_owner", "manager"]
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.target == "Expensive phones")) is not None
+    # The policy now routes an expensive new line: the cost center owner first.
+    number = submit(login, demo, device_model=demo.model("iPhone 16 Pro"), plan=demo.plan("northwind", "Business Unlimited"))
+    with app.app_context():
+        assert order_of(number).one_time_cents == 109900
+        first = db.session.scalar(select(Approval).where(Approval.order_id == order_of(number).id,
+                                                         Approval.status == ApprovalStatus.PENDING))
+        assert first.assignee.email == "sofia.alvarez@example.com"
+    admin.post(f"/admin/approval-policies/{policy_id}/switch", {})
+    with app.app_context():
+        assert db.session.get(ApprovalPolicy, policy_id).active is False
+
+
+def test_try_it_shows_the_approvers_an_existing_or_described_order_would_get(app, login, demo):
+    number = submit(login, demo)
+    admin = login("admin")
+    html = admin.get("/admin/approval-policies", query_string={"order_number": number}).get_data(as_text=True)
+    assert "New service and devices" in html and "Marco Diaz" in html and "any member of Telecom admins" in html
+    described = admin.get("/admin/approval-policies", query_string={
+        "type": "accessory", "employee": demo.user("employee@example.com"), "one_time": "200"}).get_data(as_text=True)
+    assert "Accessories $150 and over" in described.split("Try it")[1]
+    missing = admin.get("/admin/approval-policies", query_string={"order_number": "WO-999999"}).get_data(as_text=True)
+    assert "There is no order with that number." in missing
+
+
+def test_an_approver_names_a_delegate_for_dates_and_new_steps_go_to_them(app, login, demo):
+    from datetime import date, timedelta
+
+    marco = login("manager")
+    sofia = demo.user("sofia.alvarez@example.com")
+    refused = marco.post("/approvals/away", {"delegate": sofia, "starts_on": date.today().isoformat(),
+                                             "ends_on": (date.today() - timedelta(days=1)).isoformat()})
+    assert refused.status_code == 422 and "The last day is before the first day." in refused.get_data(as_text=True)
+    saved = marco.post("/approvals/away", {"delegate": sofia, "starts_on": date.today().isoformat(),
+                                           "ends_on": (date.today() + timedelta(days=3)).isoformat()},
+                       follow_redirects=True)
+    assert "Sofia Alvarez decides for you." in saved.get_data(as_text=True)
+    number = submit(login, demo)
+    with app.app_context():
+        step = pending_step(number)
+        assert step.assignee_id == sofia and step.on_behalf_of.email == "manager@example.com"
+    from tests.helpers import Client
+
+    sofia_client = Client(app)
+    sofia_client.sign_in("sofia.alvarez@example.com")
+    html = sofia_client.get("/approvals").get_data(as_text=True)
+    assert number in html and "on behalf of Marco Diaz" in html

@@ -1,0 +1,49 @@
+"""In Chromium: Tara completes an approved Contoso order in the fulfilment console; Erin sees her new line."""
+from app.formatting import imei as format_imei
+from app.formatting import phone
+from tests.helpers import DEMO_USERS
+from tests.ordering import Demo
+from tests.test_fulfilment import NEW_ICCID, NEW_IMEI, approved
+
+
+def test_tara_completes_a_contoso_order_and_the_line_shows_in_erins_lines(app, login, new_page):
+    demo = Demo(app)
+    number = approved(app, login, demo, "new_line", carrier=demo.carrier("contoso"),
+                      plan=demo.plan("contoso", "Business Unlimited"))
+
+    tara = new_page()
+    tara.sign_in(DEMO_USERS["telecom"])
+    tara.get_by_role("navigation", name="Main").get_by_role("link", name="Fulfillment").click()
+    tara.wait_for_load_state("load")
+    tara.check()
+    tara.get_by_role("link", name=number).click()
+    tara.wait_for_load_state("load")
+    tara.check()
+    tara.get_by_label("Carrier's order reference").fill("CM-55102")
+    tara.get_by_role("button", name="Mark as placed").click()
+    tara.get_by_text(f"{number} marked as placed with Contoso Mobile.").wait_for()
+    tara.get_by_label("Shipping carrier").select_option("UPS")
+    tara.get_by_label("Tracking number").fill("1Z999AA10123456784")
+    tara.get_by_role("button", name="Add shipment").click()
+    tara.get_by_text(f"Shipment added to {number}.").wait_for()
+    tara.get_by_label("IMEI").fill(NEW_IMEI)
+    tara.get_by_label("Serial number").fill("AP55102999")
+    tara.get_by_label("ICCID").fill(NEW_ICCID)
+    tara.get_by_role("button", name="Record device").click()
+    tara.get_by_text(f"Device recorded on {number}.").wait_for()
+    tara.get_by_label("New phone number").fill("(212) 555-0188")
+    tara.get_by_role("button", name="Record number").click()
+    tara.get_by_text(f"Phone number recorded on {number}.").wait_for()
+    tara.check()
+    tara.screenshot_for_docs("fulfilment-order")
+    tara.get_by_role("button", name="Complete order").click()
+    tara.get_by_text(f"{number} completed; the inventory is updated.").wait_for()
+
+    erin = new_page()
+    erin.sign_in(DEMO_USERS["employee"])
+    erin.goto("/inventory/mine")
+    mine = erin.locator("main").inner_text()
+    assert phone("+12125550188") in mine and "Contoso Mobile" in mine
+    assert format_imei(NEW_IMEI) in mine or NEW_IMEI in mine
+    erin.goto(f"/orders/{number}")
+    assert erin.get_by_role("link", name="1Z999AA10123456784").count() == 1
