@@ -323,6 +323,8 @@ def _policies(people: dict) -> None:
         ))
 
     manager_then_telecom = [(ApproverKind.MANAGER, None), (ApproverKind.GROUP, group)]
+    policy("Out-of-policy requests", 5, [], [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None),
+                                             (ApproverKind.GROUP, group)], out_of_policy=True)
     policy("New service and devices", 10,
            ["new_line", "upgrade", "warranty_replacement", "port_in", "transfer_liability", "activate_in_stock",
             "swap_to_stock_device"], manager_then_telecom)

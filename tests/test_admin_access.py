@@ -12,17 +12,23 @@ from app.extensions import db
 from app.models import AuditEntry, User
 from tests.test_admin_support import text_of
 
-SAMPLE_ARGS = {"kind": "plans", "item_id": "1", "person_id": "1"}
+SAMPLE_ARGS = {"kind": "plans"}  # every other variable is an id: 1
+VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
+
+
+def _sample(match: re.Match) -> str:
+    if match["converter"] == "any":
+        return match["options"].split(",")[0].strip()
+    return SAMPLE_ARGS.get(match["name"], "1")
 
 
 def admin_urls(app) -> list[tuple[str, str]]:
-    """(method, url) for every route of the admin blueprint, with sample values for its variables."""
+    """(method, url) for every route under /admin (whichever blueprint serves it), with sample values."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin."):
-            continue
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: SAMPLE_ARGS[m.group(1)], rule.rule)
-        found += [(method, url) for method in sorted(rule.methods & {"GET", "POST"})]
+        if rule.rule == "/admin" or rule.rule.startswith("/admin/"):
+            url = VARIABLE.sub(_sample, rule.rule)
+            found += [(method, url) for method in sorted(rule.methods & {"GET", "POST"})]
     return found
 
 

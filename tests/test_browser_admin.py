@@ -11,7 +11,7 @@ from app.models import DeviceModel, Plan, User
 from tests.helpers import DEMO_USERS
 
 
-def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_retires_a_plan(app, page):
+def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_retires_a_plan(app, page, new_page):
     page.sign_in(DEMO_USERS["admin"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Device models").click()
@@ -60,6 +60,17 @@ def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_re
     expect(page.get_by_label("Search plans")).to_have_value("voice only")
     expect(voice).to_contain_text("Retired")
     page.screenshot_for_docs("admin-catalog")
+
+    # Erin (Sales) sees the new model when she orders a new line on Northwind; the retired plan is gone.
+    erin = new_page()
+    erin.sign_in(DEMO_USERS["employee"])
+    erin.goto("/orders/new/new_line")
+    erin.get_by_label("Carrier").select_option(label="Northwind Wireless")
+    device = erin.get_by_label("Device", exact=True)
+    expect(device.locator("option", has_text="Google Pixel 10 Pro 256 GB Obsidian · $999.00")).to_have_count(1)
+    expect(device.locator("option", has_text="out of policy").filter(has_text="Pixel 10 Pro")).to_have_count(0)
+    expect(erin.get_by_label("Plan").locator("option", has_text="Voice only")).to_have_count(0)
+    erin.check()
 
 
 def test_ada_edits_a_plan_in_place_and_a_bad_price_is_shown_beside_the_field(page):

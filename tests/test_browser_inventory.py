@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -64,6 +63,7 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
     row = page.locator(".field-row", has_text="Serial number")
     expect(row.locator(".field-value")).to_have_text("AP-NEW-0001")
     expect(page.get_by_role("button", name="Save serial number")).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit serial number")).to_be_focused()  # the keyboard is not lost
 
     # …and the history shows it, with who made it, without reloading the page.
     history = page.locator("#history")
@@ -114,3 +114,39 @@ def test_with_javascript_off_search_and_editing_are_plain_forms(app, browser, li
         expect(page.locator("#history")).to_contain_text("NOJS-42")
     finally:
         context.close()
+
+
+def test_the_inventory_pages_fit_a_phone_screen(app, page):
+    line_id, _, _ = erin(app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.sign_in("helpdesk@example.com")
+    for url in ("/inventory/lines?q=erin", f"/inventory/lines/{line_id}", f"/inventory/lines/{line_id}/edit",
+                "/inventory/devices", "/inventory/import"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"{url} scrolls sideways ({width}px wide)"
+
+
+def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, tmp_path):
+    from rq import SimpleWorker
+
+    from app.queue import task_queue
+    from tests.test_inventory_import import as_csv, new_row
+
+    upload = tmp_path / "carrier-export.csv"
+    upload.write_text(as_csv([new_row(n) for n in range(1, 40)]))
+    page.sign_in("helpdesk@example.com")
+    page.goto("/inventory/import")
+    page.get_by_label("CSV file of lines and devices").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", name="Preview: every row is ready")).to_be_visible()
+    page.check()
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_label("0 of 39 rows imported")).to_be_visible()  # the progress bar, labelled
+    page.check()
+    with app.app_context():  # the worker takes the job while the page polls
+        queue = task_queue()
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="All 39 rows were imported")).to_be_visible()
+    page.check()

@@ -140,3 +140,10 @@ def test_the_line_page_lists_open_orders_and_order_history_apart(app, login):
     assert "WO-000902" in past_part and "Change plan" in past_part and "WO-000901" not in past_part
     assert 'href="/orders/WO-000901"' in open_part
     assert "Suspend" not in html.split('id="open-orders-heading"', 1)[1]  # drafts are not orders yet
+
+
+@pytest.mark.parametrize("url", ["/inventory/lines/99999999999", "/inventory/devices/4294967296/edit",
+                                 "/inventory/import/99999999999", "/inventory/lines?page=99999999999999999999",
+                                 "/inventory/lines?carrier=99999999999999999999"])
+def test_numbers_too_large_for_any_row_are_not_found_rather_than_an_error(login, url):
+    assert login("helpdesk").get(url).status_code in (200, 404)

@@ -256,7 +256,7 @@ def test_every_list_searches_filters_and_exports(login, name, args, expected):
 
 def test_device_list_status_filter_shows_only_that_status(app, login):
     html = login("helpdesk").get("/inventory/devices?status=lost_stolen").get_data(as_text=True)
-    assert "Lost stolen" in html and "In stock</span>" not in html
+    assert "Lost or stolen" in html and "In stock</span>" not in html
 
 
 class QueryCounter:

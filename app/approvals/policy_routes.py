@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import require
+from app.admin import admin_menu
 from app.admin.audit import record_audit
 from app.approvals import policies_bp as bp
 from app.approvals.policies import KIND_LABELS, OrderFacts, matching_policy, resolve_approver
@@ -67,6 +68,9 @@ def step_text(step: ApprovalPolicyStep) -> str:
 @bp.app_context_processor
 def policy_helpers() -> dict:
     return {"step_text": step_text}
+
+
+bp.context_processor(admin_menu)  # these pages sit in the administration layout, with its menu
 
 
 @bp.route("")

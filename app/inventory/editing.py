@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import formatting
 from app.extensions import db
-from app.inventory.history import apply_changes, last_change, record_type
+from app.inventory.history import apply_changes, last_change, status_label
 from app.models import (
     Carrier,
     CostCenter,
@@ -235,7 +235,7 @@ def _id(record: Any) -> int:
 
 def _whose(line: Line) -> str:
     owner = f"{line.employee.name}'s" if line.employee else "an unassigned"
-    return f"{owner} {formatting.label(line.status).lower()} line {formatting.phone(line.number)}"
+    return f"{owner} {status_label(line.status).lower()} line {formatting.phone(line.number)}"
 
 
 def describe_device(device: Device) -> str:
@@ -244,7 +244,5 @@ def describe_device(device: Device) -> str:
     line = db.session.scalar(select(Line).where(Line.device_id == device.id, Line.status.in_(LIVE)))
     if line is not None:
         return f"{text}, on {_whose(line)}"
-    return f"{text}, {formatting.label(device.status).lower()}"
+    return f"{text}, {status_label(device.status).lower()}"
 
-
-__all__ = ["EditRefused", "StaleEdit", "edit", "resolve", "check", "describe_device", "record_type"]

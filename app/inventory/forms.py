@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app import formatting
 from app.extensions import db
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone
+from app.inventory.history import status_label
 from app.models import (
     Carrier,
     CostCenter,
@@ -89,7 +90,7 @@ def _choices(pairs: Any) -> list[SelectChoice]:
 
 
 def _enum_choices(kind: type) -> list[SelectChoice]:
-    return _choices((member.value, formatting.label(member)) for member in kind)
+    return _choices((member.value, status_label(member)) for member in kind)
 
 
 class RecordForm(FlaskForm):

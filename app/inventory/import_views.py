@@ -1,6 +1,8 @@
 """Importing lines and devices from CSV: upload, preview each row's errors, import all or nothing, progress."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,32 +21,32 @@ from app.models import ImportBatch, ImportStatus
 def import_upload():
     """Upload a CSV of lines and devices; it is checked at once and the preview shows each row's errors."""
     form = ImportForm()
-    error = None
     if form.validate_on_submit():
-        upload = form.file.data
-        if upload is None or not upload.filename:
-            error = "Choose a CSV file to upload."
-        elif not upload.filename.lower().endswith(".csv"):
-            error = "Choose a .csv file: in your spreadsheet, use Save as → CSV."
+        try:
+            text, checked = _read(form.file.data)
+        except imports.ImportFileError as problem:
+            form.file.errors = [str(problem)]
         else:
-            try:
-                text = imports.decode(upload.read(imports.MAX_BYTES + 1))
-                checked = imports.check_csv(text)
-            except imports.ImportFileError as problem:
-                error = str(problem)
-            else:
-                batch = ImportBatch(filename=upload.filename[-200:], content=text, uploaded_by=current_user,
-                                    row_count=checked.row_count, error_count=checked.error_count,
-                                    errors=checked.errors_kept(), summary=checked.plan_summary())
-                db.session.add(batch)
-                db.session.commit()
-                return redirect(url_for("inventory.import_batch", batch_id=batch.id))
-    if error:
-        form.file.errors = [error]
+            batch = ImportBatch(filename=form.file.data.filename[-200:], content=text,
+                                uploaded_by=current_user._get_current_object(), row_count=checked.row_count,
+                                error_count=checked.error_count, errors=checked.errors_kept(),
+                                summary=checked.plan_summary())
+            db.session.add(batch)
+            db.session.commit()
+            return redirect(url_for("inventory.import_batch", batch_id=batch.id))
     recent = db.session.scalars(select(ImportBatch).options(joinedload(ImportBatch.uploaded_by))
                                 .order_by(ImportBatch.id.desc()).limit(10)).all()
-    status = 422 if form.is_submitted() else 200
-    return render_template("inventory/import.html", form=form, recent=recent), status
+    return render_template("inventory/import.html", form=form, recent=recent), 422 if form.is_submitted() else 200
+
+
+def _read(upload: Any) -> tuple[str, imports.CheckedFile]:
+    """The uploaded file's text, checked row by row (ImportFileError when it is not a CSV of lines)."""
+    if upload is None or not upload.filename:
+        raise imports.ImportFileError("Choose a CSV file to upload.")
+    if not upload.filename.lower().endswith(".csv"):
+        raise imports.ImportFileError("Choose a .csv file: in your spreadsheet, use Save as → CSV.")
+    text = imports.decode(upload.read(imports.MAX_BYTES + 1))
+    return text, imports.check_csv(text)
 
 
 @bp.route("/import/template.csv")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from app import formatting
 from app.extensions import db
 from app.identifiers import InvalidIdentifier, make_iccid, make_imei, parse_iccid, parse_imei, parse_phone
-from app.inventory.history import apply_changes, record_created
+from app.inventory.history import apply_changes, records_created
 from app.models import (
     Carrier,
     CostCenter,
@@ -173,6 +173,8 @@ class _Known:
     """What the rows refer to, loaded in a few queries for the whole file (never a query per row)."""
 
     def __init__(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        self.parse = {"phone_number": _remembering(parse_phone), "imei": _remembering(parse_imei),
+                      "iccid": _remembering(parse_iccid)}
         self.carriers: dict[str, Carrier] = {}
         for carrier in db.session.scalars(select(Carrier)):
             self.carriers[carrier.code.lower()] = carrier
@@ -186,16 +188,16 @@ class _Known:
         emails = {r.get("employee_email", "").lower() for _, r in rows} - {""}
         self.people = {u.email.lower(): u for u in _in_chunks(
             emails, lambda chunk: select(User).where(func.lower(User.email).in_(chunk)))}
-        numbers = {_quiet(parse_phone, r.get("phone_number", "")) for _, r in rows} - {None}
+        numbers = {_quiet(self.parse["phone_number"], r.get("phone_number", "")) for _, r in rows} - {None}
         self.lines = {line.number: line for line in _in_chunks(numbers, lambda chunk: select(Line).where(
             Line.number.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee)))}
-        imeis = {_quiet(parse_imei, r.get("imei", "")) for _, r in rows} - {None}
+        imeis = {_quiet(self.parse["imei"], r.get("imei", "")) for _, r in rows} - {None}
         self.devices = {d.imei: d for d in _in_chunks(imeis, lambda chunk: select(Device).where(
             Device.imei.in_(chunk)).options(joinedload(Device.model)))}
         device_ids = {d.id for d in self.devices.values()}
         self.lines_by_device = {line.device_id: line for line in _in_chunks(device_ids, lambda chunk: select(
             Line).where(Line.device_id.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee)))}
-        iccids = {_quiet(parse_iccid, r.get("iccid", "")) for _, r in rows} - {None}
+        iccids = {_quiet(self.parse["iccid"], r.get("iccid", "")) for _, r in rows} - {None}
         self.sims = {s.iccid: s for s in _in_chunks(iccids, lambda chunk: select(Sim).where(
             Sim.iccid.in_(chunk)).options(joinedload(Sim.line).joinedload(Line.employee)))}
 
@@ -204,6 +206,24 @@ def _in_chunks(values: Iterable[Any], query: Callable[[list[Any]], Any], size: i
     items = list(values)
     for start in range(0, len(items), size):
         yield from db.session.scalars(query(items[start:start + size])).unique()
+
+
+def _remembering(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """`parse`, remembering each answer (a file's numbers are read twice: to look them up, then per row)."""
+    answers: dict[str, tuple[str | None, InvalidIdentifier | None]] = {}
+
+    def parse_once(value: str) -> str:
+        if value not in answers:
+            try:
+                answers[value] = (parse(value), None)
+            except InvalidIdentifier as error:
+                answers[value] = (None, error)
+        parsed, error = answers[value]
+        if error is not None:
+            raise error
+        return parsed  # type: ignore[return-value]
+
+    return parse_once
 
 
 def _quiet(parse: Callable[[str], str], value: str) -> str | None:
@@ -231,96 +251,112 @@ def check_csv(text: str) -> CheckedFile:
 
 def _check_row(row: int, cells: dict[str, str], known: _Known,
                seen: dict[str, dict[str, int]]) -> tuple[PlannedRow | None, list[RowError]]:
-    errors: list[RowError] = []
+    check = _RowCheck(row, cells, known, seen)
+    line = check.line_part()
+    device = check.device_part(line.get("line"))
+    if check.errors or line.get("number") is None or line.get("carrier") is None:
+        return None, check.errors
+    return PlannedRow(row=row, **line, **device), check.errors
 
-    def fail(column: str, message: str) -> None:
-        errors.append(RowError(row, column, cells.get(column, ""), message))
 
-    def identifier(column: str, parse: Callable[[str], str]) -> str | None:
-        value = cells.get(column, "")
+class _RowCheck:
+    """The checks of one row, each error named by its column."""
+
+    def __init__(self, row: int, cells: dict[str, str], known: _Known, seen: dict[str, dict[str, int]]) -> None:
+        self.row, self.cells, self.known, self.seen = row, cells, known, seen
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.row, column, self.cells.get(column, ""), message))
+
+    def identifier(self, column: str) -> str | None:
+        """A phone number, IMEI or ICCID: valid, and in no other row of the file."""
+        value = self.cells.get(column, "")
         if not value:
             return None
         try:
-            parsed = parse(value)
+            parsed = self.known.parse[column](value)
         except InvalidIdentifier as error:
-            fail(column, str(error))
+            self.fail(column, str(error))
             return None
-        if parsed in seen[column]:
-            fail(column, f"Row {seen[column][parsed]} has this {_label(column)} too: each may appear once.")
+        if parsed in self.seen[column]:
+            self.fail(column, f"Row {self.seen[column][parsed]} has this {_label(column)} too: each may appear once.")
             return None
-        seen[column][parsed] = row
+        self.seen[column][parsed] = self.row
         return parsed
 
-    if not cells.get("phone_number"):
-        fail("phone_number", "Enter the line's phone number.")
-    number = identifier("phone_number", parse_phone)
-    carrier = known.carriers.get(cells.get("carrier", "").lower())
-    if carrier is None:
-        names = ", ".join(sorted({c.code for c in known.carriers.values()}))
-        fail("carrier", f"Enter the carrier: one of {names}." if not cells.get("carrier") else
-             f"There is no carrier called “{cells['carrier']}”; use one of {names}.")
-    plan = None
-    if cells.get("plan") and carrier is not None:
-        plan = known.plans.get((carrier.id, cells["plan"].lower()))
-        if plan is None:
-            fail("plan", f"{carrier.name} has no plan called “{cells['plan']}”.")
-    status = None
-    if cells.get("line_status"):
-        try:
-            status = LineStatus(cells["line_status"].lower().replace(" ", "_"))
-        except ValueError:
-            fail("line_status", "Use active, suspended, disconnected or transferred_out.")
-    employee = None
-    if cells.get("employee_email"):
-        employee = known.people.get(cells["employee_email"].lower())
-        if employee is None:
-            fail("employee_email", f"No one has the email {cells['employee_email']}.")
-    cost_center = None
-    if cells.get("cost_center"):
-        cost_center = known.cost_centers.get(cells["cost_center"].lower())
-        if cost_center is None:
-            fail("cost_center", f"There is no cost center {cells['cost_center']}.")
-    activated_on = None
-    if cells.get("activated_on"):
-        try:
-            activated_on = date.fromisoformat(cells["activated_on"])
-        except ValueError:
-            fail("activated_on", "Write the date as YYYY-MM-DD, like 2026-03-01.")
-    line = known.lines.get(number) if number else None
+    def found(self, column: str, table: dict[Any, Any], key: Any, message: str) -> Any:
+        """What a cell names, looked up; None (and `message`) when it names nothing known."""
+        if not self.cells.get(column):
+            return None
+        value = table.get(key)
+        if value is None:
+            self.fail(column, message)
+        return value
 
-    imei = identifier("imei", parse_imei)
-    device = known.devices.get(imei) if imei else None
-    if device is not None:
-        holder = known.lines_by_device.get(device.id)
+    def line_part(self) -> dict[str, Any]:
+        cells, known = self.cells, self.known
+        if not cells.get("phone_number"):
+            self.fail("phone_number", "Enter the line's phone number.")
+        number = self.identifier("phone_number")
+        carrier = known.carriers.get(cells.get("carrier", "").lower())
+        if carrier is None:
+            names = ", ".join(sorted({c.code for c in known.carriers.values()}))
+            self.fail("carrier", f"Enter the carrier: one of {names}." if not cells.get("carrier") else
+                      f"There is no carrier called “{cells['carrier']}”; use one of {names}.")
+        plan = None
+        if carrier is not None:
+            plan = self.found("plan", known.plans, (carrier.id, cells.get("plan", "").lower()),
+                              f"{carrier.name} has no plan called “{cells.get('plan')}”.")
+        status = None
+        if cells.get("line_status"):
+            try:
+                status = LineStatus(cells["line_status"].lower().replace(" ", "_"))
+            except ValueError:
+                self.fail("line_status", "Use active, suspended, disconnected or transferred_out.")
+        activated_on = None
+        if cells.get("activated_on"):
+            try:
+                activated_on = date.fromisoformat(cells["activated_on"])
+            except ValueError:
+                self.fail("activated_on", "Write the date as YYYY-MM-DD, like 2026-03-01.")
+        return {
+            "number": number, "carrier": carrier, "account_number": cells.get("account_number", ""), "plan": plan,
+            "status": status, "activated_on": activated_on, "line": known.lines.get(number) if number else None,
+            "employee": self.found("employee_email", known.people, cells.get("employee_email", "").lower(),
+                                   f"No one has the email {cells.get('employee_email')}."),
+            "cost_center": self.found("cost_center", known.cost_centers, cells.get("cost_center", "").lower(),
+                                      f"There is no cost center {cells.get('cost_center')}."),
+        }
+
+    def device_part(self, line: Line | None) -> dict[str, Any]:
+        cells, known = self.cells, self.known
+        imei = self.identifier("imei")
+        device = known.devices.get(imei) if imei else None
+        holder = known.lines_by_device.get(device.id) if device is not None else None
         if holder is not None and holder is not line:
-            fail("imei", f"IMEI {formatting.imei(imei)} is the device of {_whose(holder)}.")
-    serial = cells.get("serial", "")
-    if len(serial) > 40:
-        fail("serial", "A serial number has at most 40 characters.")
-    model = None
-    if cells.get("device_model"):
-        matches = known.models.get(cells["device_model"].lower(), [])
-        if len(matches) == 1:
-            model = matches[0]
-        else:
-            fail("device_model", f"There is no device model called “{cells['device_model']}”." if not matches else
-                 f"More than one model is called “{cells['device_model']}”; add the storage and colour.")
-    if imei and device is None and model is None and not cells.get("device_model"):
-        fail("device_model", "Enter the device model: this IMEI is new, so the device will be added.")
-    if not cells.get("imei") and (serial or cells.get("device_model")) and (line is None or line.device is None):
-        fail("imei", "Enter the device's IMEI: a serial or model alone cannot add a device.")
-
-    iccid = identifier("iccid", parse_iccid)
-    sim = known.sims.get(iccid) if iccid else None
-    if sim is not None and sim.line is not None and sim.line is not line:
-        fail("iccid", f"ICCID {iccid} is the SIM of {_whose(sim.line)}.")
-
-    if errors or number is None or carrier is None:
-        return None, errors
-    return PlannedRow(row=row, number=number, carrier=carrier, account_number=cells.get("account_number", ""),
-                      plan=plan, status=status, employee=employee, cost_center=cost_center,
-                      activated_on=activated_on, imei=imei, serial=serial, model=model, iccid=iccid,
-                      line=line, device=device, sim=sim), errors
+            self.fail("imei", f"IMEI {formatting.imei(imei)} is the device of {_whose(holder)}.")
+        serial = cells.get("serial", "")
+        if len(serial) > 40:
+            self.fail("serial", "A serial number has at most 40 characters.")
+        model = None
+        if cells.get("device_model"):
+            matches = known.models.get(cells["device_model"].lower(), [])
+            if len(matches) == 1:
+                model = matches[0]
+            else:
+                self.fail("device_model", f"There is no device model called “{cells['device_model']}”."
+                          if not matches else
+                          f"More than one model is called “{cells['device_model']}”; add the storage and colour.")
+        elif imei and device is None:
+            self.fail("device_model", "Enter the device model: this IMEI is new, so the device will be added.")
+        if not cells.get("imei") and (serial or cells.get("device_model")) and (line is None or line.device is None):
+            self.fail("imei", "Enter the device's IMEI: a serial or model alone cannot add a device.")
+        iccid = self.identifier("iccid")
+        sim = known.sims.get(iccid) if iccid else None
+        if sim is not None and sim.line is not None and sim.line is not line:
+            self.fail("iccid", f"ICCID {iccid} is the SIM of {_whose(sim.line)}.")
+        return {"imei": imei, "serial": serial, "model": model, "device": device, "iccid": iccid, "sim": sim}
 
 
 def _label(column: str) -> str:
@@ -350,8 +386,7 @@ def import_csv(text: str, *, actor: User | None, source: str = "CSV import",
         for planned in checked.rows[start:start + CHUNK]:
             _apply_row(planned, actor, summary, created)
         db.session.flush()  # one batch of INSERTs for the chunk's new records
-        for record in created:
-            record_created(record, actor=actor, note=f"created by {source}")
+        records_created(created, actor=actor, note=f"created by {source}")
         if progress is not None:
             progress(min(start + CHUNK, total), total)
     db.session.flush()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
@@ -30,26 +31,26 @@ class QueueUnavailable(Exception):
 
 def start_import(batch: ImportBatch) -> bool:
     """Queue a checked batch for import, once: False when it is not waiting to be imported (a double click)."""
+    job_id = f"import-{batch.id}-{uuid.uuid4().hex[:12]}"
+    # Claimed and named in one write before the job exists: the import's long transaction then never has to
+    # wait for this request, nor this request for it.
     claimed = db.session.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PREVIEWED,
                ImportBatch.error_count == 0)
-        .values(status=ImportStatus.QUEUED)
+        .values(status=ImportStatus.QUEUED, job_id=job_id)
     ).rowcount
-    if not claimed:
-        db.session.rollback()
-        return False
     db.session.commit()
+    if not claimed:
+        return False
     try:
-        job = enqueue("app.inventory.jobs.run_import", batch.id, job_timeout=3600)
+        enqueue("app.inventory.jobs.run_import", batch.id, job_id=job_id, job_timeout=3600)
     except RedisError as error:
         log.warning("Could not queue import %s: %s", batch.id, error)
         db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id)
-                           .values(status=ImportStatus.PREVIEWED))
+                           .values(status=ImportStatus.PREVIEWED, job_id=None))
         db.session.commit()
         raise QueueUnavailable from error
-    db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id).values(job_id=job.id))
-    db.session.commit()
     return True
 
 

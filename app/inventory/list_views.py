@@ -8,10 +8,10 @@ from typing import Any, Iterator
 from flask import Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
-from app import formatting
 from app.access import require
 from app.extensions import db, htmx
 from app.inventory import bp, exports, search
+from app.inventory.history import status_label
 from app.inventory.rendering import page_or_block
 from app.models import (
     Carrier,
@@ -26,6 +26,7 @@ from app.models import (
 )
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # 5 million rows: far past any list, and within what a database offset can take
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class FilterChoice:
 
 
 def _enum_options(kind: type, everything: str) -> list[tuple[str, str]]:
-    return [("", everything)] + [(m.value, formatting.label(m)) for m in kind]
+    return [("", everything)] + [(m.value, status_label(m)) for m in kind]
 
 
 def _rows(model: type, order: Any, text: Any, everything: str) -> list[tuple[str, str]]:
@@ -73,8 +74,8 @@ def filter_choices(name: str) -> list[FilterChoice]:
 def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
-    page = db.paginate(spec.query(filters), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
-                       error_out=False)
+    wanted = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = db.paginate(spec.query(filters), page=wanted, per_page=PAGE_SIZE, error_out=False)
     context: dict[str, Any] = {"page": page, "filters": filters, "list_name": name,
                                "choices": lambda: filter_choices(name)}  # only the whole page draws the form
     if name == "devices":

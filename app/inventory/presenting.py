@@ -9,7 +9,7 @@ from flask import url_for
 from app import formatting
 from app.inventory import bp
 from app.inventory.history import field_label as history_label
-from app.inventory.history import readable
+from app.inventory.history import readable, status_label
 
 
 def field_label(kind: Any, name: str) -> str:
@@ -42,8 +42,8 @@ def conflict_text(conflict: Any, noun: str) -> str:
 
 
 def order_href(order: Any) -> str:
-    """The order's page (/orders/<number>, as the ordering issue defines it)."""
-    return f"{url_for('orders.mine')}/{order.number}" if order.number else url_for("orders.mine")
+    """The order's page."""
+    return url_for("orders.show", number=order.number) if order.number else url_for("orders.mine")
 
 
 def order_type_name(code: str) -> str:
@@ -55,5 +55,6 @@ def order_type_name(code: str) -> str:
 
 @bp.context_processor
 def inventory_helpers() -> dict[str, Any]:
-    return {"field_label": field_label, "in_sentence": in_sentence, "field_text": field_text, "conflict_text": conflict_text,
-            "order_href": order_href, "order_type_name": order_type_name, "history_label": history_label}
+    return {"field_label": field_label, "in_sentence": in_sentence, "field_text": field_text,
+            "conflict_text": conflict_text, "order_href": order_href, "order_type_name": order_type_name,
+            "history_label": history_label, "status_label": status_label}

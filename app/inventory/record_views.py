@@ -185,7 +185,7 @@ def _attach(form: RecordForm, errors: dict[str, str]) -> list[str]:
 def _save(kind: RecordKind, record: Any, form: RecordForm, names: list[str] | None) -> dict[str, Any]:
     """Validate and save; what went wrong, if anything: {'refused': [...]} or {'conflict': StaleEdit}."""
     try:
-        changes = editing.edit(record, form.values(names), actor=current_user,
+        changes = editing.edit(record, form.values(names), actor=current_user._get_current_object(),
                                expected_version=form.expected_version())
     except editing.EditRefused as refused:
         db.session.rollback()

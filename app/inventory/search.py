@@ -46,9 +46,9 @@ class Filters:
     chosen: dict[str, str] = field(default_factory=dict)
     default_sort: str = ""
 
-    def int(self, name: str) -> int | None:
+    def id_of(self, name: str) -> int | None:
         value = self.chosen.get(name, "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def member(self, name: str, kind: type[enum.Enum]) -> Any:
         try:
@@ -186,13 +186,13 @@ def _line_match(text: str) -> ColumnElement[bool]:
 
 
 def _line_filters(query: Select, filters: Filters) -> Select:
-    if (carrier := filters.int("carrier")) is not None:
+    if (carrier := filters.id_of("carrier")) is not None:
         query = query.where(Line.carrier_id == carrier)
     if (status := filters.member("status", LineStatus)) is not None:
         query = query.where(Line.status == status)
-    if (department := filters.int("department")) is not None:
+    if (department := filters.id_of("department")) is not None:
         query = query.where(Line.employee_id.in_(select(User.id).where(User.department_id == department)))
-    if (cost_center := filters.int("cost_center")) is not None:
+    if (cost_center := filters.id_of("cost_center")) is not None:
         query = query.where(Line.cost_center_id == cost_center)
     return query
 
@@ -235,7 +235,7 @@ def _device_match(text: str) -> ColumnElement[bool]:
 def _device_filters(query: Select, filters: Filters) -> Select:
     if (status := filters.member("status", DeviceStatus)) is not None:
         query = query.where(Device.status == status)
-    if (model := filters.int("model")) is not None:
+    if (model := filters.id_of("model")) is not None:
         query = query.where(Device.model_id == model)
     return query
 
@@ -306,7 +306,7 @@ def _stipends_base() -> Select:
 
 
 def _stipend_filters(query: Select, filters: Filters) -> Select:
-    if (tier := filters.int("tier")) is not None:
+    if (tier := filters.id_of("tier")) is not None:
         query = query.where(Stipend.tier_id == tier)
     if (status := filters.member("status", StipendStatus)) is not None:
         query = query.where(Stipend.status == status)
@@ -339,9 +339,9 @@ def _employees_base() -> Select:
 
 
 def _employee_filters(query: Select, filters: Filters) -> Select:
-    if (department := filters.int("department")) is not None:
+    if (department := filters.id_of("department")) is not None:
         query = query.where(User.department_id == department)
-    if (cost_center := filters.int("cost_center")) is not None:
+    if (cost_center := filters.id_of("cost_center")) is not None:
         query = query.where(User.cost_center_id == cost_center)
     return query
 

@@ -48,9 +48,9 @@ class Device(db.Model):
     model_id: Mapped[int] = mapped_column(ForeignKey("device_models.id"), index=True)
     status: Mapped[DeviceStatus] = mapped_column(enum_column(DeviceStatus), index=True)
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    purchased_on: Mapped[date | None] = mapped_column(Date)
+    purchased_on: Mapped[date | None] = mapped_column(Date, index=True)  # the devices list sorts by these two
     activated_on: Mapped[date | None] = mapped_column(Date)
-    warranty_ends_on: Mapped[date | None] = mapped_column(Date)
+    warranty_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
@@ -91,7 +91,7 @@ class Line(db.Model):
     cost_center_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centers.id"), index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
     status: Mapped[LineStatus] = mapped_column(enum_column(LineStatus), index=True)
-    activated_on: Mapped[date | None] = mapped_column(Date)
+    activated_on: Mapped[date | None] = mapped_column(Date, index=True)  # the lines list sorts by it
     suspended_on: Mapped[date | None] = mapped_column(Date)
     suspend_reason: Mapped[str] = mapped_column(String(200), default="")
     disconnected_on: Mapped[date | None] = mapped_column(Date)
@@ -222,7 +222,7 @@ class ImportBatch(db.Model):
     __tablename__ = "import_batches"
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, deferred=True)  # up to 10 MB: loaded only by the import itself
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), default=ImportStatus.PREVIEWED)

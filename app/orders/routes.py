@@ -99,6 +99,7 @@ def _order_form(order_type, employee: User, order: Order | None):
         form.form_token.data = uuid.uuid4().hex
     price = _price(order_type, ctx)
     page = dict(form=form, order_type=order_type, employee=employee, order=order, price=price, current_line=ctx.line,
+                out_of_policy=ctx.out_of_policy,
                 refresh={**{p.name: "price" for p in order_type.parts if p.priced},
                          **{p.name: "form" for p in order_type.parts if p.dynamic}})
     if refreshing:

@@ -95,6 +95,12 @@ def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form,
                 details[name] = _jsonable(value)
         summary.extend([list(row) for row in part.summary(form)])
     details["_summary"] = summary
+    if ctx.out_of_policy:
+        details["_out_of_policy"] = [f"{item}: {why}" for item, why in ctx.out_of_policy]
+    share = employee_cost_share(ctx)
+    if share:
+        details["_cost_share_cents"] = share
+    order.out_of_policy = bool(ctx.out_of_policy)
     order.details = details
     order.secrets_encrypted = encrypt_json(secrets)
     order.line = ctx.line
@@ -108,6 +114,14 @@ def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form,
     if order.number is None:
         order.number = f"{get_setting('order_number_prefix')}{order.id:06d}"
     return order
+
+
+def employee_cost_share(ctx: OrderContext) -> int:
+    """What the employee pays toward the devices, accessories and plan chosen (admins set it per item)."""
+    from app.catalog.eligibility import cost_share_for
+
+    items = [i for i in (ctx.model, ctx.plan, *ctx.accessories) if i is not None]
+    return sum(cost_share_for(ctx.employee, item) for item in items)
 
 
 def draft_formdata(order: Order):

@@ -1,4 +1,4 @@
-"""inventory workspace: searchable number digits on lines, a version on SIMs, CSV import batches
+"""inventory workspace: searchable number digits and sort indexes, a version on SIMs, CSV import batches
 
 Revision ID: b1_inventory
 Revises: 983f496d3710
@@ -51,6 +51,11 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_lines_number_digits"), ["number_digits"], unique=False)
         batch_op.create_index(batch_op.f("ix_lines_number_digits_reversed"), ["number_digits_reversed"],
                               unique=False)
+        batch_op.create_index(batch_op.f("ix_lines_activated_on"), ["activated_on"], unique=False)
+
+    with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_devices_purchased_on"), ["purchased_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_devices_warranty_ends_on"), ["warranty_ends_on"], unique=False)
 
     with op.batch_alter_table("sims", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
@@ -89,7 +94,12 @@ def downgrade():
     with op.batch_alter_table("sims", schema=None) as batch_op:
         batch_op.drop_column("version")
 
+    with op.batch_alter_table("devices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_devices_warranty_ends_on"))
+        batch_op.drop_index(batch_op.f("ix_devices_purchased_on"))
+
     with op.batch_alter_table("lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_lines_activated_on"))
         batch_op.drop_index(batch_op.f("ix_lines_number_digits_reversed"))
         batch_op.drop_index(batch_op.f("ix_lines_number_digits"))
         batch_op.drop_column("number_digits_reversed")

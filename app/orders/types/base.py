@@ -36,6 +36,7 @@ class OrderContext:
     tier: StipendTier | None = None
     new_employee: User | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the cleaned form values, by field name
+    out_of_policy: list[tuple[Any, str]] = field(default_factory=list)  # (item, why) chosen against policy
 
     @property
     def on_behalf(self) -> bool:
@@ -73,8 +74,10 @@ class OrderType:
         return any(p.name == "line" for p in self.parts)
 
     def check(self, ctx: OrderContext) -> dict[str, str]:
+        from app.orders.types.rules import justified
+
         errors: dict[str, str] = {}
-        for rule in self.rules:
+        for rule in (*self.rules, justified):
             for name, message in rule(ctx).items():
                 errors.setdefault(name, message)
         return errors

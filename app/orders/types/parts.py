@@ -93,6 +93,30 @@ def _plain(text: Any) -> str:
     return str(Markup(str(text)).striptags()) if isinstance(text, Markup) else str(text)
 
 
+def with_policy(ctx: OrderContext, items: list, label) -> list[tuple[Any, str]]:
+    """Choices for catalog items, each out-of-policy one marked with the reason (one query for all rules)."""
+    from app.catalog.eligibility import eligible_items
+
+    decisions = eligible_items(ctx.employee, items) if items else {}
+    pairs = []
+    for item in items:
+        decision = decisions.get(item)
+        text = label(item)
+        if decision is not None and not decision.eligible:
+            text += f" — out of policy: {decision.reason}"
+        pairs.append((item.id, text))
+    return pairs
+
+
+def note_policy(ctx: OrderContext, items: list) -> None:
+    """Remember which chosen items are out of policy for this person (the order needs a justification)."""
+    from app.catalog.eligibility import eligible_items
+
+    for item, decision in (eligible_items(ctx.employee, items) if items else {}).items():
+        if not decision.eligible:
+            ctx.out_of_policy.append((str(item), decision.reason))
+
+
 def line_label(line: Line) -> str:
     device = f" · {line.device.model}" if line.device else ""
     status = "" if line.status.value == "active" else f" ({line.status.value.replace('_', ' ')})"
@@ -181,7 +205,8 @@ class PlanPart(Part):
         plans = [] if ctx.carrier is None else ctx.session.scalars(
             select(Plan).where(Plan.carrier_id == ctx.carrier.id, Plan.active).order_by(Plan.monthly_cents)).all()
         empty = "Choose a carrier first" if ctx.carrier is None else "Choose a plan"
-        form.plan.choices = options([("", empty)] + [(p.id, f"{p.name} · {money(p.monthly_cents)}/month") for p in plans])
+        form.plan.choices = options([("", empty)] + with_policy(
+            ctx, plans, lambda p: f"{p.name} · {money(p.monthly_cents)}/month"))
         form.plan._rows = {p.id: p for p in plans}
 
     def resolve(self, form, ctx):
@@ -189,6 +214,8 @@ class PlanPart(Part):
         if form.plan.data and plan is None:
             add_error(form.plan, "Choose one of this carrier's plans.")
         ctx.plan = plan
+        if plan is not None:
+            note_policy(ctx, [plan])
 
 
 class FeaturesPart(Part):
@@ -253,7 +280,7 @@ class DeviceModelPart(Part):
                                            .order_by(DeviceModel.maker, DeviceModel.price_cents)).unique()
             if ctx.carrier in m.carriers]
         empty = "Choose a carrier first" if ctx.carrier is None else self.empty
-        form.device_model.choices = options([("", empty)] + [(m.id, f"{m} · {money(m.price_cents)}") for m in models])
+        form.device_model.choices = options([("", empty)] + with_policy(ctx, models, lambda m: f"{m} · {money(m.price_cents)}"))
         form.device_model._rows = {m.id: m for m in models}
 
     def resolve(self, form, ctx):
@@ -261,6 +288,8 @@ class DeviceModelPart(Part):
         if form.device_model.data and model is None:
             add_error(form.device_model, "Choose a device this carrier supports.")
         ctx.model = model
+        if model is not None:
+            note_policy(ctx, [model])
 
 
 class StockDevicePart(Part):
@@ -322,12 +351,13 @@ class AccessoriesPart(Part):
         accessories = ctx.session.scalars(select(Accessory).where(Accessory.active).order_by(Accessory.name)).all()
         if ctx.device is not None:
             accessories = [a for a in accessories if not a.fits or ctx.device.model in a.fits]
-        form.accessories.choices = options([(a.id, f"{a.name} · {money(a.price_cents)}") for a in accessories])
+        form.accessories.choices = options(with_policy(ctx, accessories, lambda a: f"{a.name} · {money(a.price_cents)}"))
         form.accessories._rows = {a.id: a for a in accessories}
 
     def resolve(self, form, ctx):
         ctx.accessories = [form.accessories._rows[i] for i in (form.accessories.data or [])
                            if i in form.accessories._rows]
+        note_policy(ctx, ctx.accessories)
 
 
 US_STATE = Regexp(r"^[A-Za-z]{2}$", message="Enter the two-letter state, like NY.")
@@ -524,6 +554,14 @@ class DispositionPart(Part):
     def fields(self):
         return {"disposition": SelectField("Device", choices=options(DISPOSITIONS), validators=[
             InputRequired("Choose what happens to the device.")])}
+
+
+class JustificationPart(Part):
+    name = "justification"
+
+    def fields(self):
+        return {"justification": TextAreaField("Justification (needed only for out-of-policy choices)",
+                                               validators=[Optional(), Length(max=1000)])}
 
 
 class NotesPart(Part):

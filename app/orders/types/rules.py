@@ -1,7 +1,6 @@
 """The rules order types share: eligibility, warranty, restore window, conflicts, compatibility."""
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,21 +8,15 @@ from sqlalchemy import func, select
 
 from app.formatting import day
 from app.models import Device, DeviceStatus, Line, LineStatus, Order, OPEN_STATUSES, Stipend, StipendStatus, User
-from app.models import get_setting
+from app.catalog.settings import add_months, upgrade_months_for
 from app.orders.types.base import OrderContext
 
 WARRANTY_DAYS = 365
 NOT_COVERED = {"physical": "physical damage", "liquid": "liquid damage", "battery": "battery problems"}
 
 
-def add_months(start: date, months: int) -> date:
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def upgrade_months(person: User) -> int:
-    return int(get_setting("upgrade_eligibility_months"))
+    return upgrade_months_for(person)
 
 
 def upgrade_eligible_on(line: Line, months: int) -> date | None:
@@ -133,6 +126,14 @@ def esim_supported(ctx: OrderContext) -> dict[str, str]:
 def new_holder_differs(ctx: OrderContext) -> dict[str, str]:
     if ctx.line is not None and ctx.new_employee is not None and ctx.line.employee_id == ctx.new_employee.id:
         return {"new_employee": f"The line is already assigned to {ctx.new_employee.name}."}
+    return {}
+
+
+def justified(ctx: OrderContext) -> dict[str, str]:
+    """Out-of-policy choices need a justification for the approvers."""
+    if ctx.out_of_policy and not (ctx.values.get("justification") or "").strip():
+        first = ctx.out_of_policy[0]
+        return {"justification": f"{first[0]} is out of policy ({first[1]}): say why you need it."}
     return {}
 
 
