@@ -46,6 +46,7 @@ def periodic(seconds: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     return register
 
 
+@in_app_context
 def run_periodic(name: str) -> Any:
     """Run one periodic job, then schedule its next run (even if this one failed)."""
     import importlib

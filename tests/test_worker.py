@@ -45,3 +45,18 @@ def test_periodic_jobs_are_scheduled_once_and_reschedule_themselves(app, redis_u
         assert run_periodic("app.jobs.approval_sweep") == {"reminded": 0, "escalated": 0}
         again = task_queue().scheduled_job_registry.get_job_ids()
         assert len([j for j in again if j.startswith("periodic-app_jobs_approval_sweep-")]) == 1
+
+
+def test_the_real_worker_runs_a_periodic_job_and_schedules_its_next_run(app, database_url, redis_url):
+    from app.queue import task_queue
+
+    with app.app_context():
+        job = task_queue().enqueue("app.jobs.run_periodic", "app.jobs.approval_sweep")
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"]}
+    subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120,
+                   capture_output=True)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED, job.latest_result()
+    with app.app_context():
+        scheduled = task_queue().scheduled_job_registry.get_job_ids()
+    assert any(j.startswith("periodic-app_jobs_approval_sweep-") for j in scheduled)
