@@ -40,6 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_web(app)
 
+    from app.security import register_security
+
+    register_security(app)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -40,6 +40,11 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SQLALCHEMY_RECORD_QUERIES = False
         self.SIMULATOR_PACE_SECONDS = float(env("SIMULATOR_PACE_SECONDS", "20"))
+        # Sign-on by a header the company's reverse proxy sets (e.g. REMOTE_USER); unset: password sign-in only.
+        self.TRUSTED_USER_HEADER = env("TRUSTED_USER_HEADER") or None
+        # Failed sign-ins allowed per account and per address before a wait (Flask-Limiter notation).
+        self.LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
 
 
 def _engine_options(url: str) -> dict:

@@ -122,7 +122,12 @@ class Rows:
         ranks = {t: rank for rank, t in enumerate(User.metadata.sorted_tables)}
         for table, rows in sorted(self.pending.items(), key=lambda item: ranks[item[0]]):
             if rows:
-                self.connection.execute(insert(table), rows)
+                statement = insert(table)
+                if self.connection.dialect.name == "postgresql":
+                    # RETURNING makes SQLAlchemy send a thousand rows per INSERT ("insertmanyvalues") instead
+                    # of a statement per row: several times faster on PostgreSQL.
+                    statement = statement.returning(table.c.id)
+                self.connection.execute(statement, rows)
                 self.written[table.name] = self.written.get(table.name, 0) + len(rows)
                 rows.clear()
 

@@ -18,8 +18,9 @@ def register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        """The person a session names, while that session is still theirs (see `User.get_id`)."""
+        return User.from_session_id(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Response:
@@ -51,7 +52,7 @@ def register_web(app: Flask) -> None:
                 response.headers["HX-Trigger"] = json.dumps(trigger)
         return response
 
-    for code in (400, 403, 404, 405, 500):
+    for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, _error_page)
 
 
@@ -78,6 +79,7 @@ ERROR_TEXT = {
     403: ("Not allowed", "Your role does not give you access to this page."),
     404: ("Not found", "There is nothing at this address. Check the link, or start from the home page."),
     405: ("Not allowed", "That action is not available here."),
+    429: ("Too many attempts", "Too many requests in a short time. Wait a few minutes, then try again."),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
 }
 
@@ -90,4 +92,9 @@ def _error_page(error) -> tuple[str, int]:
     description = getattr(error, "description", None)
     if code == 400 and description and "CSRF" in str(description):
         text = "Your form expired. Reload the page and submit it again."
+    if code == 429:
+        from app.security import SIGN_IN_THROTTLED
+
+        if description == SIGN_IN_THROTTLED[1]:
+            title, text = SIGN_IN_THROTTLED
     return render_template("error.html", code=code, title=title, text=text), code

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, Order, OrderStatus
+from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, OrderStatus
 from tests.ordering import Demo
 from tests.test_approvals import order_of, pending_step, submit
 

@@ -2,7 +2,7 @@
 the information round trip, reject, cancel, internal types completing at approval, reminders and escalation,
 and two people deciding the same step at once."""
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,6 @@ from app.models import (
     ApprovalStatus,
     ApproverKind,
     Delegation,
-    Group,
     Line,
     Order,
     OrderStatus,

@@ -52,6 +52,7 @@ def deactivate(person: User, actor: User) -> Offboarding:
         raise PeopleError("You cannot deactivate your own account: ask another admin.")
     if person.active:
         person.active = False
+        person.end_sessions()
         record_audit(actor, "person.deactivate", _target(person))
     return offboarding_for(person)
 

@@ -22,7 +22,6 @@ from app.models import (
     ApprovalPolicyStep,
     ApproverKind,
     Carrier,
-    CostCenter,
     Group,
     Order,
     User,

@@ -45,7 +45,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (a POST with CSRF, so no link can sign someone out)."""
+    """Sign out (a POST with CSRF, so no link can sign someone out): every session of this person ends, so a
+    copied session cookie stops working too."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

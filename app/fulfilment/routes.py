@@ -1,7 +1,7 @@
 """The fulfilment console: queues of orders, and on an order the actions that record what the carrier did."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload

@@ -104,6 +104,8 @@ class User(UserMixin, db.Model):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     informational_emails: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session cookie: signing out or deactivation bumps it, which ends every session at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     department: Mapped[Department | None] = relationship()
@@ -121,6 +123,25 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and the session version ("12.3")."""
+        return f"{self.id}.{self.session_version or 0}"
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> User | None:
+        """The active person a session cookie names, unless their sessions were ended since it was made."""
+        user_id, _, version = (session_id or "").partition(".")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        person = db.session.get(cls, int(user_id))
+        if person is None or not person.active or (person.session_version or 0) != int(version):
+            return None
+        return person
+
+    def end_sessions(self) -> None:
+        """Sign this person out everywhere (sign-out, deactivation): every session cookie made so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -139,8 +139,8 @@ def _price(order_type, ctx):
 def review(number: str):
     """The review page: what was entered, the price, and Submit order."""
     order = _order_or_404(number)
-    if order.status is not OrderStatus.DRAFT:
-        return redirect(url_for("orders.show", number=order.number))
+    if order.status is not OrderStatus.DRAFT or order.requester_id != current_user.id:
+        return redirect(url_for("orders.show", number=order.number))  # only its author submits a draft
     form = SubmitForm(version=order.version)
     return render_template("orders/review.html", order=order, order_type=types.get(order.type), form=form)
 

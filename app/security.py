@@ -1,0 +1,130 @@
+"""Request-wide security: response headers (a strict Content-Security-Policy and friends), the sign-in throttle
+(Flask-Limiter in Redis), optional sign-on by a header the company's reverse proxy sets, and input that no
+database can store (NUL characters) refused before any view sees it.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+# Scripts and styles come only from this site (htmx's own indicator styles are switched off in base.html, so
+# nothing inline is needed); images also from data: URLs (the stylesheet's icons); no one may frame a page.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# Endpoints that never act for a person: trusted-header sign-on leaves them alone.
+NO_PERSON = {"static", "health.healthz"}
+
+SIGN_IN_THROTTLED = ("Too many sign-in attempts", "There have been too many unsuccessful attempts to sign in to "
+                     "this account or from this computer. Wait a few minutes, then try again.")
+
+
+def register_security(app: Flask) -> None:
+    """Install the headers, the sign-in throttle, trusted-header sign-on and the input check on `app`."""
+    app.before_request(_refuse_unstorable_input)
+    app.before_request(_trusted_header_sign_on)
+    app.after_request(_security_headers)
+    _throttle_sign_in(app)
+
+
+# ---------------------------------------------------------------- headers
+def _security_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)  # a view may set its own (the email preview frame does)
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and current_user.is_authenticated:
+        # A page for a signed-in person is not kept by the browser or a proxy: Back after signing out shows nothing.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- the sign-in throttle
+def _account_key() -> str:
+    return "sign-in-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _address_key() -> str:
+    return "sign-in-address:" + (get_remote_address() or "")
+
+
+def _failed_sign_in(response: Response) -> bool:
+    """Only failed attempts count: a person who signs in, out and in again is never throttled."""
+    return response.status_code == 422
+
+
+def _throttle_sign_in(app: Flask) -> None:
+    """Failed sign-ins are counted per account and per address in Redis (shared by every web process). If Redis
+    is down each process counts in its own memory, so signing in keeps working."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 2, "socket_timeout": 5})
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "dialtone-limits")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter = Limiter(get_remote_address, app=app, swallow_errors=True, in_memory_fallback_enabled=True)
+    login_view = app.view_functions["auth.login"]
+    for limit, key in ((lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], _account_key),
+                       (lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], _address_key)):
+        login_view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_failed_sign_in,
+                                   error_message=SIGN_IN_THROTTLED[1])(login_view)
+    app.view_functions["auth.login"] = login_view
+
+
+# ---------------------------------------------------------------- trusted-header sign-on
+def _trusted_header_sign_on():
+    """Behind the company's reverse proxy, the person it authenticated (by email) is the one signed in."""
+    header = current_app.config.get("TRUSTED_USER_HEADER")
+    if not header or request.endpoint in NO_PERSON or request.blueprint == "carrier_api":
+        return None
+    # REMOTE_USER is set by the server in the WSGI environment; a proxy's header (X-Remote-User) is an HTTP header.
+    value = (request.environ.get(header) or request.headers.get(header) or "").strip()
+    if not value:
+        return None
+    email = value.lower()
+    if current_user.is_authenticated and current_user.email.lower() == email:
+        return None
+    from app.models import User
+
+    person = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if person is None or not person.active:
+        text = (f"You are signed on to the company network as {value}, but no active account here has that "
+                "email address. Ask the helpdesk to add you, or to reactivate your account.")
+        return render_template("error.html", code=403, title="No account for you here", text=text), 403
+    login_user(person)
+    return None
+
+
+# ---------------------------------------------------------------- input no database can store
+def _refuse_unstorable_input():
+    """A NUL character cannot be stored in PostgreSQL text, and no person types one: refuse the request."""
+    if request.blueprint == "carrier_api":  # reads its raw body itself, and checks it
+        return None
+    values = [value for listed in request.args.listvalues() for value in listed]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [value for listed in request.form.listvalues() for value in listed]
+    if any("\x00" in value for value in values):
+        return render_template("error.html", code=400, title="Bad request",
+                               text="The form contained characters that cannot be stored. Remove them and try "
+                                    "again."), 400
+    return None
