@@ -19,7 +19,8 @@ class InvalidIdentifier(ValueError):
 
 
 def digits_only(value: str) -> str:
-    return re.sub(r"\D", "", value or "")
+    """The ASCII digits in `value` (digits of other scripts, like '٣' or '３', are not an identifier's digits)."""
+    return re.sub(r"[^0-9]", "", value or "")
 
 
 def parse_phone(value: str, region: str = DEFAULT_REGION) -> str:
@@ -67,11 +68,12 @@ def parse_iccid(value: str) -> str:
 
 
 TRACKING_FORMATS = {
-    "UPS": (re.compile(r"^1Z[0-9A-Z]{16}$"), "a UPS tracking number is 1Z followed by 16 letters or digits"),
-    "FedEx": (re.compile(r"^(\d{12}|\d{15}|\d{20}|\d{22})$"), "a FedEx tracking number has 12, 15, 20 or 22 digits"),
-    "USPS": (re.compile(r"^(\d{20}|\d{22}|9\d{21}|[A-Z]{2}\d{9}US)$"),
+    "UPS": (re.compile(r"^1Z[0-9A-Z]{16}$", re.ASCII), "a UPS tracking number is 1Z followed by 16 letters or digits"),
+    "FedEx": (re.compile(r"^(\d{12}|\d{15}|\d{20}|\d{22})$", re.ASCII),
+              "a FedEx tracking number has 12, 15, 20 or 22 digits"),
+    "USPS": (re.compile(r"^(\d{20}|\d{22}|9\d{21}|[A-Z]{2}\d{9}US)$", re.ASCII),
              "a USPS tracking number has 20 or 22 digits, or looks like EA123456789US"),
-    "DHL": (re.compile(r"^\d{10,11}$"), "a DHL tracking number has 10 or 11 digits"),
+    "DHL": (re.compile(r"^\d{10,11}$", re.ASCII), "a DHL tracking number has 10 or 11 digits"),
 }
 TRACKING_URLS = {
     "UPS": "https://www.ups.com/track?tracknum={}",

@@ -51,7 +51,8 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
                                                             Order.status == OrderStatus.DRAFT))
         step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
                                                         Approval.status == ApprovalStatus.PENDING))
-        people = {role: db.session.scalar(select(User).where(User.email == email)) for role, email in DEMO_USERS.items()}
+        people = {role: db.session.scalar(select(User).where(User.email == email))
+                  for role, email in DEMO_USERS.items()}
         erin_user, marco = people["employee"], people["manager"]
         line = db.session.scalar(select(Line).where(Line.employee_id == erin_user.id).order_by(Line.id))
         stipend = db.session.scalar(select(Stipend).order_by(Stipend.id))
@@ -123,8 +124,11 @@ def crawl(client, app, ids: dict[str, Any], *, extra: list[str] = ()) -> dict[st
     seen = {}
     for url in [*get_urls(app, ids).values(), *extra]:
         seen[url] = client.get(url)
+        seen[url].get_data()  # streamed exports run to their end here, inside the request's context
         if seen[url].status_code == 200 and seen[url].mimetype == "text/html":
-            seen[url + " (htmx)"] = client.get(url, headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/"})
+            seen[url + " (htmx)"] = client.get(url, headers={"HX-Request": "true",
+                                                             "HX-Current-URL": "http://localhost/"})
+            seen[url + " (htmx)"].get_data()
     return seen
 
 

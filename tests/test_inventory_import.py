@@ -31,12 +31,14 @@ def run_worker(app) -> None:
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-def run_worker_process(app, database_url: str, redis_url: str) -> None:
-    """Run the queued jobs with the real worker (worker.py), in a process of its own, as in production."""
+def run_worker_process(app, database_url: str, redis_url: str) -> str:
+    """Run the queued jobs with the real worker (worker.py), in a process of its own, as in production;
+    what it printed comes back, to explain a failure."""
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
            "SECRET_KEY": app.config["SECRET_KEY"]}
-    subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=300,
-                   capture_output=True)
+    done = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=300,
+                          capture_output=True, text=True)
+    return done.stdout + done.stderr
 
 
 def upload(client, text: str, filename: str = "carrier-export.csv"):
@@ -151,10 +153,11 @@ def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history
 
     queued = batch_page(client, client.post(f"/inventory/import/{batch_id}/run"))
     assert "Importing…" in queued and 'hx-trigger="every 1s"' in queued and "<progress" in queued
-    run_worker_process(app, database_url, redis_url)
+    worker_said = run_worker_process(app, database_url, redis_url)
     done = client.get(f"/inventory/import/{batch_id}", headers={"HX-Request": "true",
                                                                  "HX-Target": "import-status"}).get_data(as_text=True)
-    assert "<html" not in done and "Imported" in done and "every 1s" not in done  # the polling stops
+    assert "<html" not in done and "Imported" in done, worker_said
+    assert "every 1s" not in done  # the polling stops
     assert "All 3 rows were imported" in done
 
     assert count(app, Line) == lines_before + 2

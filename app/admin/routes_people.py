@@ -38,7 +38,8 @@ def people():
     status = request.args.get("status", "all")
     status = status if status in STATUSES else "all"
     query = (select(User).outerjoin(User.department)
-             .options(joinedload(User.department), joinedload(User.manager), selectinload(User.groups))
+             .options(joinedload(User.department), joinedload(User.manager), selectinload(User.groups),
+                      selectinload(User.role_rows))
              .order_by(User.active.desc(), User.name))
     for word in q.split():
         query = query.where(or_(User.name.icontains(word, autoescape=True), User.email.icontains(word, autoescape=True),

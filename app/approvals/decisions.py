@@ -70,6 +70,9 @@ def may_decide(approval: Approval, person: User) -> bool:
 
 def _claim(session: Session, approval: Approval, person: User, status: ApprovalStatus, comment: str) -> None:
     """Mark the step decided only if it is still pending: the database decides who was first."""
+    # Lock the order row before the step, in the order a cancellation takes them (the order, then its steps):
+    # a decision racing a cancellation then waits for it instead of deadlocking with it (PostgreSQL).
+    session.execute(select(Order.id).where(Order.id == approval.order_id).with_for_update())
     now = lifecycle.utcnow()
     result = session.execute(
         update(Approval)

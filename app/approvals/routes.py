@@ -6,6 +6,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import require
 from app.approvals import bp, decisions, inbox
@@ -105,6 +106,10 @@ def _decide(approval_id: int, form_class, form_key: str, act):
         db.session.rollback()
         flash(f"{number}: {error}", "error")
         return _after_decision(approval_id, 409)
+    except StaleDataError:  # the order changed (cancelled, decided) while this decision was being written
+        db.session.rollback()
+        flash(f"{number} was changed by someone else a moment ago: reload it to see where it stands.", "error")
+        return _after_decision(approval_id, 409)
     flash(message, "success")
     return _after_decision(approval_id, 200)
 
@@ -181,6 +186,9 @@ def approve_selected():
         except (decisions.ApprovalError, lifecycle.TransitionError) as error:
             db.session.rollback()
             problems.append(f"{number}: {error}")
+        except StaleDataError:
+            db.session.rollback()
+            problems.append(f"{number}: changed by someone else a moment ago.")
     if approved:
         flash(f"Approved {len(approved)} order{'s' if len(approved) != 1 else ''}: {', '.join(approved)}.", "success")
     for problem in problems:

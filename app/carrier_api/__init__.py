@@ -39,6 +39,26 @@ def _authenticated_carrier(body: bytes) -> Carrier | None:
     return carrier if hmac.compare_digest(signature(secret, body), given) else None
 
 
+def _storable(payload: object) -> bool:
+    """Every string in the body (keys too) can be stored: UTF-8 encodable and free of NUL characters."""
+    stack = [payload]
+    while stack:  # no recursion: a deeply nested body must not exhaust the stack here either
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return False
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True
+
+
 def _unauthorized():
     return jsonify(error="unknown carrier or bad signature"), 401
 
@@ -54,6 +74,8 @@ def carrier_updates():
         payload = json.loads(body)
     except (ValueError, RecursionError):
         return jsonify(error="the body is not valid JSON"), 400
+    if not _storable(payload):
+        return jsonify(error="the body holds text that cannot be stored (a NUL character or a lone surrogate)"), 400
     try:
         received = receive(db.session, carrier, payload)
         if received.outcome == "duplicate":

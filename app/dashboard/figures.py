@@ -20,6 +20,7 @@ from app.reports.queries import active_line_costs, approver_label, hours_between
 WEEKS = 12  # the weekly chart shows at most this many weeks, ending with the period's last
 SERIES = 6  # the weekly chart shows this many types, the rest together as "Other types"
 ATTENTION_LISTED = 5
+APPROVERS_LISTED = 10  # a large company has thousands of approvers: the chart shows those with most waiting
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Dashboard:
 def dashboard(session: Session, filters: ReportFilter, *, today: date, now: datetime) -> Dashboard:
     """Every figure of the dashboard for these filters."""
     durations = time_to_approve_and_fulfil(session, filters)
+    line_costs = line_cost_rows(session, filters)
     return Dashboard(
         by_status=orders_by_status(session, filters),
         per_week=orders_by_type_per_week(session, filters, today=today),
@@ -97,8 +99,8 @@ def dashboard(session: Session, filters: ReportFilter, *, today: date, now: date
         waiting_by_age=approvals_waiting_by_age(session, filters, now=now),
         attention_by_carrier=needing_attention_by_carrier(session, filters),
         attention_orders=needing_attention(session, filters),
-        cost_by_department=line_cost_by_department(session, filters),
-        cost_by_carrier=line_cost_by_carrier(session, filters),
+        cost_by_department=line_cost_by_department(session, filters, line_costs),
+        cost_by_carrier=line_cost_by_carrier(session, filters, line_costs),
     )
 
 
@@ -222,8 +224,8 @@ def approvals_waiting_by_approver(session: Session, filters: ReportFilter) -> li
         labels[key] = approver_label(person if assignee_id is not None else None, group)
         counts[key] += count
     waiting = now_filters.narrowed(statuses=(OrderStatus.PENDING_APPROVAL,))
-    bars = [Bar(key, labels[key], n, n, waiting.narrowed(waiting_on=key)) for key, n in counts.items()]
-    return sorted(bars, key=lambda bar: (-bar.count, bar.label))
+    top = sorted(counts.items(), key=lambda item: (-item[1], labels[item[0]]))[:APPROVERS_LISTED]
+    return [Bar(key, labels[key], n, n, waiting.narrowed(waiting_on=key)) for key, n in top]
 
 
 def approvals_waiting_by_age(session: Session, filters: ReportFilter, *, now: datetime) -> list[Bar]:
@@ -266,22 +268,38 @@ def needing_attention(session: Session, filters: ReportFilter) -> list[Attention
             for number, code, carrier, since in rows]
 
 
-def line_cost_by_department(session: Session, filters: ReportFilter) -> list[Bar]:
+def line_cost_rows(session: Session, filters: ReportFilter) -> list[tuple]:
+    """Active lines, their count and monthly cost (plan and features), per department and carrier: one pass over
+    the lines serves both cost charts."""
+    costs = active_line_costs(filters)
+    return session.execute(
+        select(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name, func.count(),
+               func.sum(costs.c.cents))
+        .outerjoin(Department, costs.c.department_id == Department.id)
+        .join(Carrier, costs.c.carrier_id == Carrier.id)
+        .group_by(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name)).all()
+
+
+def line_cost_by_department(session: Session, filters: ReportFilter, rows: list[tuple] | None = None) -> list[Bar]:
     """Monthly cost of active lines (plan and features) by the department of the person who has the line."""
-    costs = active_line_costs(filters)
-    rows = session.execute(select(costs.c.department_id, Department.name, func.count(), func.sum(costs.c.cents))
-                           .outerjoin(Department, costs.c.department_id == Department.id)
-                           .group_by(costs.c.department_id, Department.name)).all()
-    return _cost_bars(filters, rows, "department", "No department")
+    rows = line_cost_rows(session, filters) if rows is None else rows
+    return _cost_bars(filters, _total_by(rows, 0, 1), "department", "No department")
 
 
-def line_cost_by_carrier(session: Session, filters: ReportFilter) -> list[Bar]:
+def line_cost_by_carrier(session: Session, filters: ReportFilter, rows: list[tuple] | None = None) -> list[Bar]:
     """Monthly cost of active lines (plan and features) by carrier."""
-    costs = active_line_costs(filters)
-    rows = session.execute(select(costs.c.carrier_id, Carrier.name, func.count(), func.sum(costs.c.cents))
-                           .join(Carrier, costs.c.carrier_id == Carrier.id)
-                           .group_by(costs.c.carrier_id, Carrier.name)).all()
-    return _cost_bars(filters, rows, "carrier", "No carrier")
+    rows = line_cost_rows(session, filters) if rows is None else rows
+    return _cost_bars(filters, _total_by(rows, 2, 3), "carrier", "No carrier")
+
+
+def _total_by(rows: list[tuple], key: int, name: int) -> list[tuple]:
+    """(key, name, lines, cents) per key, from the rows of `line_cost_rows`."""
+    totals: dict[Any, list] = {}
+    for row in rows:
+        total = totals.setdefault(row[key], [row[key], row[name], 0, 0])
+        total[2] += row[4]
+        total[3] += int(row[5] or 0)
+    return [tuple(total) for total in totals.values()]
 
 
 def _cost_bars(filters: ReportFilter, rows, field: str, nothing: str) -> list[Bar]:

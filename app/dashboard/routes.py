@@ -6,10 +6,11 @@ from app.access import can, require
 from app.approvals.inbox import waiting_count
 from app.dashboard import bp, home as home_lists
 from app.dashboard.charts import GEOMETRY
-from app.dashboard.figures import dashboard
+from app.dashboard.cache import cached_dashboard
 from app.extensions import db
 from app.orders import types
 from app.orders.presenting import progress_steps
+from app.queue import redis_connection
 from app.reports.filters import filter_choices, local_today, utcnow
 from app.reports.rendering import filters_from, page_or_fragment
 
@@ -40,6 +41,6 @@ def overview():
     """Charts of orders, approval times, waiting approvals and line costs, filtered by period, carrier and
     department; HTMX swaps the figures only."""
     filters = filters_from(request.args, fields=DASHBOARD_FIELDS, with_default_period=True)
-    figures = dashboard(db.session, filters, today=local_today(filters.tz), now=utcnow())
+    figures = cached_dashboard(db.session, redis_connection(), filters, today=local_today(filters.tz), now=utcnow())
     return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=figures,
                             choices=filter_choices(db.session))

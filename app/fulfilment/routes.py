@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import require
 from app.extensions import db
@@ -98,6 +99,10 @@ def act(number: str, action: str):
     except (records.FulfilmentError, lifecycle.TransitionError) as refused:
         db.session.rollback()
         flash(str(refused), "error")
+        return redirect(url_for("fulfilment.order", number=number))
+    except StaleDataError:  # someone else changed the order while this was being written
+        db.session.rollback()
+        flash(f"{number} was changed by someone else a moment ago: check it and try again.", "error")
         return redirect(url_for("fulfilment.order", number=number))
     flash(message, "success")
     return redirect(url_for("fulfilment.order", number=number))

@@ -18,15 +18,11 @@ from app.models import InventoryChange, Order, User
 
 RECORD_TYPES = {"lines": "line", "devices": "device", "sims": "sim", "stipends": "stipend", "users": "employee"}
 
+# The words for a field where they are not simply its name in sentence case (the forms use the same ones).
 FIELD_LABELS = {
-    "imei": "IMEI", "iccid": "ICCID", "number": "Phone number", "account_number": "Account number",
-    "serial": "Serial number", "model": "Model",
-    "cost_center": "Cost center", "activated_on": "Activated on", "suspended_on": "Suspended on",
-    "suspend_reason": "Suspension reason", "disconnected_on": "Disconnected on", "purchased_on": "Purchased on",
-    "warranty_ends_on": "Warranty ends on", "monthly_cents": "Monthly amount", "starts_on": "Starts on",
-    "ends_on": "Ends on", "kind": "Kind", "record": "Record",
+    "imei": "IMEI", "iccid": "ICCID", "number": "Phone number", "serial": "Serial number",
+    "suspend_reason": "Suspension reason", "monthly_cents": "Monthly amount",
 }
-
 
 # Where the words for a status are not simply its code in sentence case.
 STATUS_WORDS = {"lost_stolen": "Lost or stolen", "esim": "eSIM"}
@@ -78,7 +74,7 @@ def _describe(record: Any) -> str:
 
 
 def _relationship_for(record: Any, key: str) -> tuple[str, Any]:
-    """A foreign-key name ('employee_id') as its relationship ('employee') and the object it points to."""
+    """A foreign-key name ('employee_id') as its relationship ('employee') and the class it points to."""
     mapper = inspect(record).mapper
     for rel in mapper.relationships:
         if rel.direction.name == "MANYTOONE" and [c.key for c in rel.local_columns] == [key]:

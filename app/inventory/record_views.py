@@ -62,14 +62,20 @@ def title_of(record: Any) -> str:
     }[type(record)](record)
 
 
+PAST_ORDERS = 20  # finished orders a record page lists, newest first (a line can gather hundreds over the years)
+
+
 def _orders(*conditions: Any) -> tuple[list[Order], list[Order]]:
-    """Orders matching the conditions (drafts left out): the open ones, and the rest."""
-    found = db.session.scalars(
-        select(Order).where(*conditions, Order.status != OrderStatus.DRAFT)
-        .options(joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.line))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-    ).all()
-    return [o for o in found if o.status in OPEN_STATUSES], [o for o in found if o.status not in OPEN_STATUSES]
+    """Orders matching the conditions (drafts left out): every open one, and the latest finished ones."""
+    def found(*narrowing: Any, limit: int | None = None) -> list[Order]:
+        return list(db.session.scalars(
+            select(Order).where(*conditions, *narrowing)
+            .options(joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.line))
+            .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
+        ))
+
+    return (found(Order.status.in_(OPEN_STATUSES)),
+            found(Order.status.not_in([*OPEN_STATUSES, OrderStatus.DRAFT]), limit=PAST_ORDERS))
 
 
 # ------------------------------------------------------------------ pages

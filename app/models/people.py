@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -114,7 +114,9 @@ class User(UserMixin, db.Model):
     manager: Mapped[User | None] = relationship(remote_side=[id], back_populates="reports")
     reports: Mapped[list[User]] = relationship(back_populates="manager")
     groups: Mapped[list[Group]] = relationship(secondary=group_members, back_populates="members")
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded with the signed-in person (from_session_id) and by lists that show roles; not with every person a
+    # query loads (a list of orders loads its people, and would pay a second query for their roles).
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return self.name
@@ -134,7 +136,8 @@ class User(UserMixin, db.Model):
         user_id, _, version = (session_id or "").partition(".")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        person = db.session.get(cls, int(user_id))
+        # Every page asks about the person's roles and groups (the menu, the area checks): one query for all three.
+        person = db.session.get(cls, int(user_id), options=[joinedload(cls.role_rows), joinedload(cls.groups)])
         if person is None or not person.active or (person.session_version or 0) != int(version):
             return None
         return person
@@ -174,7 +177,14 @@ class User(UserMixin, db.Model):
 
     @property
     def is_manager(self) -> bool:
-        return db.session.query(User.id).filter(User.manager_id == self.id).first() is not None
+        """Whether anyone reports to this person. A page asks several times (the menu, the area check): the
+        answer is kept for the rest of the transaction."""
+        session = db.session()
+        known = self.__dict__.get("_is_manager")
+        if known is None or known[0] is not session.get_transaction():
+            found = session.query(User.id).filter(User.manager_id == self.id).first() is not None
+            known = self.__dict__["_is_manager"] = (session.get_transaction(), found)
+        return known[1]
 
     @property
     def is_approver(self) -> bool:

@@ -7,13 +7,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import require
 from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
-from app.models import Line, Order, OrderStatus, User
+from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import bp, lifecycle, service, types
 from app.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
 from app.orders.types import rules
@@ -32,8 +33,8 @@ def _employee_from_args() -> User:
     return employee
 
 
-def _order_or_404(number: str) -> Order:
-    order = db.session.scalar(select(Order).where(Order.number == number))
+def _order_or_404(number: str, *loading) -> Order:
+    order = db.session.scalar(select(Order).where(Order.number == number).options(*loading))
     if order is None or not service.may_view(order, current_user, db.session):
         abort(404)  # another person's order does not exist, as far as a guessed URL can tell
     return order
@@ -193,10 +194,16 @@ def delete(number: str):
 @require("order")
 def show(number: str):
     """The order page: progress, timeline, details, what the carrier reported."""
-    order = _order_or_404(number)
+    order = _order_or_404(number, *ORDER_PAGE)
     if htmx and request.args.get("part") == "status":
         return render_block("orders/show.html", "status_panel", **_show_context(order))
     return render_template("orders/show.html", **_show_context(order))
+
+
+# What the order page shows, loaded with the order: a query per collection, none per event or per actor.
+ORDER_PAGE = (joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.carrier),
+              joinedload(Order.cost_center), selectinload(Order.events).joinedload(OrderEvent.actor),
+              selectinload(Order.shipments), selectinload(Order.reported_devices))
 
 
 def _show_context(order: Order) -> dict:
@@ -216,14 +223,18 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
         context = _show_context(order)
         context[form_key] = form
         return render_template("orders/show.html", **context), 422
+    number = order.number
     try:
         act(order, form)
         service.commit_or_conflict(db.session, order)
-        flash(success.format(number=order.number), "success")
+        flash(success.format(number=number), "success")
     except (service.OrderError, lifecycle.TransitionError) as error:
         db.session.rollback()
         flash(str(error), "error")
-    return redirect(url_for("orders.show", number=order.number))
+    except StaleDataError:  # someone else changed the order while this action was being written
+        db.session.rollback()
+        flash(f"{number} was changed by someone else a moment ago: reload it and try again.", "error")
+    return redirect(url_for("orders.show", number=number))
 
 
 @bp.route("/<number>/cancel", methods=["POST"])
@@ -261,7 +272,8 @@ def mine():
         select(Order)
         .where(or_(Order.requester_id == current_user.id, Order.employee_id == current_user.id))
         .where(Order.status != OrderStatus.DRAFT)
-        .options(joinedload(Order.employee), joinedload(Order.line), joinedload(Order.device))
+        .options(joinedload(Order.employee), joinedload(Order.line),
+                 joinedload(Order.device).joinedload(Device.model))  # the list names a device by its model
         .order_by(Order.updated_at.desc(), Order.id.desc())
     )
     if filters.status.data in {s.value for s in OrderStatus}:

@@ -1,0 +1,208 @@
+"""Server time per request for the pages people wait on, through the real WSGI app with a signed-in session:
+p50 and p95 over at least 200 requests, SQL statements per request (a `before_cursor_execute` listener), the
+size of the answer, and the framework floor (bench.floor) for a page of that size."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any, Callable
+from urllib.parse import quote
+
+from sqlalchemy import event, select
+from werkzeug.test import EnvironBuilder
+
+from bench.common import make_app, percentile
+
+REQUESTS = 300  # timed requests per page (at least 200 are required)
+WARMUP = 20
+PAGE_SECONDS = 120  # a bound on one page's timed loop
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass
+class Page:
+    key: str
+    title: str
+    login: str  # the demo login that opens it
+    urls: Callable[[dict], list[str]]  # from facts about the database
+    headers: dict[str, str] = field(default_factory=dict)
+    before: Callable[[Any], None] | None = None  # run before each request, outside the timing
+    target: bool = True  # held to the targets (False: reported for information)
+    requests: int | None = None  # fewer timed requests than the others (a slow page kept for information)
+
+
+def _forget_dashboard(app) -> None:
+    """The first view after a change: the figures are computed, not read back from Redis."""
+    from app.dashboard.cache import PREFIX
+
+    redis = app.extensions["redis"]
+    keys = list(redis.scan_iter(PREFIX + "*"))
+    if keys:
+        redis.delete(*keys)
+
+
+def _search_terms(facts: dict) -> list[str]:
+    """What a helpdesk analyst types, one keystroke at a time: a number's digits, then a name."""
+    digits = facts["search_number"]
+    typed = [digits[:n] for n in range(3, 11)] + [f"({digits[:3]}) {digits[3:6]}-{digits[6:8]}"]
+    name = facts["search_name"]
+    typed += [name[:n] for n in range(3, len(name) + 1)]
+    return [f"/inventory/lines?q={quote(term)}" for term in typed]
+
+
+PAGES = [
+    Page("my_orders", "My orders", "employee", lambda f: ["/orders"]),
+    Page("order", "Order page", "employee", lambda f: [f"/orders/{n}" for n in f["orders"]]),
+    Page("inbox", "Approval inbox (1,000 waiting)", "manager", lambda f: ["/approvals"]),
+    Page("badge", "Inbox count badge", "manager", lambda f: ["/approvals/count"], HTMX),
+    Page("line_search", "Line search as typed", "helpdesk", _search_terms, {**HTMX, "HX-Target": "results"}),
+    Page("line", "Line page", "helpdesk", lambda f: [f"/inventory/lines/{i}" for i in f["lines"]]),
+    Page("dashboard", "Dashboard", "telecom", lambda f: ["/dashboard"]),
+    Page("dashboard_computed", "Dashboard, figures computed (first view after a change)", "telecom",
+         lambda f: ["/dashboard"], before=_forget_dashboard, target=False, requests=60),
+]
+
+
+def facts_about(app) -> dict[str, Any]:
+    """The same choices at every size: Erin's orders, lines that have orders, a number and a name to type."""
+    from app.extensions import db
+    from app.models import Line, Order, OrderStatus, User
+
+    with app.app_context():
+        erin = db.session.scalar(select(User).where(User.email == "employee@example.com"))
+        orders = db.session.scalars(select(Order.number).where(Order.employee_id == erin.id,
+                                                               Order.status != OrderStatus.DRAFT)
+                                    .order_by(Order.id).limit(10)).all()
+        erin_lines = db.session.scalars(select(Line.id).where(Line.employee_id == erin.id)).all()
+        lines = db.session.scalars(select(Order.line_id).where(Order.line_id.is_not(None))
+                                   .order_by(Order.id).limit(9)).all()
+        number = db.session.scalar(select(Line.number_digits).where(Line.id == max(lines)))
+        marco_report = db.session.scalar(select(User.name).where(User.email.like("%@scale.example.com"))
+                                         .order_by(User.id).limit(1))
+        return {"orders": list(orders), "lines": list(dict.fromkeys([*erin_lines, *lines])),
+                "search_number": number, "search_name": (marco_report or "Nguyen").split()[-1][:6]}
+
+
+class Browser:
+    """A signed-in person calling the WSGI app directly: the server's time only, no HTTP, no client parsing."""
+
+    def __init__(self, app, email: str) -> None:
+        self.app = app
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        response = client.post("/login", data={"email": email, "password": "demo", "csrf_token": token})
+        assert response.status_code == 302, f"could not sign in as {email}"
+        client.get("/")  # the session gets its CSRF token, as a browser's does on the first page
+        self.cookies = {"session": client.get_cookie("session").value}
+
+    def get(self, url: str, headers: dict[str, str]) -> tuple[float, int, int]:
+        """One request: (seconds in the app, status, bytes of the body)."""
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        environ = EnvironBuilder(path=url, headers={**headers, "Cookie": cookie}).get_environ()
+        captured: dict[str, Any] = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            captured["status"], captured["headers"] = status, response_headers
+
+        started = time.perf_counter()
+        body = self.app(environ, start_response)
+        try:
+            size = sum(len(chunk) for chunk in body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        elapsed = time.perf_counter() - started
+        for name, value in captured["headers"]:
+            if name.lower() == "set-cookie":  # keep the session current, as a browser does
+                parsed = SimpleCookie(value)
+                self.cookies.update({k: m.value for k, m in parsed.items()})
+        return elapsed, int(captured["status"].split()[0]), size
+
+
+class Site:
+    """One benchmark database behind the real app, with a signed-in browser per demo login."""
+
+    def __init__(self, database_url: str, redis_url: str) -> None:
+        from app.extensions import db
+
+        self.app = make_app(database_url, redis_url)
+        self.facts = facts_about(self.app)
+        self.browsers: dict[str, Browser] = {}
+        with self.app.app_context():
+            self.engine = db.engine
+        self.statements = 0
+        event.listen(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args) -> None:
+        self.statements += 1
+
+    def browser(self, login: str) -> Browser:
+        if login not in self.browsers:
+            self.browsers[login] = Browser(self.app, f"{login}@example.com")
+        return self.browsers[login]
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+        self.engine.dispose()
+
+
+@dataclass
+class Samples:
+    """What the timed requests of one page on one site gave."""
+
+    times: list[float] = field(default_factory=list)
+    statements: dict[str, set[int]] = field(default_factory=dict)  # url → statement counts seen
+    sizes: list[int] = field(default_factory=list)
+    statuses: set[int] = field(default_factory=set)
+
+    def summary(self, page: Page) -> dict[str, Any]:
+        counts = sorted({n for seen in self.statements.values() for n in seen})
+        return {"page": page.key, "title": page.title, "target": page.target, "requests": len(self.times),
+                "p50_ms": percentile(self.times, 0.50) * 1000, "p95_ms": percentile(self.times, 0.95) * 1000,
+                "sql": max(counts), "sql_values": counts, "bytes": round(sum(self.sizes) / len(self.sizes)),
+                "statuses": sorted(self.statuses)}
+
+
+def warm_up(site: Site, page: Page) -> None:
+    browser, urls = site.browser(page.login), page.urls(site.facts)
+    for i in range(WARMUP):
+        browser.get(urls[i % len(urls)], page.headers)
+
+
+def measure(site: Site, page: Page, samples: Samples, count: int, deadline: float) -> None:
+    """Time `count` more requests of `page` (fewer if `deadline`, a time.monotonic(), passes first)."""
+    browser, urls = site.browser(page.login), page.urls(site.facts)
+    for _ in range(count):
+        if time.monotonic() > deadline:
+            return
+        url = urls[len(samples.times) % len(urls)]
+        if page.before:
+            page.before(site.app)
+        site.statements = 0
+        elapsed, status, size = browser.get(url, page.headers)
+        samples.times.append(elapsed)
+        samples.statements.setdefault(url, set()).add(site.statements)
+        samples.sizes.append(size)
+        samples.statuses.add(status)
+
+
+def run(sites: dict[Any, Site], *, requests: int = REQUESTS, rounds: int = 3) -> dict[Any, list[dict]]:
+    """Every page on every site. The sites take turns, a third of the requests at a time, so that a moment
+    when the machine is busier falls on all of them alike; each page's samples are pooled per site."""
+    results: dict[Any, list[dict]] = {key: [] for key in sites}
+    for page in PAGES:
+        wanted = min(requests, page.requests or requests)
+        pooled = {key: Samples() for key in sites}
+        for site in sites.values():
+            warm_up(site, page)
+        deadline = time.monotonic() + PAGE_SECONDS * len(sites)
+        for round_ in range(rounds):
+            share = wanted // rounds + (1 if round_ < wanted % rounds else 0)
+            for key, site in sites.items():
+                measure(site, page, pooled[key], share, deadline)
+        for key in sites:
+            results[key].append(pooled[key].summary(page))
+    return results

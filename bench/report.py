@@ -1,0 +1,79 @@
+"""The pages section: run bench.pages on every database, measure the floor, print the table and the verdicts."""
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import emit, table
+from bench.databases import Target
+from bench.floor import Floor
+from bench.pages import Site, run
+
+GROWTH, FLOOR_RATIO, MAX_SQL = 1.5, 5.0, 12
+
+
+def pages_section(engines: list[str], sizes: list[int], redis_url: str, requests: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    floor = Floor(requests)
+    for engine in engines:
+        sites = {size: Site(Target(engine, size).url(), redis_url) for size in sizes}
+        try:
+            measured = run(sites, requests=requests)
+        finally:
+            for site in sites.values():
+                site.close()
+        rows = _rows(engine, sizes, measured, floor)
+        figures[engine] = rows
+        _print(engine, sizes, rows)
+        emit("pages", {"engine": engine, "pages": rows})
+    return figures
+
+
+def _rows(engine: str, sizes: list[int], measured: dict[int, list[dict]], floor: Floor) -> list[dict]:
+    small, large = min(sizes), max(sizes)
+    rows = []
+    for index, page in enumerate(measured[small]):
+        by_size = {size: measured[size][index] for size in sizes}
+        row: dict[str, Any] = {"page": page["page"], "title": page["title"], "target": page["target"], "sizes": {}}
+        for size, found in by_size.items():
+            base = floor.measure(found["bytes"])
+            row["sizes"][size] = {**found, "floor_p50_ms": base["p50_ms"], "floor_p95_ms": base["p95_ms"],
+                                  "floor_bytes": base["bytes"], "floor_ratio": found["p95_ms"] / base["p95_ms"]}
+        row["growth"] = by_size[large]["p95_ms"] / by_size[small]["p95_ms"]
+        row["sql_constant"] = len({tuple(f["sql_values"]) for f in by_size.values()}) == 1 and all(
+            len(f["sql_values"]) == 1 for f in by_size.values())
+        row["worst_floor_ratio"] = max(s["floor_ratio"] for s in row["sizes"].values())
+        row["max_sql"] = max(f["sql"] for f in by_size.values())
+        row["errors"] = [s for f in by_size.values() for s in f["statuses"] if s >= 400]
+        row["verdict"] = _verdict(row) if row["target"] else "information"
+        rows.append(row)
+    return rows
+
+
+def _verdict(row: dict) -> str:
+    missed = []
+    if row["growth"] > GROWTH:
+        missed.append(f"growth {row['growth']:.2f}x")
+    if row["worst_floor_ratio"] > FLOOR_RATIO:
+        missed.append(f"{row['worst_floor_ratio']:.1f}x floor")
+    if row["max_sql"] > MAX_SQL or not row["sql_constant"]:
+        missed.append("SQL")
+    if row["errors"]:
+        missed.append(f"HTTP {row['errors']}")
+    return "met" if not missed else "missed: " + ", ".join(missed)
+
+
+def _print(engine: str, sizes: list[int], rows: list[dict]) -> None:
+    small, large = min(sizes), max(sizes)
+    name = "SQLite" if engine == "sqlite" else "PostgreSQL"
+    print(f"\nServer time per request, {name} (ms; p95 over {rows[0]['sizes'][small]['requests']} requests; "
+          f"floor: a minimal Flask view rendering a page of the same size)")
+    headers = ["page", f"p50 {small:,}", f"p95 {small:,}", f"p50 {large:,}", f"p95 {large:,}", "growth",
+               "SQL", "KB", "floor p95", "x floor", "verdict"]
+    body = []
+    for row in rows:
+        a, b = row["sizes"][small], row["sizes"][large]
+        sql = str(a["sql"]) if row["sql_constant"] else f"{a['sql_values']}/{b['sql_values']}"
+        body.append([row["title"], a["p50_ms"], a["p95_ms"], b["p50_ms"], b["p95_ms"], f"{row['growth']:.2f}x", sql,
+                     round(b["bytes"] / 1024, 1), b["floor_p95_ms"], f"{row['worst_floor_ratio']:.1f}x",
+                     row["verdict"]])
+    print(table(headers, body), flush=True)
