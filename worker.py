@@ -1,10 +1,16 @@
-"""The RQ worker (with its scheduler) for Dialtone's background jobs: `python worker.py [--burst]`."""
+"""The RQ worker (with its scheduler) for Dialtone's background jobs: `python worker.py [--burst]`.
+
+Jobs run in the worker process itself (RQ's SimpleWorker), one after another. RQ's default forks a process per
+job: for Dialtone's small jobs that meant a new database connection and cold statement and template caches every
+time, about eight times slower (see bench/README.md). A job's time limit still applies (RQ raises in the job
+when it runs out); run more workers for more throughput.
+"""
 import argparse
 import os
 import sys
 
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -19,14 +25,14 @@ def main() -> None:
     from app.config import Config
 
     config = Config()
-    # Build the app once in the parent: every forked job process inherits it instead of building its own.
+    # Built once: every job runs inside this process, with this app (and its pool of database connections).
     app.jobs._app = create_app()
     connection = Redis.from_url(config.REDIS_URL)
     queue = Queue(config.RQ_QUEUE, connection=connection)
     if not args.burst:
         with app.jobs._app.app_context():
             app.jobs.schedule_periodic()  # reminders, sweeps… each re-schedules itself after it runs
-    Worker([queue], connection=connection).work(burst=args.burst, with_scheduler=not args.burst)
+    SimpleWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=not args.burst)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def carrier_sweep() -> dict[str, int]:
     from app.extensions import db
     from app.fulfilment.carriers import adapter_for, in_flight_simulated
     from app.fulfilment.updates import apply_update, unapplied
-    from app.models import Carrier, Order, OrderStatus
+    from app.models import Carrier, Order, OrderEvent, OrderStatus
     from app.orders.lifecycle import utcnow
     from sqlalchemy import select
 
@@ -151,8 +151,10 @@ def carrier_sweep() -> dict[str, int]:
         db.session.commit()
         applied += 1
     handed = 0
+    # Only approved orders not handed off yet: the others would each cost a query for their timeline, every sweep.
+    handed_off = select(OrderEvent.id).where(OrderEvent.order_id == Order.id, OrderEvent.kind == "handed_off")
     waiting = db.session.scalars(select(Order).join(Carrier, Order.carrier_id == Carrier.id)
-                                 .where(Order.status == OrderStatus.APPROVED).limit(500)).all()
+                                 .where(Order.status == OrderStatus.APPROVED, ~handed_off.exists()).limit(500)).all()
     for order in waiting:
         if not any(e.kind == "handed_off" for e in order.events):
             adapter_for(order.carrier).hand_off(db.session, order)

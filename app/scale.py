@@ -33,6 +33,7 @@ from app.models import (
     Device,
     DeviceModel,
     DeviceStatus,
+    FulfilmentMode,
     Group,
     InventoryChange,
     Line,
@@ -83,6 +84,7 @@ RECENT_STATUSES = {S.PENDING_APPROVAL: 25, S.INFO_REQUESTED: 5, S.APPROVED: 8, S
                    S.NEEDS_ATTENTION: 3, S.COMPLETED: 25, S.REJECTED: 4, S.CANCELLED: 3}
 OLD_STATUSES = {S.COMPLETED: 84, S.REJECTED: 7, S.CANCELLED: 7, S.NEEDS_ATTENTION: 1, S.DRAFT: 1}
 INTERNAL_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED, S.COMPLETED, S.REJECTED, S.CANCELLED)
+SIMULATOR_MOVES = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}
 SHIPPING_TYPES = {"new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "sim_request"}
 LINE_STATUSES = ((LineStatus.ACTIVE, 72), (LineStatus.SUSPENDED, 4), (LineStatus.DISCONNECTED, 20),
                  (LineStatus.TRANSFERRED_OUT, 4))
@@ -185,6 +187,7 @@ class World:
     stock: list[tuple[int, dict]] = field(default_factory=list)  # in-stock devices: (id, model)
     steps_cache: dict = field(default_factory=dict)
     demo_ids: set[int] = field(default_factory=set)
+    stipend_holders: set[int] = field(default_factory=set)  # people enrolled now: the only ones who can leave
 
     def steps(self, facts: OrderFacts) -> list[tuple[ApproverKind, int | None]]:
         """The approval steps the company's policies give an order (app.approvals.policies decides)."""
@@ -200,6 +203,7 @@ def _catalog(session: Session) -> dict[str, Any]:
     for carrier in session.scalars(select(Carrier).order_by(Carrier.id)):
         carriers.append({"id": carrier.id, "name": carrier.name, "code": carrier.code,
                          "account": carrier.account_number,
+                         "simulated": carrier.fulfilment_mode is FulfilmentMode.SIMULATED,
                          "plans": [{"id": p.id, "name": p.name, "cents": p.monthly_cents} for p in carrier.plans],
                          "features": [{"id": f.id, "name": f.name, "cents": f.monthly_cents}
                                       for f in carrier.features]})
@@ -249,8 +253,10 @@ def load_scale(session: Session, *, employees: int, lines: int, orders: int, inb
                                   sorted(rows.seconds.items(), key=lambda item: -item[1])))
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE"))
-        session.commit()
+        # What autovacuum would do in a while: statistics for the planner, and the visibility map that lets
+        # index-only scans skip the table.
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     return dict(rows.written)
 
 
@@ -291,25 +297,26 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
         departments.append((department_id, centers, None))
     rows.flush()
 
-    per_department = max(count - MARCO_REPORTS, len(departments)) // len(departments)
+    per_department, extra = divmod(max(count - MARCO_REPORTS, len(departments)), len(departments))
     serial = 0
     location_ids = list(cities)
-    for department_id, centers, head_id in departments:
+    for index, (department_id, centers, head_id) in enumerate(departments):
         members: list[int] = [head_id] if head_id else []
-        size = per_department + (MARCO_REPORTS if department_id == marco.department_id else 0)
-        for index in range(size):
+        size = per_department + (1 if index < extra else 0) + \
+            (MARCO_REPORTS if department_id == marco.department_id else 0)
+        for number in range(size):
             serial += 1
-            if department_id == marco.department_id and index < MARCO_REPORTS:
+            in_marcos_team = department_id == marco.department_id and number < MARCO_REPORTS
+            if in_marcos_team:
                 manager_id, title = marco.id, "Account executive"
             elif not members:
                 manager_id, title = coo.id, "Director"
-            else:
-                position = len(members)
-                manager_id = members[(position - 1) // 8]
-                title = TITLES[min(_depth(position), len(TITLES)) - 1]
+            else:  # the tree: the person at position p reports to the one at (p - 1) // 8
+                manager_id = members[(len(members) - 1) // 8]
+                title = TITLES[min(_depth(len(members)), len(TITLES)) - 1]
             person_id = _add_person(rows, world, serial, department_id, rng.choice(centers), manager_id,
                                     rng.choice(location_ids), cities, title, rng)
-            if not (department_id == marco.department_id and index < MARCO_REPORTS):
+            if not in_marcos_team:
                 members.append(person_id)
         for center_id in centers:
             world.owners.setdefault(center_id, members[0] if members else coo.id)
@@ -398,6 +405,8 @@ def _demo_lines(session: Session, world: World) -> None:
 def _inventory(session: Session, rows: Rows, world: World, count: int, rng: random.Random) -> None:
     """`count` lines, each with its device and SIM; stock and the device life cycle beside them; stipends."""
     _demo_lines(session, world)
+    world.stipend_holders = set(session.scalars(select(Stipend.employee_id).where(
+        Stipend.status == StipendStatus.ACTIVE)))
     scale_people = [p for p in world.people.values() if p.id not in _demo_ids(world)]
     holders = sorted(scale_people, key=lambda p: p.id)
     phones = [m for m in world.models if m.get("kind") == "phone"] or world.models
@@ -475,6 +484,8 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
         tier = rng.choice(world.tiers)
         ended = rng.random() < 0.2
         starts = world.today - timedelta(days=rng.randint(60, 900))
+        if not ended:
+            world.stipend_holders.add(person.id)
         rows.add(Stipend, {"id": rows.next_id(Stipend), "employee_id": person.id, "tier_id": tier["id"],
                            "monthly_cents": tier["cents"],
                            "status": StipendStatus.ENDED if ended else StipendStatus.ACTIVE,
@@ -512,6 +523,7 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
     coverage = [(code, status) for code in REGISTRY for status in S
                 if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES]
     history = max(30, count // 500)
+    holders = sorted(p for p in world.stipend_holders if world.people[p].manager_id != marco)
     for index in range(count):
         if index < len(coverage):
             code, status = coverage[index]
@@ -535,7 +547,17 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
             status = S.COMPLETED
         elif status is S.SHIPPED and code not in SHIPPING_TYPES:
             status = S.WITH_CARRIER
+        if code == "stipend_remove" and employee.id not in world.stipend_holders:
+            # Only someone enrolled can leave; a person who is not joins instead.
+            if employee.manager_id == marco or not holders:
+                code = "stipend_enroll"
+            else:
+                employee = world.people[rng.choice(holders)]
+        elif code == "stipend_enroll" and employee.id in world.stipend_holders:
+            code = "stipend_remove"
         draft = _draft(world, code, employee, rng)
+        if status in SIMULATOR_MOVES and draft.carrier and draft.carrier["simulated"]:
+            status = S.COMPLETED  # the simulator finishes its orders within minutes: none are still on the way
         if employee.manager_id == marco:  # Marco's team orders for itself: every waiting step is his
             draft.requester = employee
         _write_order(rows, world, draft, status, world.now - timedelta(days=age), rng)
@@ -789,8 +811,7 @@ def _write_order(rows: Rows, world: World, draft: Draft, status: OrderStatus, su
     if status is not S.DRAFT:
         times["submitted"] = story.event("submit", draft.requester.id, S.DRAFT, S.PENDING_APPROVAL, minutes=5)
         reached = _approvals(world, draft, story, status, world.steps(facts), times, rng)
-        carrier_work = REGISTRY[draft.type].carrier_fulfilled and reached is S.APPROVED
-        if carrier_work and status is not S.APPROVED:
+        if REGISTRY[draft.type].carrier_fulfilled and reached is S.APPROVED:
             extra = _fulfil(rows, world, draft, story, status, times, rng)
         if status is S.CANCELLED:
             story.event("cancel", draft.requester.id, reached, S.CANCELLED, minutes=rng.uniform(10, 600),
@@ -844,6 +865,7 @@ def _approvals(world: World, draft: Draft, story: Story, status: OrderStatus,
         row["assigned_at"] = story.clock
         if index == stop and status in (S.PENDING_APPROVAL, S.INFO_REQUESTED):
             row["status"] = ApprovalStatus.PENDING
+            _reminded_and_escalated(world, row)
             if status is S.INFO_REQUESTED:
                 story.event("request_info", decider, S.PENDING_APPROVAL, S.INFO_REQUESTED,
                             minutes=rng.uniform(30, 1440), comment="Which office should it ship to?",
@@ -874,13 +896,24 @@ def _approvals(world: World, draft: Draft, story: Story, status: OrderStatus,
     return approved_status
 
 
+def _reminded_and_escalated(world: World, row: dict) -> None:
+    """A step waiting longer than the reminder (a day) or escalation time (three days) has had them already,
+    as the worker's approval sweep would have done: the current holder is where escalation left it."""
+    waited = world.now - row["assigned_at"]
+    if waited >= timedelta(hours=72):
+        row["escalated_at"] = row["assigned_at"] = row["assigned_at"] + timedelta(hours=72)
+        waited = world.now - row["assigned_at"]
+    if waited >= timedelta(hours=24):
+        row["reminded_at"] = row["assigned_at"] + timedelta(hours=24)
+
+
 def _fulfil(rows: Rows, world: World, draft: Draft, story: Story, status: OrderStatus, times: dict,
             rng: random.Random) -> dict[str, Any]:
     """The carrier's part: hand-off, placed, shipped, completed (with what it reported), or a problem."""
     carrier = draft.carrier or world.carriers[0]
     reference = f"{carrier['code'][:2].upper()}-{story.order_id:07d}"
     story.event("handed_off", None, S.APPROVED, S.APPROVED, minutes=1, comment=f"Sent to {carrier['name']}.")
-    if status is S.CANCELLED:
+    if status in (S.CANCELLED, S.APPROVED):
         return {}
     story.event("place", None, S.APPROVED, S.WITH_CARRIER, minutes=rng.uniform(5, 240),
                 data={"carrier_reference": reference})

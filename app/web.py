@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Callable
 
 from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user
+from markupsafe import escape
 
 from app.access import can
 from app.extensions import db, htmx, login_manager
@@ -33,7 +35,7 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates() -> dict:
-        return {"can": can, "company_name": _company_name()}
+        return {"can": can, "company_name": Lazy(_company_name)}
 
     @app.after_request
     def htmx_headers(response: Response) -> Response:
@@ -54,6 +56,36 @@ def register_web(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, _error_page)
+
+
+class Lazy:
+    """A template value worked out only if the template shows it: the layout shows the company's name, but a
+    fragment (the inbox badge, polled by every open page) does not, and need not pay a query for it."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._known = False
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if not self._known:
+            self._value, self._known = self._compute(), True
+        return self._value
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Lazy) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _company_name() -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -53,18 +54,24 @@ def main(argv: list[str] | None = None) -> int:
                 target = Target(engine, size)
                 made[(engine, size)] = databases.prepare(target, redis_url, fresh=args.fresh)
         results["databases"] = _report_databases(made)
+        results["load_average"] = {"start": os.getloadavg()}
         if "pages" in sections:
             from bench.report import pages_section
 
             results["pages"] = pages_section(engines, sizes, redis_url, args.requests)
+            results["load_average"]["after pages"] = os.getloadavg()
         if "worker" in sections:
             from bench.worker import worker_section
 
             results["worker"] = worker_section(engines, max(sizes), redis_url, args.updates, args.emails)
+            results["load_average"]["after worker"] = os.getloadavg()
         if "load" in sections:
             from bench.load import load_section
 
             results["load"] = load_section(engines, max(sizes), redis_url, args.seconds, args.clients)
+            results["load_average"]["after load"] = os.getloadavg()
+        print(f"\nLoad average of the machine (1, 5, 15 min): {results['load_average']}")
+        emit("load_average", results["load_average"])
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     print(f"\nAll figures: {BENCH_DIR / 'results.json'}")

@@ -26,8 +26,14 @@ def logo(file_id: int) -> Response:
 
 @bp.app_context_processor
 def logo_for_layout() -> dict:
+    from app.web import Lazy
+
+    return {"company_logo_url": Lazy(_logo_url)}  # asked only by pages that show it (not by fragments)
+
+
+def _logo_url() -> str | None:
     try:
-        return {"company_logo_url": company_logo_url()}
+        return company_logo_url()
     except Exception:  # the settings table may not exist yet (before the first migration)
         db.session.rollback()
-        return {"company_logo_url": None}
+        return None

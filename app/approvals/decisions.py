@@ -50,9 +50,12 @@ def _advance(session: Session, order: Order, approvals: list[Approval], *, actor
     lifecycle.transition(session, order, "approve", actor, comment=comment, data=data)
     order_type = REGISTRY.get(order.type)
     if order_type is not None and not order_type.carrier_fulfilled:
-        from app.fulfilment.effects import apply_completion
+        from app.fulfilment.effects import EffectError, apply_completion
 
-        apply_completion(session, order, actor)
+        try:
+            apply_completion(session, order, actor)
+        except EffectError as error:  # the inventory moved since the order was placed: say so, change nothing
+            raise ApprovalError(f"{order.number} cannot be completed: {error}") from error
         lifecycle.transition(session, order, "complete", actor, comment="Completed on approval: no carrier needed.")
     return None
 

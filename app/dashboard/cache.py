@@ -42,7 +42,9 @@ def cached_dashboard(session: Session, redis: Redis | None, filters: ReportFilte
     """The figures for these filters: from Redis when nothing changed since they were computed."""
     if redis is None:
         return dashboard(session, filters, today=today, now=now)
-    described = [filters.to_args(explicit_period=True), filters.tz, today.isoformat(), data_version(session)]
+    database = session.get_bind().url.render_as_string(hide_password=True)  # two portals may share a Redis
+    described = [database, filters.to_args(explicit_period=True), filters.tz, today.isoformat(),
+                 data_version(session)]
     key = PREFIX + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
     try:
         kept = redis.get(key)

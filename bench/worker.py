@@ -1,0 +1,210 @@
+"""The worker: carrier updates applied per second (`app.jobs.apply_carrier_update`, which calls
+app.fulfilment.updates.apply_update) and emails sent per second (`app.jobs.send_notification`, to a local
+aiosmtpd server), by one `worker.py` process and by two, on a scratch copy of the largest database.
+
+The rate is the jobs' own clock: from the first job's start to the last job's end (RQ's started_at/ended_at), so
+the workers' start-up is not counted; every job of the run must have finished, or the run says so.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from bench import databases
+from bench.common import PYTHON, ROOT, emit, env_for, make_app, stop, table
+from bench.databases import Target
+
+RUN_SECONDS = 300  # a bound on one run
+
+
+def worker_section(engines: list[str], size: int, redis_url: str, updates: int, emails: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for engine in engines:
+        target = Target(engine, size)
+        url = databases.scratch(target)
+        try:
+            rows = []
+            smtp, smtp_port = _smtp_server()
+            try:
+                for workers in (1, 2):
+                    rows.append(carrier_updates(url, redis_url, updates, workers))
+                    rows.append(emails_sent(url, redis_url, emails, workers, smtp_port))
+            finally:
+                stop(smtp)
+        finally:
+            databases.drop_scratch(target)
+        figures[engine] = rows
+        _print(engine, size, rows)
+        emit("worker", {"engine": engine, "orders": size, "runs": rows})
+    return figures
+
+
+def _print(engine: str, size: int, rows: list[dict]) -> None:
+    name = "SQLite" if engine == "sqlite" else "PostgreSQL"
+    print(f"\nWorker throughput, {name}, {size:,} orders (worker.py processes, jobs through Redis)")
+    print(table(["work", "workers", "jobs", "finished", "failed", "seconds", "per second", "outcomes"],
+                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["seconds"], r["per_second"],
+                  ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items())] for r in rows]), flush=True)
+
+
+# ---------------------------------------------------------------- carrier updates
+def carrier_updates(url: str, redis_url: str, count: int, workers: int) -> dict[str, Any]:
+    """`count` stored updates, one per order on its own line: half acknowledge an approved order (it is placed
+    with the carrier), half complete an order with the carrier (its plan change reaches the line)."""
+    queue_name = f"bench-updates-{workers}-{int(time.time())}"
+    app = make_app(url, redis_url, RQ_QUEUE=queue_name)
+    with app.app_context():
+        ids = _stored_updates(count)
+        job_ids = _enqueue(app, "app.jobs.apply_carrier_update", ids)
+    result = _run_workers(app, url, redis_url, queue_name, workers, job_ids)
+    return {"work": "carrier updates applied", "workers": workers, **result}
+
+
+def _stored_updates(count: int) -> list[int]:
+    from app.extensions import db
+    from app.models import Carrier, CarrierUpdate, FulfilmentMode, Line, LineStatus, Order, OrderStatus, Plan
+    from app.scale import Rows
+
+    session = db.session
+    used = select(Order.line_id).where(Order.number.like("BENCH-%"), Order.line_id.is_not(None))
+    lines = session.execute(
+        select(Line.id, Line.employee_id, Line.carrier_id, Line.plan_id, Line.cost_center_id)
+        .join(Carrier, Line.carrier_id == Carrier.id)
+        .where(Carrier.fulfilment_mode == FulfilmentMode.MANUAL, Line.status == LineStatus.ACTIVE,
+               Line.employee_id.is_not(None), Line.id.not_in(used))
+        .order_by(Line.id).limit(count)).all()
+    plans: dict[int, list[int]] = {}
+    for plan in session.scalars(select(Plan)):
+        plans.setdefault(plan.carrier_id, []).append(plan.id)
+    rows = Rows(session)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    updates = []
+    for k, (line_id, employee_id, carrier_id, plan_id, cost_center_id) in enumerate(lines):
+        order_id = rows.next_id(Order)
+        placed = k % 2 == 1
+        new_plan = next(p for p in plans[carrier_id] if p != plan_id)
+        number = f"BENCH-{order_id}"
+        rows.add(Order, {
+            "id": order_id, "number": number, "type": "change_plan",
+            "status": OrderStatus.WITH_CARRIER if placed else OrderStatus.APPROVED,
+            "requester_id": employee_id, "employee_id": employee_id, "line_id": line_id, "device_id": None,
+            "carrier_id": carrier_id, "cost_center_id": cost_center_id, "one_time_cents": 0, "monthly_cents": 3000,
+            "details": {"plan": new_plan, "_summary": [["New plan", str(new_plan)]]}, "secrets_encrypted": None,
+            "out_of_policy": False, "submit_token": None, "carrier_reference": f"CM-{order_id}" if placed else None,
+            "service_number": None, "created_at": now - timedelta(days=2), "submitted_at": now - timedelta(days=2),
+            "approved_at": now - timedelta(days=1), "completed_at": None, "updated_at": now - timedelta(hours=1),
+            "version": 3})
+        payload = ({"update_id": f"{number}-complete", "order_number": number, "status": "completed",
+                    "message": "Plan changed."} if placed else
+                   {"update_id": f"{number}-ack", "order_number": number, "status": "acknowledged",
+                    "carrier_reference": f"CM-{order_id}", "message": "Order received."})
+        update_id = rows.next_id(CarrierUpdate)
+        rows.add(CarrierUpdate, {"id": update_id, "carrier_id": carrier_id, "update_id": payload["update_id"],
+                                 "order_id": order_id, "payload": payload, "received_at": now, "applied_at": None,
+                                 "outcome": ""})
+        updates.append(update_id)
+    rows.finish()
+    session.commit()
+    return updates
+
+
+# ---------------------------------------------------------------- emails
+def emails_sent(url: str, redis_url: str, count: int, workers: int, smtp_port: int) -> dict[str, Any]:
+    """`count` pending emails (the size of a real one), each sent by its own job over SMTP."""
+    queue_name = f"bench-emails-{workers}-{int(time.time())}"
+    app = make_app(url, redis_url, RQ_QUEUE=queue_name)
+    with app.app_context():
+        ids = _pending_emails(count)
+        job_ids = _enqueue(app, "app.jobs.send_notification", ids)
+    result = _run_workers(app, url, redis_url, queue_name, workers, job_ids,
+                          MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port))
+    return {"work": "emails sent", "workers": workers, **result}
+
+
+def _pending_emails(count: int) -> list[int]:
+    from app.extensions import db
+    from app.models import Notification, NotificationStatus, User
+    from app.scale import Rows
+
+    session = db.session
+    people = session.execute(select(User.id, User.email).where(User.active).order_by(User.id).limit(500)).all()
+    rows = Rows(session)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    html = "<html><body>\n" + "<p>Your order WO-001234 has shipped. Track it with UPS 1Z999AA10123456784.</p>\n" * 40 \
+        + "</body></html>\n"
+    text = "Your order WO-001234 has shipped.\nTrack it with UPS 1Z999AA10123456784.\n" * 15
+    ids = []
+    for k in range(count):
+        person_id, email = people[k % len(people)]
+        notification_id = rows.next_id(Notification)
+        rows.add(Notification, {
+            "id": notification_id, "event_id": None, "order_id": None, "milestone": "shipped",
+            "recipient_id": person_id, "email": email, "subject": f"WO-{k:06d} has shipped", "body_text": text,
+            "body_html": html, "status": NotificationStatus.PENDING, "attempts": 0, "last_error": "",
+            "created_at": now, "sent_at": None, "next_attempt_at": now})
+        ids.append(notification_id)
+    rows.finish()
+    session.commit()
+    return ids
+
+
+def _smtp_server() -> tuple[subprocess.Popen, int]:
+    """A local SMTP server that accepts and drops every message (aiosmtpd's Sink)."""
+    from app.devrun import _wait_for_port, free_port
+
+    port = free_port()
+    process = subprocess.Popen([PYTHON, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l",
+                                f"127.0.0.1:{port}"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for_port(port, process)
+    return process, port
+
+
+# ---------------------------------------------------------------- running workers
+def _enqueue(app, function: str, ids: list[int]) -> list[str]:
+    from rq import Queue
+
+    queue = Queue(app.config["RQ_QUEUE"], connection=app.extensions["redis"])
+    queue.empty()
+    jobs = queue.enqueue_many([Queue.prepare_data(function, (i,), result_ttl=3600) for i in ids])
+    return [job.id for job in jobs]
+
+
+def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, job_ids: list[str],
+                 **env: str) -> dict[str, Any]:
+    """Start `workers` worker.py processes, wait (bounded) until every job of the run has ended, stop them."""
+    from rq.job import Job, JobStatus
+
+    connection = app.extensions["redis"]
+    environment = env_for(url, redis_url, RQ_QUEUE=queue_name, **env)
+    processes = [subprocess.Popen([PYTHON, "worker.py", "--burst"], cwd=ROOT, env=environment,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for _ in range(workers)]
+    deadline = time.monotonic() + RUN_SECONDS
+    try:
+        while time.monotonic() < deadline:
+            statuses = [j.get_status(refresh=False) if j else None
+                        for j in Job.fetch_many(job_ids[-1:], connection=connection)]
+            if statuses and statuses[0] in (JobStatus.FINISHED, JobStatus.FAILED):
+                break
+            time.sleep(0.2)
+        time.sleep(1)  # the other worker's last job
+    finally:
+        for process in processes:
+            stop(process)
+    jobs = [j for j in Job.fetch_many(job_ids, connection=connection) if j is not None]
+    ended = [j for j in jobs if j.ended_at and j.started_at]
+    finished = [j for j in ended if j.get_status(refresh=False) == JobStatus.FINISHED]
+    failed = [j for j in jobs if j.get_status(refresh=False) == JobStatus.FAILED]
+    seconds = (max(j.ended_at for j in ended) - min(j.started_at for j in ended)).total_seconds() if ended else 0
+    outcomes: dict[str, int] = {}
+    for job in finished:
+        outcome = str(job.return_value())
+        outcome = outcome.split(":")[0]
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return {"jobs": len(job_ids), "finished": len(finished), "failed": len(failed), "seconds": round(seconds, 2),
+            "per_second": round(len(finished) / seconds, 1) if seconds else 0.0, "outcomes": outcomes,
+            "complete": len(finished) == len(job_ids)}

@@ -1,0 +1,228 @@
+"""What the benchmarks at 200,000 orders changed, each checked for what it must still do: the dashboard's figures
+kept until the data changes, the inbox badge counted per queue, the busiest approvers only, a line's latest
+finished orders, "is a manager" asked once per transaction, and the carrier sweep that skips what it handed off."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import event, func, select
+
+from app.extensions import db
+from app.models import Order, OrderEvent, OrderStatus, User
+from app.orders import lifecycle
+from tests.ordering import Demo
+from tests.test_approvals import submit
+
+
+@pytest.fixture
+def demo(app) -> Demo:
+    return Demo(app)
+
+
+def person(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+class Statements:
+    """Counts the SQL statements run while it is open."""
+
+    def __enter__(self):
+        self.count = 0
+        event.listen(db.engine, "before_cursor_execute", self._one)
+        return self
+
+    def _one(self, *_args):
+        self.count += 1
+
+    def __exit__(self, *_exc):
+        event.remove(db.engine, "before_cursor_execute", self._one)
+
+
+# ---------------------------------------------------------------- the dashboard's figures, kept
+def _figures(redis, monkeypatch):
+    from app.dashboard import cache
+    from app.reports.filters import ReportFilter
+
+    computed = []
+    real = cache.dashboard
+    monkeypatch.setattr(cache, "dashboard", lambda *a, **k: computed.append(1) or real(*a, **k))
+    today = date.today()
+
+    def figures():
+        return cache.cached_dashboard(db.session, redis, ReportFilter(tz="UTC"), today=today,
+                                      now=lifecycle.utcnow())
+
+    return figures, computed
+
+
+def test_dashboard_figures_are_kept_until_an_order_moves(app, login, demo, monkeypatch):
+    submit(login, demo)
+    with app.app_context():
+        figures, computed = _figures(app.extensions["redis"], monkeypatch)
+        first = figures()
+        assert figures() == first and len(computed) == 1
+        order = db.session.scalar(select(Order).where(Order.status == OrderStatus.PENDING_APPROVAL))
+        lifecycle.transition(db.session, order, "cancel", person("employee@example.com"), comment="No.")
+        db.session.commit()
+        after = figures()
+        assert len(computed) == 2
+        cancelled = {bar.key: bar.count for bar in after.by_status}["cancelled"]
+        assert cancelled == {bar.key: bar.count for bar in first.by_status}["cancelled"] + 1
+
+
+def test_without_redis_the_dashboard_is_computed(app, login, demo, monkeypatch):
+    from app.devrun import free_port
+
+    submit(login, demo)
+    with app.app_context():
+        down = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
+        figures, computed = _figures(down, monkeypatch)
+        figures(), figures()
+        assert len(computed) == 2
+        with pytest.raises(RedisConnectionError):
+            down.ping()
+
+
+def test_the_dashboard_page_shows_the_same_figures_from_the_cache(app, login, demo):
+    submit(login, demo)
+    telecom = login("telecom")
+    first = telecom.get("/dashboard").get_data(as_text=True)
+    again = telecom.get("/dashboard").get_data(as_text=True)
+    assert first == again and "Approvals waiting, by approver" in first
+
+
+def test_the_approver_chart_shows_the_ten_with_most_waiting(app):
+    from app.dashboard.figures import APPROVERS_LISTED, approvals_waiting_by_approver
+    from app.reports.filters import ReportFilter
+    from app.scale import load_scale
+
+    with app.app_context():
+        load_scale(db.session, employees=200, lines=300, orders=900, inbox=50, seed=4)
+        bars = approvals_waiting_by_approver(db.session, ReportFilter())
+        assert len(bars) == APPROVERS_LISTED
+        assert bars[0].label == "Marco Diaz" and bars[0].count == 50
+        assert [b.count for b in bars] == sorted((b.count for b in bars), reverse=True)
+
+
+# ---------------------------------------------------------------- the inbox badge
+def test_the_badge_counts_own_steps_and_group_steps(app, login, demo):
+    from app.approvals.inbox import waiting_count, waiting_query
+
+    submit(login, demo)
+    submit(login, demo, code="change_plan")
+    marco = login("manager")
+    html = marco.get("/approvals").get_data(as_text=True)
+    approval_id = html.split('name="approval" value="')[1].split('"')[0]
+    assert marco.post(f"/approvals/{approval_id}/approve", {"comment": ""}).status_code == 302
+    with app.app_context():
+        for email in ("manager@example.com", "telecom@example.com", "admin@example.com", "employee@example.com"):
+            someone = person(email)
+            listed = db.session.scalar(select(func.count()).select_from(waiting_query(someone).subquery()))
+            assert waiting_count(db.session, someone) == listed
+        assert waiting_count(db.session, person("telecom@example.com")) == 1
+
+
+# ---------------------------------------------------------------- a line's orders
+def test_a_line_page_lists_every_open_order_and_the_latest_finished_ones(app, login, demo):
+    from app.inventory.record_views import PAST_ORDERS
+
+    line_id = demo.line_of("employee@example.com")
+    with app.app_context():
+        erin = person("employee@example.com")
+        now = lifecycle.utcnow()
+        for n in range(PAST_ORDERS + 5):
+            db.session.add(Order(number=f"OLD-{n:03d}", type="change_plan", status=OrderStatus.COMPLETED,
+                                 requester=erin, employee=erin, line_id=line_id, submitted_at=now,
+                                 completed_at=now))
+        db.session.add(Order(number="OPEN-001", type="suspend", status=OrderStatus.PENDING_APPROVAL,
+                             requester=erin, employee=erin, line_id=line_id, submitted_at=now))
+        db.session.commit()
+    html = login("helpdesk").get(f"/inventory/lines/{line_id}").get_data(as_text=True)
+    assert "OPEN-001" in html
+    assert sum(f"OLD-{n:03d}" in html for n in range(PAST_ORDERS + 5)) == PAST_ORDERS
+
+
+# ---------------------------------------------------------------- people
+def test_is_manager_is_asked_once_per_transaction_and_again_after_a_commit(app):
+    with app.app_context():
+        erin = person("employee@example.com")
+        with Statements() as counted:
+            assert erin.is_manager is False
+            assert erin.is_manager is False
+        assert counted.count == 1
+        intern = User(email="intern@example.com", name="Ivy Intern", manager=erin)
+        db.session.add(intern)
+        db.session.commit()
+        assert erin.is_manager is True
+
+
+def test_the_signed_in_person_comes_with_roles_and_groups_in_one_query(app):
+    with app.app_context():
+        tara = person("telecom@example.com")
+        session_id = tara.get_id()
+        db.session.expunge_all()
+        with Statements() as counted:
+            again = User.from_session_id(session_id)
+            assert again.is_fulfillment and [g.name for g in again.groups] == ["Telecom admins"]
+        assert counted.count == 1
+
+
+def test_the_people_list_shows_roles_without_a_query_per_person(app, login):
+    admin = login("admin")
+    admin.get("/admin/people")
+    with app.app_context(), Statements() as counted:
+        html = admin.get("/admin/people").get_data(as_text=True)
+    assert "admin" in html and counted.count <= 12
+
+
+# ---------------------------------------------------------------- the carrier sweep
+def test_the_carrier_sweep_leaves_handed_off_orders_without_reading_their_timelines(app, login, demo):
+    from app.jobs import carrier_sweep
+
+    with app.app_context():
+        from app.models import Carrier, FulfilmentMode
+
+        erin = person("employee@example.com")
+        manual = db.session.scalar(select(Carrier).where(Carrier.fulfilment_mode == FulfilmentMode.MANUAL))
+        for n in range(30):
+            order = Order(number=f"HO-{n:03d}", type="change_plan", status=OrderStatus.APPROVED, requester=erin,
+                          employee=erin, carrier=manual)
+            db.session.add(order)
+            db.session.add(OrderEvent(order=order, kind="handed_off", comment="With the fulfilment team."))
+        db.session.commit()
+        with Statements() as counted:
+            result = carrier_sweep()
+        assert result["handed_off"] == 0
+        assert counted.count < 30
+
+
+# ---------------------------------------------------------------- an approval whose effect no longer applies
+def test_approving_what_can_no_longer_complete_explains_instead_of_failing(app, login, demo):
+    """Found by the load run: the last approval of a stipend removal, after the stipend ended by another way,
+    was a server error; now the approver is told why, and nothing changes."""
+    from app.approvals.decisions import ApprovalError, approve
+    from app.models import Approval, ApprovalStatus, Stipend, StipendStatus
+
+    holder = demo.stipend_holder()
+    number = submit(login, demo, code="stipend_remove", role="helpdesk", for_email=holder)
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == number))
+        stipend = db.session.scalar(select(Stipend).where(Stipend.employee_id == order.employee_id))
+        stipend.status = StipendStatus.ENDED
+        db.session.commit()
+        while True:
+            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
+                                                            Approval.status == ApprovalStatus.PENDING))
+            decider = step.assignee or step.group.members[0]
+            try:
+                if approve(db.session, step, decider) is None:
+                    raise AssertionError("the last step should have been refused")
+                db.session.commit()
+            except ApprovalError as error:
+                assert "no longer enrolled" in str(error)
+                db.session.rollback()
+                break
+        assert db.session.get(Order, order.id).status is OrderStatus.PENDING_APPROVAL
