@@ -43,6 +43,7 @@ from app.models import (
     Order,
     OrderEvent,
     OrderStatus,
+    PersonWord,
     ReportedDevice,
     Shipment,
     Sim,
@@ -54,6 +55,7 @@ from app.models import (
     get_setting,
 )
 from app.orders.types import REGISTRY
+from app.search_words import words_of
 
 S = OrderStatus
 SCALE_EMAIL = "@scale.example.com"  # every scale person's address ends so: how a second load is refused
@@ -61,6 +63,7 @@ BATCH = 5000
 HISTORY_DAYS = 730  # orders were submitted over the last two years
 RECENT_DAYS = 21  # only orders this young are still on their way
 MARCO_REPORTS = 40  # scale people who report to Marco, besides his demo team
+ERIN_ORDERS = 60  # Erin's (employee@example.com) own orders over the two years, whatever the size
 
 NEW_DEPARTMENTS = ("Marketing", "Customer support", "Operations", "Legal", "Human resources", "Logistics",
                    "Research", "Manufacturing", "Procurement", "Facilities", "Product", "Quality")
@@ -117,6 +120,9 @@ class Rows:
     def add(self, model: type, row: dict) -> None:
         table = model.__table__
         self.pending.setdefault(table, []).append(row)
+        if model is User:  # what the ORM's listeners write for a person, written here with them
+            for word in sorted(words_of(row.get("name"), row.get("email"), row.get("employee_number"))):
+                self.add(PersonWord, {"word": word, "user_id": row["id"]})
         if len(self.pending[table]) >= self.batch:
             self.flush()
 
@@ -522,7 +528,7 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
     inbox = min(inbox, count // 2)
     coverage = [(code, status) for code in REGISTRY for status in S
                 if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES]
-    history = max(30, count // 500)
+    history = min(ERIN_ORDERS, count // 10)  # the same at every size: pages about her compare like with like
     holders = sorted(p for p in world.stipend_holders if world.people[p].manager_id != marco)
     for index in range(count):
         if index < len(coverage):

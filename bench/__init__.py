@@ -1,0 +1,1 @@
+"""Dialtone's benchmarks (`make bench`, `python -m bench`): see bench/README.md."""

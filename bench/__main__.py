@@ -27,7 +27,7 @@ TARGETS = {"growth": 1.5, "floor_ratio": 5.0, "sql": 12, "updates_per_second": 3
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sections", nargs="*", default=["all"], choices=["all", "pages", "worker", "load"])
+    parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load")
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--sizes", default="2000,200000", help="orders in the benchmark databases")
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page (at least 200)")
@@ -37,7 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load run")
     parser.add_argument("--fresh", action="store_true", help="load the benchmark databases again")
     args = parser.parse_args(argv)
-    sections = {"pages", "worker", "load"} if "all" in args.sections else set(args.sections)
+    unknown = set(args.sections) - {"all", "pages", "worker", "load"}
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    sections = {"pages", "worker", "load"} if not args.sections or "all" in args.sections else set(args.sections)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if "postgresql" in engines and not databases.postgres_available():
         print(f"PostgreSQL is not reachable at {databases.POSTGRES_URL}: its runs are skipped.")

@@ -6,6 +6,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import require
@@ -13,7 +14,7 @@ from app.approvals import bp, decisions, inbox
 from app.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
 from app.choices import options
 from app.extensions import db, htmx
-from app.models import OPEN_STATUSES, Approval, Delegation, Line, Order, User
+from app.models import OPEN_STATUSES, Approval, Delegation, Device, Line, Order, User
 from app.orders import lifecycle, types
 from app.workflow import after_commit
 
@@ -42,6 +43,8 @@ def queue():
     else:
         query = inbox.decided_query(current_user)
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    if tab == "waiting":
+        inbox.with_rows(db.session, page.items)
     context = dict(page=page, tab=tab, filters=filters, now=lifecycle.utcnow(),
                    args={k: v for k, v in request.args.items() if k != "page" and v})
     if htmx and not htmx.boosted and request.args.get("part") == "queue":
@@ -66,6 +69,8 @@ def _step_or_404(approval_id: int) -> Approval:
 def _panel_context(approval: Approval, **forms) -> dict:
     order = approval.order
     employee_lines = db.session.scalars(select(Line).where(Line.employee_id == order.employee_id)
+                                        .options(joinedload(Line.carrier), joinedload(Line.plan),  # all in one query
+                                                 joinedload(Line.device).joinedload(Device.model))
                                         .order_by(Line.number)).all()
     open_orders = db.session.scalars(select(Order).where(Order.employee_id == order.employee_id,
                                                          Order.status.in_(OPEN_STATUSES), Order.id != order.id)

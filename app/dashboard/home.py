@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.models import OPEN_STATUSES, Order, OrderStatus, User
 
@@ -26,9 +26,13 @@ def _mine(person: User):
 
 def _listing(session: Session, query: Select, limit: int) -> Listing:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    # The newest few first, in a subquery, then what they show joined to those few only: joined to every match
+    # (a manager's team has hundreds of open orders), PostgreSQL would hash whole tables to keep ten rows.
+    newest = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit).subquery()
+    row = aliased(Order, newest)
     orders = session.scalars(
-        query.options(joinedload(Order.employee), joinedload(Order.line), selectinload(Order.events))
-        .order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit)
+        select(row).options(joinedload(row.employee), joinedload(row.line), selectinload(row.events))
+        .order_by(newest.c.updated_at.desc(), newest.c.id.desc())
     ).all()
     return Listing(list(orders), total)
 

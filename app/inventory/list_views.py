@@ -75,7 +75,8 @@ def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
     wanted = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
-    page = db.paginate(spec.query(filters), page=wanted, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(spec.query(filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
+    spec.with_rows(page.items)
     context: dict[str, Any] = {"page": page, "filters": filters, "list_name": name,
                                "choices": lambda: filter_choices(name)}  # only the whole page draws the form
     if name == "devices":

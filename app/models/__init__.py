@@ -1,5 +1,6 @@
 """The tables, one module per domain; import from here."""
-from app.models.people import CostCenter, Department, Group, Location, Role, User, UserRole, group_members
+from app.models.people import (CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole,
+                               group_members)
 from app.models.catalog import (
     SETTING_DEFAULTS,
     Accessory,

@@ -5,12 +5,15 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, delete, func,
+                        insert, inspect, select)
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.types import enum_column
+from app.search_words import words_of
 
 
 class Role(str, enum.Enum):
@@ -87,6 +90,20 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
 
 
+class PersonWord(db.Model):
+    """A word a person is found by (app.search_words): kept by the listeners below whenever a person's name,
+    email or employee number is written, so a search finds people by index."""
+
+    __tablename__ = "person_words"
+    # Compared byte by byte on PostgreSQL too, so that a prefix is a range of the index whatever the locale.
+    word: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"),
+                                      primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+_IS_MANAGER = "_is_manager"  # where a person keeps the answer, with the transaction it holds for
+
+
 class User(UserMixin, db.Model):
     """A person at the company: an employee, and possibly an approver, helpdesk, fulfilment or admin."""
 
@@ -136,10 +153,18 @@ class User(UserMixin, db.Model):
         user_id, _, version = (session_id or "").partition(".")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        # Every page asks about the person's roles and groups (the menu, the area checks): one query for all three.
-        person = db.session.get(cls, int(user_id), options=[joinedload(cls.role_rows), joinedload(cls.groups)])
-        if person is None or not person.active or (person.session_version or 0) != int(version):
+        # Every page asks about the person's roles, groups and whether anyone reports to them (the menu, the area
+        # checks): one query for all four.
+        report = aliased(cls)
+        has_reports = select(report.id).where(report.manager_id == cls.id).exists()
+        found = db.session.execute(select(cls, has_reports).where(cls.id == int(user_id))
+                                   .options(joinedload(cls.role_rows), joinedload(cls.groups))).unique().first()
+        if found is None:
             return None
+        person, is_manager = found
+        if not person.active or (person.session_version or 0) != int(version):
+            return None
+        person.__dict__[_IS_MANAGER] = (db.session().get_transaction(), bool(is_manager))
         return person
 
     def end_sessions(self) -> None:
@@ -180,10 +205,10 @@ class User(UserMixin, db.Model):
         """Whether anyone reports to this person. A page asks several times (the menu, the area check): the
         answer is kept for the rest of the transaction."""
         session = db.session()
-        known = self.__dict__.get("_is_manager")
+        known = self.__dict__.get(_IS_MANAGER)
         if known is None or known[0] is not session.get_transaction():
             found = session.query(User.id).filter(User.manager_id == self.id).first() is not None
-            known = self.__dict__["_is_manager"] = (session.get_transaction(), found)
+            known = self.__dict__[_IS_MANAGER] = (session.get_transaction(), found)
         return known[1]
 
     @property
@@ -198,3 +223,26 @@ class User(UserMixin, db.Model):
             chain.append(person)
             person = person.manager
         return chain
+
+
+# ---------------------------------------------------------------- the words people are found by
+_FOUND_BY = ("name", "email", "employee_number")
+
+
+@sa_event.listens_for(User, "after_insert")
+def _words_of_new_person(mapper, connection, person: User) -> None:
+    _write_words(connection, person)
+
+
+@sa_event.listens_for(User, "after_update")
+def _words_of_changed_person(mapper, connection, person: User) -> None:
+    state = inspect(person)
+    if any(state.attrs[name].history.has_changes() for name in _FOUND_BY):
+        connection.execute(delete(PersonWord.__table__).where(PersonWord.__table__.c.user_id == person.id))
+        _write_words(connection, person)
+
+
+def _write_words(connection, person: User) -> None:
+    words = words_of(person.name, person.email, person.employee_number)
+    if words:
+        connection.execute(insert(PersonWord.__table__), [{"word": w, "user_id": person.id} for w in sorted(words)])

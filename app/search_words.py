@@ -1,0 +1,37 @@
+"""The words a person is found by, so that a search box finds them by the start of any word through an index
+instead of reading every person: each word of their name, their email whole and in parts, their employee number.
+
+"Sil" finds Maria Silva; "erin pa" finds Erin Park (every typed word must start one of theirs); "erin.park@"
+finds her by her email; "S000123" by her employee number. Case and accents as typed do not matter (casefold).
+"""
+from __future__ import annotations
+
+import re
+
+WORD_LENGTH = 80  # longer words are cut: a prefix search never needs more
+MAX_TERMS = 5  # a search box with more words than this looks for the first five
+_PARTS = re.compile(r"[^\W_]+")  # letters and digits: "o'brien" → "o", "brien"; "erin.park@x.com" → "erin", "park", …
+
+
+def words_of(name: str | None, email: str | None, employee_number: str | None) -> set[str]:
+    """Every word someone might start typing to find this person."""
+    words: set[str] = set()
+    for text in (name, email):
+        folded = (text or "").casefold()
+        words.update(_PARTS.findall(folded))
+        words.update(folded.split())  # as written, with its punctuation: "o'brien"
+    for whole in (email, employee_number):
+        if whole and whole.strip():
+            words.add(whole.strip().casefold())
+    return {word[:WORD_LENGTH] for word in words if word}
+
+
+def terms_of(text: str) -> list[str]:
+    """The words of what was typed, each to be found at the start of one of a person's words."""
+    return [term[:WORD_LENGTH] for term in text.casefold().split()][:MAX_TERMS]
+
+
+def after_prefix(prefix: str) -> str:
+    """The smallest string after every string that starts with `prefix` ("sil" → "sim"): with it, a prefix is a
+    range that an ordinary index answers (`prefix <= word < after_prefix(prefix)`)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
