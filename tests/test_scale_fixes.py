@@ -244,3 +244,43 @@ def test_approving_what_can_no_longer_complete_explains_instead_of_failing(app, 
                 db.session.rollback()
                 break
         assert db.session.get(Order, order.id).status is OrderStatus.PENDING_APPROVAL
+
+
+# ---------------------------------------------------------------- settings and hot statements
+def test_settings_are_read_in_one_query_per_transaction_and_a_change_is_seen_at_once(app):
+    from app.catalog.settings import set_setting
+    from app.models import get_setting
+
+    with app.app_context():
+        with Statements() as counted:
+            assert get_setting("company_name") == "Contoso Holdings"  # stored by the demo company
+            assert get_setting("company_logo_file_id") is None  # not stored: its default
+            assert get_setting("order_number_prefix") == "WO-"
+        assert counted.count == 1
+        set_setting("order_number_prefix", "PO-")
+        assert get_setting("order_number_prefix") == "PO-"  # before the commit, in the same transaction
+        db.session.commit()
+        with Statements() as counted:
+            assert get_setting("order_number_prefix") == "PO-"
+        assert counted.count == 1  # a new transaction reads them again
+        db.session.rollback()
+
+
+def test_statements_built_once_still_bind_each_request_s_values(app, login, demo):
+    """The order query and the badge are built once and bound per request: each person sees their own."""
+    first, second = submit(login, demo), submit(login, demo)
+    erin, marco, tara = login("employee"), login("manager"), login("telecom")
+    for number in (first, second):
+        assert f"<h1>{number} " in erin.get(f"/orders/{number}").get_data(as_text=True)
+        assert tara.get(f"/orders/{number}").status_code == 200  # telecom sees every order
+    assert erin.get("/orders/WO-NOPE").status_code == 404
+    badges = {"manager": marco.get("/approvals/count").get_data(as_text=True),
+              "telecom": tara.get("/approvals/count").get_data(as_text=True)}
+    with app.app_context():
+        from app.approvals.inbox import waiting_count
+
+        counts = {who: waiting_count(db.session, person(f"{who}@example.com")) for who in badges}
+    assert counts["manager"] >= 2 and counts["telecom"] != counts["manager"]
+    for who, badge in badges.items():
+        shown = re.search(r'class="count-badge">(\d+)<', badge)
+        assert (int(shown.group(1)) if shown else 0) == counts[who], badge

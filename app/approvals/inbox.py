@@ -1,7 +1,9 @@
 """The approver's queue: what waits for a person (theirs, their groups', delegated to them) and what they decided."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, or_, select
+import functools
+
+from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import Approval, ApprovalStatus, Order, OrderStatus, User
@@ -47,17 +49,30 @@ def with_rows(session: Session, steps: list[Approval]) -> list[Approval]:
 def waiting_count(session: Session, person: User) -> int:
     """How many steps wait for the person (the badge on every page): their own steps and their groups' counted
     apart, each through its own index, so the count costs what the person's queue holds, not the company's."""
-    def pending(*conditions) -> Select:
-        return (select(func.count()).select_from(Approval).join(Order, Approval.order_id == Order.id)
-                .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
-                       *conditions).scalar_subquery())
-
-    total = pending(Approval.assignee_id == person.id)
     group_ids = [g.id for g in person.groups]
     if group_ids:
-        total = total + pending(Approval.assignee_id.is_(None), Approval.group_id.in_(group_ids),
-                                Order.requester_id != person.id, Order.employee_id != person.id)
-    return session.scalar(select(total)) or 0
+        return session.scalar(_count_with_groups(), {"person": person.id, "groups": group_ids}) or 0
+    return session.scalar(_count_own(), {"person": person.id}) or 0
+
+
+def _pending(*conditions) -> ScalarSelect:
+    return (select(func.count()).select_from(Approval).join(Order, Approval.order_id == Order.id)
+            .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
+                   *conditions).scalar_subquery())
+
+
+# The badge's two statements, built once (every page of an approver runs one): the person and groups are bound.
+@functools.cache
+def _count_own() -> Select:
+    return select(_pending(Approval.assignee_id == bindparam("person")))
+
+
+@functools.cache
+def _count_with_groups() -> Select:
+    person = bindparam("person")
+    groups = _pending(Approval.assignee_id.is_(None), Approval.group_id.in_(bindparam("groups", expanding=True)),
+                      Order.requester_id != person, Order.employee_id != person)
+    return select(_pending(Approval.assignee_id == person) + groups)
 
 
 def decided_query(person: User) -> Select:

@@ -11,6 +11,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import SETTING_DEFAULTS, Setting, StoredFile, User, get_setting
+from app.models.catalog import SETTINGS_READ
 
 LOGO_PATH = "/company/logo/{file_id}"  # served by app/admin/branding.py; emails need it without a request
 LOGO_MAX_BYTES = 512 * 1024
@@ -28,6 +29,7 @@ def set_setting(key: str, value: Any) -> bool:
     """Store a company setting (the caller commits). True when the value changed. Unknown keys are refused."""
     if key not in SETTING_DEFAULTS:
         raise KeyError(f"No company setting called {key!r}")
+    db.session.info.pop(SETTINGS_READ, None)  # what get_setting read in this transaction is no longer true
     row = db.session.get(Setting, key)
     if row is None:
         if value == SETTING_DEFAULTS[key]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,6 +217,16 @@ SETTING_DEFAULTS: dict[str, Any] = {
 }
 
 
+SETTINGS_READ = "settings.read"  # session.info: the settings as read in the current transaction
+
+
 def get_setting(key: str) -> Any:
-    row = db.session.get(Setting, key)
+    """A company setting. Every setting is read in one query the first time one is asked for in a transaction
+    (a page shows two or three); `set_setting` forgets what was read."""
+    session = db.session()
+    known = session.info.get(SETTINGS_READ)
+    if known is None or known[0] is not session.get_transaction():
+        rows = {row.key: row for row in session.scalars(select(Setting))}
+        known = session.info[SETTINGS_READ] = (session.get_transaction(), rows)
+    row = known[1].get(key)
     return row.value if row is not None else SETTING_DEFAULTS[key]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, delete, func,
-                        insert, inspect, select)
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, UniqueConstraint,
+                        bindparam, delete, func, insert, inspect, select)
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -155,10 +156,7 @@ class User(UserMixin, db.Model):
             return None
         # Every page asks about the person's roles, groups and whether anyone reports to them (the menu, the area
         # checks): one query for all four.
-        report = aliased(cls)
-        has_reports = select(report.id).where(report.manager_id == cls.id).exists()
-        found = db.session.execute(select(cls, has_reports).where(cls.id == int(user_id))
-                                   .options(joinedload(cls.role_rows), joinedload(cls.groups))).unique().first()
+        found = db.session.execute(_signed_in_person(), {"user_id": int(user_id)}).unique().first()
         if found is None:
             return None
         person, is_manager = found
@@ -240,6 +238,16 @@ def _words_of_changed_person(mapper, connection, person: User) -> None:
     if any(state.attrs[name].history.has_changes() for name in _FOUND_BY):
         connection.execute(delete(PersonWord.__table__).where(PersonWord.__table__.c.user_id == person.id))
         _write_words(connection, person)
+
+
+@functools.cache
+def _signed_in_person() -> Select:
+    """The query every page runs for the person its session names, built once (building a statement with an
+    alias costs more than running it): the person, their roles and groups, and whether anyone reports to them."""
+    report = aliased(User)
+    has_reports = select(report.id).where(report.manager_id == User.id).exists()
+    return (select(User, has_reports).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.role_rows), joinedload(User.groups)))
 
 
 def _write_words(connection, person: User) -> None:

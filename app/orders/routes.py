@@ -1,12 +1,13 @@
 """Order views: thin — parse the request, call app.orders.service, render."""
 from __future__ import annotations
 
+import functools
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,7 +35,7 @@ def _employee_from_args() -> User:
 
 
 def _order_or_404(number: str, *loading) -> Order:
-    order = db.session.scalar(select(Order).where(Order.number == number).options(*loading))
+    order = db.session.scalar(_order_by_number(loading), {"number": number})
     if order is None or not service.may_view(order, current_user, db.session):
         abort(404)  # another person's order does not exist, as far as a guessed URL can tell
     return order
@@ -198,6 +199,13 @@ def show(number: str):
     if htmx and request.args.get("part") == "status":
         return render_block("orders/show.html", "status_panel", **_show_context(order))
     return render_template("orders/show.html", **_show_context(order))
+
+
+@functools.cache
+def _order_by_number(loading: tuple) -> Select:
+    """An order by its number, with what a page loads with it: built once per page (building costs more than
+    running it)."""
+    return select(Order).where(Order.number == bindparam("number")).options(*loading)
 
 
 # What the order page shows, loaded with the order: a query per collection, none per event or per actor.
