@@ -566,3 +566,17 @@ def test_each_milestone_renders_html_and_text_with_the_order_link(app, login, de
             assert f"/approvals/{step.id}" in rendered.text and f"/approvals/{step.id}" in rendered.html
             assert f"/orders/{number}" in rendered.text and "<html lang=\"en\">" in rendered.html
             assert "What to do next" in rendered.text
+
+
+def test_an_email_with_a_line_longer_than_smtp_allows_is_sent_whole(app, login, demo, smtp):
+    """SMTP refuses lines over 998 characters (RFC 5321): a long one-line reason must not make the email fail
+    every retry. The bodies go out quoted-printable, and arrive exactly as written."""
+    number = submit(login, demo)
+    reason = " ".join(f"word{n:03d}" for n in range(125))[:1000]  # 1,000 characters, one line
+    assert login("manager").post(f"/approvals/{step_id(app, number)}/reject", {"reason": reason}).status_code == 302
+    assert "sent" in run_send_jobs(app)
+    rejected = [r for r in smtp.to(ERIN) if r.milestone == "rejected"]
+    assert len(rejected) == 1 and reason in rejected[0].text and reason in rejected[0].html
+    raw = next(raw for raw, r in zip(smtp.raw, smtp.received) if r is rejected[0])
+    assert max(len(line) for line in raw.splitlines()) <= 78
+    assert all(n.status is S.SENT for n in notifications(app, number))

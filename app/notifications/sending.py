@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import smtplib
 from datetime import datetime, timedelta
+from email.charset import QP, Charset
+from email.mime.text import MIMEText
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -115,12 +117,23 @@ class _Connection(Connection):
         return host
 
 
+class _Message(Message):
+    """Flask-Mail's message, with its text and HTML parts quoted-printable: Flask-Mail sends them unencoded, and
+    SMTP servers refuse a line over 998 characters (RFC 5321), so an email with one long line (a long reason
+    typed on one line) would fail every retry. Quoted-printable keeps every line short and the text exact."""
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        quoted = Charset(self.charset or "utf-8")
+        quoted.body_encoding = QP
+        return MIMEText(text or "", _subtype=subtype, _charset=quoted)
+
+
 def send_message(note: Notification) -> None:
     """Send the stored email (never re-rendered: what the log shows is what went out)."""
     config = current_app.config
     settings = mail.init_mail(config, testing=False)  # the settings as they are now, never suppressed
     recipient = (note.recipient.name, note.email) if note.recipient else note.email
-    message = Message(subject=note.subject, recipients=[recipient], body=note.body_text, html=note.body_html,
+    message = _Message(subject=note.subject, recipients=[recipient], body=note.body_text, html=note.body_html,
                       sender=config["MAIL_DEFAULT_SENDER"],
                       extra_headers={"Auto-Submitted": "auto-generated", "X-Dialtone-Notification": str(note.id),
                                      "X-Dialtone-Milestone": note.milestone})
