@@ -125,13 +125,12 @@ def hand_off(order_id: int) -> str:
 
 @in_app_context
 def apply_carrier_update(update_row_id: int) -> str:
-    """Apply one stored carrier update (exactly once, however often this job runs)."""
+    """Apply one stored carrier update (exactly once, however often this job runs), and with it the other
+    unapplied ones, in batches: the jobs of those then find theirs "already applied" (one statement)."""
     from app.extensions import db
-    from app.fulfilment.updates import apply_update
+    from app.fulfilment.updates import apply_with_drain
 
-    outcome = apply_update(db.session, update_row_id)
-    db.session.commit()
-    return outcome
+    return apply_with_drain(db.session, update_row_id)
 
 
 @periodic(seconds=5)
@@ -140,16 +139,12 @@ def carrier_sweep() -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders, and let the simulator move on."""
     from app.extensions import db
     from app.fulfilment.carriers import adapter_for, in_flight_simulated
-    from app.fulfilment.updates import apply_update, unapplied
+    from app.fulfilment.updates import drain
     from app.models import Carrier, Order, OrderEvent, OrderStatus
     from app.orders.lifecycle import utcnow
     from sqlalchemy import select
 
-    applied = 0
-    for update_id in unapplied(db.session):
-        apply_update(db.session, update_id)
-        db.session.commit()
-        applied += 1
+    applied = len(drain(db.session).outcomes)  # in batches, as the jobs do; what fails is left for the next sweep
     handed = 0
     # Only approved orders not handed off yet: the others would each cost a query for their timeline, every sweep.
     handed_off = select(OrderEvent.id).where(OrderEvent.order_id == Order.id, OrderEvent.kind == "handed_off")

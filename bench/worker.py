@@ -1,9 +1,12 @@
 """The worker: carrier updates applied per second (`app.jobs.apply_carrier_update`, which calls
-app.fulfilment.updates.apply_update) and emails sent per second (`app.jobs.send_notification`, to a local
+app.fulfilment.updates.apply_with_drain) and emails sent per second (`app.jobs.send_notification`, to a local
 aiosmtpd server), by one `worker.py` process and by two, on a scratch copy of the largest database.
 
 The rate is the jobs' own clock: from the first job's start to the last job's end (RQ's started_at/ended_at), so
-the workers' start-up is not counted; every job of the run must have finished, or the run says so.
+the workers' start-up is not counted; every job of the run must have finished (the run waits for all of them, as
+another worker may still be in a batch), or the run says so. What is counted is read from the database afterwards,
+not from the jobs' answers: the updates applied (a job applies its own update and drains the others in batches, so
+most jobs find theirs already applied) and the emails sent; a run is complete only if every one is done.
 """
 from __future__ import annotations
 
@@ -46,9 +49,11 @@ def worker_section(engines: list[str], size: int, redis_url: str, updates: int, 
 def _print(engine: str, size: int, rows: list[dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
     print(f"\nWorker throughput, {name}, {size:,} orders (worker.py processes, jobs through Redis)")
-    print(table(["work", "workers", "jobs", "finished", "failed", "seconds", "per second", "outcomes"],
-                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["seconds"], r["per_second"],
-                  ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items())] for r in rows]), flush=True)
+    print(table(["work", "workers", "jobs", "finished", "failed", "done", "seconds", "per second", "outcomes (rows)",
+                 "jobs' answers"],
+                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["done"], r["seconds"],
+                  r["per_second"], ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items()),
+                  ", ".join(f"{k}: {v}" for k, v in r["answers"].items())] for r in rows]), flush=True)
 
 
 # ---------------------------------------------------------------- carrier updates
@@ -61,7 +66,36 @@ def carrier_updates(url: str, redis_url: str, count: int, workers: int) -> dict[
         ids = _stored_updates(count)
         job_ids = _enqueue(app, "app.jobs.apply_carrier_update", ids)
     result = _run_workers(app, url, redis_url, queue_name, workers, job_ids)
-    return {"work": "carrier updates applied", "workers": workers, **result}
+    with app.app_context():
+        outcomes = _update_outcomes(ids)
+    applied = sum(n for key, n in outcomes.items() if key != "unapplied")
+    return {"work": "carrier updates applied", "workers": workers, **_counted(result, outcomes, applied, count)}
+
+
+def _update_outcomes(ids: list[int]) -> dict[str, int]:
+    """The run's updates by their recorded outcome ("applied", "refused"…; "unapplied" for those left)."""
+    from sqlalchemy import func
+
+    from app.extensions import db
+    from app.models import CarrierUpdate
+
+    outcome = func.coalesce(func.nullif(CarrierUpdate.outcome, ""), "?")
+    rows = db.session.execute(select(CarrierUpdate.applied_at.is_not(None), outcome, func.count())
+                              .where(CarrierUpdate.id.in_(ids)).group_by(CarrierUpdate.applied_at.is_not(None),
+                                                                         outcome)).all()
+    db.session.rollback()
+    counted: dict[str, int] = {}
+    for applied, text, number in rows:
+        key = str(text).split(":")[0] if applied else "unapplied"
+        counted[key] = counted.get(key, 0) + number
+    return counted
+
+
+def _counted(result: dict[str, Any], outcomes: dict[str, int], done: int, count: int) -> dict[str, Any]:
+    """The run's figures from what the database holds: `done` rows (of `count`) per second of the jobs' clock."""
+    seconds = result["seconds"]
+    return {**result, "outcomes": outcomes, "done": done, "per_second": round(done / seconds, 1) if seconds else 0.0,
+            "complete": result["complete"] and done == count}
 
 
 def _stored_updates(count: int) -> list[int]:
@@ -122,7 +156,22 @@ def emails_sent(url: str, redis_url: str, count: int, workers: int, smtp_port: i
         job_ids = _enqueue(app, "app.jobs.send_notification", ids)
     result = _run_workers(app, url, redis_url, queue_name, workers, job_ids,
                           MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port))
-    return {"work": "emails sent", "workers": workers, **result}
+    with app.app_context():
+        outcomes = _email_outcomes(ids)
+    return {"work": "emails sent", "workers": workers, **_counted(result, outcomes, outcomes.get("sent", 0), count)}
+
+
+def _email_outcomes(ids: list[int]) -> dict[str, int]:
+    """The run's emails by status."""
+    from sqlalchemy import func
+
+    from app.extensions import db
+    from app.models import Notification
+
+    rows = db.session.execute(select(Notification.status, func.count()).where(Notification.id.in_(ids))
+                              .group_by(Notification.status)).all()
+    db.session.rollback()
+    return {status.value: number for status, number in rows}
 
 
 def _pending_emails(count: int) -> list[int]:
@@ -184,14 +233,16 @@ def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, j
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                  for _ in range(workers)]
     deadline = time.monotonic() + RUN_SECONDS
+    over = (JobStatus.FINISHED, JobStatus.FAILED)
     try:
-        while time.monotonic() < deadline:
-            statuses = [j.get_status(refresh=False) if j else None
-                        for j in Job.fetch_many(job_ids[-1:], connection=connection)]
-            if statuses and statuses[0] in (JobStatus.FINISHED, JobStatus.FAILED):
-                break
-            time.sleep(0.2)
-        time.sleep(1)  # the other worker's last job
+        # The last job first (one cheap question), then every job: another worker may still be in a batch.
+        for waiting in (job_ids[-1:], job_ids):
+            while waiting and time.monotonic() < deadline:
+                jobs = Job.fetch_many(waiting, connection=connection)
+                waiting = [job_id for job_id, job in zip(waiting, jobs)
+                           if job and job.get_status(refresh=False) not in over]
+                if waiting:
+                    time.sleep(0.2)
     finally:
         for process in processes:
             stop(process)
@@ -200,11 +251,9 @@ def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, j
     finished = [j for j in ended if j.get_status(refresh=False) == JobStatus.FINISHED]
     failed = [j for j in jobs if j.get_status(refresh=False) == JobStatus.FAILED]
     seconds = (max(j.ended_at for j in ended) - min(j.started_at for j in ended)).total_seconds() if ended else 0
-    outcomes: dict[str, int] = {}
+    answers: dict[str, int] = {}  # what the jobs answered (for updates: "applied" by its own job, or "already…")
     for job in finished:
-        outcome = str(job.return_value())
-        outcome = outcome.split(":")[0]
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        answer = str(job.return_value()).split(":")[0]
+        answers[answer] = answers.get(answer, 0) + 1
     return {"jobs": len(job_ids), "finished": len(finished), "failed": len(failed), "seconds": round(seconds, 2),
-            "per_second": round(len(finished) / seconds, 1) if seconds else 0.0, "outcomes": outcomes,
-            "complete": len(finished) == len(job_ids)}
+            "answers": answers, "complete": len(finished) == len(job_ids)}

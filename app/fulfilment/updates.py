@@ -1,19 +1,26 @@
 """Carrier updates: received (validated, stored once by update id), then applied by the worker.
 
-The API answers as soon as an update is stored; `apply_update` runs in the worker (or the periodic sweep,
-if Redis was down) and applies it exactly once: it claims the row with a conditional update first.
+The API answers as soon as an update is stored and queues a job for it. The job (`apply_with_drain`) applies its
+update and drains the other unapplied ones in batches, one transaction per batch and a savepoint per update, so
+the jobs of those find theirs already applied; the periodic sweep drains the same way (updates stored while Redis
+was down, or left by an error). Each update is applied exactly once, and an order's updates in the order they
+arrived: see `_claim`. `apply_update` applies one update in the caller's transaction (the simulator).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.fulfilment.effects import missing_for_completion
 from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
 from app.models import Carrier, CarrierUpdate, Order, ReportedDevice
+from app.notifications.outbox import NEW_EVENTS
 from app.orders import lifecycle
 
 
@@ -78,28 +85,208 @@ def _missing_after(order: Order, report) -> dict[str, str]:
     return missing_for_completion(probe)
 
 
-def apply_update(session: Session, update_row_id: int) -> str:
-    """Apply a stored update once; returns its outcome ("applied", "late: recorded", "refused: …")."""
-    claimed = session.execute(update(CarrierUpdate).where(CarrierUpdate.id == update_row_id,
-                                                          CarrierUpdate.applied_at.is_(None))
-                              .values(applied_at=lifecycle.utcnow()).execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        session.rollback()
-        return "already applied"
-    stored = session.get(CarrierUpdate, update_row_id)
-    order = session.get(Order, stored.order_id)
+# ---------------------------------------------------------------- applying: exactly once, in order, in batches
+# An update is claimed (applied_at set) by a conditional UPDATE: only while it is unapplied, and only once no
+# earlier update of the same order is still unapplied, so an order's updates apply in the order they arrived.
+# In PostgreSQL another worker's uncommitted claim still reads as unapplied here (read committed), so a later
+# update of an order waits for the earlier one's commit; FOR UPDATE SKIP LOCKED lets two workers take disjoint
+# batches instead of queueing behind each other's row locks. SQLite has one writer at a time (busy timeout).
+BATCH_SIZE = 50  # updates per transaction
+DRAIN_SECONDS = 3.0  # a drain starts no new batch after this long: one job never runs for ever
+WAITING = "waiting: an earlier update of its order is not applied yet"
+
+log = logging.getLogger(__name__)
+
+
+def _claimable(row):
+    """`row` (an alias of CarrierUpdate) is unapplied, with no unapplied update of its order received before it."""
+    earlier = aliased(CarrierUpdate)
+    return and_(row.applied_at.is_(None),
+                ~exists().where(earlier.order_id == row.order_id, earlier.id < row.id, earlier.applied_at.is_(None)))
+
+
+def _claim(session: Session, limit: int, *, first: int | None = None, only: Iterable[int] | None = None,
+           order_id: int | None = None, up_to: int | None = None, exclude: Iterable[int] = (),
+           wait: bool = False) -> list[int]:
+    """Claim up to `limit` claimable updates, oldest first (`first` before the others); returns their ids.
+
+    SQLite: one statement, UPDATE … WHERE id IN (the candidates) AND applied_at IS NULL … RETURNING id (the
+    subquery is evaluated once, inside the one writer's transaction). PostgreSQL: the candidates are chosen and
+    locked first (FOR UPDATE SKIP LOCKED: rows another worker holds are skipped, or with `wait` waited for, and
+    once it commits they no longer qualify), then claimed by id; chosen inside the UPDATE, a LIMIT … SKIP
+    LOCKED subquery may be run again for each row and claim far more than `limit`."""
+    row = aliased(CarrierUpdate)
+    candidates = select(row.id).where(_claimable(row))
+    if only is not None:
+        candidates = candidates.where(row.id.in_(list(only)))
+    if order_id is not None:
+        candidates = candidates.where(row.order_id == order_id)
+    if up_to is not None:
+        candidates = candidates.where(row.id <= up_to)
+    exclude = list(exclude)
+    if exclude:
+        candidates = candidates.where(row.id.not_in(exclude))
+    order = (case((row.id == first, 0), else_=1), row.id) if first is not None else (row.id,)
+    candidates = candidates.order_by(*order).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = list(session.scalars(candidates.with_for_update(skip_locked=not wait)))
+        if not chosen:
+            return []
+        candidates = chosen
+    claimed = session.execute(update(CarrierUpdate)
+                              .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
+                              .values(applied_at=lifecycle.utcnow()).returning(CarrierUpdate.id)
+                              .execution_options(synchronize_session=False))
+    return sorted(claimed.scalars())
+
+
+def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events: list) -> str:
+    """Apply one claimed update in a savepoint; a refusal is recorded on the order's timeline instead.
+
+    The outbox renders the emails of new events when a transaction commits, and SQLAlchemy runs that for a
+    savepoint's release too: the events written in the savepoint are taken into `events` instead, so that the
+    batch's emails are made together, once, when the batch commits (with the events, as always)."""
     try:
         with session.begin_nested():
             outcome = apply_report(session, order, parse_report(stored.payload))
+            session.flush()
+            events.extend(session.info.pop(NEW_EVENTS, []))
     except (FulfilmentError, InvalidReport) as refusal:
         outcome = f"refused: {refusal}"
         lifecycle.record(session, order, "carrier_update", None,
                          comment=f"An update from {order.carrier.name} could not be applied: {refusal}",
                          data={"update_id": stored.update_id})
-    stored.outcome = outcome[:200]
     return outcome
 
 
-def unapplied(session: Session, limit: int = 500) -> list[int]:
-    return list(session.scalars(select(CarrierUpdate.id).where(CarrierUpdate.applied_at.is_(None))
-                                .order_by(CarrierUpdate.id).limit(limit)))
+def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
+    """Apply claimed updates, oldest first (at most one per order: see `_claim`); the caller commits.
+
+    What applying and the emails read of each order (its line, people, carrier, shipments and devices) is
+    loaded for the whole batch at once; the outcomes are written together, and the emails of all its events
+    are made at its commit (see `_apply_claimed`)."""
+    stored = {row.id: row for row in session.scalars(
+        select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))}
+    orders = {row.id: row for row in session.scalars(
+        select(Order).where(Order.id.in_({row.order_id for row in stored.values()}))
+        .options(joinedload(Order.line), joinedload(Order.requester), joinedload(Order.employee),
+                 joinedload(Order.carrier), selectinload(Order.shipments), selectinload(Order.reported_devices)))}
+    events: list = []
+    try:
+        outcomes = {update_id: _apply_claimed(session, stored[update_id], orders[stored[update_id].order_id], events)
+                    for update_id in sorted(ids)}
+    finally:
+        session.info.setdefault(NEW_EVENTS, []).extend(events)  # for the outbox, at the commit
+    session.execute(update(CarrierUpdate), [{"id": update_id, "outcome": outcome[:200]}
+                                            for update_id, outcome in outcomes.items()])
+    return outcomes
+
+
+def apply_update(session: Session, update_row_id: int) -> str:
+    """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …", "already
+    applied", or "waiting: …" while an earlier update of its order is unapplied). The caller commits."""
+    if not _claim(session, 1, only=[update_row_id], wait=True):
+        stored = session.execute(select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id)).first()
+        if stored is not None and stored.applied_at is None:
+            return WAITING  # the caller's transaction (a simulator's update just received) goes on
+        session.rollback()
+        return "already applied"
+    return _apply_batch(session, [update_row_id])[update_row_id]
+
+
+@dataclass
+class Drained:
+    """What a drain did: each applied update's outcome, and the updates it could not apply (by their error)."""
+    outcomes: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, Exception] = field(default_factory=dict)
+    batches: int = 0
+
+
+def drain(session: Session, first: int | None = None, *, batch_size: int | None = None,
+          seconds: float | None = None, drained: Drained | None = None, **only) -> Drained:
+    """Apply unapplied updates in batches (`first` in the first batch, then the oldest), one transaction each,
+    until none is left or `seconds` have passed. Commits.
+
+    An update whose application raises (anything but a refusal, which is recorded) fails its batch: the batch
+    is rolled back and applied again one update per transaction, so only that update is left unapplied (for
+    the sweep, and behind it the later updates of its order); the others are applied."""
+    drained = drained or Drained()
+    batch_size = batch_size or BATCH_SIZE
+    deadline = time.monotonic() + (DRAIN_SECONDS if seconds is None else seconds)
+    while True:
+        ids = _claim(session, batch_size, first=first if first not in drained.outcomes else None,
+                     exclude=drained.failed, **only)
+        if not ids:
+            session.rollback()
+            break
+        drained.batches += 1
+        try:
+            outcomes = _apply_batch(session, ids)
+            session.commit()
+        except Exception:
+            session.rollback()
+            outcomes = _one_by_one(session, ids, drained)
+        drained.outcomes.update(outcomes)
+        if time.monotonic() >= deadline:
+            break
+    return drained
+
+
+def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int, str]:
+    outcomes: dict[int, str] = {}
+    for update_id in ids:
+        try:
+            claimed = _claim(session, 1, only=[update_id], exclude=drained.failed)
+            if claimed:  # else: behind an update of its order that failed just now
+                outcomes.update(_apply_batch(session, claimed))
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            log.exception("Carrier update %s could not be applied; it is left for the carrier sweep", update_id)
+            drained.failed[update_id] = error
+    return outcomes
+
+
+# Built once: asked by every job, most of which find their update applied by another job's batch.
+_IS_APPLIED = select(CarrierUpdate.applied_at.is_not(None)).where(CarrierUpdate.id == bindparam("update_id"))
+
+
+def apply_with_drain(session: Session, update_row_id: int, *, batch_size: int | None = None,
+                     seconds: float | None = None) -> str:
+    """The job of one stored update: apply it, and with it the other unapplied updates, in batches. Commits.
+
+    An update already applied (by another job's batch) costs one statement. If the drain could not take the
+    update (an earlier update of its order was in another worker's batch, or it ran out of time first), the
+    job then waits for that batch's commit and applies its order's updates up to its own, oldest first. Raises
+    the update's own error when applying it failed (the job fails, as it would alone); returns its outcome."""
+    if session.scalar(_IS_APPLIED, {"update_id": update_row_id}) in (True, None):  # most jobs end here
+        session.rollback()
+        return "already applied"
+    done = drain(session, first=update_row_id, batch_size=batch_size, seconds=seconds)
+    if update_row_id not in done.outcomes and update_row_id not in done.failed:
+        _own_order(session, update_row_id, done)  # its order's earlier updates were in another worker's batch
+    if update_row_id in done.failed:
+        raise done.failed[update_row_id]
+    if update_row_id in done.outcomes:
+        return done.outcomes[update_row_id]
+    applied = session.scalar(select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id))
+    session.rollback()
+    return "already applied" if applied else WAITING
+
+
+def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
+    """Apply the unapplied updates of `update_row_id`'s order up to it, one per transaction (each must wait for
+    the one before), waiting for rows another worker holds. Each round applies one, fails one, or waits for
+    another worker's commit, so rounds are bounded by the updates waiting."""
+    earlier = aliased(CarrierUpdate)
+    waiting = session.scalar(
+        select(func.count()).select_from(CarrierUpdate)
+        .join(earlier, and_(earlier.order_id == CarrierUpdate.order_id, earlier.id <= CarrierUpdate.id))
+        .where(CarrierUpdate.id == update_row_id, earlier.applied_at.is_(None)))
+    order_id = session.scalar(select(CarrierUpdate.order_id).where(CarrierUpdate.id == update_row_id))
+    for _ in range(min(2 * (waiting or 0) + 1, 100)):
+        drain(session, batch_size=1, seconds=0, drained=done, order_id=order_id, up_to=update_row_id, wait=True)
+        if update_row_id in done.outcomes or update_row_id in done.failed or session.scalar(
+                select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id)) is not None:
+            break
+    session.rollback()

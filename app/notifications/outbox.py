@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 NEW_EVENTS = "notifications.new_events"  # session.info keys
 TO_SEND = "notifications.to_send"
 SEND_JOB = "app.jobs.send_notification"
+QUEUE_CHUNK = 500  # send jobs per Redis pipeline
 
 
 def install(session) -> None:
@@ -63,6 +64,8 @@ def _create_notifications(session: Session) -> None:
 
 
 def _queue_sends(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its emails are queued once the whole commits
+        return
     ids = session.info.pop(TO_SEND, [])
     if ids and has_app_context():
         queue_sends(ids)
@@ -77,19 +80,33 @@ def _forget(session: Session, previous_transaction) -> None:
 def queue_sends(ids: Iterable[int], delay: timedelta | None = None) -> int:
     """Queue a send job per notification (after `delay`); returns how many were queued.
 
-    A Redis outage is not an error here: the notifications stay pending and the sweep sends them later.
+    The jobs go to Redis together, in pipelines of QUEUE_CHUNK (one round trip each, not one per email; each
+    pipeline is a MULTI/EXEC: all of its jobs are queued or none). A Redis outage is not an error here: the
+    notifications stay pending and the sweep sends them later.
     """
+    from datetime import datetime, timezone
+
+    from rq import Queue
+
     from app.queue import task_queue
 
+    ids = list(ids)
     queued = 0
     try:
         queue = task_queue()
-        for notification_id in ids:
-            if delay:
-                queue.enqueue_in(delay, SEND_JOB, notification_id)
-            else:
-                queue.enqueue(SEND_JOB, notification_id)
-            queued += 1
+        for start in range(0, len(ids), QUEUE_CHUNK):
+            chunk = ids[start:start + QUEUE_CHUNK]
+            with queue.connection.pipeline() as pipe:
+                if delay:
+                    run_at = datetime.now(timezone.utc) + delay
+                    for notification_id in chunk:
+                        queue.schedule_job(queue.create_job(SEND_JOB, args=(notification_id,)), run_at,
+                                           pipeline=pipe)
+                else:
+                    queue.enqueue_many([Queue.prepare_data(SEND_JOB, (notification_id,)) for notification_id in chunk],
+                                       pipeline=pipe)
+                pipe.execute()
+            queued += len(chunk)
     except RedisError as error:
         log.warning("Redis unavailable, %s notification(s) left for the sweep: %s", "some" if queued else "all",
                     error)
