@@ -18,6 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="run the jobs waiting now, then exit")
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help="run jobs only: the periodic jobs and scheduled jobs are left to another worker")
     args = parser.parse_args()
 
     import app.jobs
@@ -29,10 +31,11 @@ def main() -> None:
     app.jobs._app = create_app()
     connection = Redis.from_url(config.REDIS_URL)
     queue = Queue(config.RQ_QUEUE, connection=connection)
-    if not args.burst:
+    scheduler = not (args.burst or args.no_scheduler)
+    if scheduler:
         with app.jobs._app.app_context():
             app.jobs.schedule_periodic()  # reminders, sweeps… each re-schedules itself after it runs
-    SimpleWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=not args.burst)
+    SimpleWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=scheduler)
 
 
 if __name__ == "__main__":

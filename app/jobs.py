@@ -109,6 +109,21 @@ def approval_sweep(now: str | None = None) -> dict[str, int]:
 
 
 @in_app_context
+def refresh_dashboard(args: dict[str, str], tz: str, today: str, now: str | None = None) -> bool:
+    """Compute and keep the dashboard's figures for these filters (queued by a view that showed older ones)."""
+    from datetime import date, datetime
+
+    from app.dashboard.cache import refresh
+    from app.extensions import db
+    from app.queue import redis_connection
+    from app.reports.filters import ReportFilter, utcnow
+
+    filters = ReportFilter.from_args(args, tz=tz)  # the args carry the period, even an empty one
+    return refresh(db.session, redis_connection(), filters, today=date.fromisoformat(today),
+                   now=datetime.fromisoformat(now) if now else utcnow())
+
+
+@in_app_context
 def hand_off(order_id: int) -> str:
     """Give an approved order to its carrier's adapter."""
     from app.extensions import db
@@ -124,9 +139,20 @@ def hand_off(order_id: int) -> str:
 
 
 @in_app_context
+def drain_carrier_updates() -> dict[str, int]:
+    """Apply the stored carrier updates not applied yet, in batches (queued by the API once per burst)."""
+    from app.extensions import db
+    from app.fulfilment.updates import drain_job
+
+    done = drain_job(db.session)
+    return {"applied": len(done.outcomes), "failed": len(done.failed), "batches": done.batches}
+
+
+@in_app_context
 def apply_carrier_update(update_row_id: int) -> str:
     """Apply one stored carrier update (exactly once, however often this job runs), and with it the other
-    unapplied ones, in batches: the jobs of those then find theirs "already applied" (one statement)."""
+    unapplied ones, in batches. The API queues `drain_carrier_updates` now; this job is kept for what a
+    previous version queued, and for one update's own outcome."""
     from app.extensions import db
     from app.fulfilment.updates import apply_with_drain
 

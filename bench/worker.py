@@ -1,5 +1,5 @@
-"""The worker: carrier updates applied per second (`app.jobs.apply_carrier_update`, which calls
-app.fulfilment.updates.apply_with_drain) and emails sent per second (`app.jobs.send_notification`, to a local
+"""The worker: carrier updates applied per second (stored, then each "received" as the API does: `queue_drain`,
+which queues `app.jobs.drain_carrier_updates` unless one is waiting) and emails sent per second (`app.jobs.send_notification`, to a local
 aiosmtpd server), by one `worker.py` process and by two, on a scratch copy of the largest database.
 
 The rate is the jobs' own clock: from the first job's start to the last job's end (RQ's started_at/ended_at), so
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.fulfilment.updates import DRAIN_JOB, queue_drain
 from bench import databases
 from bench.common import PYTHON, ROOT, emit, env_for, make_app, stop, table
 from bench.databases import Target
@@ -49,9 +50,9 @@ def worker_section(engines: list[str], size: int, redis_url: str, updates: int, 
 def _print(engine: str, size: int, rows: list[dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
     print(f"\nWorker throughput, {name}, {size:,} orders (worker.py processes, jobs through Redis)")
-    print(table(["work", "workers", "jobs", "finished", "failed", "done", "seconds", "per second", "outcomes (rows)",
-                 "jobs' answers"],
-                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["done"], r["seconds"],
+    print(table(["work", "workers", "jobs", "finished", "failed", "other jobs", "done", "seconds", "per second",
+                 "outcomes (rows)", "jobs' answers"],
+                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["other jobs"], r["done"], r["seconds"],
                   r["per_second"], ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items()),
                   ", ".join(f"{k}: {v}" for k, v in r["answers"].items())] for r in rows]), flush=True)
 
@@ -64,12 +65,19 @@ def carrier_updates(url: str, redis_url: str, count: int, workers: int) -> dict[
     app = make_app(url, redis_url, RQ_QUEUE=queue_name)
     with app.app_context():
         ids = _stored_updates(count)
-        job_ids = _enqueue(app, "app.jobs.apply_carrier_update", ids)
-    result = _run_workers(app, url, redis_url, queue_name, workers, job_ids)
+        queued = sum(queue_drain() for _ in ids)  # as the API does once it has stored each update
+    result = _run_workers(app, url, redis_url, queue_name, workers, None,
+                          finished=lambda: _all_applied(app, ids), clock_of=DRAIN_JOB)
+    result["queued by the updates"] = queued
     with app.app_context():
         outcomes = _update_outcomes(ids)
     applied = sum(n for key, n in outcomes.items() if key != "unapplied")
     return {"work": "carrier updates applied", "workers": workers, **_counted(result, outcomes, applied, count)}
+
+
+def _all_applied(app, ids: list[int]) -> bool:
+    with app.app_context():
+        return "unapplied" not in _update_outcomes(ids)
 
 
 def _update_outcomes(ids: list[int]) -> dict[str, int]:
@@ -222,19 +230,32 @@ def _enqueue(app, function: str, ids: list[int]) -> list[str]:
     return [job.id for job in jobs]
 
 
-def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, job_ids: list[str],
-                 **env: str) -> dict[str, Any]:
-    """Start `workers` worker.py processes, wait (bounded) until every job of the run has ended, stop them."""
+def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, job_ids: list[str] | None,
+                 finished=None, clock_of: str | None = None, **env: str) -> dict[str, Any]:
+    """Start `workers` worker.py processes, wait (bounded) until every job of the run has ended, stop them.
+
+    With `job_ids`, the jobs queued before the run, run by burst workers. Without: the jobs are queued as the
+    work goes (a drain job asks for the next while batches come full), so the workers wait for jobs as in
+    production (without the scheduler's periodic jobs) until `finished()` says the work is done and no job is
+    queued or running; the run's jobs are then those RQ recorded as finished or failed."""
+    from rq import Queue
     from rq.job import Job, JobStatus
 
     connection = app.extensions["redis"]
+    queue = Queue(queue_name, connection=connection)
     environment = env_for(url, redis_url, RQ_QUEUE=queue_name, **env)
-    processes = [subprocess.Popen([PYTHON, "worker.py", "--burst"], cwd=ROOT, env=environment,
+    options = ["--burst"] if job_ids is not None else ["--no-scheduler"]
+    processes = [subprocess.Popen([PYTHON, "worker.py", *options], cwd=ROOT, env=environment,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                  for _ in range(workers)]
     deadline = time.monotonic() + RUN_SECONDS
     over = (JobStatus.FINISHED, JobStatus.FAILED)
     try:
+        if job_ids is None:
+            while time.monotonic() < deadline and not (
+                    finished() and queue.count == 0 and queue.started_job_registry.count == 0):
+                time.sleep(0.2)
+            job_ids = [*queue.finished_job_registry.get_job_ids(), *queue.failed_job_registry.get_job_ids()]
         # The last job first (one cheap question), then every job: another worker may still be in a batch.
         for waiting in (job_ids[-1:], job_ids):
             while waiting and time.monotonic() < deadline:
@@ -247,13 +268,19 @@ def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, j
         for process in processes:
             stop(process)
     jobs = [j for j in Job.fetch_many(job_ids, connection=connection) if j is not None]
+    others = 0
+    if clock_of:  # the run's own jobs; the others (the emails its updates queued) are counted apart
+        others = sum(j.func_name != clock_of for j in jobs)
+        jobs = [j for j in jobs if j.func_name == clock_of]
+        job_ids = [j.id for j in jobs]
     ended = [j for j in jobs if j.ended_at and j.started_at]
     finished = [j for j in ended if j.get_status(refresh=False) == JobStatus.FINISHED]
     failed = [j for j in jobs if j.get_status(refresh=False) == JobStatus.FAILED]
     seconds = (max(j.ended_at for j in ended) - min(j.started_at for j in ended)).total_seconds() if ended else 0
     answers: dict[str, int] = {}  # what the jobs answered (for updates: "applied" by its own job, or "already…")
     for job in finished:
-        answer = str(job.return_value()).split(":")[0]
-        answers[answer] = answers.get(answer, 0) + 1
+        value = job.return_value()
+        for answer, number in (value.items() if isinstance(value, dict) else [(str(value).split(":")[0], 1)]):
+            answers[answer] = answers.get(answer, 0) + number
     return {"jobs": len(job_ids), "finished": len(finished), "failed": len(failed), "seconds": round(seconds, 2),
-            "answers": answers, "complete": len(finished) == len(job_ids)}
+            "answers": answers, "complete": len(finished) == len(job_ids), "other jobs": others}

@@ -1,6 +1,7 @@
-"""Carrier updates applied in batches: the job of an update applies it and drains the others, up to BATCH_SIZE
-per transaction, each in its own savepoint, and the jobs of updates already applied finish at once. Exactly
-once and in order per order, also with two drains at once; the emails of a batch recorded and queued once."""
+"""Carrier updates applied in batches: a drain applies the unapplied updates, up to BATCH_SIZE per transaction
+in one savepoint (a savepoint each when one is refused), and the jobs of updates already applied finish at once.
+Exactly once and in order per order, also with two drains at once; the emails of a batch recorded and queued
+once; a burst of updates received queues one drain job, ahead of the emails."""
 from __future__ import annotations
 
 import threading
@@ -344,8 +345,9 @@ def test_the_emails_of_a_batch_are_recorded_with_it_and_queued_once_after_its_co
         queued = [job.args[0] for job in queue.get_jobs() if job.func_name == "app.jobs.send_notification"]
     assert recorded >= 10 and pending  # one "placed" email per order (and recipient), stored with the batch
     assert sorted(queued) == sorted(pending)  # each pending email queued once
-    # Released savepoints (one per update) queue nothing: their rows are not committed yet.
-    assert [count for nested, count in seen_at_commit if nested] == [0] * 10
+    # The batch is applied in one savepoint (not one per update); its release queues nothing: its rows are not
+    # committed yet.
+    assert [count for nested, count in seen_at_commit if nested] == [0]
 
 
 def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch):
@@ -391,3 +393,100 @@ def test_queue_sends_with_redis_down_leaves_the_emails_for_the_sweep(app, monkey
         assert outbox.queue_sends([4], delay=timedelta(seconds=30)) == 0
     assert len(warned) == 2 and all(w.startswith("Redis unavailable, all notification(s) left for the sweep")
                                     for w in warned)
+
+
+# ---------------------------------------------------------------- the drain job: one per burst, ahead of emails
+def _drain_jobs(queue) -> list:
+    return [job for job in queue.get_jobs() if job.func_name == carrier_updates.DRAIN_JOB]
+
+
+def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_emails(app):
+    from app.jobs import drain_carrier_updates
+    from app.notifications.outbox import SEND_JOB
+    from tests.test_fulfilment import carrier_code, push
+
+    numbers = _orders(app, 6)
+    with app.app_context():
+        from app.queue import task_queue
+
+        queue = task_queue()
+        queue.empty()
+        queue.enqueue(SEND_JOB, 999999)  # an email waiting to be sent
+    api = app.test_client()
+    for number in numbers:
+        body = {"update_id": f"{number}-ack", "order_number": number, "status": "acknowledged",
+                "carrier_reference": f"REF-{number}"}
+        assert push(api, carrier_code(app, number), body).status_code == 202
+    with app.app_context():
+        jobs = queue.get_jobs()
+        assert [job.func_name for job in jobs] == [carrier_updates.DRAIN_JOB, SEND_JOB]  # one job, in front
+        assert drain_carrier_updates() == {"applied": 6, "failed": 0, "batches": 1}
+    with app.app_context():
+        ids = list(db.session.scalars(select(CarrierUpdate.id).join(Order).where(Order.number.in_(numbers))))
+    assert all(applied and outcome == "applied" for applied, outcome in _rows(app, ids).values())
+    assert all(_timeline(app, number) == ["place"] for number in numbers)
+
+
+def test_an_update_received_once_the_drain_job_started_queues_the_next_one(app):
+    numbers = _orders(app, 2)
+    with app.app_context():
+        from app.queue import task_queue
+
+        queue = task_queue()
+        queue.empty()
+    first = _store(app, numbers[0], "acknowledged", carrier_reference="R-1")
+    with app.app_context():
+        assert carrier_updates.queue_drain() is True
+        assert carrier_updates.queue_drain() is False  # one is waiting to start: it will see this update too
+        assert len(_drain_jobs(queue)) == 1
+        queue.empty()  # the worker took the job …
+        done = carrier_updates.drain_job(db.session)  # … which forgets the marker before it claims
+        assert list(done.outcomes) == [first]
+    second = _store(app, numbers[1], "acknowledged", carrier_reference="R-2")
+    with app.app_context():
+        assert carrier_updates.queue_drain() is True  # stored after the job started: a new job
+        assert len(_drain_jobs(queue)) == 1
+        assert list(carrier_updates.drain_job(db.session).outcomes) == [second]
+
+
+def test_a_drain_job_that_fills_a_batch_asks_for_another_so_a_second_worker_helps(app, monkeypatch):
+    numbers = _orders(app, 5)
+    ids = _acknowledge_all(app, numbers)
+    with app.app_context():
+        from app.queue import task_queue
+
+        queue = task_queue()
+        queue.empty()
+        done = carrier_updates.drain_job(db.session, batch_size=2)
+        assert sorted(done.outcomes) == sorted(ids) and done.batches == 3
+        assert len(_drain_jobs(queue)) == 1  # asked for at the first full batch; the later ones found it waiting
+        queue.empty()
+        assert carrier_updates.drain_job(db.session, batch_size=2).batches == 0  # nothing left: no job asked for
+        assert _drain_jobs(queue) == []
+
+
+def test_two_real_workers_apply_a_burst_received_through_the_api_once_and_in_order(app, database_url, redis_url):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    numbers = _orders(app, 30)
+    ids = _acknowledge_all(app, numbers) + [_store(app, n, "completed", message="Plan changed.") for n in numbers]
+    with app.app_context():
+        from app.queue import task_queue
+
+        task_queue().empty()
+        for _ in ids:
+            carrier_updates.queue_drain()  # as the API does after storing each
+        assert len(_drain_jobs(task_queue())) == 1
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
+           "SECRET_KEY": app.config["SECRET_KEY"], "MAIL_SERVER": ""}
+    root = Path(__file__).resolve().parent.parent
+    workers = [subprocess.Popen([sys.executable, "worker.py", "--burst"], cwd=root, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=180) == 0
+    assert all(applied and outcome == "applied" for applied, outcome in _rows(app, ids).values())
+    for number in numbers:
+        assert _timeline(app, number) == ["place", "complete"]

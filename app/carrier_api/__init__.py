@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.crypto import decrypt
 from app.extensions import db
 from app.fulfilment.records import FulfilmentError, InvalidReport
-from app.fulfilment.updates import UnknownOrder, receive
+from app.fulfilment.updates import UnknownOrder, queue_drain, receive
 from app.models import Carrier, Order
 
 bp = Blueprint("carrier_api", __name__, url_prefix="/api/v1")
@@ -92,9 +92,7 @@ def carrier_updates():
         db.session.rollback()
         return jsonify(error=str(refused)), 409
     try:
-        from app.queue import enqueue
-
-        enqueue("app.jobs.apply_carrier_update", received.update.id)
+        queue_drain()  # a drain job, unless one is waiting to start already
     except RedisError:
         pass  # stored: the periodic carrier sweep applies it once Redis is back
     return jsonify(status="accepted", update_id=payload["update_id"]), 202

@@ -1,12 +1,20 @@
-"""The dashboard's figures, computed once per change of the data and kept a minute in Redis (shared by every web
-process). Plain module: a session, filters and a Redis connection in, figures out.
+"""The dashboard's figures, kept in Redis (shared by every web process) and refreshed by the worker while the page
+shows the kept ones. Plain module: a session, filters and a Redis connection in, figures out.
 
 Every figure aggregates the orders of the period or every active line: with 200,000 orders and 50,000 lines that
-is a good fraction of a second of database work, the same for everyone who opens the page. The key holds the
-filters, the day, and how far the data has got (the newest order event and the newest inventory change: every
-order's move writes an event, every line's change a history row), so the next view after any change computes
-afresh; the minute bounds the rest (the ages of waiting approvals, a catalog price edited). Without Redis the
-figures are simply computed.
+is a good fraction of a second of database work, the same for everyone who opens the page. On a busy portal an
+order moves every second, so figures computed for "how far the data has got" would be computed again on nearly
+every view. Instead the figures are kept per filters and day, with how far the data had got when they were
+computed (the newest order event and inventory change: every order's move writes an event, every line's change a
+history row) and when:
+
+- the data has not moved since: they are shown as they are;
+- it has moved, and they are under a minute old: they are shown "as of" their time, and one job (however many
+  views follow) computes newer ones on the worker; the page fetches them again a few seconds later;
+- nothing is kept, or what is kept is a minute old or more, or the job cannot be queued: they are computed here.
+
+The minute also bounds what the data version does not see (the ages of waiting approvals, a catalog price
+edited). Without Redis the figures are simply computed.
 """
 from __future__ import annotations
 
@@ -14,7 +22,9 @@ import hashlib
 import json
 import logging
 import pickle
-from datetime import date, datetime
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -23,14 +33,28 @@ from sqlalchemy.orm import Session
 
 from app.dashboard.figures import Dashboard, dashboard
 from app.models import InventoryChange, OrderEvent
+from app.queue import enqueue
 from app.reports.filters import ReportFilter
 
-KEPT_SECONDS = 60
+STALE_SECONDS = 60  # figures older than this, once the data has moved, are computed again while the person waits
+KEPT_SECONDS = 600  # how long Redis keeps figures: long enough for a refreshed entry to serve the next views
+REFRESH_MARKER_SECONDS = 30  # one refresh job queued per filters within this (or until the job has run)
 PREFIX = "dialtone:dashboard:"
 log = logging.getLogger(__name__)
 
+DataVersion = tuple[int, int]
 
-def data_version(session: Session) -> tuple[int, int]:
+
+@dataclass(frozen=True)
+class KeptFigures:
+    """The figures to show, when they were computed (naive UTC), and whether newer ones are being computed."""
+
+    figures: Dashboard
+    computed_at: datetime
+    updating: bool = False
+
+
+def data_version(session: Session) -> DataVersion:
     """How far the data has got: the newest order event and inventory change (two primary-key maxima)."""
     row = session.execute(select(select(func.max(OrderEvent.id)).scalar_subquery(),
                                  select(func.max(InventoryChange.id)).scalar_subquery())).one()
@@ -38,24 +62,73 @@ def data_version(session: Session) -> tuple[int, int]:
 
 
 def cached_dashboard(session: Session, redis: Redis | None, filters: ReportFilter, *, today: date,
-                     now: datetime) -> Dashboard:
-    """The figures for these filters: from Redis when nothing changed since they were computed."""
+                     now: datetime) -> KeptFigures:
+    """The figures for these filters: the kept ones when the data has not moved since, or moved less than
+    STALE_SECONDS after they were computed (then a refresh is queued); otherwise computed now."""
     if redis is None:
-        return dashboard(session, filters, today=today, now=now)
-    database = session.get_bind().url.render_as_string(hide_password=True)  # two portals may share a Redis
-    described = [database, filters.to_args(explicit_period=True), filters.tz, today.isoformat(),
-                 data_version(session)]
-    key = PREFIX + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+        return KeptFigures(dashboard(session, filters, today=today, now=now), computed_at=now)
+    key = _key(session, filters, today)
+    version = data_version(session)
     try:
         kept = redis.get(key)
-        if kept is not None:
-            return pickle.loads(kept)
     except RedisError as error:
         log.warning("Redis unavailable, dashboard computed without it: %s", error)
-        return dashboard(session, filters, today=today, now=now)
+        return KeptFigures(dashboard(session, filters, today=today, now=now), computed_at=now)
+    if kept is not None:
+        kept_version, figures, computed_at = pickle.loads(kept)
+        if kept_version == version:
+            return KeptFigures(figures, computed_at)
+        if now - computed_at < timedelta(seconds=STALE_SECONDS) and _queue_refresh(redis, key, filters, today):
+            return KeptFigures(figures, computed_at, updating=True)
+    return _compute_and_keep(session, redis, key, version, filters, today=today, now=now)
+
+
+def refresh(session: Session, redis: Redis, filters: ReportFilter, *, today: date, now: datetime) -> bool:
+    """Compute and keep the figures for these filters (the worker's job), unless those kept are already current.
+    True when they were computed."""
+    key = _key(session, filters, today)
+    version = data_version(session)
+    try:
+        kept = redis.get(key)
+        if kept is not None and pickle.loads(kept)[0] == version:
+            return False  # a view, or an earlier job, got there first
+        _compute_and_keep(session, redis, key, version, filters, today=today, now=now)
+        return True
+    finally:
+        redis.delete(_marker(key))
+
+
+def _key(session: Session, filters: ReportFilter, today: date) -> str:
+    database = session.get_bind().url.render_as_string(hide_password=True)  # two portals may share a Redis
+    described = [database, filters.to_args(explicit_period=True), filters.tz, today.isoformat()]
+    return PREFIX + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+
+
+def _marker(key: str) -> str:
+    return key + ":refreshing"
+
+
+def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date) -> bool:
+    """Queue the job that refreshes these figures, unless one is queued already. False when Redis refused."""
+    try:
+        if redis.set(_marker(key), 1, nx=True, ex=REFRESH_MARKER_SECONDS):
+            enqueue("app.jobs.refresh_dashboard", filters.to_args(explicit_period=True), filters.tz,
+                    today.isoformat(), result_ttl=0, failure_ttl=3600)
+        return True
+    except RedisError as error:
+        log.warning("Redis unavailable, dashboard refresh not queued: %s", error)
+        with suppress(RedisError):  # no job will remove it: the next view must be free to queue one
+            redis.delete(_marker(key))
+        return False
+
+
+def _compute_and_keep(session: Session, redis: Redis, key: str, version: DataVersion, filters: ReportFilter, *,
+                      today: date, now: datetime) -> KeptFigures:
+    """Compute the figures and keep them with the data version read before computing (a move during the
+    computation then makes them out of date, not wrongly current)."""
     figures = dashboard(session, filters, today=today, now=now)
     try:
-        redis.set(key, pickle.dumps(figures), ex=KEPT_SECONDS)
+        redis.set(key, pickle.dumps((version, figures, now)), ex=KEPT_SECONDS)
     except RedisError as error:
         log.warning("Redis unavailable, dashboard figures not kept: %s", error)
-    return figures
+    return KeptFigures(figures, computed_at=now)

@@ -39,8 +39,8 @@ def home():
 @require("dashboard")
 def overview():
     """Charts of orders, approval times, waiting approvals and line costs, filtered by period, carrier and
-    department; HTMX swaps the figures only."""
+    department; HTMX swaps the figures only (and fetches them again while newer ones are being computed)."""
     filters = filters_from(request.args, fields=DASHBOARD_FIELDS, with_default_period=True)
-    figures = cached_dashboard(db.session, redis_connection(), filters, today=local_today(filters.tz), now=utcnow())
-    return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=figures,
+    kept = cached_dashboard(db.session, redis_connection(), filters, today=local_today(filters.tz), now=utcnow())
+    return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=kept.figures, kept=kept,
                             choices=filter_choices(db.session))

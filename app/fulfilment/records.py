@@ -235,7 +235,6 @@ def complete(session: Session, order: Order, actor: User | None, note: str = "")
     missing = missing_for_completion(order)
     if missing:
         raise InvalidReport(missing)
-    session.flush()
     apply_completion(session, order, actor)
     lifecycle.transition(session, order, "complete", actor, comment=note)
 

@@ -1,9 +1,9 @@
 """Carrier updates: received (validated, stored once by update id), then applied by the worker.
 
-The API answers as soon as an update is stored and queues a job for it. The job (`apply_with_drain`) applies its
-update and drains the other unapplied ones in batches, one transaction per batch and a savepoint per update, so
-the jobs of those find theirs already applied; the periodic sweep drains the same way (updates stored while Redis
-was down, or left by an error). Each update is applied exactly once, and an order's updates in the order they
+The API answers as soon as an update is stored and asks the worker to drain (`queue_drain`): a drain job is queued
+unless one is already waiting to start, so a burst of updates costs a job per batch, not one per update. The job
+(`drain_job`) applies the unapplied updates in batches, one transaction per batch; the periodic sweep drains the
+same way (updates stored while Redis was down, or left by an error). Each update is applied exactly once, and an order's updates in the order they
 arrived: see `_claim`. `apply_update` applies one update in the caller's transaction (the simulator).
 """
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import timedelta
+from typing import Callable, Iterable
 
 from sqlalchemy import and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app.fulfilment.effects import missing_for_completion
 from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
-from app.models import Carrier, CarrierUpdate, Order, ReportedDevice
+from app.models import Carrier, CarrierUpdate, Line, Order, ReportedDevice
 from app.notifications.outbox import NEW_EVENTS
 from app.orders import lifecycle
+from app.queue import enqueue, redis_connection
 
 
 class UnknownOrder(Exception):
@@ -140,17 +142,26 @@ def _claim(session: Session, limit: int, *, first: int | None = None, only: Iter
     return sorted(claimed.scalars())
 
 
-def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events: list) -> str:
-    """Apply one claimed update in a savepoint; a refusal is recorded on the order's timeline instead.
+def _apply_together(session: Session, stored: dict[int, CarrierUpdate], orders: dict[int, Order],
+                    events: list) -> dict[int, str]:
+    """Apply claimed updates in one savepoint, one flush for them all; a refusal (FulfilmentError or
+    InvalidReport) rolls the savepoint back and is raised.
 
     The outbox renders the emails of new events when a transaction commits, and SQLAlchemy runs that for a
     savepoint's release too: the events written in the savepoint are taken into `events` instead, so that the
     batch's emails are made together, once, when the batch commits (with the events, as always)."""
+    with session.begin_nested():
+        outcomes = {update_id: apply_report(session, orders[row.order_id], parse_report(row.payload))
+                    for update_id, row in sorted(stored.items())}
+        session.flush()
+        events.extend(session.info.pop(NEW_EVENTS, []))
+    return outcomes
+
+
+def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events: list) -> str:
+    """Apply one claimed update in its own savepoint; a refusal is recorded on the order's timeline instead."""
     try:
-        with session.begin_nested():
-            outcome = apply_report(session, order, parse_report(stored.payload))
-            session.flush()
-            events.extend(session.info.pop(NEW_EVENTS, []))
+        outcome = _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
     except (FulfilmentError, InvalidReport) as refusal:
         outcome = f"refused: {refusal}"
         lifecycle.record(session, order, "carrier_update", None,
@@ -163,18 +174,25 @@ def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
     """Apply claimed updates, oldest first (at most one per order: see `_claim`); the caller commits.
 
     What applying and the emails read of each order (its line, people, carrier, shipments and devices) is
-    loaded for the whole batch at once; the outcomes are written together, and the emails of all its events
-    are made at its commit (see `_apply_claimed`)."""
+    loaded for the whole batch at once. The batch is applied in one savepoint; if an update of it is refused
+    (rare: the carrier reported something the order cannot take), that savepoint is rolled back and the batch
+    applied again a savepoint per update, the refusal recorded on its order's timeline. The outcomes are
+    written together, and the emails of all its events are made at its commit (see `_apply_together`)."""
     stored = {row.id: row for row in session.scalars(
         select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))}
     orders = {row.id: row for row in session.scalars(
         select(Order).where(Order.id.in_({row.order_id for row in stored.values()}))
-        .options(joinedload(Order.line), joinedload(Order.requester), joinedload(Order.employee),
+        .options(joinedload(Order.line).joinedload(Line.plan), joinedload(Order.requester), joinedload(Order.employee),
                  joinedload(Order.carrier), selectinload(Order.shipments), selectinload(Order.reported_devices)))}
     events: list = []
     try:
-        outcomes = {update_id: _apply_claimed(session, stored[update_id], orders[stored[update_id].order_id], events)
-                    for update_id in sorted(ids)}
+        try:
+            outcomes = _apply_together(session, stored, orders, events)
+        except (FulfilmentError, InvalidReport):
+            session.info.pop(NEW_EVENTS, None)  # of the rolled-back savepoint
+            outcomes = {update_id: _apply_claimed(session, stored[update_id], orders[stored[update_id].order_id],
+                                                  events)
+                        for update_id in sorted(ids)}
     finally:
         session.info.setdefault(NEW_EVENTS, []).extend(events)  # for the outbox, at the commit
     session.execute(update(CarrierUpdate), [{"id": update_id, "outcome": outcome[:200]}
@@ -203,13 +221,15 @@ class Drained:
 
 
 def drain(session: Session, first: int | None = None, *, batch_size: int | None = None,
-          seconds: float | None = None, drained: Drained | None = None, **only) -> Drained:
+          seconds: float | None = None, drained: Drained | None = None,
+          on_batch: Callable[[list[int]], None] | None = None, **only) -> Drained:
     """Apply unapplied updates in batches (`first` in the first batch, then the oldest), one transaction each,
     until none is left or `seconds` have passed. Commits.
 
     An update whose application raises (anything but a refusal, which is recorded) fails its batch: the batch
     is rolled back and applied again one update per transaction, so only that update is left unapplied (for
-    the sweep, and behind it the later updates of its order); the others are applied."""
+    the sweep, and behind it the later updates of its order); the others are applied. `on_batch` is told each
+    batch's claimed ids before it is applied."""
     drained = drained or Drained()
     batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + (DRAIN_SECONDS if seconds is None else seconds)
@@ -220,6 +240,8 @@ def drain(session: Session, first: int | None = None, *, batch_size: int | None 
             session.rollback()
             break
         drained.batches += 1
+        if on_batch is not None:
+            on_batch(ids)
         try:
             outcomes = _apply_batch(session, ids)
             session.commit()
@@ -290,3 +312,51 @@ def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
                 select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id)) is not None:
             break
     session.rollback()
+
+
+# ---------------------------------------------------------------- the drain job, queued once per burst
+# A marker in Redis says "a drain job is queued and has not started": while it is there, nothing more is queued.
+# The job removes it before it claims anything, so an update stored (committed) while the marker was there is
+# seen by that job's claims; one stored after the removal queues the next job. A drain that fills a batch asks
+# for another job at once (so a second worker helps; on PostgreSQL they take disjoint batches), and one that
+# stops for time with updates left asks for the next. A marker whose job was lost expires; meanwhile the
+# periodic carrier sweep drains.
+DRAIN_JOB = "app.jobs.drain_carrier_updates"
+MARKER_TTL = timedelta(minutes=2)
+
+
+def _marker() -> str:
+    from flask import current_app
+
+    return f"dialtone:{current_app.config['RQ_QUEUE']}:carrier-drain-queued"
+
+
+def queue_drain() -> bool:
+    """Ask the worker to drain the unapplied updates; returns whether a job was queued (False: one is waiting).
+    Raises RedisError when Redis is down (the stored updates wait for the sweep)."""
+    redis = redis_connection()
+    if not redis.set(_marker(), "1", nx=True, ex=MARKER_TTL):
+        return False
+    try:
+        enqueue(DRAIN_JOB, result_ttl=300, at_front=True)  # the portal's state before the emails about it
+    except Exception:
+        redis.delete(_marker())
+        raise
+    return True
+
+
+def drain_job(session: Session, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
+    """The queued drain: forget the marker, then drain, asking for help while batches come full."""
+    from redis.exceptions import RedisError
+
+    batch_size = batch_size or BATCH_SIZE
+
+    def full_batch(ids: list[int]) -> None:
+        if len(ids) >= batch_size:
+            try:
+                queue_drain()
+            except RedisError:
+                pass  # this job goes on draining; the sweep takes what it leaves
+
+    redis_connection().delete(_marker())
+    return drain(session, batch_size=batch_size, seconds=seconds, on_batch=full_batch)

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.formatting import phone
-from app.models import OrderEvent, ReportedDevice, Shipment, User, get_setting
+from app.models import OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
 from app.orders.types import REGISTRY
 
@@ -64,10 +63,8 @@ def email_context(session: Session, event: OrderEvent, milestone: Milestone, rec
         "line_number": phone(order.line.number) if order.line and "Line" not in dict(details) else "",
         "for_someone_else": order.requester_id != order.employee_id,
         "details": details,
-        "shipments": session.scalars(select(Shipment).where(Shipment.order_id == order.id)
-                                     .order_by(Shipment.id)).all(),
-        "devices": session.scalars(select(ReportedDevice).where(ReportedDevice.order_id == order.id)
-                                   .order_by(ReportedDevice.id)).all(),
+        "shipments": list(order.shipments),  # loaded once per order (with a batch of carrier updates, for all)
+        "devices": sorted(order.reported_devices, key=lambda device: device.id),
         "service_number": phone(order.service_number) if order.service_number else "",
         "carrier_name": order.carrier.name if order.carrier else "the carrier",
         "carrier_reference": order.carrier_reference or data.get("carrier_reference") or "",
