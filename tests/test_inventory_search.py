@@ -90,6 +90,12 @@ def test_helpdesk_finds_a_line_by_its_device_imei_whole_grouped_or_its_first_dig
     assert line_id in listed_line_ids(search(client, q=imei[:12]))  # 12 digits: the model's TAC and a few more
 
 
+def test_one_line_found_is_counted_in_the_singular(app, login):
+    _, _, imei = erin_line(app)
+    html = search(login("helpdesk"), q=imei)
+    assert "1 line matches" in html and "1 lines" not in html
+
+
 def test_a_search_that_finds_nothing_says_so(login):
     html = search(login("helpdesk"), q="Nobody Byname")
     assert "0 lines match" in html

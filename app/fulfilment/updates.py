@@ -200,12 +200,20 @@ def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
     return outcomes
 
 
+# Built once: asked by every job of one update, most of which find it applied by another job's batch.
+_IS_APPLIED = select(CarrierUpdate.applied_at.is_not(None)).where(CarrierUpdate.id == bindparam("update_id"))
+
+
+def _is_applied(session: Session, update_row_id: int) -> bool | None:
+    """Whether the update is applied (None: there is no such update)."""
+    return session.scalar(_IS_APPLIED, {"update_id": update_row_id})
+
+
 def apply_update(session: Session, update_row_id: int) -> str:
     """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …", "already
     applied", or "waiting: …" while an earlier update of its order is unapplied). The caller commits."""
     if not _claim(session, 1, only=[update_row_id], wait=True):
-        stored = session.execute(select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id)).first()
-        if stored is not None and stored.applied_at is None:
+        if _is_applied(session, update_row_id) not in (True, None):
             return WAITING  # the caller's transaction (a simulator's update just received) goes on
         session.rollback()
         return "already applied"
@@ -269,10 +277,6 @@ def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int,
     return outcomes
 
 
-# Built once: asked by every job, most of which find their update applied by another job's batch.
-_IS_APPLIED = select(CarrierUpdate.applied_at.is_not(None)).where(CarrierUpdate.id == bindparam("update_id"))
-
-
 def apply_with_drain(session: Session, update_row_id: int, *, batch_size: int | None = None,
                      seconds: float | None = None) -> str:
     """The job of one stored update: apply it, and with it the other unapplied updates, in batches. Commits.
@@ -281,7 +285,7 @@ def apply_with_drain(session: Session, update_row_id: int, *, batch_size: int | 
     update (an earlier update of its order was in another worker's batch, or it ran out of time first), the
     job then waits for that batch's commit and applies its order's updates up to its own, oldest first. Raises
     the update's own error when applying it failed (the job fails, as it would alone); returns its outcome."""
-    if session.scalar(_IS_APPLIED, {"update_id": update_row_id}) in (True, None):  # most jobs end here
+    if _is_applied(session, update_row_id) in (True, None):  # most jobs end here
         session.rollback()
         return "already applied"
     done = drain(session, first=update_row_id, batch_size=batch_size, seconds=seconds)
@@ -291,7 +295,7 @@ def apply_with_drain(session: Session, update_row_id: int, *, batch_size: int | 
         raise done.failed[update_row_id]
     if update_row_id in done.outcomes:
         return done.outcomes[update_row_id]
-    applied = session.scalar(select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id))
+    applied = _is_applied(session, update_row_id)
     session.rollback()
     return "already applied" if applied else WAITING
 
@@ -308,8 +312,7 @@ def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
     order_id = session.scalar(select(CarrierUpdate.order_id).where(CarrierUpdate.id == update_row_id))
     for _ in range(min(2 * (waiting or 0) + 1, 100)):
         drain(session, batch_size=1, seconds=0, drained=done, order_id=order_id, up_to=update_row_id, wait=True)
-        if update_row_id in done.outcomes or update_row_id in done.failed or session.scalar(
-                select(CarrierUpdate.applied_at).where(CarrierUpdate.id == update_row_id)) is not None:
+        if update_row_id in done.outcomes or update_row_id in done.failed or _is_applied(session, update_row_id):
             break
     session.rollback()
 
