@@ -1,6 +1,10 @@
 """The framework floor: a minimal Flask app whose one view renders a template (a layout and a table, no
 database, no session) to a page of a given size. Timed the same way as the real pages, it is what any Flask page
-of that size costs; each page is reported as a ratio to the floor of its own size."""
+of that size costs; each page is reported as a ratio to the floor of its own size.
+
+For information, the database floor: the same view, but first one `SELECT 1` through Flask-SQLAlchemy on the
+benchmark's own database, with the application's engine options (on PostgreSQL: the pool's connection check,
+the transaction's BEGIN and its ROLLBACK come with it). It is what any page that touches the database costs."""
 from __future__ import annotations
 
 import time
@@ -25,14 +29,17 @@ TEMPLATES = {
 }
 
 
-def floor_app() -> Flask:
+def floor_app(database_url: str | None = None) -> Flask:
+    """The floor's app; with `database_url`, each request first runs one query on that database."""
     app = Flask("floor")
     app.jinja_loader = DictLoader(TEMPLATES)
     nav = [{"href": f"/section/{i}", "label": f"Section {i}"} for i in range(8)]
+    touch = _database(app, database_url) if database_url else (lambda: None)
 
     @app.route("/rows/<int:count>")
     def rows(count: int):
         """A page of `count` table rows."""
+        touch()
         items = [{"id": i, "number": f"WO-{i:06d}", "kind": "change_plan", "name": "Erin Park",
                   "status": "pending_approval", "updated": "Nov 26, 2026 09:15 AM"} for i in range(count)]
         return render_template("page.html", rows=items, nav=nav)
@@ -40,11 +47,23 @@ def floor_app() -> Flask:
     return app
 
 
-class Floor:
-    """Floors by page size, measured once each."""
+def _database(app: Flask, database_url: str):
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy import text
 
-    def __init__(self, requests: int) -> None:
-        self.app = floor_app()
+    from app.config import _engine_options
+
+    app.config.update(SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url))
+    database = SQLAlchemy(app)
+    one = text("SELECT 1")
+    return lambda: database.session.execute(one).scalar()
+
+
+class Floor:
+    """Floors by page size, measured once each (`database_url`: the database floor of that database)."""
+
+    def __init__(self, requests: int, database_url: str | None = None) -> None:
+        self.app = floor_app(database_url)
         self.requests = requests
         base, per_100 = self._size(0), self._size(100)
         self.base, self.per_row = base, (per_100 - base) / 100
