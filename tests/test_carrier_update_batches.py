@@ -290,22 +290,14 @@ def test_two_drains_at_once_apply_every_update_exactly_once_and_in_order(app):
         assert len(notes) == len(set(notes)) and {event_id for event_id, _, _ in notes} == {e for _, _, e in events}
 
 
-def test_two_real_worker_processes_apply_every_update_once(app, database_url, redis_url):
+def _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids: list[int],
+                                               numbers: list[str]) -> None:
+    """Two real `worker.py --burst` processes run what is queued; each order is placed, then completed, once."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
-    from rq import Queue
-
-    numbers = _orders(app, 20)
-    ids = _acknowledge_all(app, numbers)
-    ids += [_store(app, n, "completed", message="Plan changed.") for n in numbers]
-    with app.app_context():
-        from app.queue import task_queue
-
-        queue = task_queue()
-        queue.enqueue_many([Queue.prepare_data("app.jobs.apply_carrier_update", (i,)) for i in ids[::-1]])
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
            "SECRET_KEY": app.config["SECRET_KEY"], "MAIL_SERVER": ""}
     root = Path(__file__).resolve().parent.parent
@@ -316,6 +308,20 @@ def test_two_real_worker_processes_apply_every_update_once(app, database_url, re
     assert all(applied and outcome == "applied" for applied, outcome in _rows(app, ids).values())
     for number in numbers:
         assert _timeline(app, number) == ["place", "complete"]
+
+
+def test_two_real_worker_processes_apply_every_update_once(app, database_url, redis_url):
+    from rq import Queue
+
+    numbers = _orders(app, 20)
+    ids = _acknowledge_all(app, numbers)
+    ids += [_store(app, n, "completed", message="Plan changed.") for n in numbers]
+    with app.app_context():
+        from app.queue import task_queue
+
+        queue = task_queue()
+        queue.enqueue_many([Queue.prepare_data("app.jobs.apply_carrier_update", (i,)) for i in ids[::-1]])
+    _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)
 
 
 # ---------------------------------------------------------------- the emails of a batch
@@ -466,11 +472,6 @@ def test_a_drain_job_that_fills_a_batch_asks_for_another_so_a_second_worker_help
 
 
 def test_two_real_workers_apply_a_burst_received_through_the_api_once_and_in_order(app, database_url, redis_url):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     numbers = _orders(app, 30)
     ids = _acknowledge_all(app, numbers) + [_store(app, n, "completed", message="Plan changed.") for n in numbers]
     with app.app_context():
@@ -480,13 +481,4 @@ def test_two_real_workers_apply_a_burst_received_through_the_api_once_and_in_ord
         for _ in ids:
             carrier_updates.queue_drain()  # as the API does after storing each
         assert len(_drain_jobs(task_queue())) == 1
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "SECRET_KEY": app.config["SECRET_KEY"], "MAIL_SERVER": ""}
-    root = Path(__file__).resolve().parent.parent
-    workers = [subprocess.Popen([sys.executable, "worker.py", "--burst"], cwd=root, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    for worker in workers:
-        assert worker.wait(timeout=180) == 0
-    assert all(applied and outcome == "applied" for applied, outcome in _rows(app, ids).values())
-    for number in numbers:
-        assert _timeline(app, number) == ["place", "complete"]
+    _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)
