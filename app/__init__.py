@@ -40,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_web(app)
 
-    from app.security import register_security
+    from app.web.security import register_security
 
     register_security(app)
 
@@ -51,21 +51,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.admin import bp as admin_bp
-    from app.approvals import bp as approvals_bp
-    from app.approvals import policies_bp
-    from app.auth import bp as auth_bp
-    from app.carrier_api import bp as carrier_api_bp
-    from app.dashboard import bp as dashboard_bp
-    from app.fulfilment import bp as fulfilment_bp
-    from app.health import bp as health_bp
-    from app.inventory import bp as inventory_bp
-    from app.orders import bp as orders_bp
-    from app.reports import bp as reports_bp
+    from app.web.admin import bp as admin_bp
+    from app.web.approvals import bp as approvals_bp
+    from app.web.approvals import policies_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.carrier_api import bp as carrier_api_bp
+    from app.web.dashboard import bp as dashboard_bp
+    from app.web.fulfilment import bp as fulfilment_bp
+    from app.web.health import bp as health_bp
+    from app.web.inventory import bp as inventory_bp
+    from app.web.orders import bp as orders_bp
+    from app.web.reports import bp as reports_bp
 
     for bp in (auth_bp, dashboard_bp, orders_bp, approvals_bp, inventory_bp, fulfilment_bp, admin_bp,
                carrier_api_bp, health_bp, policies_bp, reports_bp):
         app.register_blueprint(bp)
-    from app.notifications import bp as notifications_bp  # with it: the outbox's session listeners, /profile
+    from app.web.notifications import bp as notifications_bp  # with it: the outbox's session listeners, /profile
     app.register_blueprint(notifications_bp)
     csrf.exempt(carrier_api_bp)  # authenticated by HMAC signature instead

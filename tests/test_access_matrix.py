@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.carrier_api import signature
+from app.web.carrier_api import signature
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, CarrierUpdate, Delegation, Line, Order, OrderEvent, User
 from tests.helpers import Client

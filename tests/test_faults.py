@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from app.carrier_api import signature
+from app.web.carrier_api import signature
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import CarrierUpdate, Notification, NotificationStatus, Order, OrderEvent, OrderStatus, Shipment

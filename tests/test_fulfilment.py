@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.approvals import decisions
-from app.carrier_api import signature
+from app.web.carrier_api import signature
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (

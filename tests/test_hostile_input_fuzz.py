@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.carrier_api import signature
+from app.web.carrier_api import signature
 from tests.helpers import Client
 from tests.ordering import Demo
 from tests.security_support import build_world, crawl, routes, row_counts, url_for_rule

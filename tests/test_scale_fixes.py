@@ -232,7 +232,7 @@ def test_the_badge_counts_own_steps_and_group_steps(app, login, demo):
 
 # ---------------------------------------------------------------- a line's orders
 def test_a_line_page_lists_every_open_order_and_the_latest_finished_ones(app, login, demo):
-    from app.inventory.record_views import PAST_ORDERS
+    from app.web.inventory.record_views import PAST_ORDERS
 
     line_id = demo.line_of("employee@example.com")
     with app.app_context():

@@ -1,6 +1,1 @@
-"""The home page for everyone and the telecom/admin dashboard."""
-from flask import Blueprint
-
-bp = Blueprint("dashboard", __name__)
-
-from app.dashboard import routes  # noqa: E402,F401
+"""The dashboard's and home page's figures and lists, computed in SQL and kept for a short time."""

@@ -1,6 +1,1 @@
-"""The fulfilment console for the telecom team."""
-from flask import Blueprint
-
-bp = Blueprint("fulfilment", __name__, url_prefix="/fulfillment")
-
-from app.fulfilment import routes  # noqa: E402,F401
+"""Fulfilment's domain: what carriers report, carrier updates applied once, carrier adapters, the simulator."""

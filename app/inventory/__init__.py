@@ -1,6 +1,1 @@
-"""The inventory workspace: lines, devices, SIMs, stipends, employees."""
-from flask import Blueprint
-
-bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-
-from app.inventory import routes  # noqa: E402,F401
+"""Inventory's domain: the history of changes, editing, search, CSV imports and exports."""

@@ -1,14 +1,1 @@
-"""Reports for the telecom team and admins: all orders, approval turnaround, line costs; each with CSV export."""
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-
-@bp.context_processor
-def _words() -> dict:
-    from app.reports.filters import AGE_BUCKETS
-
-    return {"age_labels": {key: label for key, label, *_ in AGE_BUCKETS}}
-
-
-from app.reports import routes  # noqa: E402,F401
+"""Reports' domain: filters, queries and CSV exports of orders, approvals and line costs."""

@@ -1,0 +1,132 @@
+"""Request-wide behaviour: login handling, HTMX-aware redirects and toasts, error pages, template globals."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask_htmx import make_response as htmx_response
+from flask_login import current_user
+from markupsafe import escape
+
+from app.web.access import can
+from app.extensions import db, htmx, login_manager
+from app.models import User, get_setting
+
+
+def register_web(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        """The person a session names, while that session is still theirs (see `User.get_id`)."""
+        return User.from_session_id(session_id)
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Response:
+        target = url_for("auth.login", next=_relative_url())
+        if htmx:
+            # A 302 would be swapped into the fragment; tell HTMX to load the login page instead.
+            return htmx_response("", redirect=target)
+        flash(login_manager.login_message, "info")
+        return redirect(target)
+
+    @app.context_processor
+    def globals_for_templates() -> dict:
+        return {"can": can, "company_name": Lazy(_company_name)}
+
+    @app.after_request
+    def htmx_headers(response: Response) -> Response:
+        response.vary.add("HX-Request")
+        if htmx and not htmx.boosted and response.status_code < 300:
+            # Flash messages reach HTMX fragments as toasts (the layout shows them from this event).
+            messages = get_flashed_messages(with_categories=True)
+            if messages:
+                trigger = {"toast": [{"category": c, "message": m} for c, m in messages]}
+                existing = response.headers.get("HX-Trigger")
+                if existing:
+                    try:
+                        trigger.update(json.loads(existing))
+                    except ValueError:
+                        trigger[existing] = True
+                response.headers["HX-Trigger"] = json.dumps(trigger)
+        return response
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+
+class Lazy:
+    """A template value worked out only if the template shows it: the layout shows the company's name, but a
+    fragment (the inbox badge, polled by every open page) does not, and need not pay a query for it."""
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self._compute = compute
+        self._known = False
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if not self._known:
+            self._value, self._known = self._compute(), True
+        return self._value
+
+    def __str__(self) -> str:
+        return "" if self.value is None else str(self.value)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Lazy) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _company_name() -> str:
+    try:
+        return get_setting("company_name")
+    except Exception:  # the settings table may not exist yet (before the first migration)
+        db.session.rollback()
+        return "Dialtone"
+
+
+def _relative_url() -> str:
+    """The page being asked for, as a path (HTMX requests name the page they came from)."""
+    if htmx and htmx.current_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(htmx.current_url)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.full_path.rstrip("?")
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Not allowed", "Your role does not give you access to this page."),
+    404: ("Not found", "There is nothing at this address. Check the link, or start from the home page."),
+    405: ("Not allowed", "That action is not available here."),
+    429: ("Too many attempts", "Too many requests in a short time. Wait a few minutes, then try again."),
+    500: ("Something went wrong", "The error has been logged. Try again in a moment."),
+}
+
+
+def _error_page(error) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    description = getattr(error, "description", None)
+    if code == 400 and description and "CSRF" in str(description):
+        text = "Your form expired. Reload the page and submit it again."
+    if code == 429:
+        from app.web.security import SIGN_IN_THROTTLED
+
+        if description == SIGN_IN_THROTTLED[1]:
+            title, text = SIGN_IN_THROTTLED
+    return render_template("error.html", code=code, title=title, text=text), code

@@ -1,0 +1,6 @@
+"""The fulfilment console for the telecom team."""
+from flask import Blueprint
+
+bp = Blueprint("fulfilment", __name__, url_prefix="/fulfillment")
+
+from app.web.fulfilment import routes  # noqa: E402,F401

@@ -1,0 +1,139 @@
+"""The fulfilment console: queues of orders, and on an order the actions that record what the carrier did."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.web.access import require
+from app.extensions import db
+from app.web.fulfilment import bp
+from app.fulfilment import records
+from app.fulfilment.effects import missing_for_completion
+from app.web.fulfilment.forms import (
+    CancelWithCarrierForm,
+    CompleteForm,
+    DeviceForm,
+    NumberForm,
+    PlacedForm,
+    ProblemForm,
+    ShipmentForm,
+)
+from app.models import Order, OrderStatus
+from app.orders import lifecycle, types
+from app.orders.presenting import progress_steps
+
+QUEUES = {
+    "To place with the carrier": (OrderStatus.APPROVED,),
+    "With the carrier": (OrderStatus.WITH_CARRIER,),
+    "Shipped, awaiting activation": (OrderStatus.SHIPPED,),
+    "Needs attention": (OrderStatus.NEEDS_ATTENTION,),
+}
+
+
+@bp.route("")
+@require("fulfillment")
+def console():
+    """Orders to place, with the carrier, shipped, and needing attention (oldest first)."""
+    carrier_types = [t.code for t in types.REGISTRY.values() if t.carrier_fulfilled]
+    orders = db.session.scalars(
+        select(Order).where(Order.status.in_([s for group in QUEUES.values() for s in group]),
+                            Order.type.in_(carrier_types))
+        .options(joinedload(Order.carrier), joinedload(Order.employee), joinedload(Order.line))
+        .order_by(Order.approved_at, Order.id).limit(500)
+    ).all()
+    queues = {name: [o for o in orders if o.status in statuses] for name, statuses in QUEUES.items()}
+    return render_template("fulfilment/console.html", queues=queues)
+
+
+def _order_or_404(number: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    if order is None or not types.REGISTRY[order.type].carrier_fulfilled:
+        abort(404)
+    return order
+
+
+FORMS = {"placed": PlacedForm, "shipment": ShipmentForm, "device": DeviceForm, "number": NumberForm,
+         "complete": CompleteForm, "problem": ProblemForm, "cancel": CancelWithCarrierForm}
+
+
+def _page(order: Order, status: int = 200, **bound):
+    forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
+    return render_template("fulfilment/order.html", order=order, order_type=types.get(order.type),
+                           steps=progress_steps(order), forms=forms, missing=missing_for_completion(order),
+                           open=order.status in records.IN_FULFILMENT), status
+
+
+@bp.route("/orders/<number>")
+@require("fulfillment")
+def order(number: str):
+    """One order in fulfilment, with every action the team can take."""
+    return _page(_order_or_404(number))
+
+
+@bp.route("/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel):action>",
+          methods=["POST"])
+@require("fulfillment")
+def act(number: str, action: str):
+    """Record what the carrier did (each action validates its fields like the carrier API)."""
+    order = _order_or_404(number)
+    form = FORMS[action]()
+    if not form.validate():
+        return _page(order, 422, **{action: form})
+    try:
+        message = _perform(order, action, form)
+        db.session.commit()
+    except records.InvalidReport as invalid:
+        db.session.rollback()
+        order = _order_or_404(number)
+        form = FORMS[action]()
+        form.validate()
+        for name, text in invalid.errors.items():
+            target = name.split(".")[-1]
+            if target in form._fields:
+                form[target].errors = [*form[target].errors, text]
+            else:
+                form.form_errors.append(text)
+        return _page(order, 422, **{action: form})
+    except (records.FulfilmentError, lifecycle.TransitionError) as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("fulfilment.order", number=number))
+    except StaleDataError:  # someone else changed the order while this was being written
+        db.session.rollback()
+        flash(f"{number} was changed by someone else a moment ago: check it and try again.", "error")
+        return redirect(url_for("fulfilment.order", number=number))
+    flash(message, "success")
+    return redirect(url_for("fulfilment.order", number=number))
+
+
+def _perform(order: Order, action: str, form) -> str:
+    session, me = db.session, current_user._get_current_object()
+    if action == "placed":
+        records.mark_placed(session, order, form.carrier_reference.data, me)
+        return f"{order.number} marked as placed with {order.carrier.name}."
+    if action == "shipment":
+        records.add_shipment(session, order, form.shipping_carrier.data, form.tracking_number.data, me)
+        return f"Shipment added to {order.number}."
+    if action == "device":
+        report = records.parse_report({"devices": [{k: v for k, v in (("imei", form.imei.data),
+                                                                       ("serial", form.serial.data),
+                                                                       ("iccid", form.iccid.data)) if v}]})
+        records.record_device(session, order, report.devices[0], me)
+        return f"Device recorded on {order.number}."
+    if action == "number":
+        records.record_number(session, order, form.service_number.data, me)
+        return f"Phone number recorded on {order.number}."
+    if action == "complete":
+        records.complete(session, order, me)
+        return f"{order.number} completed; the inventory is updated."
+    if action == "problem":
+        records.report_problem(session, order, form.message.data, me, question=form.question.data or "")
+        return f"{order.number} flagged: it needs attention."
+    records.cancel_with_carrier(session, order, form.reason.data, me)
+    from app.workflow import after_cancel
+
+    after_cancel(session, order)
+    return f"{order.number} cancelled with the carrier."

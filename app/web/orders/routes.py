@@ -1,0 +1,308 @@
+"""Order views: thin — parse the request, call app.orders.service, render."""
+from __future__ import annotations
+
+import functools
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.web.access import require
+from app.choices import options
+from app.extensions import db, htmx
+from app.identifiers import phone_search_digits
+from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
+from app.web.orders import bp
+from app.orders import lifecycle, service, types
+from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
+from app.orders.types import rules
+
+PAGE_SIZE = 25
+
+
+def _employee_from_args() -> User:
+    """The person the order is for: ?for=<id>, else the person ordering."""
+    employee_id = request.values.get("for", type=int)
+    if not employee_id or employee_id == current_user.id:
+        return current_user
+    employee = db.session.get(User, employee_id)
+    if employee is None or not service.may_order_for(current_user, employee):
+        abort(403)
+    return employee
+
+
+def _order_or_404(number: str, *loading) -> Order:
+    order = db.session.scalar(_order_by_number(loading), {"number": number})
+    if order is None or not service.may_view(order, current_user, db.session):
+        abort(404)  # another person's order does not exist, as far as a guessed URL can tell
+    return order
+
+
+@bp.route("/new")
+@require("order")
+def new():
+    """The order types, grouped as New, Modify and Delete requests, each available or not with the reason."""
+    employee = _employee_from_args()
+    wanted = request.args.get("type")
+    if wanted in types.REGISTRY:  # a link that names the type (offboarding, a line page) goes straight to its form
+        args = {k: v for k, v in request.args.items() if k in ("for", "line")}
+        return redirect(url_for("orders.start", code=wanted, **args))
+    facts = rules.employee_facts(db.session, employee)
+    line_id = request.args.get("line", type=int)
+
+    def start_url(order_type) -> str:
+        args = {"for": employee.id} if employee.id != current_user.id else {}
+        if line_id and order_type.needs_line:
+            args["line"] = line_id
+        return url_for("orders.start", code=order_type.code, **args)
+
+    groups = {group: [(t, t.available(facts) if t.available else None, start_url(t)) for t in order_types]
+              for group, order_types in types.by_group().items()}
+    people = service.orderable_people(db.session, current_user)
+    return render_template("orders/new.html", groups=groups, employee=employee, people=people)
+
+
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@require("order")
+def start(code: str):
+    """The form for one order type; posts save a draft or go on to review."""
+    order_type = types.REGISTRY.get(code) or abort(404)
+    employee = _employee_from_args()
+    return _order_form(order_type, employee, order=None)
+
+
+@bp.route("/<number>/edit", methods=["GET", "POST"])
+@require("order")
+def edit(number: str):
+    """Resume a draft."""
+    order = _order_or_404(number)
+    if order.status is not OrderStatus.DRAFT or order.requester_id != current_user.id:
+        flash(f"{order.number} is no longer a draft.", "info")
+        return redirect(url_for("orders.show", number=order.number))
+    return _order_form(types.get(order.type), order.employee, order=order)
+
+
+def _order_form(order_type, employee: User, order: Order | None):
+    ctx = service.context(db.session, current_user, employee)
+    refreshing = request.method == "POST" and request.args.get("refresh") == "1"
+    if request.method == "POST":
+        formdata = request.form
+    elif order is not None:
+        formdata = service.draft_formdata(order)
+    else:
+        formdata = _prefill(order_type)
+    action = request.form.get("action", "review")
+    form, valid = bind(order_type, ctx, formdata, validate=request.method == "POST" and not refreshing
+                       and action == "review")
+    if not form.form_token.data:
+        form.form_token.data = uuid.uuid4().hex
+    price = _price(order_type, ctx)
+    page = dict(form=form, order_type=order_type, employee=employee, order=order, price=price, current_line=ctx.line,
+                out_of_policy=ctx.out_of_policy,
+                refresh={**{p.name: "price" for p in order_type.parts if p.priced},
+                         **{p.name: "form" for p in order_type.parts if p.dynamic}})
+    if refreshing:
+        return render_block("orders/form.html", "form_body", **page)
+    if request.method == "POST" and action == "save_draft":
+        saved = service.save_draft(db.session, order_type, ctx, form, order=order, price=price)
+        db.session.commit()
+        flash(f"Draft {saved.number} saved. You can resume it from My orders.", "success")
+        return redirect(url_for("orders.mine"))
+    if request.method == "POST" and valid:
+        saved = service.save_draft(db.session, order_type, ctx, form, order=order, price=price)
+        db.session.commit()
+        return redirect(url_for("orders.review", number=saved.number))
+    status = 422 if request.method == "POST" else 200
+    return render_template("orders/form.html", **page), status
+
+
+def _prefill(order_type):
+    """`?line=` from a line page or an offboarding list preselects the line."""
+    from werkzeug.datastructures import MultiDict
+
+    data = MultiDict()
+    if request.args.get("line") and order_type.needs_line:
+        data.add("line", request.args["line"])
+    return data or None
+
+
+def _price(order_type, ctx):
+    try:
+        return order_type.price(ctx)
+    except (AttributeError, TypeError):  # not enough chosen yet to price it
+        return None
+
+
+@bp.route("/<number>/review", methods=["GET"])
+@require("order")
+def review(number: str):
+    """The review page: what was entered, the price, and Submit order."""
+    order = _order_or_404(number)
+    if order.status is not OrderStatus.DRAFT or order.requester_id != current_user.id:
+        return redirect(url_for("orders.show", number=order.number))  # only its author submits a draft
+    form = SubmitForm(version=order.version)
+    return render_template("orders/review.html", order=order, order_type=types.get(order.type), form=form)
+
+
+@bp.route("/<number>/submit", methods=["POST"])
+@require("order")
+def submit(number: str):
+    """Submit a reviewed draft (a second click changes nothing)."""
+    order = _order_or_404(number)
+    form = SubmitForm()
+    try:
+        submitted = service.submit(db.session, order, current_user, expected_version=_version(form))
+        if submitted:
+            from app.workflow import after_submit
+
+            after_submit(db.session, order)
+        service.commit_or_conflict(db.session, order)
+    except (service.OrderError, lifecycle.TransitionError) as error:
+        db.session.rollback()
+        if order.status is not OrderStatus.DRAFT:  # submitted by the first click: show where it stands
+            return redirect(url_for("orders.show", number=order.number))
+        flash(str(error), "error")
+        return redirect(url_for("orders.review", number=order.number))
+    flash(f"Order {order.number} submitted." if submitted else f"{order.number} was already submitted.", "success")
+    return redirect(url_for("orders.show", number=order.number))
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/<number>/delete", methods=["POST"])
+@require("order")
+def delete(number: str):
+    """Delete a draft."""
+    order = _order_or_404(number)
+    try:
+        service.delete_draft(db.session, order, current_user)
+        db.session.commit()
+        flash(f"Draft {number} deleted.", "success")
+    except service.OrderError as error:
+        flash(str(error), "error")
+    return redirect(url_for("orders.mine"))
+
+
+@bp.route("/<number>")
+@require("order")
+def show(number: str):
+    """The order page: progress, timeline, details, what the carrier reported."""
+    order = _order_or_404(number, *ORDER_PAGE)
+    if htmx and request.args.get("part") == "status":
+        return render_block("orders/show.html", "status_panel", **_show_context(order))
+    return render_template("orders/show.html", **_show_context(order))
+
+
+@functools.cache
+def _order_by_number(loading: tuple) -> Select:
+    """An order by its number, with what a page loads with it: built once per page (building costs more than
+    running it)."""
+    return select(Order).where(Order.number == bindparam("number")).options(*loading)
+
+
+# What the order page shows, loaded with the order: a query per collection, none per event or per actor.
+ORDER_PAGE = (joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.carrier),
+              joinedload(Order.cost_center), selectinload(Order.events).joinedload(OrderEvent.actor),
+              selectinload(Order.shipments), selectinload(Order.reported_devices))
+
+
+def _show_context(order: Order) -> dict:
+    from app.orders.presenting import progress_steps
+
+    return dict(order=order, order_type=types.get(order.type), steps=progress_steps(order),
+                cancel_form=CancelForm(version=order.version), answer_form=AnswerForm(version=order.version),
+                question=service.open_question(order), may_answer=service.may_change(order, current_user),
+                can_cancel=order.status in service.CANCELLABLE and service.may_change(order, current_user))
+
+
+def _requester_action(number: str, form_class, form_key: str, act, success: str):
+    """A requester's action on the order page: validate, act through the service, commit or explain."""
+    order = _order_or_404(number)
+    form = form_class()
+    if not form.validate():
+        context = _show_context(order)
+        context[form_key] = form
+        return render_template("orders/show.html", **context), 422
+    number = order.number
+    try:
+        act(order, form)
+        service.commit_or_conflict(db.session, order)
+        flash(success.format(number=number), "success")
+    except (service.OrderError, lifecycle.TransitionError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except StaleDataError:  # someone else changed the order while this action was being written
+        db.session.rollback()
+        flash(f"{number} was changed by someone else a moment ago: reload it and try again.", "error")
+    return redirect(url_for("orders.show", number=number))
+
+
+@bp.route("/<number>/cancel", methods=["POST"])
+@require("order")
+def cancel(number: str):
+    """Cancel an order that has not shipped, with a reason."""
+    def act(order, form):
+        from app.workflow import after_cancel
+
+        service.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
+        after_cancel(db.session, order)
+
+    return _requester_action(number, CancelForm, "cancel_form", act, "Order {number} cancelled.")
+
+
+@bp.route("/<number>/answer", methods=["POST"])
+@require("order")
+def answer(number: str):
+    """Answer the approver's question: the order goes back to the same step."""
+    def act(order, form):
+        service.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
+
+    return _requester_action(number, AnswerForm, "answer_form", act,
+                             "Answer sent. The order is back with the approver.")
+
+
+@bp.route("")
+@require("order")
+def mine():
+    """My orders and those I placed for others: filter by status, search by number or phone number."""
+    filters = MyOrdersFilter(request.args)
+    filters.status.choices = options([("", "Any status")] + [(s.value, s.label) for s in OrderStatus
+                                                              if s is not OrderStatus.DRAFT])
+    query = (
+        select(Order)
+        .where(or_(Order.requester_id == current_user.id, Order.employee_id == current_user.id))
+        .where(Order.status != OrderStatus.DRAFT)
+        # The page's rows first, then what they show (a query each): joined into the query instead, the
+        # database would join every order of the person before keeping 25 (PostgreSQL hashes whole tables).
+        .options(selectinload(Order.employee), selectinload(Order.line),
+                 selectinload(Order.device).joinedload(Device.model))
+        .order_by(Order.updated_at.desc(), Order.id.desc())
+    )
+    if filters.status.data in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == OrderStatus(filters.status.data))
+    term = (filters.q.data or "").strip()
+    if term:
+        digits = phone_search_digits(term)
+        conditions = [Order.number.ilike(f"%{term}%")]
+        if len(digits) >= 3:
+            conditions.append(Order.line_id.in_(select(Line.id).where(Line.number.like(f"%{digits}%"))))
+            conditions.append(Order.service_number.like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    drafts = db.session.scalars(select(Order).where(Order.requester_id == current_user.id,
+                                                    Order.status == OrderStatus.DRAFT)
+                                .options(joinedload(Order.employee)).order_by(Order.updated_at.desc())).all()
+    context = dict(page=page, drafts=drafts, types=types.REGISTRY, filters=filters,
+                   args={k: v for k, v in request.args.items() if k != "page" and v})
+    if htmx and not htmx.boosted:
+        return render_block("orders/mine.html", "results", **context)
+    return render_template("orders/mine.html", **context)
