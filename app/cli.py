@@ -1,14 +1,18 @@
 """Flask CLI commands: `flask --app wsgi seed-demo`, `flask --app wsgi seed-scale`."""
+import time
+
 import click
 from flask import Flask
+
+from app.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from app.extensions import db
+from app.scale import AlreadyLoaded, load_scale
 
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load the demo company (does nothing when it is already there)."""
-        from app.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-
         if load_demo():
             click.echo("Loaded the demo company.")
         else:
@@ -25,11 +29,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--seed", default=9, show_default=True, help="Random seed: the same seed gives the same company.")
     def seed_scale(employees: int, lines: int, orders: int, inbox: int, seed: int) -> None:
         """Add a large company (for benchmarks) to the demo company, with bulk inserts."""
-        import time
-
-        from app.extensions import db
-        from app.scale import AlreadyLoaded, load_scale
-
         started = time.monotonic()
         click.echo(f"Loading {employees:,} employees, {lines:,} lines and {orders:,} orders…")
         try:

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DEFAULT_TIMEZONE = "America/New_York"
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -30,7 +31,10 @@ class Config:
         self.MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Dialtone <dialtone@example.com>")
         self.BASE_URL = env("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.ENCRYPTION_KEY = env("ENCRYPTION_KEY") or None
-        self.COMPANY_TIMEZONE = env("COMPANY_TIMEZONE", "America/New_York")
+        self.COMPANY_TIMEZONE = env("COMPANY_TIMEZONE", DEFAULT_TIMEZONE)
+        # The clock starts at this moment (ISO, UTC) and runs on from there: tests and recorded demos (app.clock).
+        self.CLOCK_START = env("CLOCK_START") or None
+        self.CLOCK_ANCHOR = env("CLOCK_ANCHOR") or None
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.crypto import encrypt
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
@@ -68,7 +69,7 @@ def load_demo(today: date | None = None) -> bool:
     """Load the demo company unless it is there already; True when it loaded something."""
     if is_loaded():
         return False
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(20261126)
     people = _people()
     catalog = _catalog()
@@ -334,4 +335,5 @@ def _policies(people: dict) -> None:
            [(ApproverKind.MANAGER, None)])
     policy("Stipends", 40, ["stipend_enroll", "stipend_remove"],
            [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None)])
-    policy("Company default", 1000, [], [(ApproverKind.MANAGER, None)], is_default=True)
+    if db.session.scalar(select(ApprovalPolicy.id).where(ApprovalPolicy.is_default)) is None:  # the migration's
+        policy("Company default", 1000, [], [(ApproverKind.MANAGER, None)], is_default=True)

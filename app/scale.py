@@ -12,14 +12,16 @@ import random
 import string
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.approvals.policies import OrderFacts, matches
-from app.demo import FIRST_NAMES, LAST_NAMES, load_demo
+from app.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
 from app.identifiers import make_iccid, make_imei
 from app.models import (
     Accessory,
@@ -54,7 +56,11 @@ from app.models import (
     User,
     get_setting,
 )
+from app.crypto import encrypt_json
+from app.orders import lifecycle
 from app.orders.types import REGISTRY
+from app.orders.types.base import SampleDraft
+from app.orders.types.samples import AREA_CODES, area_code
 from app.search_words import words_of
 
 S = OrderStatus
@@ -73,8 +79,6 @@ NEW_LOCATIONS = {  # name: (street, city, state, ZIP)
     "Seattle office": ("1201 Third Avenue", "Seattle", "WA", "98101"),
     "Atlanta office": ("1180 Peachtree Street NE", "Atlanta", "GA", "30309"),
 }
-AREA_CODES = {"New York": ("212", "646"), "Denver": ("303", "720"), "Chicago": ("312", "773"),
-              "Austin": ("512", "737"), "Seattle": ("206", "425"), "Atlanta": ("404", "678")}
 # Type allocation codes other than the demo's and the simulator's, so no IMEI can collide with theirs.
 TACS = {"Apple": "35407115", "Samsung": "35332011", "Google": "35925611", "Netgear": "86583905"}
 ICCID_ISSUER = "01480"  # the demo uses 01260, the simulator 01410
@@ -88,7 +92,6 @@ RECENT_STATUSES = {S.PENDING_APPROVAL: 25, S.INFO_REQUESTED: 5, S.APPROVED: 8, S
 OLD_STATUSES = {S.COMPLETED: 84, S.REJECTED: 7, S.CANCELLED: 7, S.NEEDS_ATTENTION: 1, S.DRAFT: 1}
 INTERNAL_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED, S.COMPLETED, S.REJECTED, S.CANCELLED)
 SIMULATOR_MOVES = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}
-SHIPPING_TYPES = {"new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "sim_request"}
 LINE_STATUSES = ((LineStatus.ACTIVE, 72), (LineStatus.SUSPENDED, 4), (LineStatus.DISCONNECTED, 20),
                  (LineStatus.TRANSFERRED_OUT, 4))
 
@@ -240,8 +243,9 @@ def load_scale(session: Session, *, employees: int, lines: int, orders: int, inb
         raise AlreadyLoaded("The scale company is loaded already: start from an empty database to load another.")
     say = echo or (lambda _message: None)
     rng = random.Random(seed)
-    today = today or date.today()
-    now = datetime.combine(today, datetime.now(timezone.utc).time())
+    now = clock.now()
+    today = today or now.date()
+    now = datetime.combine(today, now.time())
     rows = Rows(session)
     catalog = _catalog(session)
     world = World(today=today, now=now, prefix=get_setting("order_number_prefix"), people={}, logins={}, owners={},
@@ -373,10 +377,6 @@ def _demo_ids(world: World) -> set[int]:
 def _demo_password_hash() -> str:
     """Hashed once: every scale person signs in with the demo password."""
     if not _HASH:
-        from werkzeug.security import generate_password_hash
-
-        from app.demo import DEMO_PASSWORD
-
         _HASH.append(generate_password_hash(DEMO_PASSWORD))
     return _HASH[0]
 
@@ -500,20 +500,7 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
 
 
 # ---------------------------------------------------------------- orders
-@dataclass
-class Draft:
-    """One order being made up: who, what, and what its type needs on the order page."""
-
-    type: str
-    employee: Person
-    requester: Person
-    line: LineFacts | None = None
-    device_id: int | None = None
-    carrier: dict | None = None
-    one_time: int = 0
-    monthly: int = 0
-    details: dict = field(default_factory=dict)
-    summary: list[list[str]] = field(default_factory=list)
+Draft = SampleDraft  # one order being made up: who, what, and what its type needs on the order page
 
 
 def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random) -> None:
@@ -530,6 +517,7 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
                 if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES]
     history = min(ERIN_ORDERS, count // 10)  # the same at every size: pages about her compare like with like
     holders = sorted(p for p in world.stipend_holders if world.people[p].manager_id != marco)
+    claimed: set[int] = set()  # lines an open order holds
     for index in range(count):
         if index < len(coverage):
             code, status = coverage[index]
@@ -551,7 +539,7 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
             employee = rng.choice(with_lines)
         if not REGISTRY[code].carrier_fulfilled and status not in INTERNAL_STATUSES:
             status = S.COMPLETED
-        elif status is S.SHIPPED and code not in SHIPPING_TYPES:
+        elif status is S.SHIPPED and not REGISTRY[code].ships:
             status = S.WITH_CARRIER
         if code == "stipend_remove" and employee.id not in world.stipend_holders:
             # Only someone enrolled can leave; a person who is not joins instead.
@@ -566,6 +554,13 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
             status = S.COMPLETED  # the simulator finishes its orders within minutes: none are still on the way
         if employee.manager_id == marco:  # Marco's team orders for itself: every waiting step is his
             draft.requester = employee
+        if status in lifecycle.OPEN and REGISTRY[code].claims_line and draft.line is not None:
+            if draft.line.id in claimed:  # one open order per line, as the portal holds it: a new line instead
+                requester = draft.requester
+                draft = _draft(world, "new_line", employee, rng)
+                draft.requester = requester
+            else:
+                claimed.add(draft.line.id)
         _write_order(rows, world, draft, status, world.now - timedelta(days=age), rng)
 
 
@@ -590,183 +585,10 @@ def _draft(world: World, code: str, employee: Person, rng: random.Random) -> Dra
         draft.line = rng.choice(live) if live else None
     if draft.line is not None:
         draft.carrier, draft.device_id = draft.line.carrier, draft.line.device_id
-        draft.summary.append(["Line", _national(draft.line.number)])
-    DETAILS[code](world, draft, rng)
+    sample = REGISTRY[code].sample
+    if sample is not None:
+        sample(world, draft, rng)
     return draft
-
-
-def _national(e164: str) -> str:
-    digits = e164[2:]
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-
-
-def _money(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
-
-
-def _pick_plan(draft: Draft, rng: random.Random, label: str = "Plan") -> dict:
-    plan = rng.choice(draft.carrier["plans"])
-    draft.details["plan"] = plan["id"]
-    draft.summary.append([label, f"{plan['name']} — {_money(plan['cents'])} a month"])
-    return plan
-
-
-def _pick_model(world: World, draft: Draft, rng: random.Random, label: str = "Device") -> dict:
-    model = rng.choice(world.models)
-    draft.details["device_model"] = model["id"]
-    draft.summary.append([label, f"{model['name']} — {_money(model['cents'])}"])
-    draft.one_time += model["cents"]
-    return model
-
-
-def _new_carrier(world: World, draft: Draft, rng: random.Random, label: str = "Carrier") -> None:
-    draft.carrier = rng.choice(world.carriers)
-    draft.details["carrier"] = draft.carrier["id"]
-    draft.summary.append([label, draft.carrier["name"]])
-
-
-def _details_new_line(world, draft, rng):
-    _new_carrier(world, draft, rng)
-    draft.monthly += _pick_plan(draft, rng)["cents"]
-    _pick_model(world, draft, rng)
-    draft.details["sim_kind"] = "esim" if rng.random() < 0.3 else "physical"
-    draft.summary.append(["SIM", "eSIM" if draft.details["sim_kind"] == "esim" else "Physical SIM card"])
-    _shipping(world, draft)
-
-
-def _shipping(world, draft):
-    draft.summary.append(["Ship to", f"{draft.employee.name}, the {draft.employee.city} office"])
-
-
-def _details_upgrade(world, draft, rng):
-    _pick_model(world, draft, rng, "New device")
-    _shipping(world, draft)
-
-
-def _details_warranty(world, draft, rng):
-    draft.details["problem"] = "The screen stays black after charging."
-    draft.summary.append(["Problem", draft.details["problem"]])
-    _shipping(world, draft)
-
-
-def _details_accessory(world, draft, rng):
-    draft.line = None
-    draft.device_id = rng.choice(draft.employee.devices) if draft.employee.devices else None
-    chosen = rng.sample(world.accessories, rng.randint(1, min(2, len(world.accessories))))
-    draft.details["accessories"] = [a["id"] for a in chosen]
-    draft.one_time = sum(a["cents"] for a in chosen)
-    draft.summary.append(["Accessories", ", ".join(a["name"] for a in chosen)])
-    draft.carrier = world.carriers[0]
-    _shipping(world, draft)
-
-
-def _details_port_in(world, draft, rng):
-    others = [c for c in world.carriers if draft.carrier is None or c["id"] != draft.carrier["id"]]
-    draft.carrier = rng.choice(others)
-    draft.details["carrier"] = draft.carrier["id"]
-    draft.summary.append(["New carrier", draft.carrier["name"]])
-    draft.monthly += _pick_plan(draft, rng)["cents"]
-    draft.summary += [["Old account number", "••••4321"], ["Transfer PIN", "••••"]]
-
-
-def _details_transfer(world, draft, rng):
-    if draft.line is not None and rng.random() < 0.5:
-        draft.details["direction"] = "to_personal"
-        draft.summary.insert(0, ["Transfer", "Corporate line to a personal account"])
-    else:
-        draft.line, draft.device_id = None, None
-        draft.summary = [["Transfer", "Personal line to the corporate account"],
-                         ["Personal number", "(303) 201-7788"]]
-        draft.details.update(direction="to_corporate", phone_number="+13032017788")
-        _new_carrier(world, draft, rng, "Corporate carrier")
-        draft.monthly += _pick_plan(draft, rng)["cents"]
-
-
-def _details_stipend_enroll(world, draft, rng):
-    draft.line = draft.carrier = None
-    draft.device_id = None
-    tier = rng.choice(world.tiers)
-    draft.details["tier"] = tier["id"]
-    draft.monthly = tier["cents"]
-    draft.summary.append(["Stipend tier", f"{tier['name']} — {_money(tier['cents'])} a month"])
-
-
-def _details_activate(world, draft, rng):
-    device_id, model = rng.choice(world.stock) if world.stock else (None, world.models[0])
-    draft.device_id = device_id
-    draft.details["stock_device"] = device_id
-    draft.summary.append(["In-stock device", model["name"]])
-    _new_carrier(world, draft, rng)
-    draft.monthly += _pick_plan(draft, rng)["cents"]
-
-
-def _details_features(world, draft, rng):
-    features = rng.sample(draft.carrier["features"], rng.randint(1, 2))
-    draft.details["features"] = [f["id"] for f in features]
-    draft.monthly = draft.line.plan["cents"] + sum(f["cents"] for f in features)
-    draft.summary.append(["Features", ", ".join(f["name"] for f in features)])
-
-
-def _details_plan(world, draft, rng):
-    draft.monthly = _pick_plan(draft, rng, "New plan")["cents"]
-
-
-def _details_number(world, draft, rng):
-    draft.details["preferred_area_code"] = AREA_CODES.get(draft.employee.city, ("212",))[0]
-    draft.summary += [["Preferred area code", draft.details["preferred_area_code"]],
-                      ["Reason for the change", "Too many unwanted calls."]]
-
-
-def _details_swap(world, draft, rng):
-    device_id, model = rng.choice(world.stock) if world.stock else (None, world.models[0])
-    draft.details["stock_device"] = device_id
-    draft.summary.append(["In-stock device to move the line to", model["name"]])
-
-
-def _details_sim(world, draft, rng):
-    draft.details["sim_kind"] = "physical"
-    draft.summary += [["SIM", "Physical SIM card"], ["Why a new SIM?", "The old card is damaged."]]
-    _shipping(world, draft)
-
-
-def _details_restore(world, draft, rng):
-    draft.monthly = draft.line.plan["cents"] if draft.line else 0
-
-
-def _details_assign(world, draft, rng):
-    heir = world.people[draft.employee.manager_id] if draft.employee.manager_id in world.people else draft.employee
-    draft.details["new_employee"] = heir.id
-    draft.summary.append(["Assign to", heir.name])
-
-
-def _details_suspend(world, draft, rng):
-    draft.details["reason"] = "Extended leave"
-    draft.summary.append(["Reason for the suspension", "Extended leave"])
-
-
-def _details_disconnect(world, draft, rng):
-    on = world.today + timedelta(days=rng.randint(1, 30))
-    draft.details.update(effective_on=on.isoformat(), disposition="return")
-    draft.summary += [["Disconnect on", f"{on:%b %d, %Y}"], ["Device", "Return to the telecom team"]]
-
-
-def _details_stipend_remove(world, draft, rng):
-    draft.line = draft.carrier = None
-    draft.device_id = None
-    on = world.today + timedelta(days=rng.randint(1, 30))
-    draft.details["effective_on"] = on.isoformat()
-    draft.summary.append(["Last day in the program", f"{on:%b %d, %Y}"])
-
-
-DETAILS: dict[str, Callable[[World, Draft, random.Random], None]] = {
-    "new_line": _details_new_line, "upgrade": _details_upgrade, "warranty_replacement": _details_warranty,
-    "accessory": _details_accessory, "port_in": _details_port_in, "transfer_liability": _details_transfer,
-    "stipend_enroll": _details_stipend_enroll, "activate_in_stock": _details_activate,
-    "change_features": _details_features, "change_plan": _details_plan, "change_number": _details_number,
-    "swap_to_stock_device": _details_swap, "sim_request": _details_sim, "restore": _details_restore,
-    "assign_line": _details_assign, "suspend": _details_suspend, "disconnect": _details_disconnect,
-    "stipend_remove": _details_stipend_remove,
-}
 
 
 # ---------------------------------------------------------------- an order's story: events and approvals
@@ -829,7 +651,10 @@ def _write_order(rows: Rows, world: World, draft: Draft, status: OrderStatus, su
         "carrier_id": draft.carrier["id"] if draft.carrier else None,
         "cost_center_id": draft.employee.cost_center_id, "one_time_cents": draft.one_time,
         "monthly_cents": draft.monthly, "details": {**draft.details, "_summary": draft.summary},
-        "secrets_encrypted": None, "out_of_policy": False, "submit_token": None,
+        "secrets_encrypted": encrypt_json(draft.secrets) if draft.secrets else None, "out_of_policy": False,
+        "submit_token": None, "handed_off_at": extra.get("handed_off_at"),
+        "line_claim": draft.line.id if draft.line and status in lifecycle.OPEN and REGISTRY[draft.type].claims_line
+        else None,
         "carrier_reference": extra.get("reference"), "service_number": extra.get("service_number"),
         "created_at": created, "submitted_at": times["submitted"], "approved_at": times["approved"],
         "completed_at": times["completed"], "updated_at": story.clock, "version": story.version,
@@ -918,18 +743,18 @@ def _fulfil(rows: Rows, world: World, draft: Draft, story: Story, status: OrderS
     """The carrier's part: hand-off, placed, shipped, completed (with what it reported), or a problem."""
     carrier = draft.carrier or world.carriers[0]
     reference = f"{carrier['code'][:2].upper()}-{story.order_id:07d}"
-    story.event("handed_off", None, S.APPROVED, S.APPROVED, minutes=1, comment=f"Sent to {carrier['name']}.")
+    handed = story.event("handed_off", None, S.APPROVED, S.APPROVED, minutes=1, comment=f"Sent to {carrier['name']}.")
     if status in (S.CANCELLED, S.APPROVED):
-        return {}
+        return {"handed_off_at": handed}
     story.event("place", None, S.APPROVED, S.WITH_CARRIER, minutes=rng.uniform(5, 240),
                 data={"carrier_reference": reference})
-    result: dict[str, Any] = {"reference": reference}
+    result: dict[str, Any] = {"reference": reference, "handed_off_at": handed}
     if status is S.NEEDS_ATTENTION:
         story.event("report_problem", None, S.WITH_CARRIER, S.NEEDS_ATTENTION, minutes=rng.uniform(60, 2880),
                     comment="The carrier needs the account holder's authorisation.")
         return result
     before = S.WITH_CARRIER
-    if draft.type in SHIPPING_TYPES and status in (S.SHIPPED, S.COMPLETED):
+    if REGISTRY[draft.type].ships and status in (S.SHIPPED, S.COMPLETED):
         shipper, tracking = _tracking(story.order_id, rng)
         story.event("ship", None, S.WITH_CARRIER, S.SHIPPED, minutes=rng.uniform(240, 4320),
                     data={"shipping_carrier": shipper, "tracking_number": tracking})
@@ -938,15 +763,17 @@ def _fulfil(rows: Rows, world: World, draft: Draft, story: Story, status: OrderS
         before = S.SHIPPED
     if status is not S.COMPLETED:
         return result
-    if draft.type in ("new_line", "activate_in_stock", "change_number"):
-        result["service_number"] = f"+1{AREA_CODES.get(draft.employee.city, ('212',))[0]}" \
+    order_type = REGISTRY[draft.type]
+    reported = {*order_type.needs_reported(draft.details), *order_type.also_reports}
+    if "service_number" in reported:
+        result["service_number"] = f"+1{area_code(draft.employee.city)}" \
                                    f"{rng.randrange(201, 999)}{rng.randrange(10_000):04d}"
-    if draft.type in ("new_line", "upgrade", "warranty_replacement", "sim_request"):
+    if {"imei", "iccid"} & reported:
         device = {"imei": None, "serial": None, "iccid": None}
-        if draft.type != "sim_request":
+        if "imei" in reported:
             device["imei"] = make_imei("35190999", story.order_id % 1_000_000)
             device["serial"] = f"RP{story.order_id:08d}"
-        if draft.type in ("new_line", "sim_request"):
+        if "iccid" in reported:
             device["iccid"] = make_iccid("01499", story.order_id)
         rows.add(ReportedDevice, {"id": rows.next_id(ReportedDevice), "order_id": story.order_id, **device})
     times["completed"] = story.event("complete", None, before, S.COMPLETED, minutes=rng.uniform(60, 2880),

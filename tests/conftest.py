@@ -14,7 +14,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server
+# Every process of the run (this one, the workers it starts) reads one clock: it starts at a fixed moment (a
+# Monday morning in New York) and runs on from there, so dates never depend on the day the suite runs.
+os.environ.setdefault("CLOCK_START", "2026-06-15T14:00:00")
+os.environ.setdefault("CLOCK_ANCHOR", repr(__import__("time").time()))
+
+from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server  # noqa: E402
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = DATABASE_URL.startswith("postgresql")

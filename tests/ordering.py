@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Accessory,
@@ -72,7 +72,7 @@ class Demo:
         with self.app.app_context():
             lines = db.session.scalars(select(Line).where(Line.status == status)).all()
             for line in lines:
-                if days_disconnected is None or (date.today() - line.disconnected_on).days == days_disconnected:
+                if days_disconnected is None or (clock.today() - line.disconnected_on).days == days_disconnected:
                     return line.employee.email
         raise LookupError(status)
 

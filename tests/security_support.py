@@ -4,11 +4,12 @@ with those real ids, and a crawl of every page a person may open."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Approval,
@@ -57,7 +58,7 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
         line = db.session.scalar(select(Line).where(Line.employee_id == erin_user.id).order_by(Line.id))
         stipend = db.session.scalar(select(Stipend).order_by(Stipend.id))
         delegation = Delegation(user_id=marco.id, delegate_id=people["telecom"].id,
-                                starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=35))
+                                starts_on=clock.today() + timedelta(days=30), ends_on=clock.today() + timedelta(days=35))
         batch = ImportBatch(filename="lines.csv", content="number\n", uploaded_by=people["helpdesk"], row_count=0)
         db.session.add_all([delegation, batch])
         logo = set_company_logo(PNG, "logo.png", people["admin"])

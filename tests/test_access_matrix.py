@@ -5,11 +5,12 @@ that are theirs (or delegated to them), and the carrier API answers only a valid
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.web.carrier_api import signature
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, CarrierUpdate, Delegation, Line, Order, OrderEvent, User
@@ -270,8 +271,8 @@ def test_a_delegate_decides_the_steps_delegated_to_them_and_the_person_away_does
     with app.app_context():
         marco = db.session.scalar(select(User).where(User.email == MARCO))
         tara = db.session.scalar(select(User).where(User.email == TARA))
-        db.session.add(Delegation(user_id=marco.id, delegate_id=tara.id, starts_on=date.today(),
-                                  ends_on=date.today() + timedelta(days=3)))
+        db.session.add(Delegation(user_id=marco.id, delegate_id=tara.id, starts_on=clock.today(),
+                                  ends_on=clock.today() + timedelta(days=3)))
         db.session.commit()
     number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():

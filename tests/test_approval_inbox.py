@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, OrderStatus
 from tests.ordering import Demo
@@ -112,7 +113,7 @@ def test_only_admins_reach_the_policy_pages(login):
         assert login(role).get("/admin/approval-policies").status_code == 403
 
 
-def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_off(app, login, demo):
+def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_on_and_off(app, login, demo):
     admin = login("admin")
     bad = admin.post("/admin/approval-policies/new", {"name": "", "priority": "x", "min_one_time": "lots",
                                                       "out_of_policy": "any"})
@@ -137,9 +138,11 @@ def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_off(app,
         second = steps[1].id
     admin.post(f"{edit_url}/steps/{second}/up", {})
     with app.app_context():
-        kinds = [s.approver_kind.value for s in db.session.get(ApprovalPolicy, policy_id).steps]
-        assert kinds == ["cost_center_owner", "manager"]
+        policy = db.session.get(ApprovalPolicy, policy_id)
+        assert [s.approver_kind.value for s in policy.steps] == ["cost_center_owner", "manager"]
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.target == "Expensive phones")) is not None
+        assert policy.active is False  # added switched off: approvals fail closed, a policy in use has a step
+    admin.post(f"/admin/approval-policies/{policy_id}/switch", {})  # on, now that it has steps
     # The policy now routes an expensive new line: the cost center owner first.
     number = submit(login, demo, device_model=demo.model("iPhone 16 Pro"), plan=demo.plan("northwind", "Business Unlimited"))
     with app.app_context():
@@ -150,6 +153,29 @@ def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_off(app,
     admin.post(f"/admin/approval-policies/{policy_id}/switch", {})
     with app.app_context():
         assert db.session.get(ApprovalPolicy, policy_id).active is False
+
+
+def test_a_policy_without_steps_cannot_be_switched_on_nor_lose_its_last_step(app, login):
+    admin = login("admin")
+    response = admin.post("/admin/approval-policies/new", {"name": "Empty", "priority": "50", "active": "y",
+                                                           "out_of_policy": "any"})
+    edit_url = response.headers["Location"]
+    with app.app_context():
+        policy_id = db.session.scalar(select(ApprovalPolicy.id).where(ApprovalPolicy.name == "Empty"))
+    refused = admin.post(f"/admin/approval-policies/{policy_id}/switch", {}, follow_redirects=True)
+    assert "needs at least one approval step" in refused.get_data(as_text=True)
+    edited = admin.post(edit_url, {"name": "Empty", "priority": "50", "active": "y", "out_of_policy": "any"})
+    assert edited.status_code == 422 and "needs at least one approval step" in edited.get_data(as_text=True)
+    admin.post(f"{edit_url}/steps", {"approver_kind": "manager"})
+    admin.post(f"/admin/approval-policies/{policy_id}/switch", {})
+    with app.app_context():
+        policy = db.session.get(ApprovalPolicy, policy_id)
+        assert policy.active and len(policy.steps) == 1
+        step_id = policy.steps[0].id
+    kept = admin.post(f"{edit_url}/steps/{step_id}/remove", {}, follow_redirects=True)
+    assert "last step of a policy in use" in kept.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.get(ApprovalPolicy, policy_id).steps) == 1
 
 
 def test_try_it_shows_the_approvers_an_existing_or_described_order_would_get(app, login, demo):
@@ -165,15 +191,15 @@ def test_try_it_shows_the_approvers_an_existing_or_described_order_would_get(app
 
 
 def test_an_approver_names_a_delegate_for_dates_and_new_steps_go_to_them(app, login, demo):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     marco = login("manager")
     sofia = demo.user("sofia.alvarez@example.com")
-    refused = marco.post("/approvals/away", {"delegate": sofia, "starts_on": date.today().isoformat(),
-                                             "ends_on": (date.today() - timedelta(days=1)).isoformat()})
+    refused = marco.post("/approvals/away", {"delegate": sofia, "starts_on": clock.today().isoformat(),
+                                             "ends_on": (clock.today() - timedelta(days=1)).isoformat()})
     assert refused.status_code == 422 and "The last day is before the first day." in refused.get_data(as_text=True)
-    saved = marco.post("/approvals/away", {"delegate": sofia, "starts_on": date.today().isoformat(),
-                                           "ends_on": (date.today() + timedelta(days=3)).isoformat()},
+    saved = marco.post("/approvals/away", {"delegate": sofia, "starts_on": clock.today().isoformat(),
+                                           "ends_on": (clock.today() + timedelta(days=3)).isoformat()},
                        follow_redirects=True)
     assert "Sofia Alvarez decides for you." in saved.get_data(as_text=True)
     number = submit(login, demo)

@@ -2,11 +2,13 @@
 the information round trip, reject, cancel, internal types completing at approval, reminders and escalation,
 and two people deciding the same step at once."""
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app import commands
+from app import clock
 from app.approvals import decisions, reminders
 from app.approvals.decisions import AlreadyDecided, ApprovalError
 from app.extensions import db
@@ -64,7 +66,7 @@ def test_a_new_line_goes_to_the_manager_then_to_telecom_admins(app, login, demo)
         first, second = steps(number)
         assert first.status is ApprovalStatus.PENDING and first.assignee.email == "manager@example.com"
         assert second.status is ApprovalStatus.WAITING
-        decisions.approve(db.session, first, person("manager@example.com"))
+        commands.approve(db.session, first, person("manager@example.com"))
         db.session.commit()
         second = steps(number)[1]
         assert second.status is ApprovalStatus.PENDING and second.group.name == "Telecom admins"
@@ -74,21 +76,21 @@ def test_a_new_line_goes_to_the_manager_then_to_telecom_admins(app, login, demo)
 def test_any_group_member_decides_and_the_first_decision_wins(app, login, demo):
     number = submit(login, demo)
     with app.app_context():
-        decisions.approve(db.session, pending_step(number), person("manager@example.com"))
+        commands.approve(db.session, pending_step(number), person("manager@example.com"))
         db.session.commit()
         group_step = pending_step(number)
-        decisions.approve(db.session, group_step, person("telecom@example.com"))
+        commands.approve(db.session, group_step, person("telecom@example.com"))
         db.session.commit()
         assert order_of(number).status is OrderStatus.APPROVED
         with pytest.raises(AlreadyDecided, match="Tara Singh already decided"):
-            decisions.approve(db.session, group_step, person("admin@example.com"))
+            commands.approve(db.session, group_step, person("admin@example.com"))
 
 
 def test_someone_outside_the_step_cannot_decide_it(app, login, demo):
     number = submit(login, demo)
     with app.app_context():
         with pytest.raises(ApprovalError, match="not yours to decide"):
-            decisions.approve(db.session, pending_step(number), person("telecom@example.com"))
+            commands.approve(db.session, pending_step(number), person("telecom@example.com"))
 
 
 def test_no_one_approves_their_own_order_the_step_moves_up_the_chain(app, login, demo):
@@ -120,7 +122,7 @@ def test_each_approver_kind_resolves_to_the_right_person(app, login, demo, kind,
 def test_an_approver_away_hands_new_steps_to_their_delegate(app, login, demo):
     with app.app_context():
         db.session.add(Delegation(user=person("manager@example.com"), delegate=person("sofia.alvarez@example.com"),
-                                  starts_on=date.today() - timedelta(days=1), ends_on=date.today() + timedelta(days=7)))
+                                  starts_on=clock.today() - timedelta(days=1), ends_on=clock.today() + timedelta(days=7)))
         db.session.commit()
     number = submit(login, demo)
     with app.app_context():
@@ -199,7 +201,7 @@ def test_a_cancelled_order_leaves_nothing_in_the_inbox(app, login, demo):
 def test_an_approved_order_can_still_be_cancelled_before_it_ships(app, login, demo):
     number = submit(login, demo, code="change_number")
     with app.app_context():
-        decisions.approve(db.session, pending_step(number), person("manager@example.com"))
+        commands.approve(db.session, pending_step(number), person("manager@example.com"))
         db.session.commit()
     login("employee").post(f"/orders/{number}/cancel", {"reason": "Resolved the spam calls."})
     with app.app_context():
@@ -214,7 +216,7 @@ def _approve_all(number: str) -> None:
             return
         step = pending_step(number)
         decider = step.assignee or step.group.members[0]
-        decisions.approve(db.session, step, decider)
+        commands.approve(db.session, step, decider)
         db.session.commit()
 
 
@@ -243,7 +245,7 @@ def test_stipend_enrolment_and_removal_complete_at_approval(app, login, demo):
         assert db.session.scalar(select(Stipend).where(Stipend.employee_id == erin.id)).status \
             is StipendStatus.ACTIVE
         ended = db.session.scalar(select(Stipend).where(Stipend.employee_id == person(holder).id))
-        assert ended.status is StipendStatus.ENDED and ended.ends_on == date.today()
+        assert ended.status is StipendStatus.ENDED and ended.ends_on == clock.today()
         assert order_of(enrol).status is OrderStatus.COMPLETED
 
 
@@ -298,7 +300,7 @@ def test_the_sweep_job_runs_reminders_and_escalations(app, login, demo):
 def test_two_people_deciding_the_same_step_at_once_one_wins_and_the_other_is_told(app, login, demo):
     number = submit(login, demo)
     with app.app_context():
-        decisions.approve(db.session, pending_step(number), person("manager@example.com"))
+        commands.approve(db.session, pending_step(number), person("manager@example.com"))
         db.session.commit()
         group_step_id = pending_step(number).id
     barrier = threading.Barrier(2)
@@ -312,9 +314,9 @@ def test_two_people_deciding_the_same_step_at_once_one_wins_and_the_other_is_tol
             barrier.wait()
             try:
                 if verb == "approve":
-                    decisions.approve(db.session, step, actor)
+                    commands.approve(db.session, step, actor)
                 else:
-                    decisions.reject(db.session, step, actor, "Not in budget.")
+                    commands.reject(db.session, step, actor, "Not in budget.")
                 db.session.commit()
                 outcomes[email] = "won"
             except AlreadyDecided as error:

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent, OrderStatus, User
-from app.reports.filters import utcnow
 from tests.helpers import DEMO_USERS
 from tests.test_dashboard import TODAY, build_company, shift_to_today
 
@@ -101,7 +101,7 @@ def test_marco_sees_his_reports_open_order_on_the_home_page(app, page):
     with app.app_context():
         marco = db.session.scalar(select(User).where(User.email == DEMO_USERS["manager"]))
         erin = db.session.scalar(select(User).where(User.email == DEMO_USERS["employee"]))
-        now = utcnow()
+        now = clock.now()
         waiting = Order(number="WO-900001", type="new_line", status=OrderStatus.PENDING_APPROVAL, requester=erin,
                         employee=erin, submitted_at=now - timedelta(hours=3))
         own = Order(number="WO-900002", type="upgrade", status=OrderStatus.WITH_CARRIER, requester=marco,

@@ -1,8 +1,9 @@
 """In Chromium: Ada reads the approval policies, tries one out, and Marco names a delegate."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from app import clock
 from tests.helpers import DEMO_USERS
 
 
@@ -30,8 +31,8 @@ def test_marco_names_a_delegate_while_away(page):
     page.wait_for_load_state("load")
     page.check()
     page.get_by_label("Delegate").select_option(label="Sofia Alvarez · sofia.alvarez@example.com")
-    page.get_by_label("Away from").fill(date.today().isoformat())
-    page.get_by_label("Back on (last day away)").fill((date.today() + timedelta(days=5)).isoformat())
+    page.get_by_label("Away from").fill(clock.today().isoformat())
+    page.get_by_label("Back on (last day away)").fill((clock.today() + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Save delegation").click()
     expect(page.get_by_text("Sofia Alvarez decides for you.")).to_be_visible()
     expect(page.get_by_role("button", name="Remove delegation to Sofia Alvarez")).to_be_visible()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from app import clock
 from app.extensions import db
 from app.fulfilment import updates as carrier_updates
 from app.fulfilment.updates import receive
@@ -26,7 +27,6 @@ from app.models import (
     OrderStatus,
     Plan,
 )
-from app.orders.lifecycle import utcnow
 
 
 # ---------------------------------------------------------------- helpers
@@ -44,7 +44,7 @@ def _orders(app, count: int) -> list[str]:
         for plan in session.scalars(select(Plan).order_by(Plan.id)):
             plans.setdefault(plan.carrier_id, []).append(plan.id)
         numbers = []
-        now = utcnow()
+        now = clock.now()
         for k in range(count):
             line_id, employee_id, carrier_id, plan_id, cost_center_id = lines[k % len(lines)]
             new_plan = next(p for p in plans[carrier_id] if p != plan_id)

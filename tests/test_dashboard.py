@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.dashboard import figures, home
 from app.extensions import db
 from app.models import (
@@ -29,7 +30,7 @@ from app.models import (
     User,
 )
 from app.reports import queries
-from app.reports.filters import ReportFilter, default_period, local_today
+from app.reports.filters import ReportFilter, default_period
 
 S = OrderStatus
 NOW = datetime(2025, 3, 12, 12, 0)  # a Wednesday, noon (UTC)
@@ -335,9 +336,7 @@ def test_every_figure_links_to_a_list_of_exactly_what_it_counts(db_session, comp
 
 def test_age_links_count_the_same_steps_as_the_figure(db_session, company, monkeypatch):
     """The list behind an age bucket uses the same clock as the figure."""
-    from app.reports import filters as filters_module
-
-    monkeypatch.setattr(filters_module, "utcnow", lambda: NOW)
+    clock.current().freeze(NOW)
     for bar in figures.approvals_waiting_by_age(db_session, period_filter(), now=NOW):
         assert _list_size(db_session, bar)[0] == bar.count, bar
 
@@ -373,7 +372,7 @@ def test_dashboard_page_shows_every_chart_with_its_table(app, login):
 
 def shift_to_today(app) -> timedelta:
     """How far to move the data set so that its day is the company's today (the pages use the real clock)."""
-    return timedelta(days=(local_today(app.config["COMPANY_TIMEZONE"]) - TODAY).days)
+    return timedelta(days=(clock.today() - TODAY).days)
 
 
 def test_htmx_gets_only_the_figures_and_a_plain_get_the_whole_page(app, login):

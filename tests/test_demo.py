@@ -1,8 +1,9 @@
 """The demo company is believable, and loading it twice changes nothing."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.crypto import decrypt
 from app.demo import load_demo
 from app.models import (
@@ -62,7 +63,7 @@ def test_demo_inventory_has_every_device_status_and_the_special_lines(db_session
     statuses = set(db_session.scalars(select(Device.status).distinct()))
     assert statuses == set(DeviceStatus)
     assert 55 <= count(db_session, Line) <= 65
-    today = date.today()
+    today = clock.today()
     disconnected = sorted(today - line.disconnected_on for line in db_session.scalars(
         select(Line).where(Line.status == LineStatus.DISCONNECTED)))
     assert disconnected == [timedelta(days=10), timedelta(days=45)]
@@ -75,7 +76,7 @@ def test_erin_has_an_active_line_and_a_device_bought_six_months_ago(db_session):
     erin = db_session.scalar(select(User).where(User.email == "employee@example.com"))
     line = db_session.scalar(select(Line).where(Line.employee_id == erin.id))
     assert line.status is LineStatus.ACTIVE and line.carrier.code == "northwind"
-    age = (date.today() - line.device.purchased_on).days
+    age = (clock.today() - line.device.purchased_on).days
     assert 170 <= age <= 190
 
 

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from app import clock
 from app.web.carrier_api import signature
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import CarrierUpdate, Notification, NotificationStatus, Order, OrderEvent, OrderStatus, Shipment
-from app.orders import lifecycle
-from tests.conftest import USE_POSTGRES, _engine_options
+from tests.conftest import USE_POSTGRES
 from tests.helpers import Client, free_port
 from tests.ordering import Demo, place
 from tests.test_notifications import Mailbox
@@ -49,7 +49,7 @@ def mailbox(app):
 
 
 def _later(minutes: int = 1) -> str:
-    return (lifecycle.utcnow() + timedelta(minutes=minutes)).isoformat()
+    return (clock.now() + timedelta(minutes=minutes)).isoformat()
 
 
 def _order(app, number: str) -> Order:

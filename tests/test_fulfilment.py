@@ -4,12 +4,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app import commands
+from app import clock
 from app.approvals import decisions
 from app.web.carrier_api import signature
 from app.extensions import db
@@ -61,7 +62,7 @@ def approved(app, login, demo, code: str, **changes) -> str:
 
             step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
                                                             Approval.status == ApprovalStatus.PENDING))
-            decisions.approve(db.session, step, step.assignee or step.group.members[0])
+            commands.approve(db.session, step, step.assignee or step.group.members[0])
             db.session.commit()
         assert order.status is OrderStatus.APPROVED
     return number
@@ -126,7 +127,7 @@ def check_inventory(app, code: str, number: str, before: dict) -> None:
         elif code == "suspend":
             assert line.status is LineStatus.SUSPENDED and line.suspend_reason == "On leave for two months."
         elif code == "disconnect":
-            assert line.status is LineStatus.DISCONNECTED and line.disconnected_on == date.today()
+            assert line.status is LineStatus.DISCONNECTED and line.disconnected_on == clock.today()
             assert db.session.get(Device, before["device_id"]).status is DeviceStatus.IN_STOCK
         changes = db.session.scalars(select(InventoryChange).where(InventoryChange.order_id == order.id)).all()
         assert changes, "every inventory change names the order it came from"

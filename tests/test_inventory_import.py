@@ -265,7 +265,7 @@ def test_an_exported_list_imports_back_without_changing_anything(app, login):
 
 
 def test_a_ten_thousand_row_file_shows_progress_then_imports_every_row(app, login):
-    from app.jobs.imports import progress_of
+    from app.inventory.import_runs import progress_of
 
     rows = [new_row(n, phone_number=f"+1{917 - n // 10_000}{5550000 + n % 10_000}", employee_email="",
                     cost_center="") for n in range(10_000)]

@@ -19,6 +19,8 @@ from aiosmtpd.controller import Controller
 from redis import Redis
 from sqlalchemy import select
 
+from app import clock
+from app.models import EventKind
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
@@ -179,14 +181,14 @@ def test_a_whole_order_life_emails_the_right_people_the_right_things(app, login,
     with app.app_context():  # the carrier's part, as the fulfilment console or the carrier API records it
         order = order_of(number)
         order.carrier_reference = "CT-55821"
-        lifecycle.transition(db.session, order, "place", None, data={"carrier_reference": "CT-55821"})
+        lifecycle.transition(db.session, order, EventKind.PLACE, None, party=lifecycle.Party.CARRIER, data={"carrier_reference": "CT-55821"})
         db.session.commit()
         db.session.add(Shipment(order=order, shipping_carrier="UPS", tracking_number="1Z999AA10123456784"))
-        lifecycle.transition(db.session, order, "ship", None)
+        lifecycle.transition(db.session, order, EventKind.SHIP, None, party=lifecycle.Party.CARRIER)
         db.session.commit()
         order.service_number = "+12125550123"
         db.session.add(ReportedDevice(order=order, imei=imei, serial="F2LXK0QJ", iccid=iccid))
-        lifecycle.transition(db.session, order, "complete", None)
+        lifecycle.transition(db.session, order, EventKind.COMPLETE, None, party=lifecycle.Party.CARRIER)
         db.session.commit()
 
     run_worker(app, database_url, redis_url)
@@ -269,7 +271,7 @@ def test_an_email_that_keeps_failing_is_retried_with_backoff_then_marked_failed(
     submit(login, demo)
     with app.app_context():
         receipt = db.session.scalar(select(Notification).where(Notification.milestone == "submitted"))
-        now = lifecycle.utcnow()
+        now = clock.now()
         for attempt, delay in enumerate(RETRY_DELAYS, start=1):
             assert deliver(db.session, receipt.id, now).startswith(f"attempt {attempt} failed, retrying in {delay} s")
             db.session.refresh(receipt)
@@ -289,7 +291,7 @@ def test_a_send_whose_worker_died_is_sent_by_the_sweep_after_its_lease(app, logi
     submit(login, demo)
     with app.app_context():
         receipt = db.session.scalar(select(Notification).where(Notification.milestone == "submitted"))
-        now = lifecycle.utcnow()
+        now = clock.now()
         receipt.status, receipt.attempts, receipt.next_attempt_at = S.SENDING, 1, now + LEASE  # claimed, then gone
         db.session.commit()
         assert deliver(db.session, receipt.id, now) == "already handled"  # its own job cannot take it back
@@ -347,7 +349,7 @@ def test_redis_down_at_submit_the_email_is_sent_once_redis_is_back(app, login, d
     assert [(r.email, r.status) for r in rows] == [(ERIN, S.PENDING), (MARCO, S.PENDING)]
     with app.app_context():
         assert task_queue().count == 0  # nothing reached the queue
-        later = (lifecycle.utcnow() + timedelta(minutes=1)).isoformat()
+        later = (clock.now() + timedelta(minutes=1)).isoformat()
         enqueue("app.jobs.notification_sweep", now=later)
     run_worker(app, database_url, redis_url)
     assert smtp.pairs() == sorted([(ERIN, "submitted"), (MARCO, "approval_needed")])
@@ -374,7 +376,7 @@ def test_the_running_workers_periodic_sweep_sends_what_redis_missed(app, login, 
         app.extensions["redis"] = working
     with app.app_context():  # "a while ago": older than the sweep's grace period
         for row in db.session.scalars(select(Notification)):
-            row.next_attempt_at = lifecycle.utcnow() - timedelta(minutes=5)
+            row.next_attempt_at = clock.now() - timedelta(minutes=5)
         db.session.commit()
 
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
@@ -456,7 +458,7 @@ def test_needs_attention_goes_to_the_fulfilment_team(app, login, demo, smtp):
         order = order_of(number)
         order.status = lifecycle.S.APPROVED  # as if approved: this test is about the carrier's problem
         db.session.commit()
-        lifecycle.transition(db.session, order, "report_problem", None,
+        lifecycle.transition(db.session, order, EventKind.REPORT_PROBLEM, None, party=lifecycle.Party.CARRIER,
                              comment="The carrier cannot port this number: the account PIN does not match.")
         db.session.commit()
     run_send_jobs(app)
@@ -532,7 +534,7 @@ def test_an_event_rolled_back_leaves_no_notification(app, login, demo):
     with app.app_context():
         before = db.session.query(Notification).count()
         order = order_of(number)
-        lifecycle.transition(db.session, order, "cancel", person(ERIN), comment="Changed my mind.")
+        lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Changed my mind.")
         db.session.flush()
         db.session.rollback()
         db.session.commit()
@@ -544,7 +546,7 @@ def test_notifications_are_written_with_their_event_in_one_commit(app, login, de
     number = submit(login, demo)
     with app.app_context():
         order = order_of(number)
-        event = lifecycle.transition(db.session, order, "cancel", person(ERIN), comment="Changed my mind.")
+        event = lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Changed my mind.")
         db.session.commit()
         rows = db.session.scalars(select(Notification).where(Notification.event_id == event.id)).all()
         assert [(r.milestone, r.email, r.status) for r in rows] == [("cancelled", ERIN, S.PENDING)]

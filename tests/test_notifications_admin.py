@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
+from app import clock
 from app.extensions import db
-from app.models import AuditEntry, Notification, NotificationStatus
-from app.orders.lifecycle import utcnow
+from app.models import EventKind, AuditEntry, Notification, NotificationStatus
 from tests.test_approvals import order_of, person, submit
 from tests.test_notifications import ERIN, MARCO, demo, run_send_jobs, smtp  # noqa: F401  (fixtures)
 
@@ -33,7 +33,7 @@ def test_the_log_shows_each_email_with_its_status_as_text_and_filters_by_status(
         order = order_of(number)
         from app.orders import lifecycle
 
-        lifecycle.transition(db.session, order, "cancel", person(ERIN), comment="Not needed after all.")
+        lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Not needed after all.")
         db.session.commit()  # its email stays pending (no worker here)
     admin = login("admin")
     page = admin.get("/admin/notifications").get_data(as_text=True)
@@ -55,7 +55,7 @@ def test_the_log_is_paginated_and_makes_no_query_per_row(app, login, demo):
         for i in range(60):
             db.session.add(Notification(event_id=first.event_id, order_id=first.order_id, milestone=f"copy{i}",
                                         recipient_id=first.recipient_id, email=first.email, subject=f"Copy {i}",
-                                        status=S.PENDING, attempts=0, last_error="", next_attempt_at=utcnow()))
+                                        status=S.PENDING, attempts=0, last_error="", next_attempt_at=clock.now()))
         db.session.commit()
         engine = db.engine
     admin = login("admin")

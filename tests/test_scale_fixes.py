@@ -5,15 +5,15 @@ that skips what it handed off."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import event, func, select
 
+from app import clock, commands
 from app.extensions import db
-from app.models import Order, OrderEvent, OrderStatus, User
+from app.models import EventKind, Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle
 from tests.ordering import Demo
 from tests.test_approvals import submit
@@ -51,18 +51,18 @@ def _figures(redis, monkeypatch):
     computed = []
     real = cache.dashboard
     monkeypatch.setattr(cache, "dashboard", lambda *a, **k: computed.append(1) or real(*a, **k))
-    today = date.today()
+    today = clock.today()
 
     def figures(now=None):
         return cache.cached_dashboard(db.session, redis, ReportFilter(tz="UTC"), today=today,
-                                      now=now or lifecycle.utcnow())
+                                      now=now or clock.now())
 
     return figures, computed
 
 
 def cancel_an_order() -> None:
     order = db.session.scalar(select(Order).where(Order.status == OrderStatus.PENDING_APPROVAL))
-    lifecycle.transition(db.session, order, "cancel", person("employee@example.com"), comment="No.")
+    lifecycle.transition(db.session, order, EventKind.CANCEL, person("employee@example.com"), party=lifecycle.Party.REQUESTER, comment="No.")
     db.session.commit()
 
 
@@ -237,7 +237,7 @@ def test_a_line_page_lists_every_open_order_and_the_latest_finished_ones(app, lo
     line_id = demo.line_of("employee@example.com")
     with app.app_context():
         erin = person("employee@example.com")
-        now = lifecycle.utcnow()
+        now = clock.now()
         for n in range(PAST_ORDERS + 5):
             db.session.add(Order(number=f"OLD-{n:03d}", type="change_plan", status=OrderStatus.COMPLETED,
                                  requester=erin, employee=erin, line_id=line_id, submitted_at=now,
@@ -305,9 +305,8 @@ def test_the_carrier_sweep_leaves_handed_off_orders_without_reading_their_timeli
         manual = db.session.scalar(select(Carrier).where(Carrier.fulfilment_mode == FulfilmentMode.MANUAL))
         for n in range(30):
             order = Order(number=f"HO-{n:03d}", type="change_plan", status=OrderStatus.APPROVED, requester=erin,
-                          employee=erin, carrier=manual)
+                          employee=erin, carrier=manual, handed_off_at=clock.now())
             db.session.add(order)
-            db.session.add(OrderEvent(order=order, kind="handed_off", comment="With the fulfilment team."))
         db.session.commit()
         with Statements() as counted:
             result = carrier_sweep()
@@ -316,11 +315,11 @@ def test_the_carrier_sweep_leaves_handed_off_orders_without_reading_their_timeli
 
 
 # ---------------------------------------------------------------- an approval whose effect no longer applies
-def test_approving_what_can_no_longer_complete_explains_instead_of_failing(app, login, demo):
+def test_approving_what_can_no_longer_go_ahead_holds_it_for_attention_with_the_reason(app, login, demo):
     """Found by the load run: the last approval of a stipend removal, after the stipend ended by another way,
-    was a server error; now the approver is told why, and nothing changes."""
-    from app.approvals.decisions import ApprovalError, approve
-    from app.models import Approval, ApprovalStatus, Stipend, StipendStatus
+    was a server error. The rules run again at the last approval: the order needs attention, its timeline
+    says why, the requester and the fulfilment team are told, and the inventory is left as it was."""
+    from app.models import Approval, ApprovalStatus, Notification, Stipend, StipendStatus
 
     holder = demo.stipend_holder()
     number = submit(login, demo, code="stipend_remove", role="helpdesk", for_email=holder)
@@ -329,19 +328,19 @@ def test_approving_what_can_no_longer_complete_explains_instead_of_failing(app, 
         stipend = db.session.scalar(select(Stipend).where(Stipend.employee_id == order.employee_id))
         stipend.status = StipendStatus.ENDED
         db.session.commit()
-        while True:
+        while order.status is OrderStatus.PENDING_APPROVAL:
             step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
                                                             Approval.status == ApprovalStatus.PENDING))
-            decider = step.assignee or step.group.members[0]
-            try:
-                if approve(db.session, step, decider) is None:
-                    raise AssertionError("the last step should have been refused")
-                db.session.commit()
-            except ApprovalError as error:
-                assert "no longer enrolled" in str(error)
-                db.session.rollback()
-                break
-        assert db.session.get(Order, order.id).status is OrderStatus.PENDING_APPROVAL
+            commands.approve(db.session, step, step.assignee or step.group.members[0])
+            db.session.commit()
+        assert order.status is OrderStatus.NEEDS_ATTENTION
+        held = order.events[-1]
+        assert held.kind == "hold" and "not enrolled in the stipend program" in held.comment
+        told = {(n.milestone, n.email) for n in db.session.scalars(
+            select(Notification).where(Notification.event_id == held.id))}
+        assert ("held", "helpdesk@example.com") in told and ("held", holder) in told
+        assert ("needs_attention", "telecom@example.com") in told
+        assert db.session.get(Stipend, stipend.id).ends_on is None  # nothing of the removal was applied
 
 
 # ---------------------------------------------------------------- settings and hot statements

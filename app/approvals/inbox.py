@@ -6,15 +6,18 @@ import functools
 from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.approvals.decisions import may_decide
 from app.models import Approval, ApprovalStatus, Order, OrderStatus, User
 
 
 def _mine(person: User):
     group_ids = [g.id for g in person.groups]
     clauses = [Approval.assignee_id == person.id]
+    not_own = (Order.requester_id != person.id, Order.employee_id != person.id)
     if group_ids:
-        clauses.append(and_(Approval.assignee_id.is_(None), Approval.group_id.in_(group_ids),
-                            Order.requester_id != person.id, Order.employee_id != person.id))
+        clauses.append(and_(Approval.assignee_id.is_(None), Approval.group_id.in_(group_ids), *not_own))
+    if person.is_admin:  # the "No approver" queue: steps nobody else can decide
+        clauses.append(and_(Approval.assignee_id.is_(None), Approval.group_id.is_(None), *not_own))
     return or_(*clauses)
 
 
@@ -51,8 +54,12 @@ def waiting_count(session: Session, person: User) -> int:
     apart, each through its own index, so the count costs what the person's queue holds, not the company's."""
     group_ids = [g.id for g in person.groups]
     if group_ids:
-        return session.scalar(_count_with_groups(), {"person": person.id, "groups": group_ids}) or 0
-    return session.scalar(_count_own(), {"person": person.id}) or 0
+        count = session.scalar(_count_with_groups(), {"person": person.id, "groups": group_ids}) or 0
+    else:
+        count = session.scalar(_count_own(), {"person": person.id}) or 0
+    if person.is_admin:
+        count += session.scalar(_count_unrouted(), {"person": person.id}) or 0
+    return count
 
 
 def _pending(*conditions) -> ScalarSelect:
@@ -75,6 +82,13 @@ def _count_with_groups() -> Select:
     return select(_pending(Approval.assignee_id == person) + groups)
 
 
+@functools.cache
+def _count_unrouted() -> Select:
+    person = bindparam("person")
+    return select(_pending(Approval.assignee_id.is_(None), Approval.group_id.is_(None),
+                           Order.requester_id != person, Order.employee_id != person))
+
+
 def decided_query(person: User) -> Select:
     return (select(Approval).where(Approval.decided_by_id == person.id)
             .options(joinedload(Approval.order).joinedload(Order.requester))
@@ -90,6 +104,4 @@ def requesters_waiting(session: Session, person: User) -> list[User]:
 
 def may_see(approval: Approval, person: User) -> bool:
     """The step's decider, or whoever decided it."""
-    from app.approvals.decisions import may_decide
-
     return approval.decided_by_id == person.id or may_decide(approval, person)

@@ -2,7 +2,8 @@
 
 Rules of the house: the first active policy by priority whose conditions all hold wins (no match: the
 company default). A step's approver is resolved when the step is reached, so an approver away at that moment
-hands it to their delegate. No one approves their own order: such a step moves up the management chain.
+hands it to their delegate. No one approves their own order: such a step moves up the management chain. When
+nobody can approve a step (no manager, an empty group), it waits in the administrators' "No approver" queue.
 """
 from __future__ import annotations
 
@@ -13,19 +14,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import (
-    Approval,
-    ApprovalPolicy,
-    ApprovalPolicyStep,
-    ApprovalStatus,
-    ApproverKind,
-    Delegation,
-    Group,
-    Order,
-    Role,
-    User,
-    UserRole,
-)
+from app.models import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
+from app.models import Group, Order, User
 
 KIND_LABELS = {
     ApproverKind.MANAGER: "Manager",
@@ -49,6 +39,16 @@ class OrderFacts:
     @classmethod
     def of(cls, order: Order) -> OrderFacts:
         return cls(order.type, order.carrier_id, order.one_time_cents, order.monthly_cents, order.out_of_policy)
+
+
+NO_STEPS = "A policy in use needs at least one approval step: add its steps, then switch it on."
+
+
+def without_steps(policy: ApprovalPolicy, steps_left: int | None = None) -> str | None:
+    """Why the policy cannot be in use as it is (with `steps_left` steps), or None: approvals fail closed, so a
+    policy in use always has a step."""
+    count = len(policy.steps) if steps_left is None else steps_left
+    return NO_STEPS if policy.active and count == 0 else None
 
 
 def matches(policy: ApprovalPolicy, facts: OrderFacts) -> bool:
@@ -83,51 +83,67 @@ class Approver:
     on_behalf_of: User | None = None
     note: str = ""
 
+    @property
+    def nobody(self) -> bool:
+        """Nobody can approve: the step waits in the administrators' "No approver" queue."""
+        return self.user is None and self.group is None
+
     def __str__(self) -> str:
         if self.group is not None:
             return f"any member of {self.group.name}"
         if self.user is None:
-            return "nobody"
+            return "an administrator (no approver)"
         behalf = f" on behalf of {self.on_behalf_of.name}" if self.on_behalf_of else ""
         return f"{self.user.name}{behalf}"
 
 
 def resolve_approver(session: Session, kind: ApproverKind, *, order: Order, user: User | None = None,
                      group: Group | None = None, today: date) -> Approver:
-    """The approver of one step for one order, with self-approval and delegation applied."""
-    employee, requester = order.employee, order.requester
+    """The approver of one step for one order, with self-approval and delegation applied; an Approver with
+    neither a person nor a group when nobody can approve it (the step then waits for an administrator)."""
+    employee = order.employee
     if kind is ApproverKind.GROUP:
+        own = {order.requester_id, order.employee_id}
+        if group is None or not any(m.active and m.id not in own for m in group.members):
+            name = group.name if group is not None else "the group"
+            return Approver(note=f"nobody in {name} can approve it")
         return Approver(group=group)
     if kind is ApproverKind.MANAGER:
-        person = employee.manager
+        candidate, missing = employee.manager, f"{employee.name} has no manager on file"
     elif kind is ApproverKind.MANAGERS_MANAGER:
-        person = employee.manager.manager if employee.manager else None
+        candidate = employee.manager.manager if employee.manager else None
+        missing = f"{employee.name}'s manager has no manager on file"
     elif kind is ApproverKind.COST_CENTER_OWNER:
-        person = order.cost_center.owner if order.cost_center else None
+        candidate = order.cost_center.owner if order.cost_center else None
+        missing = "the cost center has no owner on file"
     else:
-        person = user
-    note = ""
-    own = {requester.id, employee.id}
-    climbed = set()
-    while person is not None and person.id in own and person.id not in climbed:  # no one approves their own
+        candidate, missing = user, "the person named in the policy is gone"
+    return stand_in(session, candidate, order, today, missing=missing)
+
+
+def stand_in(session: Session, candidate: User | None, order: Order, today: date, *,
+             missing: str = "nobody above can approve it") -> Approver:
+    """Who decides in `candidate`'s place: never the requester or the person the order is for, nor anyone
+    inactive (both move up the management chain), and while they are away their delegate, if the delegate may
+    approve. Routing and escalation both ask this."""
+    own = {order.requester_id, order.employee_id}
+    person, note, climbed = candidate, "", set()
+    while person is not None and (person.id in own or not person.active) and person.id not in climbed:
         climbed.add(person.id)
+        note = ("moved up the management chain: no one approves their own order" if person.id in own
+                else f"{person.name} is no longer active: moved up the management chain")
         person = person.manager
-        note = "moved up the management chain: no one approves their own order"
-    if person is None or not person.active:
-        person = _fallback_admin(session, own)
-        note = "no approver on file: sent to an administrator"
-    if person is None:
-        return Approver(note="nobody can approve this step")
+    if person is None or person.id in own or not person.active:
+        return Approver(note=missing if candidate is None else "nobody above can approve it")
     delegate = active_delegate(session, person, today)
-    if delegate is not None and delegate.id not in own:
+    if delegate is not None and delegate.id not in own and may_approve(delegate):
         return Approver(user=delegate, on_behalf_of=person, note=note)
     return Approver(user=person, note=note)
 
 
-def _fallback_admin(session: Session, excluded: set[int]) -> User | None:
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == Role.ADMIN, User.active).order_by(User.id))
-    return next((u for u in session.scalars(query) if u.id not in excluded), None)
+def may_approve(person: User) -> bool:
+    """Whether someone may decide approval steps at all (a delegate must be able to)."""
+    return person.active and person.is_approver
 
 
 def active_delegate(session: Session, person: User, today: date) -> User | None:
@@ -146,12 +162,17 @@ def planned_steps(session: Session, order: Order, today: date) -> list[tuple[App
 
 
 def lay_out(session: Session, order: Order) -> list[Approval]:
-    """Create the order's approval steps (all waiting) from its policy; the first is activated separately."""
+    """Create the order's approval steps (all waiting) from its policy; the first is activated separately.
+
+    Approvals fail closed: with no policy or a policy without steps, the order gets one step for the company
+    default's approver (the manager), never none."""
     policy = matching_policy(session, OrderFacts.of(order))
-    steps = policy.steps if policy else []
-    approvals = [Approval(order=order, position=step.position, approver_kind=step.approver_kind,
-                          assignee_id=step.user_id, group_id=step.group_id, status=ApprovalStatus.WAITING)
-                 for step in steps]
+    steps = [(s.position, s.approver_kind, s.user_id, s.group_id) for s in policy.steps] if policy else []
+    if not steps:
+        steps = [(1, ApproverKind.MANAGER, None, None)]
+    approvals = [Approval(order=order, position=position, approver_kind=kind, assignee_id=user_id,
+                          group_id=group_id, status=ApprovalStatus.WAITING)
+                 for position, kind, user_id, group_id in steps]
     session.add_all(approvals)
     return approvals
 

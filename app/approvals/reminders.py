@@ -5,13 +5,14 @@ timeline events, from which notifications are derived.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.approvals.policies import active_delegate
-from app.models import Approval, ApprovalStatus, Order, OrderStatus, get_setting
+from app.approvals.policies import stand_in
+from app.approvals.steps import StepAction, move
+from app.models import Approval, ApprovalStatus, EventKind, Order, OrderStatus, get_setting
 from app.orders import lifecycle
 
 
@@ -29,7 +30,7 @@ def send_reminders(session: Session, now: datetime) -> list[Approval]:
     for approval in due:
         approval.reminded_at = now
         who = approval.assignee.name if approval.assignee else (approval.group.name if approval.group else "")
-        lifecycle.record(session, approval.order, "approval_reminder", None,
+        lifecycle.record(session, approval.order, EventKind.APPROVAL_REMINDER, None,
                          comment=f"Reminder sent to {who}: waiting for {hours} hours.",
                          data={"approval_id": approval.id, "step": approval.position})
     return list(due)
@@ -43,17 +44,14 @@ def escalate(session: Session, now: datetime) -> list[Approval]:
     escalated = []
     for approval in due:
         previous = approval.assignee
-        boss = previous.manager
-        own = {approval.order.requester_id, approval.order.employee_id}
-        while boss is not None and boss.id in own:
-            boss = boss.manager
-        if boss is None:
-            continue
-        delegate = active_delegate(session, boss, now.date() if isinstance(now, datetime) else date.today())
-        approval.assignee, approval.on_behalf_of = (delegate, boss) if delegate else (boss, None)
+        boss = stand_in(session, previous.manager, approval.order, now.date())
+        if boss.user is None or boss.user.id == previous.id:
+            continue  # nobody above can take it: it stays, and is reminded again
+        move(approval, StepAction.REASSIGN)
+        approval.assignee, approval.on_behalf_of = boss.user, boss.on_behalf_of
         approval.escalated_at = approval.assigned_at = now
         approval.reminded_at = None
-        lifecycle.record(session, approval.order, "approval_escalated", None,
+        lifecycle.record(session, approval.order, EventKind.APPROVAL_ESCALATED, None,
                          comment=f"Escalated from {previous.name} to {approval.assignee.name} after {hours} hours.",
                          data={"approval_id": approval.id, "from_user_id": previous.id,
                                "to_user_id": approval.assignee.id, "step": approval.position})

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.models import OPEN_STATUSES, Order, OrderStatus, User
+from app.models import Order, OrderStatus, User
+from app.orders import lifecycle
 
 LISTED = 10
 
@@ -41,7 +42,7 @@ def open_orders(session: Session, person: User, limit: int = LISTED) -> Listing:
     """Orders the person placed or that are for them, submitted and not yet finished; latest change first.
 
     The timeline is loaded with them (one query for all), for the progress stepper of stopped orders."""
-    return _listing(session, select(Order).where(_mine(person), Order.status.in_(OPEN_STATUSES)), limit)
+    return _listing(session, select(Order).where(_mine(person), Order.status.in_(lifecycle.OPEN)), limit)
 
 
 def answers_to_give(session: Session, person: User) -> list[Order]:
@@ -60,5 +61,5 @@ def reports_of(manager: User) -> Select:
 def team_open_orders(session: Session, manager: User, limit: int = LISTED) -> Listing:
     """Open orders for the people who report to the manager, directly or not; latest change first."""
     query = select(Order).where(Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id,
-                                Order.status.in_(OPEN_STATUSES))
+                                Order.status.in_(lifecycle.OPEN))
     return _listing(session, query, limit)

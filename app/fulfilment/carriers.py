@@ -6,23 +6,26 @@ carrier's own pushes through the API.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.fulfilment import simulator
 from app.fulfilment.updates import Received, apply_update, receive
 from app.models import Carrier, FulfilmentMode, Order, OrderStatus
 from app.orders import lifecycle
 
 
-class CarrierAdapter:
+class CarrierAdapter(ABC):
     mode: FulfilmentMode
 
+    @abstractmethod
     def hand_off(self, session: Session, order: Order) -> None:
-        raise NotImplementedError
+        """Give the approved order to the carrier (once: the order's handed_off_at says it was)."""
 
     def advance(self, session: Session, order: Order, now: datetime) -> bool:
         return False
@@ -34,10 +37,7 @@ class ManualCarrier(CarrierAdapter):
     mode = FulfilmentMode.MANUAL
 
     def hand_off(self, session: Session, order: Order) -> None:
-        if any(e.kind == "handed_off" for e in order.events):
-            return
-        lifecycle.record(session, order, "handed_off", None,
-                         comment=f"Waiting for the fulfilment team to place it with {order.carrier.name}.")
+        lifecycle.hand_off(session, order, f"Waiting for the fulfilment team to place it with {order.carrier.name}.")
 
 
 class SimulatedCarrier(CarrierAdapter):
@@ -46,9 +46,8 @@ class SimulatedCarrier(CarrierAdapter):
     mode = FulfilmentMode.SIMULATED
 
     def hand_off(self, session: Session, order: Order) -> None:
-        if not any(e.kind == "handed_off" for e in order.events):
-            lifecycle.record(session, order, "handed_off", None, comment=f"Sent to {order.carrier.name}.")
-        self.advance(session, order, lifecycle.utcnow())
+        lifecycle.hand_off(session, order, f"Sent to {order.carrier.name}.")
+        self.advance(session, order, clock.now())
 
     def advance(self, session: Session, order: Order, now: datetime) -> bool:
         pace = timedelta(seconds=float(current_app.config.get("SIMULATOR_PACE_SECONDS", 20)))

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
-from app.models import Order, OrderStatus, ReportedDevice, Shipment, User
-from app.orders import lifecycle
+from app.models import EventKind, Order, OrderStatus, ReportedDevice, Shipment, User
+from app.orders import completion, lifecycle
+from app.orders.lifecycle import Party
 from app.orders.types import REGISTRY
 
 S = OrderStatus
-IN_FULFILMENT = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION}
+E = EventKind
 SHIPPING_CARRIERS = ("UPS", "FedEx", "USPS", "DHL")
 
 
@@ -130,7 +131,7 @@ def parse_report(payload: dict) -> Report:
 # ---------------------------------------------------------------- state checks
 def check_allowed(order: Order, status: str | None) -> None:
     """Refuse a report the order's state cannot take (before approval, after rejection or cancellation)."""
-    if order.status in (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED):
+    if order.status is S.DRAFT or order.status in lifecycle.AWAITING_APPROVAL:
         raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: it has not been approved yet.")
     if order.status in (S.REJECTED, S.CANCELLED):
         raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: the carrier cannot update it.")
@@ -139,31 +140,37 @@ def check_allowed(order: Order, status: str | None) -> None:
         raise FulfilmentError(f"{order.number} is fulfilled internally, not by a carrier.")
 
 
+# The status each carrier status would move an order to.
+REPORTED_STATUS = {"acknowledged": S.WITH_CARRIER, "backordered": S.WITH_CARRIER, "shipped": S.SHIPPED,
+                   "delivered": S.SHIPPED, "completed": S.COMPLETED, "rejected": S.NEEDS_ATTENTION}
+
+
 def is_late(order: Order, status: str) -> bool:
     """A report that would move the order backwards (a "shipped" after "completed")."""
-    target = {"acknowledged": S.WITH_CARRIER, "backordered": S.WITH_CARRIER, "shipped": S.SHIPPED,
-              "delivered": S.SHIPPED, "completed": S.COMPLETED, "rejected": S.NEEDS_ATTENTION}[status]
+    target = REPORTED_STATUS[status]
     if order.status is S.COMPLETED:
         return True
-    return lifecycle.PROGRESS[target] < lifecycle.PROGRESS[order.status] and target is not S.NEEDS_ATTENTION
+    return lifecycle.RANK[target] < lifecycle.RANK[order.status] and target is not S.NEEDS_ATTENTION
 
 
 # ---------------------------------------------------------------- the facts
-def mark_placed(session: Session, order: Order, reference: str, actor: User | None, note: str = "") -> None:
+def mark_placed(session: Session, order: Order, reference: str, actor: User | None, note: str = "", *,
+                party: Party = Party.CARRIER) -> None:
     reference = (reference or "").strip()
     if not reference:
         raise InvalidReport({"carrier_reference": "Enter the carrier's order reference."})
     check_allowed(order, "acknowledged")
     order.carrier_reference = reference
-    if lifecycle.allowed(order, "place") and order.status is not S.SHIPPED:
-        lifecycle.transition(session, order, "place", actor, comment=note, data={"carrier_reference": reference})
+    if lifecycle.allowed(order, E.PLACE, party):
+        lifecycle.transition(session, order, E.PLACE, actor, party=party, comment=note,
+                             data={"carrier_reference": reference})
     else:
-        lifecycle.record(session, order, "carrier_update", actor, comment=note or f"Carrier reference {reference}.",
+        lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=note or f"Carrier reference {reference}.",
                          data={"carrier_reference": reference})
 
 
 def add_shipment(session: Session, order: Order, shipping_carrier: str, tracking: str, actor: User | None,
-                 note: str = "") -> Shipment:
+                 note: str = "", *, party: Party = Party.CARRIER) -> Shipment:
     try:
         number = parse_tracking(shipping_carrier, tracking)
     except InvalidIdentifier as exc:
@@ -175,10 +182,10 @@ def add_shipment(session: Session, order: Order, shipping_carrier: str, tracking
         shipment = Shipment(order=order, shipping_carrier=shipping_carrier, tracking_number=number)
         session.add(shipment)
     data = {"shipping_carrier": shipping_carrier, "tracking_number": number}
-    if lifecycle.allowed(order, "ship") and order.status is not S.SHIPPED:
-        lifecycle.transition(session, order, "ship", actor, comment=note, data=data)
+    if lifecycle.allowed(order, E.SHIP, party):
+        lifecycle.transition(session, order, E.SHIP, actor, party=party, comment=note, data=data)
     else:
-        lifecycle.record(session, order, "carrier_update", actor,
+        lifecycle.record(session, order, E.CARRIER_UPDATE, actor,
                          comment=note or f"Shipment {shipping_carrier} {number} recorded.", data=data)
     return shipment
 
@@ -195,7 +202,7 @@ def record_device(session: Session, order: Order, device: DeviceReport, actor: U
     row.iccid = device.iccid or row.iccid
     described = ", ".join(f"{k.upper()} {v}" for k, v in (("imei", row.imei), ("serial", row.serial),
                                                            ("iccid", row.iccid)) if v)
-    lifecycle.record(session, order, "carrier_update", actor, comment=f"Device recorded: {described}.",
+    lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=f"Device recorded: {described}.",
                      data={"imei": row.imei, "serial": row.serial, "iccid": row.iccid})
     return row
 
@@ -207,44 +214,36 @@ def record_number(session: Session, order: Order, number: str, actor: User | Non
         raise InvalidReport({"service_number": str(exc)}) from None
     check_allowed(order, None)
     order.service_number = e164
-    lifecycle.record(session, order, "carrier_update", actor, comment="Phone number recorded.",
+    lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment="Phone number recorded.",
                      data={"service_number": e164})
 
 
 def report_problem(session: Session, order: Order, message: str, actor: User | None,
-                   question: str = "") -> None:
+                   question: str = "", *, party: Party = Party.CARRIER) -> None:
     message = (message or "").strip()
     if not message:
         raise InvalidReport({"message": "Describe the problem."})
     check_allowed(order, "rejected")
     data = {"question": question.strip()} if question and question.strip() else {}
-    if lifecycle.allowed(order, "report_problem"):
-        lifecycle.transition(session, order, "report_problem", actor, comment=message, data=data)
+    if lifecycle.allowed(order, E.REPORT_PROBLEM, party):
+        lifecycle.transition(session, order, E.REPORT_PROBLEM, actor, party=party, comment=message, data=data)
     else:
-        lifecycle.record(session, order, "carrier_update", actor, comment=message, data=data)
+        lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=message, data=data)
 
 
-def complete(session: Session, order: Order, actor: User | None, note: str = "") -> None:
+def complete(session: Session, order: Order, actor: User | None, note: str = "", *,
+             party: Party = Party.CARRIER) -> None:
     """Complete the order and apply its inventory effect, in the same transaction."""
-    from app.fulfilment.effects import apply_completion, missing_for_completion
-
     check_allowed(order, "completed")
     if order.status is S.COMPLETED:
-        lifecycle.record(session, order, "carrier_update", actor, comment=note or "Completed again: nothing changed.")
+        lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=note or "Completed again: nothing changed.")
         return
-    missing = missing_for_completion(order)
-    if missing:
-        raise InvalidReport(missing)
-    apply_completion(session, order, actor)
-    lifecycle.transition(session, order, "complete", actor, comment=note)
-
-
-def cancel_with_carrier(session: Session, order: Order, reason: str, actor: User | None) -> None:
-    if not (reason or "").strip():
-        raise InvalidReport({"reason": "Give the reason for cancelling."})
-    if not lifecycle.allowed(order, "cancel"):
-        raise FulfilmentError(f"{order.number} is {order.status.label.lower()}: it can no longer be cancelled.")
-    lifecycle.transition(session, order, "cancel", actor, comment=reason.strip(), kind="cancel")
+    try:
+        completion.complete(session, order, actor, party=party, note=note)
+    except completion.MissingReports as missing:
+        raise InvalidReport(missing.errors) from None
+    except completion.EffectError as refused:
+        raise FulfilmentError(f"{order.number} cannot be completed: {refused}") from None
 
 
 # ---------------------------------------------------------------- a whole report, as the API sends it
@@ -263,18 +262,17 @@ def apply_report(session: Session, order: Order, report: Report, actor: User | N
     for carrier, number in report.shipments:
         add_shipment(session, order, carrier, number, actor, note=report.message if report.status == "shipped" else "")
     if late:
-        lifecycle.record(session, order, "carrier_update", actor,
+        lifecycle.record(session, order, E.CARRIER_UPDATE, actor,
                          comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()}.")
         return "late: recorded"
-    if report.status == "acknowledged" and not report.carrier_reference and lifecycle.allowed(order, "place") \
-            and order.status is not S.SHIPPED:
-        lifecycle.transition(session, order, "place", actor, comment=report.message)
+    if report.status == "acknowledged" and not report.carrier_reference and lifecycle.allowed(order, E.PLACE):
+        lifecycle.transition(session, order, E.PLACE, actor, party=Party.CARRIER, comment=report.message)
     elif report.status == "backordered":
-        if lifecycle.allowed(order, "place") and order.status is S.APPROVED:
-            lifecycle.transition(session, order, "place", actor)
-        lifecycle.record(session, order, "backordered", actor, comment=report.message or "Backordered by the carrier.")
+        if order.status is S.APPROVED:
+            lifecycle.transition(session, order, E.PLACE, actor, party=Party.CARRIER)
+        lifecycle.record(session, order, E.BACKORDERED, actor, comment=report.message or "Backordered by the carrier.")
     elif report.status == "delivered":
-        lifecycle.record(session, order, "delivered", actor, comment=report.message or "Delivered.")
+        lifecycle.record(session, order, E.DELIVERED, actor, comment=report.message or "Delivered.")
     elif report.status == "completed":
         complete(session, order, actor, note=report.message)
     elif report.status == "rejected":

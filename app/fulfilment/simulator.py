@@ -14,9 +14,9 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.fulfilment.effects import NEEDS
 from app.identifiers import make_iccid, make_imei
 from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim
+from app.orders.types import REGISTRY
 
 TACS = {"Apple": "35391110", "Samsung": "35290611", "Google": "35846911", "Netgear": "86497604"}
 AREA_CODES = {"Denver": "303", "New York": "212"}
@@ -82,11 +82,12 @@ def next_update(session: Session, order: Order, now: datetime, pace: timedelta) 
         return {**base, "update_id": f"sim-{order.id}-ack", "status": "acknowledged",
                 "carrier_reference": f"NW-{order.id:06d}-{_rng(order, 'ref').randrange(1000, 9999)}",
                 "message": "Order received by Northwind Wireless."}
+    ships = REGISTRY[order.type].ships
     if order.status is OrderStatus.WITH_CARRIER:
-        if backorders(order) and not any(e.kind == "backordered" for e in order.events):
+        if ships and backorders(order) and not any(e.kind == "backordered" for e in order.events):
             return {**base, "update_id": f"sim-{order.id}-backorder", "status": "backordered",
-                    "message": "The device is on backorder; it ships as soon as stock arrives."}
-        if order.type in ("new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "sim_request"):
+                    "message": "It is on backorder; it ships as soon as stock arrives."}
+        if ships:
             return {**base, "update_id": f"sim-{order.id}-ship", "status": "shipped",
                     "shipments": [tracking_for(order, _rng(order, "ship"))]}
         return _completion(session, order, base)
@@ -99,18 +100,17 @@ def _completion(session: Session, order: Order, base: dict) -> dict:
     rng = _rng(order, "complete")
     update = {**base, "update_id": f"sim-{order.id}-complete", "status": "completed",
               "message": "Activated by Northwind Wireless."}
-    needs = set(NEEDS.get(order.type, ()))
-    if order.type == "port_in" and order.details.get("device_model"):
-        needs.add("imei")
+    order_type = REGISTRY[order.type]
+    needs = {*order_type.needs_reported(order.details), *order_type.also_reports}
     if "service_number" in needs:
         update["service_number"] = number_for(session, order, rng)
     device = {}
-    if "imei" in needs or order.type in ("new_line", "upgrade", "warranty_replacement"):
+    if "imei" in needs:
         model = session.get(DeviceModel, int(order.details["device_model"])) if order.details.get("device_model") \
             else (order.line.device.model if order.line and order.line.device else None)
         device["imei"] = imei_for(session, model, rng)
         device["serial"] = f"{(model.maker[:2] if model else 'NW').upper()}{rng.randrange(10 ** 8):08d}"
-    if "iccid" in needs or order.type in ("new_line", "activate_in_stock", "port_in"):
+    if "iccid" in needs:
         device["iccid"] = iccid_for(session, rng)
     if device:
         update["devices"] = [device]

@@ -18,10 +18,11 @@ from sqlalchemy import and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from app.fulfilment.effects import missing_for_completion
+from app import clock
 from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
-from app.models import Carrier, CarrierUpdate, Line, Order, ReportedDevice
-from app.notifications.outbox import NEW_EVENTS
+from app.models import Carrier, CarrierUpdate, EventKind, Line, Order
+from app.orders.types import REGISTRY
+from app.database import NEW_EVENTS
 from app.orders import lifecycle
 from app.queue import enqueue, redis_connection
 
@@ -68,23 +69,19 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
         if missing:
             raise InvalidReport(missing)
     stored = CarrierUpdate(carrier_id=carrier.id, update_id=update_id, order_id=order.id, payload=payload)
-    session.add(stored)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(stored)
     except IntegrityError:  # the same update arrived twice at once: the other copy was stored first
-        session.rollback()
         return Received("duplicate", None)
     return Received("accepted", stored)
 
 
 def _missing_after(order: Order, report) -> dict[str, str]:
     """What completion would still lack once this report's own facts are recorded."""
-    devices = [ReportedDevice(imei=d.imei, serial=d.serial, iccid=d.iccid) for d in report.devices]
-    probe = type("Probe", (), {})()
-    probe.type, probe.details = order.type, order.details
-    probe.service_number = report.service_number or order.service_number
-    probe.reported_devices = list(order.reported_devices) + devices
-    return missing_for_completion(probe)
+    return REGISTRY[order.type].missing_facts(order.details,
+                                              service_number=report.service_number or order.service_number,
+                                              devices=[*order.reported_devices, *report.devices])
 
 
 # ---------------------------------------------------------------- applying: exactly once, in order, in batches
@@ -137,7 +134,7 @@ def _claim(session: Session, limit: int, *, first: int | None = None, only: Iter
         candidates = chosen
     claimed = session.execute(update(CarrierUpdate)
                               .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
-                              .values(applied_at=lifecycle.utcnow()).returning(CarrierUpdate.id)
+                              .values(applied_at=clock.now()).returning(CarrierUpdate.id)
                               .execution_options(synchronize_session=False))
     return sorted(claimed.scalars())
 
@@ -164,7 +161,7 @@ def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events
         outcome = _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
     except (FulfilmentError, InvalidReport) as refusal:
         outcome = f"refused: {refusal}"
-        lifecycle.record(session, order, "carrier_update", None,
+        lifecycle.record(session, order, EventKind.CARRIER_UPDATE, None,
                          comment=f"An update from {order.carrier.name} could not be applied: {refusal}",
                          data={"update_id": stored.update_id})
     return outcome
@@ -215,7 +212,6 @@ def apply_update(session: Session, update_row_id: int) -> str:
     if not _claim(session, 1, only=[update_row_id], wait=True):
         if _is_applied(session, update_row_id) not in (True, None):
             return WAITING  # the caller's transaction (a simulator's update just received) goes on
-        session.rollback()
         return "already applied"
     return _apply_batch(session, [update_row_id])[update_row_id]
 

@@ -58,14 +58,13 @@ def edit(record: Any, raw: dict[str, Any], *, actor: User, expected_version: int
     errors = check(record, values)
     if errors:
         raise EditRefused(errors)
-    changes = apply_changes(record, values, actor=actor)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # a refused write leaves the caller's transaction as it was
+            changes = apply_changes(record, values, actor=actor)
     except StaleDataError:  # saved by someone else between our check and our write
-        db.session.rollback()
+        db.session.expire(record)
         raise _stale(db.session.get(type(record), record.id)) from None
     except IntegrityError as error:  # a number, IMEI or ICCID taken a moment ago
-        db.session.rollback()
         raise EditRefused(_constraint_errors(str(error.orig))) from None
     return changes
 

@@ -6,12 +6,13 @@ lands in the history the same way.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app import formatting
 from app.extensions import db
 from app.models import InventoryChange, Order, User
@@ -94,7 +95,7 @@ def apply_changes(record: Any, values: dict[str, Any], *, actor: User | None,
         db.session.add(record)
         db.session.flush()
     changes: list[InventoryChange] = []
-    at = utcnow()
+    at = clock.now()
     for key, new in values.items():
         field, target = _relationship_for(record, key)
         old = getattr(record, field)
@@ -123,8 +124,19 @@ def record_created(record: Any, *, actor: User | None, order: Order | None = Non
     if record.id is None:
         db.session.add(record)
         db.session.flush()
-    change = InventoryChange(at=utcnow(), actor=actor, record_type=record_type(record), record_id=record.id,
+    change = InventoryChange(at=clock.now(), actor=actor, record_type=record_type(record), record_id=record.id,
                              field="record", old_value=None, new_value=note,
+                             order_id=order.id if order is not None else None)
+    db.session.add(change)
+    return change
+
+
+def record_change(record: Any, field: str, old: str | None, new: str | None, *, actor: User | None,
+                  order: Order | None = None) -> InventoryChange:
+    """A history row for a change `apply_changes` cannot see (a collection: a line's features, a device's
+    accessories), in the words people read."""
+    change = InventoryChange(at=clock.now(), actor=actor, record_type=record_type(record), record_id=record.id,
+                             field=field, old_value=old, new_value=new,
                              order_id=order.id if order is not None else None)
     db.session.add(change)
     return change
@@ -133,7 +145,7 @@ def record_created(record: Any, *, actor: User | None, order: Order | None = Non
 def records_created(records: list[Any], *, actor: User | None, order: Order | None = None,
                     note: str = "created") -> None:
     """`record_created` for many flushed records at once, in one INSERT (a CSV import adds thousands)."""
-    at = utcnow()
+    at = clock.now()
     rows = [{"at": at, "actor_id": actor.id if actor is not None else None, "record_type": record_type(r),
              "record_id": r.id, "field": "record", "old_value": None, "new_value": note,
              "order_id": order.id if order is not None else None} for r in records]
@@ -148,10 +160,6 @@ def _same(old: Any, new: Any) -> bool:
         return True
     return old == new
 
-
-def utcnow() -> datetime:
-    """Naive UTC, as every time is stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def history_of(*records: Any, limit: int = 200) -> list[InventoryChange]:

@@ -1,27 +1,36 @@
-"""RQ job functions: thin, each one an app context around a domain call."""
+"""RQ job functions: thin, each one an app context around a domain call (a command, mostly)."""
 from __future__ import annotations
 
+import importlib
+from datetime import date, datetime, timedelta, timezone
 from functools import wraps
 from typing import Any, Callable
 
-_app = None
+from flask import Flask, has_app_context
+
+import app as application
+from app import clock, commands
+from app.dashboard.cache import refresh
+from app.extensions import db
+from app.models import Order, User
+from app.notifications import sending
+from app.queue import redis_connection, task_queue
+from app.reports.filters import ReportFilter
+
+_app: Flask | None = None
 
 
-def _application():
+def _application() -> Flask:
     """One app per worker process, created on first use (the worker imports this module, not the app)."""
     global _app
     if _app is None:
-        from app import create_app
-
-        _app = create_app()
+        _app = application.create_app()
     return _app
 
 
 def in_app_context(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from flask import has_app_context
-
         if has_app_context():
             return func(*args, **kwargs)
         with _application().app_context():
@@ -49,8 +58,6 @@ def periodic(seconds: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]
 @in_app_context
 def run_periodic(name: str) -> Any:
     """Run one periodic job, then schedule its next run (even if this one failed)."""
-    import importlib
-
     module, _, function = name.rpartition(".")
     try:
         return getattr(importlib.import_module(module), function)()
@@ -59,11 +66,7 @@ def run_periodic(name: str) -> Any:
 
 
 def _schedule(name: str, delay: int) -> None:
-    """Schedule the next run of `name` unless one is already scheduled or queued."""
-    from datetime import datetime, timedelta, timezone
-
-    from app.queue import task_queue
-
+    """Schedule the next run of `name` unless one is already scheduled or queued (RQ runs on real time)."""
     queue = task_queue()
     prefix = "periodic-" + name.replace(".", "_") + "-"  # job ids allow letters, digits, _ and - only
     waiting = [*queue.scheduled_job_registry.get_job_ids(), *queue.get_job_ids()]
@@ -85,9 +88,6 @@ def schedule_periodic() -> list[str]:
 @in_app_context
 def ping(note: str = "") -> dict[str, Any]:
     """A trivial job that proves the worker reaches the database: counts the users."""
-    from app.extensions import db
-    from app.models import User
-
     return {"users": db.session.query(User).count(), "note": note}
 
 
@@ -95,45 +95,27 @@ def ping(note: str = "") -> dict[str, Any]:
 @in_app_context
 def approval_sweep(now: str | None = None) -> dict[str, int]:
     """Remind approvers of steps waiting too long, and escalate those waiting longer still."""
-    from datetime import datetime
-
-    from app.approvals import reminders
-    from app.extensions import db
-    from app.orders.lifecycle import utcnow
-
-    moment = datetime.fromisoformat(now) if now else utcnow()
-    reminded = reminders.send_reminders(db.session, moment)
-    escalated = reminders.escalate(db.session, moment)
+    counts = commands.remind_and_escalate(db.session, datetime.fromisoformat(now) if now else clock.now())
     db.session.commit()
-    return {"reminded": len(reminded), "escalated": len(escalated)}
+    return counts
 
 
 @in_app_context
 def refresh_dashboard(args: dict[str, str], tz: str, today: str, now: str | None = None) -> bool:
     """Compute and keep the dashboard's figures for these filters (queued by a view that showed older ones)."""
-    from datetime import date, datetime
-
-    from app.dashboard.cache import refresh
-    from app.extensions import db
-    from app.queue import redis_connection
-    from app.reports.filters import ReportFilter, utcnow
-
     filters = ReportFilter.from_args(args, tz=tz)  # the args carry the period, even an empty one
     return refresh(db.session, redis_connection(), filters, today=date.fromisoformat(today),
-                   now=datetime.fromisoformat(now) if now else utcnow())
+                   now=datetime.fromisoformat(now) if now else clock.now())
 
 
+# ---------------------------------------------------------------- carriers
 @in_app_context
 def hand_off(order_id: int) -> str:
     """Give an approved order to its carrier's adapter."""
-    from app.extensions import db
-    from app.fulfilment.carriers import adapter_for
-    from app.models import Order, OrderStatus
-
     order = db.session.get(Order, order_id)
-    if order is None or order.carrier is None or order.status is not OrderStatus.APPROVED:
+    if order is None or not commands.hand_off(db.session, order):
+        db.session.rollback()
         return "nothing to hand off"
-    adapter_for(order.carrier).hand_off(db.session, order)
     db.session.commit()
     return order.status.value
 
@@ -141,10 +123,7 @@ def hand_off(order_id: int) -> str:
 @in_app_context
 def drain_carrier_updates() -> dict[str, int]:
     """Apply the stored carrier updates not applied yet, in batches (queued by the API once per burst)."""
-    from app.extensions import db
-    from app.fulfilment.updates import drain_job
-
-    done = drain_job(db.session)
+    done = commands.apply_carrier_updates(db.session)
     return {"applied": len(done.outcomes), "failed": len(done.failed), "batches": done.batches}
 
 
@@ -153,65 +132,25 @@ def apply_carrier_update(update_row_id: int) -> str:
     """Apply one stored carrier update (exactly once, however often this job runs), and with it the other
     unapplied ones, in batches. The API queues `drain_carrier_updates` now; this job is kept for what a
     previous version queued, and for one update's own outcome."""
-    from app.extensions import db
-    from app.fulfilment.updates import apply_with_drain
-
-    return apply_with_drain(db.session, update_row_id)
+    return commands.apply_carrier_update(db.session, update_row_id)
 
 
 @periodic(seconds=5)
 @in_app_context
 def carrier_sweep() -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders, and let the simulator move on."""
-    from app.extensions import db
-    from app.fulfilment.carriers import adapter_for, in_flight_simulated
-    from app.fulfilment.updates import drain
-    from app.models import Carrier, Order, OrderEvent, OrderStatus
-    from app.orders.lifecycle import utcnow
-    from sqlalchemy import select
-
-    applied = len(drain(db.session).outcomes)  # in batches, as the jobs do; what fails is left for the next sweep
-    handed = 0
-    # Only approved orders not handed off yet: the others would each cost a query for their timeline, every sweep.
-    handed_off = select(OrderEvent.id).where(OrderEvent.order_id == Order.id, OrderEvent.kind == "handed_off")
-    waiting = db.session.scalars(select(Order).join(Carrier, Order.carrier_id == Carrier.id)
-                                 .where(Order.status == OrderStatus.APPROVED, ~handed_off.exists()).limit(500)).all()
-    for order in waiting:
-        if not any(e.kind == "handed_off" for e in order.events):
-            adapter_for(order.carrier).hand_off(db.session, order)
-            db.session.commit()
-            handed += 1
-    moved = 0
-    now = utcnow()
-    for order in in_flight_simulated(db.session):
-        try:
-            moved += adapter_for(order.carrier).advance(db.session, order, now)
-            db.session.commit()
-        except Exception:  # one order's trouble must not stop the others; it is retried next sweep
-            db.session.rollback()
-            from flask import current_app
-
-            current_app.logger.exception("The simulator could not move %s", order.number)
-    return {"applied": applied, "handed_off": handed, "advanced": moved}
+    return commands.carrier_sweep(db.session)
 
 
 # ---------------------------------------------------------------- notifications (milestone emails)
 @in_app_context
 def send_notification(notification_id: int) -> str:
     """Send one milestone email (at most once, however often this job runs; retried with backoff on failure)."""
-    from app.extensions import db
-    from app.notifications.sending import deliver
-
-    return deliver(db.session, notification_id)
+    return sending.deliver(db.session, notification_id)
 
 
 @periodic(seconds=30)
 @in_app_context
 def notification_sweep(now: str | None = None) -> dict[str, int]:
     """Send the emails still pending: queued while Redis was down, or whose job or worker was lost."""
-    from datetime import datetime
-
-    from app.extensions import db
-    from app.notifications.sending import sweep
-
-    return sweep(db.session, datetime.fromisoformat(now) if now else None)
+    return sending.sweep(db.session, datetime.fromisoformat(now) if now else None)

@@ -31,7 +31,7 @@ from app.models.inventory import (
     Stipend,
     StipendStatus,
 )
-from app.models.orders import OPEN_STATUSES, CarrierUpdate, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
+from app.models.orders import CarrierUpdate, EventKind, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
 from app.models.approvals import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
 from app.models.notifications import AuditEntry, MilestoneSetting, Notification, NotificationStatus
 

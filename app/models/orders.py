@@ -9,6 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.identifiers import tracking_url
 from app.models.catalog import Carrier
 from app.models.inventory import Device, Line
 from app.models.people import CostCenter, User
@@ -31,12 +32,33 @@ class OrderStatus(str, enum.Enum):
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
 
-    @property
-    def is_final(self) -> bool:
-        return self in {OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED}
 
+class EventKind(str, enum.Enum):
+    """What an entry on an order's timeline records. The first group are the lifecycle's transitions
+    (app.orders.lifecycle); the others note something without changing the status."""
 
-OPEN_STATUSES = tuple(s for s in OrderStatus if not s.is_final and s is not OrderStatus.DRAFT)
+    SUBMIT = "submit"
+    APPROVE_STEP = "approve_step"
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_INFO = "request_info"
+    PROVIDE_INFO = "provide_info"
+    CANCEL = "cancel"
+    PLACE = "place"
+    SHIP = "ship"
+    COMPLETE = "complete"
+    REPORT_PROBLEM = "report_problem"
+    HOLD = "hold"  # a rule no longer holds at the final approval: the order needs attention
+    # notes
+    HANDED_OFF = "handed_off"
+    ROUTING_NOTE = "routing_note"
+    NO_APPROVER = "no_approver"
+    CARRIER_UPDATE = "carrier_update"
+    BACKORDERED = "backordered"
+    DELIVERED = "delivered"
+    APPROVAL_REMINDER = "approval_reminder"
+    APPROVAL_ESCALATED = "approval_escalated"
+    NOTE = "note"
 
 
 class Order(db.Model):
@@ -52,6 +74,7 @@ class Order(db.Model):
         # The dashboard's and reports' period, with what their figures read: index-only scans of the period.
         Index("ix_orders_submitted_period", "submitted_at", "status", "type", "carrier_id", "approved_at",
               "completed_at"),
+        Index("ix_orders_status_handed_off", "status", "handed_off_at"),  # approved orders not handed off yet
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -76,11 +99,15 @@ class Order(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
+    handed_off_at: Mapped[datetime | None] = mapped_column(DateTime)  # given to its carrier's adapter
+    # The line this order holds while it is open (types that change a line): one open such order per line,
+    # kept by the database's unique constraint even when two are submitted at the same moment.
+    line_claim: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     employee: Mapped[User] = relationship(foreign_keys=[employee_id])
-    line: Mapped[Line | None] = relationship()
+    line: Mapped[Line | None] = relationship(foreign_keys=[line_id])
     device: Mapped[Device | None] = relationship()
     carrier: Mapped[Carrier | None] = relationship()
     cost_center: Mapped[CostCenter | None] = relationship()
@@ -122,8 +149,6 @@ class Shipment(db.Model):
 
     @property
     def tracking_url(self) -> str | None:
-        from app.identifiers import tracking_url
-
         return tracking_url(self.shipping_carrier, self.tracking_number)
 
 

@@ -1,25 +1,21 @@
 """Who is emailed about what: the one table from an order event to its milestones and their recipients.
 
-`notifications_for(session, event)` turns one timeline event into the Notification rows it owes (rendered, and
-either pending or recorded as not sent with the reason). It runs inside the event's own transaction (see
-app.notifications.outbox), so an event is never committed without its emails.
+`app.notifications.owed.notifications_for(session, event)` turns one timeline event into the Notification rows it
+owes from this table.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
     Approval,
     ApprovalStatus,
     Group,
     MilestoneSetting,
-    Notification,
-    NotificationStatus,
     OrderEvent,
     Role,
     User,
@@ -55,6 +51,8 @@ MILESTONES: dict[str, Milestone] = {m.key: m for m in (
     Milestone("shipped", "Shipped (with tracking links)", "The requester and the person it is for"),
     Milestone("completed", "Completed (new number and device)", "The requester and the person it is for"),
     Milestone("needs_attention", "Needs attention", "The fulfilment team", True),
+    Milestone("held", "Cannot go ahead after approval (with the reason)", "The requester and the person it is for",
+              True),
     Milestone("approval_reminder", "Approval reminder", "The approver of a step waiting too long", True),
     Milestone("approval_escalated", "Approval escalated", "The new approver", True),
     Milestone("approval_moved", "Approval moved away (escalation)", "The approver it was taken from"),
@@ -95,6 +93,11 @@ def former_approver(session: Session, event: OrderEvent) -> list[Recipient]:
     return [Recipient(person)] if person else []
 
 
+def administrators(session: Session) -> list[User]:
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
+                                .where(UserRole.role == Role.ADMIN, User.active).order_by(User.name)))
+
+
 def fulfilment_team(session: Session, event: OrderEvent) -> list[Recipient]:
     people = session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
                              .where(UserRole.role == Role.FULFILLMENT).order_by(User.name)).all()
@@ -107,8 +110,10 @@ def approvers_of(step: Approval | None) -> list[Recipient]:
         return []
     if step.assignee is not None:
         people = [step.assignee]
-    else:
-        people = sorted(step.group.members, key=lambda u: u.name) if step.group else []
+    elif step.group is not None:
+        people = sorted(step.group.members, key=lambda u: u.name)
+    else:  # nobody can approve it: the administrators' "No approver" queue
+        people = administrators(Session.object_session(step))
     own = {step.order.requester_id, step.order.employee_id}
     return [Recipient(person, step) for person in people if person.id not in own]
 
@@ -138,6 +143,7 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "ship": (("shipped", requester_and_employee),),
     "complete": (("completed", requester_and_employee),),
     "report_problem": (("needs_attention", fulfilment_team),),
+    "hold": (("needs_attention", fulfilment_team), ("held", requester_and_employee)),
     "approval_reminder": (("approval_reminder", reminded_approvers),),
     "approval_escalated": (("approval_escalated", new_approver), ("approval_moved", former_approver)),
 }
@@ -161,40 +167,3 @@ def set_switches(session: Session, wanted: dict[str, bool]) -> dict[str, bool]:
         else:
             row.enabled = on
     return changed
-
-
-# ---------------------------------------------------------------- events → notifications
-def notifications_for(session: Session, event: OrderEvent, now: datetime,
-                      switched: dict[str, bool] | None = None) -> list[Notification]:
-    """The emails `event` owes, rendered: one per milestone per address. Not added to the session."""
-    from app.notifications.rendering import render_email
-
-    switched = switched if switched is not None else switches(session)
-    made: list[Notification] = []
-    for key, audience in RULES.get(event.kind, ()):
-        milestone = MILESTONES[key]
-        seen: set[str] = set()
-        for recipient in audience(session, event):
-            person = recipient.user
-            address = (person.email or "").strip().lower()
-            if not address or address in seen or not person.active:
-                continue
-            seen.add(address)
-            email = render_email(session, event, milestone, recipient)
-            reason = why_not_sent(milestone, person, switched)
-            made.append(Notification(
-                event=event, order_id=event.order_id, milestone=key, recipient=person, email=address,
-                subject=email.subject[:250], body_text=email.text, body_html=email.html,
-                status=NotificationStatus.NOT_SENT if reason else NotificationStatus.PENDING,
-                last_error=reason, attempts=0, next_attempt_at=now, created_at=now,
-            ))
-    return made
-
-
-def why_not_sent(milestone: Milestone, person: User, switched: dict[str, bool]) -> str:
-    """Why this email is recorded but not sent ("" when it should go)."""
-    if not switched.get(milestone.key, True):
-        return f"The “{milestone.label}” milestone is switched off."
-    if not milestone.asks_to_act and not person.informational_emails:
-        return f"{person.name} turned off informational emails."
-    return ""

@@ -10,21 +10,26 @@ Session listeners, installed once on the app's session, so no caller has to reme
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from flask import has_app_context
 from redis.exceptions import RedisError
+from rq import Queue
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from app import clock
+from app.database import NEW_EVENTS
 from app.models import NotificationStatus, OrderEvent
+from app.notifications.milestones import switches
+from app.notifications.owed import notifications_for
+from app.queue import task_queue
 
 log = logging.getLogger(__name__)
 
-NEW_EVENTS = "notifications.new_events"  # session.info keys
-TO_SEND = "notifications.to_send"
+TO_SEND = "notifications.to_send"  # session.info keys (and NEW_EVENTS)
 SEND_JOB = "app.jobs.send_notification"
 QUEUE_CHUNK = 500  # send jobs per Redis pipeline
 
@@ -44,16 +49,13 @@ def _collect_events(session: Session, flush_context) -> None:
 
 
 def _create_notifications(session: Session) -> None:
-    from app.notifications.milestones import notifications_for, switches
-    from app.orders.lifecycle import utcnow
-
     if not session.info.get(NEW_EVENTS) and not any(isinstance(obj, OrderEvent) for obj in session.new):
         return
     session.flush()  # events still pending are written (and collected) first
     events = [e for e in session.info.pop(NEW_EVENTS, []) if inspect(e).persistent]  # not rolled back since
     if not events:
         return
-    now, switched = utcnow(), switches(session)
+    now, switched = clock.now(), switches(session)
     made = [note for event in events for note in notifications_for(session, event, now, switched)]
     if not made:
         return
@@ -84,12 +86,6 @@ def queue_sends(ids: Iterable[int], delay: timedelta | None = None) -> int:
     pipeline is a MULTI/EXEC: all of its jobs are queued or none). A Redis outage is not an error here: the
     notifications stay pending and the sweep sends them later.
     """
-    from datetime import datetime, timezone
-
-    from rq import Queue
-
-    from app.queue import task_queue
-
     ids = list(ids)
     queued = 0
     try:

@@ -18,11 +18,11 @@ from flask_mail import Connection, Message
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.extensions import mail
 from app.models import Notification, NotificationStatus
 from app.notifications.milestones import NO_MAIL_SERVER
 from app.notifications.outbox import TO_SEND, queue_sends
-from app.orders.lifecycle import utcnow
 
 S = NotificationStatus
 RETRY_DELAYS = (30, 120, 600, 1800)  # seconds before the 2nd, 3rd… attempt; FAILED after the last
@@ -45,7 +45,7 @@ def max_attempts() -> int:
 
 def deliver(session: Session, notification_id: int, now: datetime | None = None) -> str:
     """Send one notification if it is still pending; says what happened. Commits."""
-    now = now or utcnow()
+    now = now or clock.now()
     note = _claim(session, notification_id, now)
     if note is None:
         return "already handled"
@@ -58,7 +58,7 @@ def deliver(session: Session, notification_id: int, now: datetime | None = None)
     except Exception as error:  # any failure is recorded and retried, whatever raised it
         return _failed(session, note, describe(error), now)
     _finish(note, S.SENT, "")
-    note.sent_at = utcnow()
+    note.sent_at = clock.now()
     session.commit()
     return "sent"
 
@@ -145,7 +145,7 @@ def send_message(note: Notification) -> None:
 def sweep(session: Session, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send what is due and was not sent by its own job: queued while Redis was down, a retry whose job was
     lost, or a send whose worker died (its lease ran out). Commits."""
-    now = now or utcnow()
+    now = now or clock.now()
     abandoned = and_(Notification.status == S.SENDING, Notification.next_attempt_at <= now)
     gave_up = session.execute(
         update(Notification).where(abandoned, Notification.attempts >= max_attempts())
@@ -175,5 +175,5 @@ def resend(session: Session, note: Notification, now: datetime | None = None) ->
     if note.status is S.SENDING:
         raise NotificationError(f"The email to {note.email} is being sent right now.")
     note.status, note.attempts, note.last_error = S.PENDING, 0, ""
-    note.next_attempt_at, note.sent_at = now or utcnow(), None
+    note.next_attempt_at, note.sent_at = now or clock.now(), None
     session.info.setdefault(TO_SEND, []).append(note.id)

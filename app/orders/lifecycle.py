@@ -1,21 +1,34 @@
-"""The one state machine for orders: every status change is checked, versioned and written to the timeline.
+"""The one state machine for orders: the statuses, the transitions between them, who may take each, the
+progress order, and which statuses are open, cancellable or in fulfilment. Nothing else in the code lists them.
 
-A transition names the states it leaves from and the state it goes to. `transition` checks the order is in one
-of those states and at the version the person saw, moves it, stamps the milestone time, and adds the
-OrderEvent in the same transaction (the caller commits). Two people acting on the same order at once cannot
-both win: the version check here, and the ORM's version counter at flush, refuse the second.
+`transition` checks the order is in one of the transition's source states, that the party taking it may, and
+(when given) that the order is at the version the person saw; it moves the order, stamps the milestone time, and
+adds the timeline event in the same transaction (the caller commits). Two people acting on the same order at once
+cannot both win: the version check here, and the ORM's version counter at flush, refuse the second.
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models import Order, OrderEvent, OrderStatus, User
+from app import clock
+from app.models import EventKind, Order, OrderEvent, OrderStatus, User
 
 S = OrderStatus
+E = EventKind
+
+
+class Party(enum.Enum):
+    """Who takes a transition, as the order sees them."""
+
+    REQUESTER = "requester"  # the requester, the person it is for, or the helpdesk acting for them
+    APPROVER = "approver"  # whoever may decide the order's current approval step
+    FULFILMENT = "fulfilment"  # the telecom team, in the fulfilment console
+    CARRIER = "carrier"  # the carrier's own reports (its API, the simulator)
+    SYSTEM = "system"  # the portal itself (completion of internal types, a rule that no longer holds)
 
 
 class TransitionError(Exception):
@@ -26,87 +39,131 @@ class StaleOrderError(TransitionError):
     """Someone else changed the order after this person loaded it."""
 
 
+class NotAllowed(TransitionError):
+    """The party asking may not take this transition."""
+
+
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: EventKind
     sources: frozenset[OrderStatus]
     target: OrderStatus
     verb: str  # for messages: "cancelled", "approved"…
+    parties: frozenset[Party]
+    stamp: str | None = None  # the milestone time it sets on the order
 
 
-def _t(action: str, sources: set[OrderStatus], target: OrderStatus, verb: str) -> Transition:
-    return Transition(action, frozenset(sources), target, verb)
+def _t(action: EventKind, sources: set[OrderStatus], target: OrderStatus, verb: str, parties: set[Party],
+       stamp: str | None = None) -> Transition:
+    return Transition(action, frozenset(sources), target, verb, frozenset(parties), stamp)
 
 
-BEFORE_SHIPPING = {S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED, S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}
+P = Party
+TEAM_OR_CARRIER = {P.FULFILMENT, P.CARRIER}
+BEFORE_SHIPPING = {S.PENDING_APPROVAL, S.INFO_REQUESTED, S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    _t("submit", {S.DRAFT}, S.PENDING_APPROVAL, "submitted"),
-    _t("request_info", {S.PENDING_APPROVAL}, S.INFO_REQUESTED, "sent back with a question"),
-    _t("provide_info", {S.INFO_REQUESTED}, S.PENDING_APPROVAL, "answered"),
-    _t("approve_step", {S.PENDING_APPROVAL}, S.PENDING_APPROVAL, "approved at this step"),
-    _t("approve", {S.PENDING_APPROVAL}, S.APPROVED, "approved"),
-    _t("reject", {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected"),
-    _t("cancel", BEFORE_SHIPPING, S.CANCELLED, "cancelled"),
-    _t("place", {S.APPROVED, S.NEEDS_ATTENTION}, S.WITH_CARRIER, "placed with the carrier"),
-    _t("ship", {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}, S.SHIPPED, "shipped"),
-    _t("complete", {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION}, S.COMPLETED, "completed"),
-    _t("report_problem", {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}, S.NEEDS_ATTENTION, "flagged for attention"),
+TRANSITIONS: dict[EventKind, Transition] = {t.action: t for t in (
+    _t(E.SUBMIT, {S.DRAFT}, S.PENDING_APPROVAL, "submitted", {P.REQUESTER}, "submitted_at"),
+    _t(E.REQUEST_INFO, {S.PENDING_APPROVAL}, S.INFO_REQUESTED, "sent back with a question", {P.APPROVER}),
+    _t(E.PROVIDE_INFO, {S.INFO_REQUESTED}, S.PENDING_APPROVAL, "answered", {P.REQUESTER}),
+    _t(E.APPROVE_STEP, {S.PENDING_APPROVAL}, S.PENDING_APPROVAL, "approved at this step", {P.APPROVER}),
+    _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER}, "approved_at"),
+    _t(E.REJECT, {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected", {P.APPROVER}),
+    _t(E.HOLD, {S.PENDING_APPROVAL, S.APPROVED}, S.NEEDS_ATTENTION, "held for attention", {P.SYSTEM}),
+    _t(E.CANCEL, BEFORE_SHIPPING, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),
+    _t(E.PLACE, {S.APPROVED, S.NEEDS_ATTENTION}, S.WITH_CARRIER, "placed with the carrier", TEAM_OR_CARRIER),
+    _t(E.SHIP, {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}, S.SHIPPED, "shipped", TEAM_OR_CARRIER),
+    _t(E.COMPLETE, {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION}, S.COMPLETED, "completed",
+       {P.FULFILMENT, P.CARRIER, P.SYSTEM}, "completed_at"),
+    _t(E.REPORT_PROBLEM, {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}, S.NEEDS_ATTENTION, "flagged for attention",
+       {P.FULFILMENT, P.CARRIER, P.SYSTEM}),
 )}
 
-# Where a status stands on the way to completion, for "never move backwards" checks.
-PROGRESS = {S.DRAFT: 0, S.PENDING_APPROVAL: 1, S.INFO_REQUESTED: 1, S.APPROVED: 2, S.WITH_CARRIER: 3,
-            S.NEEDS_ATTENTION: 3, S.SHIPPED: 4, S.COMPLETED: 5, S.REJECTED: 5, S.CANCELLED: 5}
+# Where each status stands on the way to completion: the progress stepper and "never move backwards" both read it.
+RANK: dict[OrderStatus, int] = {S.DRAFT: 0, S.PENDING_APPROVAL: 1, S.INFO_REQUESTED: 1, S.APPROVED: 2,
+                                S.WITH_CARRIER: 3, S.NEEDS_ATTENTION: 3, S.SHIPPED: 4, S.COMPLETED: 5,
+                                S.REJECTED: 5, S.CANCELLED: 5}
+FINAL = frozenset({S.COMPLETED, S.REJECTED, S.CANCELLED})
+OPEN: tuple[OrderStatus, ...] = tuple(s for s in S if s not in FINAL and s is not S.DRAFT)  # submitted, not ended
+AWAITING_APPROVAL = frozenset({S.PENDING_APPROVAL, S.INFO_REQUESTED})
+IN_FULFILMENT = frozenset({S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION})
+CANCELLABLE = TRANSITIONS[E.CANCEL].sources  # by the requester's side, with a reason
+# Statuses where an order stopped short of the next milestone (the stepper shows them as such).
+STOPPED = frozenset({S.REJECTED, S.CANCELLED, S.NEEDS_ATTENTION, S.INFO_REQUESTED})
 
 
-def allowed(order: Order, action: str) -> bool:
-    return order.status in TRANSITIONS[action].sources
+def allowed(order: Order, action: EventKind, party: Party | None = None) -> bool:
+    rule = TRANSITIONS[action]
+    return order.status in rule.sources and (party is None or party in rule.parties)
+
+
+def reachable() -> frozenset[OrderStatus]:
+    """Every status some sequence of transitions reaches from a draft."""
+    found, frontier = {S.DRAFT}, [S.DRAFT]
+    while frontier:
+        here = frontier.pop()
+        for rule in TRANSITIONS.values():
+            if here in rule.sources and rule.target not in found:
+                found.add(rule.target)
+                frontier.append(rule.target)
+    return frozenset(found)
 
 
 def transition(
     session: Session,
     order: Order,
-    action: str,
+    action: EventKind,
     actor: User | None,
     *,
+    party: Party,
     comment: str = "",
     data: dict[str, Any] | None = None,
     expected_version: int | None = None,
-    kind: str | None = None,
 ) -> OrderEvent:
     """Move `order` by `action`, or raise TransitionError saying why not. Adds the event; the caller commits."""
-    rule = TRANSITIONS[action]
-    if expected_version is not None and order.version != expected_version:
-        raise StaleOrderError(f"{order.number} was changed by someone else a moment ago: reload it and try again.")
+    rule = TRANSITIONS[EventKind(action)]
+    check_version(order, expected_version)
     if order.status not in rule.sources:
         raise TransitionError(f"{order.number} is {order.status.label.lower()}, so it cannot be {rule.verb}.")
+    if party not in rule.parties:
+        raise NotAllowed(f"{order.number} cannot be {rule.verb} by the {party.value}.")
     previous = order.status
     order.status = rule.target
-    now = utcnow()
-    if action == "submit":
-        order.submitted_at = now
-    elif action == "approve":
-        order.approved_at = now
-    elif action == "complete":
-        order.completed_at = now
+    now = clock.now()
+    if rule.stamp:
+        setattr(order, rule.stamp, now)
+    if rule.target in FINAL:
+        order.line_claim = None  # the line is free for the next order
     order.updated_at = now
-    event = OrderEvent(order=order, actor=actor, kind=kind or action, from_status=previous.value,
+    event = OrderEvent(order=order, actor=actor, kind=action.value, from_status=previous.value,
                        to_status=rule.target.value, comment=comment, data=data or {}, at=now)
     session.add(event)
     return event
 
 
-def record(session: Session, order: Order, kind: str, actor: User | None, *, comment: str = "",
+def check_version(order: Order, expected_version: int | None) -> None:
+    """Refuse when the person acted on an older version of the order than the one stored."""
+    if expected_version is not None and order.version != expected_version:
+        raise StaleOrderError(f"{order.number} was changed by someone else a moment ago: reload it and try again.")
+
+
+def record(session: Session, order: Order, kind: EventKind, actor: User | None, *, comment: str = "",
            data: dict[str, Any] | None = None) -> OrderEvent:
     """A timeline entry that does not change the status (a note, a carrier reference, a late update)."""
-    now = utcnow()
+    kind = EventKind(kind)
+    if kind in TRANSITIONS:
+        raise ValueError(f"{kind.value} is a transition: use transition()")
+    now = clock.now()
     order.updated_at = now
-    event = OrderEvent(order=order, actor=actor, kind=kind, from_status=order.status.value,
+    event = OrderEvent(order=order, actor=actor, kind=kind.value, from_status=order.status.value,
                        to_status=order.status.value, comment=comment, data=data or {}, at=now)
     session.add(event)
     return event
 
 
-def utcnow() -> datetime:
-    """Times are stored as naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+def hand_off(session: Session, order: Order, comment: str) -> OrderEvent | None:
+    """Mark an approved order as given to its carrier's adapter (once); None when it was already."""
+    if order.handed_off_at is not None:
+        return None
+    order.handed_off_at = clock.now()
+    return record(session, order, E.HANDED_OFF, None, comment=comment)

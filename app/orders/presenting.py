@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import Order, OrderStatus
-from app.orders.types import REGISTRY
+from app.models import EventKind, Order, OrderStatus
+from app.orders import lifecycle
+from app.orders.types import REGISTRY, OrderType
 
 S = OrderStatus
 
@@ -15,20 +16,26 @@ class Step:
     state: str  # "done", "current", "upcoming" or "stopped"
 
 
-CARRIER_STEPS = (("Submitted", S.PENDING_APPROVAL), ("Approved", S.APPROVED), ("With carrier", S.WITH_CARRIER),
-                 ("Shipped", S.SHIPPED), ("Completed", S.COMPLETED))
-INTERNAL_STEPS = (("Submitted", S.PENDING_APPROVAL), ("Approved", S.APPROVED), ("Completed", S.COMPLETED))
-RANK = {S.DRAFT: -1, S.PENDING_APPROVAL: 0, S.INFO_REQUESTED: 0, S.APPROVED: 1, S.WITH_CARRIER: 2,
-        S.NEEDS_ATTENTION: 2, S.SHIPPED: 3, S.COMPLETED: 4}
-STOPPED = {S.REJECTED: "Rejected", S.CANCELLED: "Cancelled", S.NEEDS_ATTENTION: "Needs attention",
-           S.INFO_REQUESTED: "Information requested"}
+RANK = lifecycle.RANK
+STOPPED_WORDS = {S.REJECTED: "Rejected", S.CANCELLED: "Cancelled", S.NEEDS_ATTENTION: "Needs attention",
+                 S.INFO_REQUESTED: "Information requested"}
+
+
+def milestones_of(order_type: OrderType | None) -> list[tuple[str, OrderStatus]]:
+    """The milestones an order of this type passes: no carrier steps for internal types, no "Shipped" for types
+    that ship nothing."""
+    steps = [("Submitted", S.PENDING_APPROVAL), ("Approved", S.APPROVED)]
+    if order_type is None or order_type.carrier_fulfilled:
+        steps.append(("With carrier", S.WITH_CARRIER))
+        if order_type is None or order_type.ships:
+            steps.append(("Shipped", S.SHIPPED))
+    return [*steps, ("Completed", S.COMPLETED)]
 
 
 def progress_steps(order: Order) -> list[Step]:
-    """Submitted → Approved → With carrier → Shipped → Completed, or where the order stopped."""
-    carrier = REGISTRY[order.type].carrier_fulfilled if order.type in REGISTRY else True
-    milestones = CARRIER_STEPS if carrier else INTERNAL_STEPS
-    stopped = STOPPED.get(order.status)
+    """Submitted → Approved → With carrier → Shipped → Completed (as the type goes), or where the order stopped."""
+    milestones = milestones_of(REGISTRY.get(order.type))
+    stopped = STOPPED_WORDS.get(order.status)
     reached = _furthest_milestone(order) if stopped else RANK[order.status]
     steps: list[Step] = []
     for label, status in milestones:
@@ -49,22 +56,27 @@ def progress_steps(order: Order) -> list[Step]:
 
 def _furthest_milestone(order: Order) -> int:
     """How far an order that stopped got, from its timeline."""
-    furthest = 0
+    furthest = RANK[S.PENDING_APPROVAL]
     for event in order.events:
         for value in (event.from_status, event.to_status):
             status = S._value2member_map_.get(value or "")
-            if status is not None and status not in STOPPED:
+            if status is not None and status not in lifecycle.STOPPED:
                 furthest = max(furthest, RANK.get(status, 0))
     return furthest
 
 
-EVENT_WORDS = {
-    "submitted": "Submitted", "submit": "Submitted", "approve_step": "Approved a step", "approve": "Approved",
-    "reject": "Rejected", "request_info": "Asked for more information", "provide_info": "Answered",
-    "cancel": "Cancelled", "place": "Placed with the carrier", "ship": "Shipped", "complete": "Completed",
-    "report_problem": "Reported a problem", "note": "Note",
+E = EventKind
+EVENT_WORDS: dict[EventKind, str] = {
+    E.SUBMIT: "Submitted", E.APPROVE_STEP: "Approved a step", E.APPROVE: "Approved", E.REJECT: "Rejected",
+    E.REQUEST_INFO: "Asked for more information", E.PROVIDE_INFO: "Answered", E.CANCEL: "Cancelled",
+    E.PLACE: "Placed with the carrier", E.SHIP: "Shipped", E.COMPLETE: "Completed",
+    E.REPORT_PROBLEM: "Reported a problem", E.HOLD: "Cannot go ahead as it is", E.HANDED_OFF: "Handed to the carrier",
+    E.ROUTING_NOTE: "Routing", E.NO_APPROVER: "No approver", E.CARRIER_UPDATE: "Carrier update",
+    E.BACKORDERED: "Backordered", E.DELIVERED: "Delivered", E.APPROVAL_REMINDER: "Approval reminder",
+    E.APPROVAL_ESCALATED: "Approval escalated", E.NOTE: "Note",
 }
 
 
 def event_label(kind: str) -> str:
-    return EVENT_WORDS.get(kind, kind.replace("_", " ").capitalize())
+    known = EventKind._value2member_map_.get(kind)
+    return EVENT_WORDS[known] if known is not None else kind.replace("_", " ").capitalize()

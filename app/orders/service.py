@@ -1,4 +1,5 @@
-"""Placing orders: who may order for whom, drafts, submit (idempotent), cancel. No requests, no HTML."""
+"""Placing orders: who may order for whom and see what, drafts, and checking a draft against its type's rules
+again (at submit and at the final approval). No requests, no HTML; what happens to an order is app.commands'."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,19 +7,27 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
+from app import clock
+from app.catalog.eligibility import cost_share_for
 from app.crypto import decrypt_json, encrypt_json
-from app.models import Order, OrderStatus, User, get_setting
-from app.orders import lifecycle
+from app.models import Approval, Order, OrderStatus, User, get_setting
 from app.orders.types import REGISTRY
 from app.orders.types.base import OrderContext, OrderType
-
-CANCELLABLE = lifecycle.TRANSITIONS["cancel"].sources - {OrderStatus.DRAFT}
+from app.orders.types.forms import bind, errors_of
 
 
 class OrderError(Exception):
     """Something a person asked that cannot be done; the message says why."""
+
+
+class OrderRefused(OrderError):
+    """The order type's rules refuse the order as it stands: {field name: message} ("" for the whole form)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values()), "The order cannot go ahead."))
+        self.errors = errors
 
 
 def may_order_for(requester: User, employee: User) -> bool:
@@ -49,10 +58,12 @@ def _reports_below(session: Session, manager: User) -> list[User]:
     return sorted(found, key=lambda u: u.name)
 
 
-def context(session: Session, requester: User, employee: User, today: date | None = None) -> OrderContext:
+def context(session: Session, requester: User, employee: User, today: date | None = None,
+            order: Order | None = None) -> OrderContext:
     if not may_order_for(requester, employee):
         raise OrderError(f"You cannot order for {employee.name}.")
-    return OrderContext(session=session, requester=requester, employee=employee, today=today or date.today())
+    return OrderContext(session=session, requester=requester, employee=employee, today=today or clock.today(),
+                        order_id=order.id if order is not None else None)
 
 
 def may_change(order: Order, person: User) -> bool:
@@ -91,7 +102,9 @@ def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form,
             if name in part.secret_fields:
                 if value:
                     secrets[name] = value
-            elif value not in (None, "", []):
+            elif isinstance(value, list):  # kept even when empty: "none chosen" is an answer
+                details[name] = _jsonable([v for v in value if v is not None])
+            elif value not in (None, ""):
                 details[name] = _jsonable(value)
         summary.extend([list(row) for row in part.summary(form)])
     details["_summary"] = summary
@@ -109,7 +122,7 @@ def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form,
     order.cost_center = ctx.employee.cost_center
     if price is not None:
         order.one_time_cents, order.monthly_cents = price.one_time_cents, price.monthly_cents
-    order.updated_at = lifecycle.utcnow()
+    order.updated_at = clock.now()
     session.flush()
     if order.number is None:
         order.number = f"{get_setting('order_number_prefix')}{order.id:06d}"
@@ -118,20 +131,18 @@ def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form,
 
 def employee_cost_share(ctx: OrderContext) -> int:
     """What the employee pays toward the devices, accessories and plan chosen (admins set it per item)."""
-    from app.catalog.eligibility import cost_share_for
-
     items = [i for i in (ctx.model, ctx.plan, *ctx.accessories) if i is not None]
     return sum(cost_share_for(ctx.employee, item) for item in items)
 
 
-def draft_formdata(order: Order):
+def draft_formdata(order: Order) -> MultiDict:
     """The draft's answers as form data, to fill its form again (secrets included: never rendered back)."""
-    from werkzeug.datastructures import MultiDict
-
-    data = MultiDict()
+    data: MultiDict = MultiDict()
     for name, value in order.details.items():
         if name.startswith("_"):
             continue
+        if value == []:
+            data.add(name, "")  # chosen: none (a list left empty on purpose, not a field never filled)
         for item in value if isinstance(value, list) else [value]:
             data.add(name, str(item))
     for name, value in decrypt_json(order.secrets_encrypted).items():
@@ -148,36 +159,17 @@ def delete_draft(session: Session, order: Order, person: User) -> None:
     session.delete(order)
 
 
-# ---------------------------------------------------------------- submit and cancel
-def submit(session: Session, order: Order, person: User, *, expected_version: int | None = None) -> bool:
-    """Submit a draft. True when this call submitted it; False when it was submitted already (a double click)."""
-    if order.status is not OrderStatus.DRAFT:
-        return False
-    if order.requester_id != person.id:
-        raise OrderError("Only the person who started this order can submit it.")
-    lifecycle.transition(session, order, "submit", person, expected_version=expected_version)
-    return True
-
-
-def cancel(session: Session, order: Order, person: User, reason: str, *, expected_version: int | None = None):
-    if not may_change(order, person):
-        raise OrderError("You cannot cancel this order.")
-    if order.status not in CANCELLABLE:
-        raise OrderError(f"{order.number} is {order.status.label.lower()}: it can no longer be cancelled.")
-    if not reason.strip():
-        raise OrderError("Say why you are cancelling.")
-    return lifecycle.transition(session, order, "cancel", person, comment=reason.strip(),
-                                expected_version=expected_version)
-
-
-def answer(session: Session, order: Order, person: User, text: str, *, expected_version: int | None = None):
-    """The requester answers an approver's question; the order returns to the same step and approver."""
-    if not may_change(order, person):
-        raise OrderError("Only the requester can answer.")
-    if not text.strip():
-        raise OrderError("Write your answer.")
-    return lifecycle.transition(session, order, "provide_info", person, comment=text.strip(),
-                                expected_version=expected_version)
+# ---------------------------------------------------------------- the rules, again
+def check(session: Session, order: Order, requester: User, *, today: date) -> dict[str, str]:
+    """Every rule of the order's type, run again on what the order holds, as its form would run them:
+    required parts, the catalog items still offered, the line still the employee's and in a state the type
+    applies to, eligibility, warranty, restore window, conflicts, compatibility. {} when all still holds."""
+    if not may_order_for(requester, order.employee):
+        return {"": f"{requester.name} can no longer order for {order.employee.name}."}
+    order_type = REGISTRY[order.type]
+    ctx = context(session, requester, order.employee, today, order=order)
+    form, valid = bind(order_type, ctx, draft_formdata(order), validate=True)
+    return {} if valid else errors_of(form)
 
 
 def open_question(order: Order):
@@ -185,16 +177,6 @@ def open_question(order: Order):
     if order.status is not OrderStatus.INFO_REQUESTED:
         return None
     return next((e for e in reversed(order.events) if e.kind == "request_info"), None)
-
-
-def commit_or_conflict(session: Session, order: Order) -> None:
-    """Commit, turning a lost race (someone else changed the order first) into a clear error."""
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise lifecycle.StaleOrderError(
-            f"{order.number} was changed by someone else a moment ago: reload it and try again.") from None
 
 
 def order_type_of(order: Order) -> OrderType:
@@ -207,8 +189,6 @@ def may_view(order: Order, person: User, session: Session) -> bool:
         return True
     if person in order.employee.management_chain():
         return True
-    from app.models import Approval
-
     group_ids = [g.id for g in person.groups]
     query = select(Approval.id).where(Approval.order_id == order.id)
     query = query.where((Approval.assignee_id == person.id) | (Approval.decided_by_id == person.id)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.models import Approval, ApprovalStatus, Carrier, Department, Order, OrderStatus, User
 from app.orders.types import REGISTRY
 
@@ -126,7 +127,7 @@ class ReportFilter:
         elif self.reached == "completed":
             conditions.append(Order.completed_at.is_not(None))
         if self.waiting_on or self.waiting_age:
-            conditions.append(Order.id.in_(self._waiting_orders(now or utcnow())))
+            conditions.append(Order.id.in_(self._waiting_orders(now or clock.now())))
         return conditions
 
     def scope_conditions(self) -> list[ColumnElement[bool]]:
@@ -200,12 +201,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def local_today(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 # ---------------------------------------------------------------- parsing helpers

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
 
 from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
-from flask_login import current_user
-from markupsafe import escape
 
 from app.web.access import can
+from app.web.lazy import Lazy
+from app.web.security import SIGN_IN_THROTTLED
 from app.extensions import db, htmx, login_manager
 from app.models import User, get_setting
 
@@ -58,36 +57,6 @@ def register_web(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
 
 
-class Lazy:
-    """A template value worked out only if the template shows it: the layout shows the company's name, but a
-    fragment (the inbox badge, polled by every open page) does not, and need not pay a query for it."""
-
-    def __init__(self, compute: Callable[[], Any]) -> None:
-        self._compute = compute
-        self._known = False
-        self._value: Any = None
-
-    @property
-    def value(self) -> Any:
-        if not self._known:
-            self._value, self._known = self._compute(), True
-        return self._value
-
-    def __str__(self) -> str:
-        return "" if self.value is None else str(self.value)
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return self.value == (other.value if isinstance(other, Lazy) else other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 def _company_name() -> str:
     try:
         return get_setting("company_name")
@@ -125,8 +94,6 @@ def _error_page(error) -> tuple[str, int]:
     if code == 400 and description and "CSRF" in str(description):
         text = "Your form expired. Reload the page and submit it again."
     if code == 429:
-        from app.web.security import SIGN_IN_THROTTLED
-
         if description == SIGN_IN_THROTTLED[1]:
             title, text = SIGN_IN_THROTTLED
     return render_template("error.html", code=code, title=title, text=text), code

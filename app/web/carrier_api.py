@@ -10,13 +10,13 @@ import hmac
 import json
 
 from flask import Blueprint, jsonify, request
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from app import commands
 from app.crypto import decrypt
 from app.extensions import db
 from app.fulfilment.records import FulfilmentError, InvalidReport
-from app.fulfilment.updates import UnknownOrder, queue_drain, receive
+from app.fulfilment.updates import UnknownOrder
 from app.models import Carrier, Order
 
 bp = Blueprint("carrier_api", __name__, url_prefix="/api/v1")
@@ -77,7 +77,7 @@ def carrier_updates():
     if not _storable(payload):
         return jsonify(error="the body holds text that cannot be stored (a NUL character or a lone surrogate)"), 400
     try:
-        received = receive(db.session, carrier, payload)
+        received = commands.receive_carrier_update(db.session, carrier, payload)
         if received.outcome == "duplicate":
             db.session.rollback()
             return jsonify(status="duplicate", update_id=payload.get("update_id")), 200
@@ -91,10 +91,6 @@ def carrier_updates():
     except FulfilmentError as refused:
         db.session.rollback()
         return jsonify(error=str(refused)), 409
-    try:
-        queue_drain()  # a drain job, unless one is waiting to start already
-    except RedisError:
-        pass  # stored: the periodic carrier sweep applies it once Redis is back
     return jsonify(status="accepted", update_id=payload["update_id"]), 202
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import User
 
 # Scripts and styles come only from this site (htmx's own indicator styles are switched off in base.html, so
 # nothing inline is needed); images also from data: URLs (the stylesheet's icons); no one may frame a page.
@@ -104,8 +105,6 @@ def _trusted_header_sign_on():
     email = value.lower()
     if current_user.is_authenticated and current_user.email.lower() == email:
         return None
-    from app.models import User
-
     person = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if person is None or not person.active:
         text = (f"You are signed on to the company network as {value}, but no active account here has that "

@@ -5,7 +5,6 @@ carrier chosen before it). Parts know nothing of requests: they work on a WTForm
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from markupsafe import Markup
@@ -14,6 +13,7 @@ from wtforms import DateField, Field, PasswordField, RadioField, SelectField, Se
 from wtforms import TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from app import clock
 from app.choices import label_of, options
 from app.crypto import mask
 from app.formatting import day, money, phone
@@ -30,6 +30,8 @@ from app.models import (
     User,
 )
 from app.orders.types.base import OrderContext
+from app.catalog.eligibility import eligible_items
+from app.identifiers import InvalidIdentifier, parse_phone
 
 
 def _int(value: Any) -> int | None:
@@ -95,8 +97,6 @@ def _plain(text: Any) -> str:
 
 def with_policy(ctx: OrderContext, items: list, label) -> list[tuple[Any, str]]:
     """Choices for catalog items, each out-of-policy one marked with the reason (one query for all rules)."""
-    from app.catalog.eligibility import eligible_items
-
     decisions = eligible_items(ctx.employee, items) if items else {}
     pairs = []
     for item in items:
@@ -110,8 +110,6 @@ def with_policy(ctx: OrderContext, items: list, label) -> list[tuple[Any, str]]:
 
 def note_policy(ctx: OrderContext, items: list) -> None:
     """Remember which chosen items are out of policy for this person (the order needs a justification)."""
-    from app.catalog.eligibility import eligible_items
-
     for item, decision in (eligible_items(ctx.employee, items) if items else {}).items():
         if not decision.eligible:
             ctx.out_of_policy.append((str(item), decision.reason))
@@ -457,8 +455,6 @@ class PhoneNumberPart(Part):
         return {"phone_number": StringField(self.label, validators=[Optional(), Length(max=30)])}
 
     def resolve(self, form, ctx):
-        from app.identifiers import InvalidIdentifier, parse_phone
-
         if (form.phone_number.data or "").strip():
             try:
                 ctx.values["phone_number_e164"] = parse_phone(form.phone_number.data)
@@ -536,7 +532,7 @@ class EffectiveDatePart(Part):
 
     def fields(self):
         return {"effective_on": DateField(self.label, validators=[InputRequired("Enter the date.")],
-                                          default=date.today)}
+                                          default=clock.today)}
 
     def resolve(self, form, ctx):
         if form.effective_on.data and form.effective_on.data < ctx.today:

@@ -7,9 +7,20 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.formatting import day
-from app.models import Device, DeviceStatus, Line, LineStatus, Order, OPEN_STATUSES, Stipend, StipendStatus, User
 from app.catalog.settings import add_months, upgrade_months_for
-from app.orders.types.base import OrderContext
+from app.models import Device, DeviceStatus, Line, LineStatus, Order, Stipend, StipendStatus, User
+from app.orders.types.base import Availability, OrderContext
+from app.orders.types.registry import REGISTRY
+
+ACTIVE = frozenset({LineStatus.ACTIVE})
+LIVE = frozenset({LineStatus.ACTIVE, LineStatus.SUSPENDED})
+RESTORABLE = frozenset({LineStatus.SUSPENDED, LineStatus.DISCONNECTED})
+NO_ACTIVE_LINE = "You have no active line."
+
+
+def needs_line(statuses: frozenset[LineStatus], reason: str) -> Availability:
+    """Available to a person with a line in one of `statuses`; else `reason`."""
+    return lambda facts: None if facts.lines(statuses) else reason
 
 WARRANTY_DAYS = 365
 NOT_COVERED = {"physical": "physical damage", "liquid": "liquid damage", "battery": "battery problems"}
@@ -68,16 +79,14 @@ def restore_window(ctx: OrderContext) -> dict[str, str]:
 
 
 def no_conflicting_order(ctx: OrderContext) -> dict[str, str]:
-    if ctx.line is None or ctx.order_type is None:
+    """One open order that changes a line at a time (the database holds it: Order.line_claim is unique)."""
+    if ctx.line is None or ctx.order_type is None or not ctx.order_type.claims_line:
         return {}
-    query = select(Order).where(Order.line_id == ctx.line.id, Order.status.in_(OPEN_STATUSES),
-                                Order.type.in_(ctx.order_type.conflicts))
-    if ctx.values.get("_order_id"):
-        query = query.where(Order.id != ctx.values["_order_id"])
+    query = select(Order).where(Order.line_claim == ctx.line.id)
+    if ctx.order_id is not None:
+        query = query.where(Order.id != ctx.order_id)
     open_order = ctx.session.scalars(query.limit(1)).first()
     if open_order is not None:
-        from app.orders.types import REGISTRY
-
         name = REGISTRY[open_order.type].name if open_order.type in REGISTRY else open_order.type
         return {"line": f"{open_order.number} ({name}) is already open for this line: wait for it to finish "
                         "or cancel it first."}
@@ -126,14 +135,6 @@ def esim_supported(ctx: OrderContext) -> dict[str, str]:
 def new_holder_differs(ctx: OrderContext) -> dict[str, str]:
     if ctx.line is not None and ctx.new_employee is not None and ctx.line.employee_id == ctx.new_employee.id:
         return {"new_employee": f"The line is already assigned to {ctx.new_employee.name}."}
-    return {}
-
-
-def justified(ctx: OrderContext) -> dict[str, str]:
-    """Out-of-policy choices need a justification for the approvers."""
-    if ctx.out_of_policy and not (ctx.values.get("justification") or "").strip():
-        first = ctx.out_of_policy[0]
-        return {"justification": f"{first[0]} is out of policy ({first[1]}): say why you need it."}
     return {}
 
 

@@ -1,15 +1,11 @@
 """Administration: the catalog, who may order what, people, settings and the audit log (admins only)."""
-from flask import Blueprint
+from flask import Blueprint, current_app, url_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.context_processor
 def admin_menu() -> dict:
-    from flask import current_app, url_for
-
-    from app.web.admin.catalog_kinds import KINDS
-
     # Approval policies are the approvals blueprint's pages; link to them when it offers them.
     policies = url_for("policies.index") if "policies.index" in current_app.view_functions else None
     return {"catalog_kinds": list(KINDS.values()), "approval_policies_url": policies}
@@ -19,9 +15,8 @@ def admin_menu() -> dict:
 def _register_branding(state) -> None:
     # The company logo is public (the layout shows it to everyone, mail clients fetch it without a session),
     # and every /admin URL is admins-only: so it is served by a blueprint of its own, outside /admin.
-    from app.web.admin.branding import bp as branding_bp
-
-    state.app.register_blueprint(branding_bp)
+    state.app.register_blueprint(branding.bp)
 
 
-from app.web.admin import routes, routes_catalog, routes_people, routes_settings  # noqa: E402,F401
+from app.web.admin import branding, routes, routes_catalog, routes_people, routes_settings  # noqa: E402,F401
+from app.web.admin.catalog_kinds import KINDS  # noqa: E402

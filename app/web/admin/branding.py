@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort
 from app.catalog.settings import LOGO_PATH, company_logo_url
 from app.extensions import db
 from app.models import StoredFile, get_setting
+from app.web.lazy import Lazy
 
 bp = Blueprint("branding", __name__)
 
@@ -26,8 +27,6 @@ def logo(file_id: int) -> Response:
 
 @bp.app_context_processor
 def logo_for_layout() -> dict:
-    from app.web import Lazy
-
     return {"company_logo_url": Lazy(_logo_url)}  # asked only by pages that show it (not by fragments)
 
 

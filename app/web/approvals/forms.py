@@ -1,5 +1,6 @@
 """Forms for deciding approvals."""
-from datetime import date
+
+from app import clock
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
@@ -38,7 +39,7 @@ class DelegationForm(FlaskForm):
         if self.starts_on.data and self.ends_on.data and self.ends_on.data < self.starts_on.data:
             self.ends_on.errors = [*self.ends_on.errors, "The last day is before the first day."]
             valid = False
-        if self.ends_on.data and self.ends_on.data < date.today():
+        if self.ends_on.data and self.ends_on.data < clock.today():
             self.ends_on.errors = [*self.ends_on.errors, "These dates are in the past."]
             valid = False
         return valid

@@ -1,17 +1,18 @@
 """Admin pages for approval policies (/admin/approval-policies): list, create, edit, steps, switch off, Try it."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import clock
 from app.web.access import require
 from app.web.admin import admin_menu
 from app.admin.audit import record_audit
 from app.web.approvals import policies_bp as bp
+from app.approvals import policies
 from app.approvals.policies import KIND_LABELS, OrderFacts, matching_policy, resolve_approver
 from app.web.approvals.policy_forms import PolicyForm, StepForm, TryItForm
 from app.choices import options
@@ -118,7 +119,7 @@ def _try(form: TryItForm) -> dict | None:
             db.session.expunge(order)
     policy = matching_policy(db.session, OrderFacts.of(order))
     steps = [(step, resolve_approver(db.session, step.approver_kind, order=order, user=step.user,
-                                     group=step.group, today=date.today())) for step in (policy.steps if policy else [])]
+                                     group=step.group, today=clock.today())) for step in (policy.steps if policy else [])]
     return {"policy": policy, "steps": steps, "order": order}
 
 
@@ -159,11 +160,12 @@ def create():
     if request.method == "POST" and form.validate() and _name_free(form, None):
         policy = ApprovalPolicy()
         _apply(form, policy)
+        policy.active = False  # switched on once it has a step (approvals fail closed)
         db.session.add(policy)
         db.session.flush()
         record_audit(current_user, "approval_policy.create", policy.name, priority=policy.priority)
         db.session.commit()
-        flash(f"Policy “{policy.name}” added. Now add its approval steps.", "success")
+        flash(f"Policy “{policy.name}” added, switched off. Add its approval steps, then switch it on.", "success")
         return redirect(url_for("policies.edit", policy_id=policy.id))
     return render_template("approvals/policy_form.html", form=form, policy=None,
                            step_form=None), 422 if request.method == "POST" else 200
@@ -175,7 +177,7 @@ def edit(policy_id: int):
     """Edit what a policy matches, and its ordered steps."""
     policy = _policy_or_404(policy_id)
     form = _policy_form(policy, request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate() and _name_free(form, policy):
+    if request.method == "POST" and form.validate() and _name_free(form, policy) and _has_steps(form, policy):
         _apply(form, policy)
         record_audit(current_user, "approval_policy.update", policy.name, priority=policy.priority)
         db.session.commit()
@@ -183,6 +185,13 @@ def edit(policy_id: int):
         return redirect(url_for("policies.edit", policy_id=policy.id))
     status = 422 if request.method == "POST" else 200
     return render_template("approvals/policy_form.html", form=form, policy=policy, step_form=_step_form()), status
+
+
+def _has_steps(form: PolicyForm, policy: ApprovalPolicy) -> bool:
+    if form.active.data and not policy.steps:
+        form.active.errors = [*form.active.errors, policies.NO_STEPS]
+        return False
+    return True
 
 
 def _name_free(form: PolicyForm, policy: ApprovalPolicy | None) -> bool:
@@ -210,6 +219,9 @@ def switch(policy_id: int):
     if policy.is_default and policy.active:
         flash("The company default cannot be switched off: edit its steps instead.", "error")
         return redirect(url_for("policies.index"))
+    if not policy.active and not policy.steps:
+        flash(policies.NO_STEPS, "error")
+        return redirect(url_for("policies.edit", policy_id=policy.id))
     policy.active = not policy.active
     record_audit(current_user, "approval_policy.update", policy.name, active=policy.active)
     db.session.commit()
@@ -246,6 +258,10 @@ def move_step(policy_id: int, step_id: int, move: str):
     ordered = list(policy.steps)
     step = next((s for s in ordered if s.id == step_id), None) or abort(404)
     index = ordered.index(step)
+    if move == "remove" and policies.without_steps(policy, len(ordered) - 1):
+        flash("This is the last step of a policy in use: switch the policy off first, or add another step.",
+              "error")
+        return redirect(url_for("policies.edit", policy_id=policy.id))
     if move == "remove":
         ordered.remove(step)
         policy.steps.remove(step)

@@ -9,15 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
+from app import commands
 from app.web.access import require
 from app.web.approvals import bp
 from app.approvals import decisions, inbox
 from app.web.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
 from app.choices import options
 from app.extensions import db, htmx
-from app.models import OPEN_STATUSES, Approval, Delegation, Device, Line, Order, User
+from app.approvals.steps import StepError
+from app.models import Approval, Delegation, Device, Line, Order, OrderStatus, User
 from app.orders import lifecycle, types
-from app.workflow import after_commit
 
 PAGE_SIZE = 50
 
@@ -46,7 +48,7 @@ def queue():
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
     if tab == "waiting":
         inbox.with_rows(db.session, page.items)
-    context = dict(page=page, tab=tab, filters=filters, now=lifecycle.utcnow(),
+    context = dict(page=page, tab=tab, filters=filters, now=clock.now(),
                    args={k: v for k, v in request.args.items() if k != "page" and v})
     if htmx and not htmx.boosted and request.args.get("part") == "queue":
         return render_block("approvals/inbox.html", "queue", **context)
@@ -74,7 +76,7 @@ def _panel_context(approval: Approval, **forms) -> dict:
                                                  joinedload(Line.device).joinedload(Device.model))
                                         .order_by(Line.number)).all()
     open_orders = db.session.scalars(select(Order).where(Order.employee_id == order.employee_id,
-                                                         Order.status.in_(OPEN_STATUSES), Order.id != order.id)
+                                                         Order.status.in_(lifecycle.OPEN), Order.id != order.id)
                                      .order_by(Order.submitted_at.desc()).limit(10)).all()
     return dict(approval=approval, order=order, lines=employee_lines, open_orders=open_orders,
                 may_decide=approval.status.value == "pending" and decisions.may_decide(approval, current_user)
@@ -103,8 +105,7 @@ def _decide(approval_id: int, form_class, form_key: str, act):
     try:
         message = act(approval, form)
         db.session.commit()
-        after_commit(approval.order)
-    except decisions.ApprovalError as error:
+    except StepError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _after_decision(approval_id, 409)
@@ -118,6 +119,16 @@ def _decide(approval_id: int, form_class, form_key: str, act):
         return _after_decision(approval_id, 409)
     flash(message, "success")
     return _after_decision(approval_id, 200)
+
+
+def _what_follows(order: Order, following: Approval | None) -> str:
+    if following is not None:
+        who = following.assignee.name if following.assignee else \
+            following.group.name if following.group else "an administrator"
+        return f"It goes on to {who}."
+    if order.status is OrderStatus.NEEDS_ATTENTION:
+        return "But it cannot go ahead as it is: it needs attention (the requester is told why)."
+    return "The order is approved."
 
 
 def _render_panel(approval: Approval, status: int, **forms):
@@ -140,10 +151,8 @@ def _after_decision(approval_id: int, status: int):
 def approve(approval_id: int):
     """Approve this step."""
     def act(approval, form):
-        following = decisions.approve(db.session, approval, current_user, form.comment.data or "")
-        nxt = f"It goes on to {following.assignee.name if following.assignee else following.group.name}." \
-            if following else "The order is approved."
-        return f"Approved {approval.order.number}. {nxt}"
+        following = commands.approve(db.session, approval, current_user, form.comment.data or "")
+        return f"Approved {approval.order.number}. {_what_follows(approval.order, following)}"
 
     return _decide(approval_id, ApproveForm, "approve_form", act)
 
@@ -153,7 +162,7 @@ def approve(approval_id: int):
 def reject(approval_id: int):
     """Reject the order, with the reason the requester will see."""
     def act(approval, form):
-        decisions.reject(db.session, approval, current_user, form.reason.data)
+        commands.reject(db.session, approval, current_user, form.reason.data)
         return f"Rejected {approval.order.number}."
 
     return _decide(approval_id, RejectForm, "reject_form", act)
@@ -164,7 +173,7 @@ def reject(approval_id: int):
 def request_information(approval_id: int):
     """Send the order back to the requester with a question."""
     def act(approval, form):
-        decisions.request_information(db.session, approval, current_user, form.question.data)
+        commands.ask(db.session, approval, current_user, form.question.data)
         return f"Asked {approval.order.requester.name} about {approval.order.number}."
 
     return _decide(approval_id, QuestionForm, "question_form", act)
@@ -181,15 +190,14 @@ def approve_selected():
     approved, problems = [], []
     for approval_id in ids:
         approval = db.session.get(Approval, approval_id)
-        if approval is None:
-            continue
+        if approval is None or not inbox.may_see(approval, current_user):
+            continue  # not yours: not even mentioned (as a single step's page answers 404)
         number = approval.order.number
         try:
-            decisions.approve(db.session, approval, current_user)
+            commands.approve(db.session, approval, current_user)
             db.session.commit()
-            after_commit(approval.order)
             approved.append(number)
-        except (decisions.ApprovalError, lifecycle.TransitionError) as error:
+        except (StepError, lifecycle.TransitionError) as error:
             db.session.rollback()
             problems.append(f"{number}: {error}")
         except StaleDataError:
@@ -218,7 +226,7 @@ def away():
               "success")
         return redirect(url_for("approvals.away"))
     mine = db.session.scalars(select(Delegation).where(Delegation.user_id == current_user.id,
-                                                       Delegation.ends_on >= lifecycle.utcnow().date())
+                                                       Delegation.ends_on >= clock.now().date())
                               .order_by(Delegation.starts_on)).all()
     return render_template("approvals/away.html", form=form, delegations=mine), 422 if form.errors else 200
 

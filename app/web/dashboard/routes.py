@@ -2,6 +2,7 @@
 from flask import render_template, request
 from flask_login import current_user
 
+from app import clock
 from app.web.access import can, require
 from app.approvals.inbox import waiting_count
 from app.web.dashboard import bp
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.orders import types
 from app.orders.presenting import progress_steps
 from app.queue import redis_connection
-from app.reports.filters import filter_choices, local_today, utcnow
+from app.reports.filters import filter_choices
 from app.web.reports.rendering import filters_from, page_or_fragment
 
 DASHBOARD_FIELDS = ("start", "end", "carrier", "department")
@@ -42,6 +43,6 @@ def overview():
     """Charts of orders, approval times, waiting approvals and line costs, filtered by period, carrier and
     department; HTMX swaps the figures only (and fetches them again while newer ones are being computed)."""
     filters = filters_from(request.args, fields=DASHBOARD_FIELDS, with_default_period=True)
-    kept = cached_dashboard(db.session, redis_connection(), filters, today=local_today(filters.tz), now=utcnow())
+    kept = cached_dashboard(db.session, redis_connection(), filters, today=clock.today(), now=clock.now())
     return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=kept.figures, kept=kept,
                             choices=filter_choices(db.session))

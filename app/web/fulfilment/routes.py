@@ -11,7 +11,6 @@ from app.web.access import require
 from app.extensions import db
 from app.web.fulfilment import bp
 from app.fulfilment import records
-from app.fulfilment.effects import missing_for_completion
 from app.web.fulfilment.forms import (
     CancelWithCarrierForm,
     CompleteForm,
@@ -22,7 +21,9 @@ from app.web.fulfilment.forms import (
     ShipmentForm,
 )
 from app.models import Order, OrderStatus
-from app.orders import lifecycle, types
+from app import commands
+from app.orders import lifecycle, service, types
+from app.orders.lifecycle import Party
 from app.orders.presenting import progress_steps
 
 QUEUES = {
@@ -37,10 +38,10 @@ QUEUES = {
 @require("fulfillment")
 def console():
     """Orders to place, with the carrier, shipped, and needing attention (oldest first)."""
-    carrier_types = [t.code for t in types.REGISTRY.values() if t.carrier_fulfilled]
+    # Carrier orders on their way, and any order held for attention (an internal one too: someone must act).
     orders = db.session.scalars(
         select(Order).where(Order.status.in_([s for group in QUEUES.values() for s in group]),
-                            Order.type.in_(carrier_types))
+                            Order.type.in_(types.carrier_types()) | (Order.status == OrderStatus.NEEDS_ATTENTION))
         .options(joinedload(Order.carrier), joinedload(Order.employee), joinedload(Order.line))
         .order_by(Order.approved_at, Order.id).limit(500)
     ).all()
@@ -50,7 +51,8 @@ def console():
 
 def _order_or_404(number: str) -> Order:
     order = db.session.scalar(select(Order).where(Order.number == number))
-    if order is None or not types.REGISTRY[order.type].carrier_fulfilled:
+    if order is None or not (types.REGISTRY[order.type].carrier_fulfilled
+                             or order.status is OrderStatus.NEEDS_ATTENTION):
         abort(404)
     return order
 
@@ -62,8 +64,8 @@ FORMS = {"placed": PlacedForm, "shipment": ShipmentForm, "device": DeviceForm, "
 def _page(order: Order, status: int = 200, **bound):
     forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
     return render_template("fulfilment/order.html", order=order, order_type=types.get(order.type),
-                           steps=progress_steps(order), forms=forms, missing=missing_for_completion(order),
-                           open=order.status in records.IN_FULFILMENT), status
+                           steps=progress_steps(order), forms=forms, missing=types.get(order.type).missing_reports(order),
+                           open=order.status in lifecycle.IN_FULFILMENT), status
 
 
 @bp.route("/orders/<number>")
@@ -97,7 +99,7 @@ def act(number: str, action: str):
             else:
                 form.form_errors.append(text)
         return _page(order, 422, **{action: form})
-    except (records.FulfilmentError, lifecycle.TransitionError) as refused:
+    except (records.FulfilmentError, lifecycle.TransitionError, service.OrderError) as refused:
         db.session.rollback()
         flash(str(refused), "error")
         return redirect(url_for("fulfilment.order", number=number))
@@ -112,28 +114,23 @@ def act(number: str, action: str):
 def _perform(order: Order, action: str, form) -> str:
     session, me = db.session, current_user._get_current_object()
     if action == "placed":
-        records.mark_placed(session, order, form.carrier_reference.data, me)
+        commands.record_placed(session, order, me, form.carrier_reference.data)
         return f"{order.number} marked as placed with {order.carrier.name}."
     if action == "shipment":
-        records.add_shipment(session, order, form.shipping_carrier.data, form.tracking_number.data, me)
+        commands.record_shipment(session, order, me, form.shipping_carrier.data, form.tracking_number.data)
         return f"Shipment added to {order.number}."
     if action == "device":
-        report = records.parse_report({"devices": [{k: v for k, v in (("imei", form.imei.data),
-                                                                       ("serial", form.serial.data),
-                                                                       ("iccid", form.iccid.data)) if v}]})
-        records.record_device(session, order, report.devices[0], me)
+        commands.record_device(session, order, me, imei=form.imei.data or "", serial=form.serial.data or "",
+                               iccid=form.iccid.data or "")
         return f"Device recorded on {order.number}."
     if action == "number":
-        records.record_number(session, order, form.service_number.data, me)
+        commands.record_number(session, order, me, form.service_number.data)
         return f"Phone number recorded on {order.number}."
     if action == "complete":
-        records.complete(session, order, me)
+        commands.complete(session, order, me)
         return f"{order.number} completed; the inventory is updated."
     if action == "problem":
-        records.report_problem(session, order, form.message.data, me, question=form.question.data or "")
+        commands.flag_problem(session, order, me, form.message.data, question=form.question.data or "")
         return f"{order.number} flagged: it needs attention."
-    records.cancel_with_carrier(session, order, form.reason.data, me)
-    from app.workflow import after_cancel
-
-    after_cancel(session, order)
+    commands.cancel(session, order, me, form.reason.data or "", party=Party.FULFILMENT)
     return f"{order.number} cancelled with the carrier."

@@ -12,7 +12,7 @@ from app.web.access import require
 from app.extensions import db
 from app.web.inventory import bp
 from app.inventory import imports
-from app.jobs import imports as jobs
+from app.inventory import import_runs as jobs
 from app.web.inventory.forms import ImportForm
 from app.web.inventory.rendering import page_or_block
 from app.models import ImportBatch, ImportStatus

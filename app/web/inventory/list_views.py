@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Iterator
 
 from flask import Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
+from app import clock
 from app.web.access import require
 from app.extensions import db, htmx
 from app.web.inventory import bp
@@ -139,6 +139,6 @@ def export(name: str) -> Response:
         with app.app_context():
             yield from exports.write_csv(name, db.session.scalars(query))
 
-    filename = f"{name}-{date.today().isoformat()}.csv"
+    filename = f"{name}-{clock.today().isoformat()}.csv"
     return Response(body(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -10,6 +10,7 @@ from app import formatting
 from app.web.inventory import bp
 from app.inventory.history import field_label as history_label
 from app.inventory.history import readable, status_label
+from app.orders.types import REGISTRY
 
 
 def field_label(kind: Any, name: str) -> str:
@@ -47,9 +48,7 @@ def order_href(order: Any) -> str:
 
 
 def order_type_name(code: str) -> str:
-    from app.orders import types
-
-    found = types.REGISTRY.get(code)
+    found = REGISTRY.get(code)
     return found.name if found else formatting.label(code)
 
 

@@ -18,7 +18,6 @@ from app.web.inventory.forms import DeviceForm, LineForm, RecordForm, SimForm, S
 from app.inventory.history import history_of, readable
 from app.web.inventory.rendering import page_or_block
 from app.models import (
-    OPEN_STATUSES,
     Device,
     DeviceAccessory,
     Line,
@@ -29,6 +28,7 @@ from app.models import (
     Stipend,
     User,
 )
+from app.orders import lifecycle
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ def _orders(*conditions: Any) -> tuple[list[Order], list[Order]]:
             .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
         ))
 
-    return (found(Order.status.in_(OPEN_STATUSES)),
-            found(Order.status.not_in([*OPEN_STATUSES, OrderStatus.DRAFT]), limit=PAST_ORDERS))
+    return (found(Order.status.in_(lifecycle.OPEN)),
+            found(Order.status.not_in([*lifecycle.OPEN, OrderStatus.DRAFT]), limit=PAST_ORDERS))
 
 
 # ------------------------------------------------------------------ pages

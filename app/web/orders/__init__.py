@@ -1,15 +1,16 @@
 """Ordering: New order, the form per type, review and submit, My orders, the order page."""
 from flask import Blueprint
 
+from app.orders import lifecycle
+from app.orders.presenting import event_label
+from app.orders.types import REGISTRY
+
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 
 @bp.app_context_processor
 def order_globals() -> dict:
-    from app.orders.presenting import event_label
-    from app.orders.types import REGISTRY
-
-    return {"order_types": REGISTRY, "event_label": event_label}
+    return {"order_types": REGISTRY, "event_label": event_label, "open_statuses": lifecycle.OPEN}
 
 
 from app.web.orders import routes  # noqa: E402,F401

@@ -1,55 +1,23 @@
-"""Order forms: one form class per type, built from the type's parts, plus the small forms around orders."""
+"""Order forms on the pages: each type's form (built from its parts, with CSRF), and the small forms around orders."""
 from __future__ import annotations
-
-from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.orders.types import forms as types_forms
 from app.orders.types.base import OrderContext, OrderType
 
 
-class OrderFormBase(FlaskForm):
+class OrderPageForm(FlaskForm):
+    """An order type's form on the page: the domain's form, with CSRF."""
+
     form_token = HiddenField()  # one token per form: posting it twice updates one draft, never makes two
 
 
-@cache
-def form_class(order_type: OrderType) -> type[OrderFormBase]:
-    fields = {}
-    for part in order_type.parts:
-        fields.update(part.fields())
-    return type(f"{order_type.code.title().replace('_', '')}Form", (OrderFormBase,), fields)
-
-
-def bind(order_type: OrderType, ctx: OrderContext, formdata, *, validate: bool) -> tuple[OrderFormBase, bool]:
-    """Build the form for `ctx`, fill its choices part by part, and (when asked) check it and the type's rules.
-
-    Returns the form and whether everything is valid. Without `validate` (an HTMX refresh as someone types)
-    no errors are shown: only the choices and the price follow what was picked.
-    """
-    form = form_class(order_type)(formdata=formdata)
-    ctx.order_type = order_type
-    for part in order_type.parts:
-        part.setup(form, ctx)
-        part.resolve(form, ctx)
-    found = {name: list(f.errors) for name, f in form._fields.items() if f.errors}
-    if not validate:
-        for f in form:
-            f.errors = []
-        return form, False
-    valid = form.validate()
-    for name, errors in found.items():
-        form[name].errors = list(form[name].errors) + [e for e in errors if e not in form[name].errors]
-    ctx.values.update({name: f.data for name, f in form._fields.items() if name != "csrf_token"})
-    for name, message in order_type.check(ctx).items():
-        target = form[name] if name in form._fields else None
-        if target is not None and not target.errors:
-            target.errors = [message]
-        elif target is None:
-            form.form_errors.append(message)
-    valid = valid and not any(f.errors for f in form) and not form.form_errors
-    return form, valid
+def bind(order_type: OrderType, ctx: OrderContext, formdata, *, validate: bool) -> tuple[FlaskForm, bool]:
+    """The type's form for the page (see app.orders.types.forms.bind)."""
+    return types_forms.bind(order_type, ctx, formdata, validate=validate, base=OrderPageForm)
 
 
 class CancelForm(FlaskForm):

@@ -10,15 +10,18 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
-from app.web.access import require
+from app import commands
 from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
+from app.web.access import require
 from app.web.orders import bp
 from app.orders import lifecycle, service, types
 from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
+from app.orders.presenting import progress_steps
 from app.orders.types import rules
 
 PAGE_SIZE = 25
@@ -87,7 +90,7 @@ def edit(number: str):
 
 
 def _order_form(order_type, employee: User, order: Order | None):
-    ctx = service.context(db.session, current_user, employee)
+    ctx = service.context(db.session, current_user, employee, order=order)
     refreshing = request.method == "POST" and request.args.get("refresh") == "1"
     if request.method == "POST":
         formdata = request.form
@@ -96,8 +99,9 @@ def _order_form(order_type, employee: User, order: Order | None):
     else:
         formdata = _prefill(order_type)
     action = request.form.get("action", "review")
-    form, valid = bind(order_type, ctx, formdata, validate=request.method == "POST" and not refreshing
-                       and action == "review")
+    checking = request.method == "GET" and order is not None and request.args.get("check") == "1"  # refused
+    form, valid = bind(order_type, ctx, formdata, validate=checking or (request.method == "POST" and not refreshing
+                                                                       and action == "review"))
     if not form.form_token.data:
         form.form_token.data = uuid.uuid4().hex
     price = _price(order_type, ctx)
@@ -122,8 +126,6 @@ def _order_form(order_type, employee: User, order: Order | None):
 
 def _prefill(order_type):
     """`?line=` from a line page or an offboarding list preselects the line."""
-    from werkzeug.datastructures import MultiDict
-
     data = MultiDict()
     if request.args.get("line") and order_type.needs_line:
         data.add("line", request.args["line"])
@@ -155,12 +157,12 @@ def submit(number: str):
     order = _order_or_404(number)
     form = SubmitForm()
     try:
-        submitted = service.submit(db.session, order, current_user, expected_version=_version(form))
-        if submitted:
-            from app.workflow import after_submit
-
-            after_submit(db.session, order)
-        service.commit_or_conflict(db.session, order)
+        submitted = commands.submit(db.session, order, current_user, expected_version=_version(form))
+        commands.commit_or_conflict(db.session, order)
+    except service.OrderRefused:
+        db.session.rollback()  # the rules no longer hold (or never did): the form shows why, field by field
+        flash("The order cannot be submitted as it is: see what needs changing below.", "error")
+        return redirect(url_for("orders.edit", number=order.number, check=1))
     except (service.OrderError, lifecycle.TransitionError) as error:
         db.session.rollback()
         if order.status is not OrderStatus.DRAFT:  # submitted by the first click: show where it stands
@@ -216,12 +218,10 @@ ORDER_PAGE = (joinedload(Order.requester), joinedload(Order.employee), joinedloa
 
 
 def _show_context(order: Order) -> dict:
-    from app.orders.presenting import progress_steps
-
     return dict(order=order, order_type=types.get(order.type), steps=progress_steps(order),
                 cancel_form=CancelForm(version=order.version), answer_form=AnswerForm(version=order.version),
                 question=service.open_question(order), may_answer=service.may_change(order, current_user),
-                can_cancel=order.status in service.CANCELLABLE and service.may_change(order, current_user))
+                can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user))
 
 
 def _requester_action(number: str, form_class, form_key: str, act, success: str):
@@ -235,7 +235,7 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
     number = order.number
     try:
         act(order, form)
-        service.commit_or_conflict(db.session, order)
+        commands.commit_or_conflict(db.session, order)
         flash(success.format(number=number), "success")
     except (service.OrderError, lifecycle.TransitionError) as error:
         db.session.rollback()
@@ -251,10 +251,7 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
 def cancel(number: str):
     """Cancel an order that has not shipped, with a reason."""
     def act(order, form):
-        from app.workflow import after_cancel
-
-        service.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
-        after_cancel(db.session, order)
+        commands.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
 
     return _requester_action(number, CancelForm, "cancel_form", act, "Order {number} cancelled.")
 
@@ -264,7 +261,7 @@ def cancel(number: str):
 def answer(number: str):
     """Answer the approver's question: the order goes back to the same step."""
     def act(order, form):
-        service.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
+        commands.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
 
     return _requester_action(number, AnswerForm, "answer_form", act,
                              "Answer sent. The order is back with the approver.")

@@ -6,8 +6,9 @@ from typing import Any
 from flask import current_app, render_template
 from jinja2_fragments.flask import render_block
 
+from app import clock
 from app.extensions import htmx
-from app.reports.filters import ReportFilter, default_period, local_today
+from app.reports.filters import ReportFilter, default_period
 
 
 def page_or_fragment(template: str, block: str, **context: Any) -> str:
@@ -21,5 +22,5 @@ def filters_from(args, *, fields: tuple[str, ...] | None = None, with_default_pe
     tz = current_app.config["COMPANY_TIMEZONE"]
     if fields is not None:
         args = {key: args[key] for key in fields if key in args}
-    period = default_period(local_today(tz)) if with_default_period else None
+    period = default_period(clock.today()) if with_default_period else None
     return ReportFilter.from_args(args, tz=tz, default_period=period)

@@ -1,0 +1,27 @@
+"""Commands: each thing that happens to an order is one function here. It checks who may, runs the order type's
+rules, takes the lifecycle transition and sets off what follows (routing, hand-off to the carrier, the inventory
+effect; emails follow from the timeline through the outbox). Views, the carrier API, the CLI and jobs call these
+and nothing else; none of them sequences work across areas itself.
+
+Commands work in the caller's session and never commit or roll it back: the caller commits
+(`commit_or_conflict`), and what must wait for the commit (a job for the worker) runs then.
+"""
+from app.commands.deciding import approve, ask, reject, remind_and_escalate
+from app.commands.fulfilling import (
+    apply_carrier_update,
+    apply_carrier_updates,
+    carrier_sweep,
+    complete,
+    flag_problem,
+    hand_off,
+    receive_carrier_update,
+    record_device,
+    record_number,
+    record_placed,
+    record_shipment,
+)
+from app.commands.ordering import answer, cancel, commit_or_conflict, submit
+
+__all__ = ["answer", "apply_carrier_update", "apply_carrier_updates", "remind_and_escalate", "approve", "ask", "cancel", "carrier_sweep", "commit_or_conflict",
+           "complete", "flag_problem", "hand_off", "receive_carrier_update", "record_device", "record_number",
+           "record_placed", "record_shipment", "reject", "submit"]

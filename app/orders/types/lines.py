@@ -1,0 +1,273 @@
+"""Order types about a line of service: ports and transfers of liability, features, plan and number changes,
+assignment to an employee, suspension, disconnection and restoring. Each with its form, rules, price, fulfilment,
+inventory effect and sample."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.inventory.history import apply_changes
+from app.models import Carrier, DeviceModel, DeviceStatus, LineStatus, Order, Plan, User
+from app.orders.types import changes as c
+from app.orders.types import parts as p
+from app.orders.types import rules as r
+from app.orders.types import samples as s
+from app.orders.types.base import DELETE, MODIFY, NEW, EffectError, OrderType, Price, SampleDraft, SampleWorld
+from app.orders.types.pricing import features_cents, line_features_cents, line_plan_cents, model_cents, plan_cents
+from app.orders.types.registry import register
+from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, RESTORABLE, needs_line
+
+
+# ---------------------------------------------------------------- Port to another carrier
+def port_effect(session: Session, order: Order, actor: User | None) -> None:
+    """The line moves to the new carrier, account and plan; the number stays. A new device if one was ordered."""
+    line = order.line
+    carrier = c.detail_row(session, order, Carrier, "carrier")
+    if carrier is None:
+        raise EffectError("the new carrier is no longer on file")
+    apply_changes(line, {"carrier": carrier, "account_number": carrier.account_number,
+                         "plan": c.detail_row(session, order, Plan, "plan")}, actor=actor, order=order)
+    if order.details.get("device_model"):
+        device = c.received_device(session, order, c.detail_row(session, order, DeviceModel, "device_model"), actor)
+        c.replace_device(session, order, line, device, DeviceStatus.PENDING_RETURN, actor)
+    c.new_sim(session, order, line, actor)
+
+
+def port_reports(details: dict) -> tuple[str, ...]:
+    """A port with a new device needs the device's IMEI; one that keeps the device needs nothing more."""
+    return ("imei",) if details.get("device_model") else ()
+
+
+def port_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    s.pick_carrier(world, draft, rng, "New carrier", other_than=draft.carrier)
+    draft.monthly += s.pick_plan(draft, rng)["cents"]
+    draft.details.update(account_number="88004321", billing_zip="10118", account_holder=draft.employee.name)
+    draft.secrets["transfer_pin"] = "4321"
+    draft.summary += [["Account number at the current carrier", "••••4321"], ["Transfer PIN", "••••"]]
+    s.ship_to_office(draft)
+
+
+register(OrderType(
+    "port_in", "Port to another carrier", NEW, "Move an active line to another carrier and keep its number.",
+    parts=(p.LinePart(), p.CarrierPart("New carrier", other_than_line=True), p.PlanPart(),
+           p.DeviceModelPart("New device (if the current one does not work there)", required=False,
+                             empty="Keep the current device"),
+           p.AccountPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
+    rules=(r.works_on_new_carrier, r.no_conflicting_order), claims_line=True,
+    available=needs_line(ACTIVE, NO_ACTIVE_LINE), price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx)),
+    ships=True, reports=port_reports, also_reports=("iccid",), effect=port_effect, sample=port_sample))
+
+
+# ---------------------------------------------------------------- Transfer of liability
+def transfer_effect(session: Session, order: Order, actor: User | None) -> None:
+    """In: a new corporate line with the person's number. Out: the line leaves; the device stays with them."""
+    if order.details.get("direction") == "to_corporate":
+        line = c.new_line(session, order, c.personal_number(order), None, actor)
+        c.new_sim(session, order, line, actor)
+        return
+    line = order.line
+    if line is None:
+        raise EffectError("the corporate line is no longer on file")
+    apply_changes(line, {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()},
+                  actor=actor, order=order)
+    if line.device is not None:
+        apply_changes(line.device, {"status": DeviceStatus.RETIRED}, actor=actor, order=order)
+
+
+def transfer_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    draft.details.update(account_number="71200055", billing_zip="80202", account_holder=draft.employee.name)
+    draft.secrets["transfer_pin"] = "2468"
+    if draft.line is not None and rng.random() < 0.5:
+        draft.details["direction"] = "to_personal"
+        draft.summary += [["Transfer", "From the corporate account to a personal account"]]
+        s.line_summary(draft)
+    else:
+        draft.line, draft.device_id = None, None
+        draft.summary += [["Transfer", "From a personal account to the corporate account"],
+                          ["Personal number (when it moves to the corporate account)", "(303) 201-7788"]]
+        draft.details.update(direction="to_corporate", phone_number="+13032017788")
+        s.pick_carrier(world, draft, rng, "Corporate carrier")
+        draft.monthly += s.pick_plan(draft, rng)["cents"]
+
+
+register(OrderType(
+    "transfer_liability", "Transfer of liability", NEW,
+    "Move a line between a personal account and the corporate account.",
+    parts=(p.DirectionPart(), p.LinePart("Corporate line (when it moves to a personal account)", required=False),
+           p.PhoneNumberPart("Personal number (when it moves to the corporate account)"),
+           p.CarrierPart("Corporate carrier (when it moves to the corporate account)", required=False),
+           p.PlanPart(required=False), p.AccountPart(), p.JustificationPart(), p.NotesPart()),
+    rules=(r.transfer_details, r.no_conflicting_order), claims_line=True,
+    price=lambda ctx: Price(0, plan_cents(ctx) if ctx.values.get("direction") == "to_corporate" else 0),
+    effect=transfer_effect, sample=transfer_sample))
+
+
+# ---------------------------------------------------------------- Change features
+def features_effect(session: Session, order: Order, actor: User | None) -> None:
+    c.set_features(session, order, order.line, actor)
+
+
+def features_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    features = rng.sample(draft.carrier["features"], min(len(draft.carrier["features"]), rng.randint(1, 2)))
+    draft.details["features"] = [f["id"] for f in features]
+    draft.monthly = draft.line.plan["cents"] + sum(f["cents"] for f in features)
+    draft.summary.append(["Features", ", ".join(f["name"] for f in features)])
+
+
+register(OrderType(
+    "change_features", "Change features", MODIFY, "Add or remove features on a line.",
+    parts=(p.LinePart(), p.FeaturesPart(start_from_line=True), p.NotesPart()),
+    rules=(r.features_change, r.no_conflicting_order), claims_line=True,
+    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+    price=lambda ctx: Price(0, line_plan_cents(ctx) + features_cents(ctx)),
+    effect=features_effect, sample=features_sample))
+
+
+# ---------------------------------------------------------------- Change plan
+def plan_effect(session: Session, order: Order, actor: User | None) -> None:
+    plan = c.detail_row(session, order, Plan, "plan")
+    if plan is None:
+        raise EffectError("the plan ordered is no longer in the catalog")
+    apply_changes(order.line, {"plan": plan}, actor=actor, order=order)
+
+
+def plan_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    draft.monthly = s.pick_plan(draft, rng, "New plan")["cents"]
+
+
+register(OrderType(
+    "change_plan", "Change plan", MODIFY, "Change a line's voice or data plan.",
+    parts=(p.LinePart(), p.PlanPart("New plan"), p.JustificationPart(), p.NotesPart()),
+    rules=(r.plan_changes, r.no_conflicting_order), claims_line=True,
+    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+    price=lambda ctx: Price(0, plan_cents(ctx) + line_features_cents(ctx)),
+    effect=plan_effect, sample=plan_sample))
+
+
+# ---------------------------------------------------------------- Change phone number
+def number_effect(session: Session, order: Order, actor: User | None) -> None:
+    """The line gets its new number; the old one stays in the line's history."""
+    apply_changes(order.line, {"number": order.service_number}, actor=actor, order=order)
+
+
+def number_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    draft.details.update(preferred_area_code=s.area_code(draft.employee.city), reason="Too many unwanted calls.")
+    draft.summary += [["Preferred area code", draft.details["preferred_area_code"]],
+                      ["Reason for the change", draft.details["reason"]]]
+
+
+register(OrderType(
+    "change_number", "Change phone number", MODIFY, "A new phone number for a line.",
+    parts=(p.LinePart(), p.AreaCodePart(),
+           p.ReasonPart("Reason for the change", message="Give the reason for the new number.")),
+    rules=(r.no_conflicting_order,), claims_line=True, available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+    reports=("service_number",), effect=number_effect, sample=number_sample))
+
+
+# ---------------------------------------------------------------- Restore service
+def restore_effect(session: Session, order: Order, actor: User | None) -> None:
+    apply_changes(order.line, {"status": LineStatus.ACTIVE, "suspended_on": None, "suspend_reason": "",
+                               "disconnected_on": None}, actor=actor, order=order)
+
+
+def restore_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    draft.monthly = draft.line.plan["cents"] if draft.line else 0
+
+
+register(OrderType(
+    "restore", "Restore service", MODIFY, "Restore a suspended or disconnected line.",
+    parts=(p.LinePart("Suspended or disconnected line"), p.NotesPart()), line_statuses=RESTORABLE,
+    rules=(r.restore_window, r.no_conflicting_order), claims_line=True,
+    available=needs_line(RESTORABLE, "You have no suspended or disconnected line."),
+    price=lambda ctx: Price(0, ctx.line.monthly_cents if ctx.line else 0),
+    effect=restore_effect, sample=restore_sample))
+
+
+# ---------------------------------------------------------------- Assign line (internal)
+def assign_effect(session: Session, order: Order, actor: User | None) -> None:
+    """The line (and its device) go to the new employee, with the new employee's cost center."""
+    line = order.line
+    new_holder = session.get(User, int(order.details["new_employee"]))
+    if line is None or new_holder is None or not new_holder.active:
+        raise EffectError("the line or the person it goes to is no longer on file")
+    apply_changes(line, {"employee_id": new_holder.id, "cost_center_id": new_holder.cost_center_id},
+                  actor=actor, order=order)
+    if line.device is not None:
+        apply_changes(line.device, {"employee_id": new_holder.id, "status": DeviceStatus.ASSIGNED},
+                      actor=actor, order=order)
+
+
+def assign_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    heir = world.people.get(draft.employee.manager_id) or draft.employee
+    draft.details["new_employee"] = heir.id
+    draft.summary.append(["Assign to", heir.name])
+
+
+register(OrderType(
+    "assign_line", "Assign line", MODIFY, "Assign or reassign a line to an employee.",
+    parts=(p.LinePart(include_unassigned=True), p.NewEmployeePart(), p.NotesPart()),
+    line_statuses=LIVE, carrier_fulfilled=False, rules=(r.new_holder_differs, r.no_conflicting_order),
+    claims_line=True, available=needs_line(LIVE, NO_ACTIVE_LINE), effect=assign_effect, sample=assign_sample))
+
+
+# ---------------------------------------------------------------- Suspend line
+def suspend_effect(session: Session, order: Order, actor: User | None) -> None:
+    apply_changes(order.line, {"status": LineStatus.SUSPENDED, "suspended_on": clock.today(),
+                               "suspend_reason": order.details.get("reason", "")}, actor=actor, order=order)
+
+
+def suspend_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    draft.details["reason"] = "Extended leave"
+    draft.summary.append(["Reason for the suspension", "Extended leave"])
+
+
+register(OrderType(
+    "suspend", "Suspend line", DELETE, "Temporarily suspend an active line.",
+    parts=(p.LinePart(),
+           p.ReasonPart("Reason for the suspension", message="Give the reason for the suspension.")),
+    rules=(r.no_conflicting_order,), claims_line=True, available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+    effect=suspend_effect, sample=suspend_sample))
+
+
+# ---------------------------------------------------------------- Disconnect line
+DISPOSITION_STATUS = {"return_to_stock": DeviceStatus.IN_STOCK, "keep": DeviceStatus.RETIRED,
+                      "recycle": DeviceStatus.RETIRED, "lost_stolen": DeviceStatus.LOST_STOLEN}
+
+
+def disconnect_effect(session: Session, order: Order, actor: User | None) -> None:
+    """The line is disconnected on its date; the device goes where the disposition says."""
+    line = order.line
+    apply_changes(line, {"status": LineStatus.DISCONNECTED, "disconnected_on": c.detail_date(order, "effective_on")},
+                  actor=actor, order=order)
+    device = line.device
+    disposition = order.details.get("disposition")
+    if device is not None and disposition in DISPOSITION_STATUS:
+        changes: dict = {"status": DISPOSITION_STATUS[disposition]}
+        if disposition == "return_to_stock":
+            changes["employee_id"] = None
+        apply_changes(device, changes, actor=actor, order=order)
+
+
+def disconnect_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
+    s.line_summary(draft)
+    on = world.today + timedelta(days=rng.randint(1, 30))
+    draft.details.update(effective_on=on.isoformat(), disposition="return_to_stock")
+    draft.summary += [["Disconnect on", f"{on:%b %d, %Y}"], ["Device", "Return it to stock"]]
+
+
+register(OrderType(
+    "disconnect", "Disconnect line", DELETE, "Disconnect a line on a date.",
+    parts=(p.LinePart(), p.EffectiveDatePart("Disconnect on"), p.DispositionPart(),
+           p.ReasonPart("Reason", required=False)),
+    line_statuses=LIVE, rules=(r.no_conflicting_order,), claims_line=True,
+    available=needs_line(LIVE, NO_ACTIVE_LINE), effect=disconnect_effect, sample=disconnect_sample))
