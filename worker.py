@@ -5,6 +5,7 @@ job: for Dialtone's small jobs that meant a new database connection and cold sta
 time, about eight times slower (see bench/README.md). A job's time limit still applies (RQ raises in the job
 when it runs out); run more workers for more throughput.
 """
+
 import argparse
 import os
 import sys
@@ -18,8 +19,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="run the jobs waiting now, then exit")
-    parser.add_argument("--no-scheduler", action="store_true",
-                        help="run jobs only: the periodic jobs and scheduled jobs are left to another worker")
+    parser.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="run jobs only: the periodic jobs and scheduled jobs are left to another worker",
+    )
     args = parser.parse_args()
 
     import app.jobs

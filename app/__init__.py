@@ -1,4 +1,5 @@
 """Dialtone: the application factory."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -60,7 +61,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, dashboard_bp, orders_bp, approvals_bp, inventory_bp, fulfilment_bp, admin_bp,
-               carrier_api_bp, health_bp, policies_bp, reports_bp, notifications_bp):
+    for bp in (
+        auth_bp,
+        dashboard_bp,
+        orders_bp,
+        approvals_bp,
+        inventory_bp,
+        fulfilment_bp,
+        admin_bp,
+        carrier_api_bp,
+        health_bp,
+        policies_bp,
+        reports_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)
     csrf.exempt(carrier_api_bp)  # authenticated by HMAC signature instead

@@ -1,7 +1,9 @@
 """Choices for select, radio and checkbox fields, in the form WTForms 3.3+ expects."""
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from wtforms.fields.choices import SelectChoice
 

@@ -1,4 +1,5 @@
 """Flask CLI commands: `flask --app wsgi seed-demo`, `flask --app wsgi seed-scale`."""
+
 import time
 
 import click
@@ -32,8 +33,9 @@ def register_cli(app: Flask) -> None:
         started = time.monotonic()
         click.echo(f"Loading {employees:,} employees, {lines:,} lines and {orders:,} orders…")
         try:
-            written = load_scale(db.session, employees=employees, lines=lines, orders=orders, inbox=inbox, seed=seed,
-                                 echo=click.echo)
+            written = load_scale(
+                db.session, employees=employees, lines=lines, orders=orders, inbox=inbox, seed=seed, echo=click.echo
+            )
         except AlreadyLoaded as error:
             raise click.ClickException(str(error)) from None
         for table, count in sorted(written.items()):

@@ -6,12 +6,14 @@ starts it at a fixed moment which then runs on at the normal pace; `CLOCK_ANCHOR
 the real moment that corresponds to, so that every process of one run (web, workers) reads the same time. Tests
 run on such a clock, and a test may freeze it or move it on.
 """
+
 from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -32,9 +34,11 @@ class Clock:
     def from_settings(cls, settings: Mapping[str, Any]) -> Clock:
         start = settings.get("CLOCK_START")
         anchor = settings.get("CLOCK_ANCHOR")
-        return cls(settings.get("COMPANY_TIMEZONE") or DEFAULT_TIMEZONE,
-                   start=datetime.fromisoformat(start) if isinstance(start, str) and start else None,
-                   anchor=float(anchor) if anchor else None)
+        return cls(
+            settings.get("COMPANY_TIMEZONE") or DEFAULT_TIMEZONE,
+            start=datetime.fromisoformat(start) if isinstance(start, str) and start else None,
+            anchor=float(anchor) if anchor else None,
+        )
 
     def now(self) -> datetime:
         """Naive UTC, as every time is stored."""
@@ -42,7 +46,7 @@ class Clock:
             return self._frozen
         if self._start is not None:
             return self._start + timedelta(seconds=time.time() - self._anchor)
-        return datetime.now(timezone.utc).replace(tzinfo=None)
+        return datetime.now(UTC).replace(tzinfo=None)
 
     def today(self) -> date:
         """The date at the company (its time zone), which is what dates people choose mean."""
@@ -50,7 +54,7 @@ class Clock:
 
     def date_of(self, moment: datetime) -> date:
         """The company's date at a stored (naive UTC) moment."""
-        return moment.replace(tzinfo=timezone.utc).astimezone(self.zone).date()
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).date()
 
     def freeze(self, at: datetime | None = None) -> datetime:
         """Stop the clock (at `at`, or where it is); returns the moment it shows."""

@@ -1,4 +1,5 @@
 """Settings read from the environment, with defaults that let a fresh clone run as it is."""
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Encryption at rest for secrets (transfer PINs, webhook secrets), and masking for display."""
+
 import base64
 import hashlib
 import json

@@ -1,9 +1,11 @@
 """The database beneath the domain: engine set-up (SQLite gets WAL, a busy timeout and foreign keys), and work
 that waits for a transaction's commit."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

@@ -1,4 +1,5 @@
 """The demo company: people, catalog, inventory and approval policies, loaded once (idempotent)."""
+
 from __future__ import annotations
 
 import itertools
@@ -53,12 +54,70 @@ DEMO_LOGINS = (
     ("admin@example.com", "Ada Lopez", "Administrator"),
 )
 
-FIRST_NAMES = ["Liam", "Noah", "Ava", "Mia", "Lucas", "Zoe", "Ethan", "Chloe", "Mateo", "Aria", "Leo", "Nora",
-               "Owen", "Ruby", "Kai", "Isla", "Jonah", "Maya", "Eli", "Lena", "Samir", "Grace", "Theo", "Iris",
-               "Felix", "June", "Hugo", "Nina", "Max", "Esme"]
-LAST_NAMES = ["Nguyen", "Okafor", "Rossi", "Schmidt", "Haddad", "Kowalski", "Moreau", "Tanaka", "Silva", "Byrne",
-              "Patel", "Jensen", "Novak", "Costa", "Ibrahim", "Larsen", "Murphy", "Yilmaz", "Cohen", "Reyes",
-              "Ahmed", "Fischer", "Quinn", "Sato", "Dubois", "Khan", "Olsen", "Varga", "Wright", "Lind"]
+FIRST_NAMES = [
+    "Liam",
+    "Noah",
+    "Ava",
+    "Mia",
+    "Lucas",
+    "Zoe",
+    "Ethan",
+    "Chloe",
+    "Mateo",
+    "Aria",
+    "Leo",
+    "Nora",
+    "Owen",
+    "Ruby",
+    "Kai",
+    "Isla",
+    "Jonah",
+    "Maya",
+    "Eli",
+    "Lena",
+    "Samir",
+    "Grace",
+    "Theo",
+    "Iris",
+    "Felix",
+    "June",
+    "Hugo",
+    "Nina",
+    "Max",
+    "Esme",
+]
+LAST_NAMES = [
+    "Nguyen",
+    "Okafor",
+    "Rossi",
+    "Schmidt",
+    "Haddad",
+    "Kowalski",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Byrne",
+    "Patel",
+    "Jensen",
+    "Novak",
+    "Costa",
+    "Ibrahim",
+    "Larsen",
+    "Murphy",
+    "Yilmaz",
+    "Cohen",
+    "Reyes",
+    "Ahmed",
+    "Fischer",
+    "Quinn",
+    "Sato",
+    "Dubois",
+    "Khan",
+    "Olsen",
+    "Varga",
+    "Wright",
+    "Lind",
+]
 
 
 def is_loaded() -> bool:
@@ -82,13 +141,16 @@ def load_demo(today: date | None = None) -> bool:
 
 def _people() -> dict:
     locations = {
-        "NYC": Location(name="New York HQ", street="350 Fifth Avenue, Floor 21", city="New York", state="NY",
-                        postal_code="10118"),
-        "DEN": Location(name="Denver field office", street="1600 Glenarm Place", city="Denver", state="CO",
-                        postal_code="80202"),
+        "NYC": Location(
+            name="New York HQ", street="350 Fifth Avenue, Floor 21", city="New York", state="NY", postal_code="10118"
+        ),
+        "DEN": Location(
+            name="Denver field office", street="1600 Glenarm Place", city="Denver", state="CO", postal_code="80202"
+        ),
     }
-    departments = {name: Department(name=name) for name in ("Sales", "Field engineering", "Finance",
-                                                            "Information technology")}
+    departments = {
+        name: Department(name=name) for name in ("Sales", "Field engineering", "Finance", "Information technology")
+    }
     cost_centers = {
         "Sales": CostCenter(code="CC-1100", name="Sales"),
         "Field engineering": CostCenter(code="CC-2200", name="Field engineering"),
@@ -100,9 +162,16 @@ def _people() -> dict:
     password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: every demo login shares it
 
     def person(email: str, name: str, dept: str, title: str, manager: User | None, loc: str = "NYC") -> User:
-        user = User(email=email, name=name, title=title, department=departments[dept],
-                    cost_center=cost_centers[dept], manager=manager, location=locations[loc],
-                    employee_number=f"E{next(employee_numbers)}")
+        user = User(
+            email=email,
+            name=name,
+            title=title,
+            department=departments[dept],
+            cost_center=cost_centers[dept],
+            manager=manager,
+            location=locations[loc],
+            employee_number=f"E{next(employee_numbers)}",
+        )
         user.password_hash = password_hash
         db.session.add(user)
         return user
@@ -110,56 +179,115 @@ def _people() -> dict:
     coo = person("priya.raman@example.com", "Priya Raman", "Finance", "Chief operating officer", None)
     heads = {
         "Sales": person("sofia.alvarez@example.com", "Sofia Alvarez", "Sales", "Sales director", coo),
-        "Field engineering": person("ken.watanabe@example.com", "Ken Watanabe", "Field engineering",
-                                    "Field engineering director", coo, "DEN"),
+        "Field engineering": person(
+            "ken.watanabe@example.com", "Ken Watanabe", "Field engineering", "Field engineering director", coo, "DEN"
+        ),
         "Finance": person("laura.chen@example.com", "Laura Chen", "Finance", "Finance director", coo),
-        "Information technology": person("omar.haddad@example.com", "Omar Haddad", "Information technology",
-                                          "IT director", coo),
+        "Information technology": person(
+            "omar.haddad@example.com", "Omar Haddad", "Information technology", "IT director", coo
+        ),
     }
     for dept, head in heads.items():
         cost_centers[dept].owner = head
     marco = person("manager@example.com", "Marco Diaz", "Sales", "Sales manager", heads["Sales"])
     erin = person("employee@example.com", "Erin Park", "Sales", "Account executive", marco)
-    tara = person("telecom@example.com", "Tara Singh", "Information technology", "Telecom manager",
-                  heads["Information technology"])
-    hana = person("helpdesk@example.com", "Hana Kim", "Information technology", "Helpdesk analyst",
-                  heads["Information technology"])
-    ada = person("admin@example.com", "Ada Lopez", "Information technology", "Systems administrator",
-                 heads["Information technology"])
+    tara = person(
+        "telecom@example.com",
+        "Tara Singh",
+        "Information technology",
+        "Telecom manager",
+        heads["Information technology"],
+    )
+    hana = person(
+        "helpdesk@example.com",
+        "Hana Kim",
+        "Information technology",
+        "Helpdesk analyst",
+        heads["Information technology"],
+    )
+    ada = person(
+        "admin@example.com",
+        "Ada Lopez",
+        "Information technology",
+        "Systems administrator",
+        heads["Information technology"],
+    )
     tara.grant(Role.FULFILLMENT)
     hana.grant(Role.HELPDESK)
     ada.grant(Role.ADMIN)
-    telecom_admins = Group(name="Telecom admins", description="Approves new service and device orders.",
-                           members=[tara, ada])
+    telecom_admins = Group(
+        name="Telecom admins", description="Approves new service and device orders.", members=[tara, ada]
+    )
     db.session.add(telecom_admins)
 
-    field_lead = person("rosa.mendes@example.com", "Rosa Mendes", "Field engineering", "Field team lead",
-                        heads["Field engineering"], "DEN")
-    team_managers = {"Sales": marco, "Field engineering": field_lead, "Finance": heads["Finance"],
-                     "Information technology": heads["Information technology"]}
+    field_lead = person(
+        "rosa.mendes@example.com",
+        "Rosa Mendes",
+        "Field engineering",
+        "Field team lead",
+        heads["Field engineering"],
+        "DEN",
+    )
+    team_managers = {
+        "Sales": marco,
+        "Field engineering": field_lead,
+        "Finance": heads["Finance"],
+        "Information technology": heads["Information technology"],
+    }
     staff: list[User] = [erin]
     plan = [("Sales", 10), ("Field engineering", 10), ("Finance", 5), ("Information technology", 4)]
-    names = iter(zip(FIRST_NAMES, LAST_NAMES))
+    names = iter(zip(FIRST_NAMES, LAST_NAMES, strict=True))
     for dept, count in plan:
         for _ in range(count):
             first, last = next(names)
-            staff.append(person(f"{first.lower()}.{last.lower()}@example.com", f"{first} {last}", dept,
-                                "Field engineer" if dept == "Field engineering" else "Analyst",
-                                team_managers[dept], "DEN" if dept == "Field engineering" else "NYC"))
+            staff.append(
+                person(
+                    f"{first.lower()}.{last.lower()}@example.com",
+                    f"{first} {last}",
+                    dept,
+                    "Field engineer" if dept == "Field engineering" else "Analyst",
+                    team_managers[dept],
+                    "DEN" if dept == "Field engineering" else "NYC",
+                )
+            )
     db.session.flush()
     everyone = [coo, *heads.values(), marco, erin, tara, hana, ada, field_lead, *staff[1:]]
-    return {"erin": erin, "marco": marco, "tara": tara, "ada": ada, "hana": hana, "staff": staff,
-            "everyone": everyone, "telecom_admins": telecom_admins, "cost_centers": cost_centers}
+    return {
+        "erin": erin,
+        "marco": marco,
+        "tara": tara,
+        "ada": ada,
+        "hana": hana,
+        "staff": staff,
+        "everyone": everyone,
+        "telecom_admins": telecom_admins,
+        "cost_centers": cost_centers,
+    }
 
 
 def _catalog() -> dict:
     carriers = {
-        "northwind": Carrier(code="northwind", name="Northwind Wireless", fulfilment_mode=FulfilmentMode.SIMULATED,
-                             reactivation_window_days=30, account_number="NW-88120045"),
-        "contoso": Carrier(code="contoso", name="Contoso Mobile", fulfilment_mode=FulfilmentMode.MANUAL,
-                           reactivation_window_days=60, account_number="CM-5530192"),
-        "fabrikam": Carrier(code="fabrikam", name="Fabrikam Cellular", fulfilment_mode=FulfilmentMode.MANUAL,
-                            reactivation_window_days=30, account_number="FC-00417723"),
+        "northwind": Carrier(
+            code="northwind",
+            name="Northwind Wireless",
+            fulfilment_mode=FulfilmentMode.SIMULATED,
+            reactivation_window_days=30,
+            account_number="NW-88120045",
+        ),
+        "contoso": Carrier(
+            code="contoso",
+            name="Contoso Mobile",
+            fulfilment_mode=FulfilmentMode.MANUAL,
+            reactivation_window_days=60,
+            account_number="CM-5530192",
+        ),
+        "fabrikam": Carrier(
+            code="fabrikam",
+            name="Fabrikam Cellular",
+            fulfilment_mode=FulfilmentMode.MANUAL,
+            reactivation_window_days=30,
+            account_number="FC-00417723",
+        ),
     }
     for carrier in carriers.values():
         carrier.webhook_secret_encrypted = encrypt(DEMO_WEBHOOK_SECRET)
@@ -169,54 +297,96 @@ def _catalog() -> dict:
         bump = {"northwind": 0, "contoso": 200, "fabrikam": -300}[code]
         plans[code] = [
             Plan(carrier=carrier, name="Business Unlimited", kind=PlanKind.VOICE_DATA, monthly_cents=4500 + bump),
-            Plan(carrier=carrier, name="Business 10 GB", kind=PlanKind.VOICE_DATA, monthly_cents=3000 + bump,
-                 data_gb=10),
+            Plan(
+                carrier=carrier, name="Business 10 GB", kind=PlanKind.VOICE_DATA, monthly_cents=3000 + bump, data_gb=10
+            ),
             Plan(carrier=carrier, name="Voice only", kind=PlanKind.VOICE, monthly_cents=1500 + bump // 2),
-            Plan(carrier=carrier, name="Data only 20 GB", kind=PlanKind.DATA, monthly_cents=2500 + bump,
-                 data_gb=20),
+            Plan(carrier=carrier, name="Data only 20 GB", kind=PlanKind.DATA, monthly_cents=2500 + bump, data_gb=20),
         ]
         db.session.add_all(plans[code])
-        db.session.add_all([
-            Feature(carrier=carrier, code="intl_travel", name="International travel pass", monthly_cents=1000,
-                    takes_dates=True),
-            Feature(carrier=carrier, code="hotspot", name="Mobile hotspot", monthly_cents=1000),
-            Feature(carrier=carrier, code="visual_vm", name="Visual voicemail", monthly_cents=300),
-            Feature(carrier=carrier, code="wifi_calling", name="Wi-Fi calling", monthly_cents=0),
-        ])
+        db.session.add_all(
+            [
+                Feature(
+                    carrier=carrier,
+                    code="intl_travel",
+                    name="International travel pass",
+                    monthly_cents=1000,
+                    takes_dates=True,
+                ),
+                Feature(carrier=carrier, code="hotspot", name="Mobile hotspot", monthly_cents=1000),
+                Feature(carrier=carrier, code="visual_vm", name="Visual voicemail", monthly_cents=300),
+                Feature(carrier=carrier, code="wifi_calling", name="Wi-Fi calling", monthly_cents=0),
+            ]
+        )
     all_carriers = list(carriers.values())
     nw_cm = [carriers["northwind"], carriers["contoso"]]
     cm_fc = [carriers["contoso"], carriers["fabrikam"]]
     models = {
-        "iphone16": DeviceModel(maker="Apple", name="iPhone 16", storage_gb=128, color="Black", price_cents=79900,
-                                carriers=all_carriers),
-        "iphone16pro": DeviceModel(maker="Apple", name="iPhone 16 Pro", storage_gb=256, color="Natural titanium",
-                                   price_cents=109900, carriers=all_carriers),
-        "iphone_se": DeviceModel(maker="Apple", name="iPhone SE", storage_gb=64, color="Midnight",
-                                 price_cents=42900, carriers=all_carriers),
-        "galaxy_s25": DeviceModel(maker="Samsung", name="Galaxy S25", storage_gb=256, color="Navy",
-                                  price_cents=85999, carriers=all_carriers),
-        "galaxy_a56": DeviceModel(maker="Samsung", name="Galaxy A56", storage_gb=128, color="Graphite",
-                                  price_cents=44999, carriers=all_carriers),
-        "pixel9": DeviceModel(maker="Google", name="Pixel 9", storage_gb=128, color="Obsidian", price_cents=79900,
-                              carriers=nw_cm),
-        "ipad_air": DeviceModel(maker="Apple", name="iPad Air 11-inch", kind="tablet", storage_gb=128,
-                                color="Space gray", price_cents=59900, carriers=all_carriers),
-        "nighthawk": DeviceModel(maker="Netgear", name="Nighthawk M6 hotspot", kind="hotspot", color="Black",
-                                 price_cents=39999, esim=False, carriers=cm_fc),
+        "iphone16": DeviceModel(
+            maker="Apple", name="iPhone 16", storage_gb=128, color="Black", price_cents=79900, carriers=all_carriers
+        ),
+        "iphone16pro": DeviceModel(
+            maker="Apple",
+            name="iPhone 16 Pro",
+            storage_gb=256,
+            color="Natural titanium",
+            price_cents=109900,
+            carriers=all_carriers,
+        ),
+        "iphone_se": DeviceModel(
+            maker="Apple", name="iPhone SE", storage_gb=64, color="Midnight", price_cents=42900, carriers=all_carriers
+        ),
+        "galaxy_s25": DeviceModel(
+            maker="Samsung", name="Galaxy S25", storage_gb=256, color="Navy", price_cents=85999, carriers=all_carriers
+        ),
+        "galaxy_a56": DeviceModel(
+            maker="Samsung",
+            name="Galaxy A56",
+            storage_gb=128,
+            color="Graphite",
+            price_cents=44999,
+            carriers=all_carriers,
+        ),
+        "pixel9": DeviceModel(
+            maker="Google", name="Pixel 9", storage_gb=128, color="Obsidian", price_cents=79900, carriers=nw_cm
+        ),
+        "ipad_air": DeviceModel(
+            maker="Apple",
+            name="iPad Air 11-inch",
+            kind="tablet",
+            storage_gb=128,
+            color="Space gray",
+            price_cents=59900,
+            carriers=all_carriers,
+        ),
+        "nighthawk": DeviceModel(
+            maker="Netgear",
+            name="Nighthawk M6 hotspot",
+            kind="hotspot",
+            color="Black",
+            price_cents=39999,
+            esim=False,
+            carriers=cm_fc,
+        ),
     }
     db.session.add_all(models.values())
     phones = [m for m in models.values() if m.kind == "phone"]
-    db.session.add_all([
-        Accessory(name="Rugged case (iPhone 16)", kind="case", price_cents=4999, fits=[models["iphone16"]]),
-        Accessory(name="Leather case (iPhone 16 Pro)", kind="case", price_cents=5999, fits=[models["iphone16pro"]]),
-        Accessory(name="Protective case (Galaxy S25)", kind="case", price_cents=3999, fits=[models["galaxy_s25"]]),
-        Accessory(name="USB-C fast charger 30 W", kind="charger", price_cents=2999),
-        Accessory(name="Portable battery pack 10,000 mAh", kind="battery", price_cents=4499),
-        Accessory(name="Wireless headset", kind="headset", price_cents=12999, fits=phones),
-        Accessory(name="Car mount with charging", kind="mount", price_cents=3499, fits=phones),
-    ])
-    tiers = [StipendTier(name="Basic", monthly_cents=2500), StipendTier(name="Standard", monthly_cents=5000),
-             StipendTier(name="Power user", monthly_cents=7500)]
+    db.session.add_all(
+        [
+            Accessory(name="Rugged case (iPhone 16)", kind="case", price_cents=4999, fits=[models["iphone16"]]),
+            Accessory(name="Leather case (iPhone 16 Pro)", kind="case", price_cents=5999, fits=[models["iphone16pro"]]),
+            Accessory(name="Protective case (Galaxy S25)", kind="case", price_cents=3999, fits=[models["galaxy_s25"]]),
+            Accessory(name="USB-C fast charger 30 W", kind="charger", price_cents=2999),
+            Accessory(name="Portable battery pack 10,000 mAh", kind="battery", price_cents=4499),
+            Accessory(name="Wireless headset", kind="headset", price_cents=12999, fits=phones),
+            Accessory(name="Car mount with charging", kind="mount", price_cents=3499, fits=phones),
+        ]
+    )
+    tiers = [
+        StipendTier(name="Basic", monthly_cents=2500),
+        StipendTier(name="Standard", monthly_cents=5000),
+        StipendTier(name="Power user", monthly_cents=7500),
+    ]
     db.session.add_all(tiers)
     db.session.flush()
     return {"carriers": carriers, "plans": plans, "models": models, "tiers": tiers}
@@ -236,24 +406,39 @@ def _inventory(people: dict, catalog: dict, today: date, rng: random.Random) -> 
 
     def device(model: DeviceModel, status: DeviceStatus, owner: User | None, bought_days_ago: int) -> Device:
         bought = today - timedelta(days=bought_days_ago)
-        dev = Device(model=model, status=status, employee=owner, purchased_on=bought,
-                     activated_on=bought if owner else None, warranty_ends_on=bought + timedelta(days=365),
-                     imei=make_imei(TACS[model.maker], next(serials) % 10**6),
-                     serial=f"{model.maker[:2].upper()}{next(serials) % 10**8:08d}")
+        dev = Device(
+            model=model,
+            status=status,
+            employee=owner,
+            purchased_on=bought,
+            activated_on=bought if owner else None,
+            warranty_ends_on=bought + timedelta(days=365),
+            imei=make_imei(TACS[model.maker], next(serials) % 10**6),
+            serial=f"{model.maker[:2].upper()}{next(serials) % 10**8:08d}",
+        )
         db.session.add(dev)
         return dev
 
-    def line(owner: User, carrier_code: str, dev: Device | None, status: LineStatus, since_days: int,
-             plan_index: int = 0) -> Line:
+    def line(
+        owner: User, carrier_code: str, dev: Device | None, status: LineStatus, since_days: int, plan_index: int = 0
+    ) -> Line:
         area = AREA_CODES["DEN" if owner.location and owner.location.city == "Denver" else "NYC"]
         carrier = carriers[carrier_code]
-        ln = Line(number=f"+1{area}5550{next(numbers[area]):03d}", carrier=carrier,
-                  account_number=carrier.account_number, plan=catalog["plans"][carrier_code][plan_index],
-                  employee=owner, cost_center=owner.cost_center, device=dev, status=status,
-                  activated_on=today - timedelta(days=since_days))
+        ln = Line(
+            number=f"+1{area}5550{next(numbers[area]):03d}",
+            carrier=carrier,
+            account_number=carrier.account_number,
+            plan=catalog["plans"][carrier_code][plan_index],
+            employee=owner,
+            cost_center=owner.cost_center,
+            device=dev,
+            status=status,
+            activated_on=today - timedelta(days=since_days),
+        )
         db.session.add(ln)
-        db.session.add(Sim(iccid=make_iccid("01260", next(iccids)), kind=SimKind.PHYSICAL, line=ln,
-                           activated_on=ln.activated_on))
+        db.session.add(
+            Sim(iccid=make_iccid("01260", next(iccids)), kind=SimKind.PHYSICAL, line=ln, activated_on=ln.activated_on)
+        )
         return ln
 
     # Erin: an active Northwind line on an iPhone 16 bought six months ago (not yet upgrade-eligible).
@@ -281,19 +466,31 @@ def _inventory(people: dict, catalog: dict, today: date, rng: random.Random) -> 
         line(owner, "northwind", dev, LineStatus.ACTIVE, 150, plan_index=3)
 
     staff = people["staff"]
-    suspended = line(staff[3], "northwind", device(phone_models[1], DeviceStatus.ASSIGNED, staff[3], 400),
-                     LineStatus.SUSPENDED, 400)
+    suspended = line(
+        staff[3], "northwind", device(phone_models[1], DeviceStatus.ASSIGNED, staff[3], 400), LineStatus.SUSPENDED, 400
+    )
     suspended.suspended_on, suspended.suspend_reason = today - timedelta(days=12), "Extended leave"
-    recent = line(staff[5], "northwind", device(phone_models[2], DeviceStatus.PENDING_RETURN, staff[5], 800),
-                  LineStatus.DISCONNECTED, 800)
+    recent = line(
+        staff[5],
+        "northwind",
+        device(phone_models[2], DeviceStatus.PENDING_RETURN, staff[5], 800),
+        LineStatus.DISCONNECTED,
+        800,
+    )
     recent.disconnected_on = today - timedelta(days=10)
-    old = line(staff[7], "fabrikam", device(phone_models[3], DeviceStatus.RETIRED, None, 1300),
-               LineStatus.DISCONNECTED, 1300)
+    old = line(
+        staff[7], "fabrikam", device(phone_models[3], DeviceStatus.RETIRED, None, 1300), LineStatus.DISCONNECTED, 1300
+    )
     old.disconnected_on = today - timedelta(days=45)
 
     # Stock and the rest of the device life cycle.
-    for model in (catalog["models"]["iphone16"], catalog["models"]["galaxy_a56"], catalog["models"]["pixel9"],
-                  catalog["models"]["iphone_se"], catalog["models"]["ipad_air"]):
+    for model in (
+        catalog["models"]["iphone16"],
+        catalog["models"]["galaxy_a56"],
+        catalog["models"]["pixel9"],
+        catalog["models"]["iphone_se"],
+        catalog["models"]["ipad_air"],
+    ):
         device(model, DeviceStatus.IN_STOCK, None, rng.randint(5, 60))
     device(catalog["models"]["iphone16"], DeviceStatus.IN_STOCK, None, 20)
     device(phone_models[0], DeviceStatus.IN_REPAIR, staff[9], 300)
@@ -303,8 +500,15 @@ def _inventory(people: dict, catalog: dict, today: date, rng: random.Random) -> 
 
     tiers = catalog["tiers"]
     for index, owner in enumerate(staff[12:16]):
-        db.session.add(Stipend(employee=owner, tier=tiers[index % 3], monthly_cents=tiers[index % 3].monthly_cents,
-                               status=StipendStatus.ACTIVE, starts_on=today - timedelta(days=90 + index * 30)))
+        db.session.add(
+            Stipend(
+                employee=owner,
+                tier=tiers[index % 3],
+                monthly_cents=tiers[index % 3].monthly_cents,
+                status=StipendStatus.ACTIVE,
+                starts_on=today - timedelta(days=90 + index * 30),
+            )
+        )
 
 
 def _feature(carrier: Carrier, code: str) -> Feature:
@@ -315,25 +519,52 @@ def _policies(people: dict) -> None:
     """Best-practice defaults: the manager, then Telecom admins for new service and devices."""
     group = people["telecom_admins"]
 
-    def policy(name: str, priority: int, types: list[str], steps: list[tuple[ApproverKind, Group | None]],
-               **conditions) -> None:
-        db.session.add(ApprovalPolicy(
-            name=name, priority=priority, order_types=types, **conditions,
-            steps=[ApprovalPolicyStep(position=i, approver_kind=kind, group=grp) for i, (kind, grp) in
-                   enumerate(steps, start=1)],
-        ))
+    def policy(
+        name: str, priority: int, types: list[str], steps: list[tuple[ApproverKind, Group | None]], **conditions
+    ) -> None:
+        db.session.add(
+            ApprovalPolicy(
+                name=name,
+                priority=priority,
+                order_types=types,
+                **conditions,
+                steps=[
+                    ApprovalPolicyStep(position=i, approver_kind=kind, group=grp)
+                    for i, (kind, grp) in enumerate(steps, start=1)
+                ],
+            )
+        )
 
     manager_then_telecom = [(ApproverKind.MANAGER, None), (ApproverKind.GROUP, group)]
-    policy("Out-of-policy requests", 5, [], [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None),
-                                             (ApproverKind.GROUP, group)], out_of_policy=True)
-    policy("New service and devices", 10,
-           ["new_line", "upgrade", "warranty_replacement", "port_in", "transfer_liability", "activate_in_stock",
-            "swap_to_stock_device"], manager_then_telecom)
+    policy(
+        "Out-of-policy requests",
+        5,
+        [],
+        [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None), (ApproverKind.GROUP, group)],
+        out_of_policy=True,
+    )
+    policy(
+        "New service and devices",
+        10,
+        [
+            "new_line",
+            "upgrade",
+            "warranty_replacement",
+            "port_in",
+            "transfer_liability",
+            "activate_in_stock",
+            "swap_to_stock_device",
+        ],
+        manager_then_telecom,
+    )
     policy("Accessories under $150", 20, ["accessory"], [(ApproverKind.MANAGER, None)], max_one_time_cents=14999)
     policy("Accessories $150 and over", 21, ["accessory"], manager_then_telecom, min_one_time_cents=15000)
-    policy("Assignments and disconnects", 30, ["assign_line", "disconnect", "suspend"],
-           [(ApproverKind.MANAGER, None)])
-    policy("Stipends", 40, ["stipend_enroll", "stipend_remove"],
-           [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None)])
+    policy("Assignments and disconnects", 30, ["assign_line", "disconnect", "suspend"], [(ApproverKind.MANAGER, None)])
+    policy(
+        "Stipends",
+        40,
+        ["stipend_enroll", "stipend_remove"],
+        [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None)],
+    )
     if db.session.scalar(select(ApprovalPolicy.id).where(ApprovalPolicy.is_default)) is None:  # the migration's
         policy("Company default", 1000, [], [(ApproverKind.MANAGER, None)], is_default=True)

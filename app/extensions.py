@@ -1,4 +1,8 @@
 """The Flask extensions, created unbound so that models and blueprints can import them without cycles."""
+
+from typing import TYPE_CHECKING
+
+
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -22,6 +26,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The tables' base class: Flask-SQLAlchemy's model (with the app's metadata), which type checkers see as `Base`.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

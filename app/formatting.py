@@ -1,6 +1,7 @@
 """The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
+
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -62,7 +63,7 @@ def local_time(value: datetime | None, fmt: str = "%b %d, %Y %I:%M %p") -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(ZoneInfo(current_app.config["COMPANY_TIMEZONE"])).strftime(fmt)
 
 
@@ -89,7 +90,13 @@ def label(value: object) -> str:
 
 
 def register(app: Flask) -> None:
-    for name, fn in {"money": money, "phone": phone, "imei": imei, "local_time": local_time, "day": day,
-                     "label": label}.items():
+    for name, fn in {
+        "money": money,
+        "phone": phone,
+        "imei": imei,
+        "local_time": local_time,
+        "day": day,
+        "label": label,
+    }.items():
         app.add_template_filter(fn, name)
     app.add_template_global(age, "age")

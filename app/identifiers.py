@@ -3,6 +3,7 @@
 Each `parse_*` returns the normalised value or raises `InvalidIdentifier` with a message fit to show next to
 the field. Phone numbers use `phonenumbers`; Luhn check digits use `python-stdnum`.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,10 +70,14 @@ def parse_iccid(value: str) -> str:
 
 TRACKING_FORMATS = {
     "UPS": (re.compile(r"^1Z[0-9A-Z]{16}$", re.ASCII), "a UPS tracking number is 1Z followed by 16 letters or digits"),
-    "FedEx": (re.compile(r"^(\d{12}|\d{15}|\d{20}|\d{22})$", re.ASCII),
-              "a FedEx tracking number has 12, 15, 20 or 22 digits"),
-    "USPS": (re.compile(r"^(\d{20}|\d{22}|9\d{21}|[A-Z]{2}\d{9}US)$", re.ASCII),
-             "a USPS tracking number has 20 or 22 digits, or looks like EA123456789US"),
+    "FedEx": (
+        re.compile(r"^(\d{12}|\d{15}|\d{20}|\d{22})$", re.ASCII),
+        "a FedEx tracking number has 12, 15, 20 or 22 digits",
+    ),
+    "USPS": (
+        re.compile(r"^(\d{20}|\d{22}|9\d{21}|[A-Z]{2}\d{9}US)$", re.ASCII),
+        "a USPS tracking number has 20 or 22 digits, or looks like EA123456789US",
+    ),
     "DHL": (re.compile(r"^\d{10,11}$", re.ASCII), "a DHL tracking number has 10 or 11 digits"),
 }
 TRACKING_URLS = {

@@ -1,4 +1,5 @@
 """The RQ queue on the app: one Redis connection per app, jobs enqueued by name with an explicit connection."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,9 +10,7 @@ from rq import Queue
 
 
 def init_queue(app: Flask) -> None:
-    app.extensions["redis"] = Redis.from_url(
-        app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
-    )
+    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
 
 
 def redis_connection() -> Redis:

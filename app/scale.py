@@ -6,14 +6,16 @@ It builds on the demo company (loaded first when absent): the demo catalog, appr
 as they are, and Marco (manager@example.com) gets `inbox` orders waiting for his approval. Every scale person
 signs in with the demo password. Random but reproducible: the same sizes and seed give the same company.
 """
+
 from __future__ import annotations
 
 import random
 import string
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from app import clock
 from app.approvals.policies import OrderFacts, matches
+from app.crypto import encrypt_json
 from app.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
 from app.identifiers import make_iccid, make_imei
 from app.models import (
@@ -56,7 +59,6 @@ from app.models import (
     User,
     get_setting,
 )
-from app.crypto import encrypt_json
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
 from app.orders.types.base import SampleDraft
@@ -71,8 +73,20 @@ RECENT_DAYS = 21  # only orders this young are still on their way
 MARCO_REPORTS = 40  # scale people who report to Marco, besides his demo team
 ERIN_ORDERS = 60  # Erin's (employee@example.com) own orders over the two years, whatever the size
 
-NEW_DEPARTMENTS = ("Marketing", "Customer support", "Operations", "Legal", "Human resources", "Logistics",
-                   "Research", "Manufacturing", "Procurement", "Facilities", "Product", "Quality")
+NEW_DEPARTMENTS = (
+    "Marketing",
+    "Customer support",
+    "Operations",
+    "Legal",
+    "Human resources",
+    "Logistics",
+    "Research",
+    "Manufacturing",
+    "Procurement",
+    "Facilities",
+    "Product",
+    "Quality",
+)
 NEW_LOCATIONS = {  # name: (street, city, state, ZIP)
     "Chicago office": ("233 South Wacker Drive", "Chicago", "IL", "60606"),
     "Austin office": ("500 West 2nd Street", "Austin", "TX", "78701"),
@@ -83,17 +97,46 @@ NEW_LOCATIONS = {  # name: (street, city, state, ZIP)
 TACS = {"Apple": "35407115", "Samsung": "35332011", "Google": "35925611", "Netgear": "86583905"}
 ICCID_ISSUER = "01480"  # the demo uses 01260, the simulator 01410
 
-TYPE_WEIGHTS = {"accessory": 14, "upgrade": 12, "change_features": 10, "new_line": 8, "change_plan": 8,
-                "sim_request": 6, "disconnect": 6, "assign_line": 5, "suspend": 4, "activate_in_stock": 4,
-                "warranty_replacement": 4, "restore": 3, "change_number": 3, "swap_to_stock_device": 3,
-                "port_in": 3, "stipend_enroll": 3, "transfer_liability": 2, "stipend_remove": 2}
-RECENT_STATUSES = {S.PENDING_APPROVAL: 25, S.INFO_REQUESTED: 5, S.APPROVED: 8, S.WITH_CARRIER: 15, S.SHIPPED: 12,
-                   S.NEEDS_ATTENTION: 3, S.COMPLETED: 25, S.REJECTED: 4, S.CANCELLED: 3}
+TYPE_WEIGHTS = {
+    "accessory": 14,
+    "upgrade": 12,
+    "change_features": 10,
+    "new_line": 8,
+    "change_plan": 8,
+    "sim_request": 6,
+    "disconnect": 6,
+    "assign_line": 5,
+    "suspend": 4,
+    "activate_in_stock": 4,
+    "warranty_replacement": 4,
+    "restore": 3,
+    "change_number": 3,
+    "swap_to_stock_device": 3,
+    "port_in": 3,
+    "stipend_enroll": 3,
+    "transfer_liability": 2,
+    "stipend_remove": 2,
+}
+RECENT_STATUSES = {
+    S.PENDING_APPROVAL: 25,
+    S.INFO_REQUESTED: 5,
+    S.APPROVED: 8,
+    S.WITH_CARRIER: 15,
+    S.SHIPPED: 12,
+    S.NEEDS_ATTENTION: 3,
+    S.COMPLETED: 25,
+    S.REJECTED: 4,
+    S.CANCELLED: 3,
+}
 OLD_STATUSES = {S.COMPLETED: 84, S.REJECTED: 7, S.CANCELLED: 7, S.NEEDS_ATTENTION: 1, S.DRAFT: 1}
 INTERNAL_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED, S.COMPLETED, S.REJECTED, S.CANCELLED)
 SIMULATOR_MOVES = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}
-LINE_STATUSES = ((LineStatus.ACTIVE, 72), (LineStatus.SUSPENDED, 4), (LineStatus.DISCONNECTED, 20),
-                 (LineStatus.TRANSFERRED_OUT, 4))
+LINE_STATUSES = (
+    (LineStatus.ACTIVE, 72),
+    (LineStatus.SUSPENDED, 4),
+    (LineStatus.DISCONNECTED, 20),
+    (LineStatus.TRANSFERRED_OUT, 4),
+)
 
 
 class AlreadyLoaded(Exception):
@@ -146,9 +189,12 @@ class Rows:
         self.flush()
         if self.connection.dialect.name == "postgresql":
             for table in self.next_ids:
-                self.connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"))
+                self.connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
+                    )
+                )
 
 
 # ---------------------------------------------------------------- what the demo company gives
@@ -201,8 +247,9 @@ class World:
     def steps(self, facts: OrderFacts) -> list[tuple[ApproverKind, int | None]]:
         """The approval steps the company's policies give an order (app.approvals.policies decides)."""
         if facts not in self.steps_cache:
-            chosen = next((p for p in self.policies if not p.is_default and matches(p, facts)), None) or \
-                next((p for p in self.policies if p.is_default), None)
+            chosen = next((p for p in self.policies if not p.is_default and matches(p, facts)), None) or next(
+                (p for p in self.policies if p.is_default), None
+            )
             self.steps_cache[facts] = [(s.approver_kind, s.group_id) for s in chosen.steps] if chosen else []
         return self.steps_cache[facts]
 
@@ -210,23 +257,44 @@ class World:
 def _catalog(session: Session) -> dict[str, Any]:
     carriers = []
     for carrier in session.scalars(select(Carrier).order_by(Carrier.id)):
-        carriers.append({"id": carrier.id, "name": carrier.name, "code": carrier.code,
-                         "account": carrier.account_number,
-                         "simulated": carrier.fulfilment_mode is FulfilmentMode.SIMULATED,
-                         "plans": [{"id": p.id, "name": p.name, "cents": p.monthly_cents} for p in carrier.plans],
-                         "features": [{"id": f.id, "name": f.name, "cents": f.monthly_cents}
-                                      for f in carrier.features]})
-    models = [{"id": m.id, "name": str(m), "maker": m.maker, "kind": m.kind, "cents": m.price_cents, "esim": m.esim}
-              for m in session.scalars(select(DeviceModel).order_by(DeviceModel.id))]
-    accessories = [{"id": a.id, "name": a.name, "cents": a.price_cents}
-                   for a in session.scalars(select(Accessory).order_by(Accessory.id))]
-    tiers = [{"id": t.id, "name": t.name, "cents": t.monthly_cents}
-             for t in session.scalars(select(StipendTier).order_by(StipendTier.id))]
-    policies = list(session.scalars(select(ApprovalPolicy).where(ApprovalPolicy.active)
-                                    .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)))
+        carriers.append(
+            {
+                "id": carrier.id,
+                "name": carrier.name,
+                "code": carrier.code,
+                "account": carrier.account_number,
+                "simulated": carrier.fulfilment_mode is FulfilmentMode.SIMULATED,
+                "plans": [{"id": p.id, "name": p.name, "cents": p.monthly_cents} for p in carrier.plans],
+                "features": [{"id": f.id, "name": f.name, "cents": f.monthly_cents} for f in carrier.features],
+            }
+        )
+    models = [
+        {"id": m.id, "name": str(m), "maker": m.maker, "kind": m.kind, "cents": m.price_cents, "esim": m.esim}
+        for m in session.scalars(select(DeviceModel).order_by(DeviceModel.id))
+    ]
+    accessories = [
+        {"id": a.id, "name": a.name, "cents": a.price_cents}
+        for a in session.scalars(select(Accessory).order_by(Accessory.id))
+    ]
+    tiers = [
+        {"id": t.id, "name": t.name, "cents": t.monthly_cents}
+        for t in session.scalars(select(StipendTier).order_by(StipendTier.id))
+    ]
+    policies = list(
+        session.scalars(
+            select(ApprovalPolicy).where(ApprovalPolicy.active).order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
+        )
+    )
     group = session.scalar(select(Group).where(Group.name == "Telecom admins")) or session.scalar(select(Group))
-    return {"carriers": carriers, "models": models, "accessories": accessories, "tiers": tiers,
-            "policies": policies, "group_id": group.id, "group_members": [m.id for m in group.members]}
+    return {
+        "carriers": carriers,
+        "models": models,
+        "accessories": accessories,
+        "tiers": tiers,
+        "policies": policies,
+        "group_id": group.id,
+        "group_members": [m.id for m in group.members],
+    }
 
 
 # ---------------------------------------------------------------- the loader
@@ -234,8 +302,17 @@ def is_loaded(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.email.like(f"%{SCALE_EMAIL}")).limit(1)) is not None
 
 
-def load_scale(session: Session, *, employees: int, lines: int, orders: int, inbox: int = 1000, seed: int = 9,
-               today: date | None = None, echo: Callable[[str], None] | None = None) -> dict[str, int]:
+def load_scale(
+    session: Session,
+    *,
+    employees: int,
+    lines: int,
+    orders: int,
+    inbox: int = 1000,
+    seed: int = 9,
+    today: date | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Add a large company to the demo company; returns how many rows each table got. Commits."""
     if not session.scalar(select(User.id).where(User.email == "admin@example.com")):
         load_demo()
@@ -248,19 +325,28 @@ def load_scale(session: Session, *, employees: int, lines: int, orders: int, inb
     now = datetime.combine(today, now.time())
     rows = Rows(session)
     catalog = _catalog(session)
-    world = World(today=today, now=now, prefix=get_setting("order_number_prefix"), people={}, logins={}, owners={},
-                  **catalog)
+    world = World(
+        today=today, now=now, prefix=get_setting("order_number_prefix"), people={}, logins={}, owners={}, **catalog
+    )
     started = time.monotonic()
-    for phase, run in (("people", lambda: _people(session, rows, world, employees, rng)),
-                       ("lines, devices and SIMs", lambda: _inventory(session, rows, world, lines, rng)),
-                       ("orders, timelines and approvals", lambda: _orders(rows, world, orders, inbox, rng))):
+    for phase, run in (
+        ("people", lambda: _people(session, rows, world, employees, rng)),
+        ("lines, devices and SIMs", lambda: _inventory(session, rows, world, lines, rng)),
+        ("orders, timelines and approvals", lambda: _orders(rows, world, orders, inbox, rng)),
+    ):
         run()
         rows.flush()
-        say(f"  {phase}: done after {time.monotonic() - started:.1f} s "
-            f"({sum(rows.seconds.values()):.1f} s of it writing)")
+        say(
+            f"  {phase}: done after {time.monotonic() - started:.1f} s "
+            f"({sum(rows.seconds.values()):.1f} s of it writing)"
+        )
     rows.finish()
-    say("  writing: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
-                                  sorted(rows.seconds.items(), key=lambda item: -item[1])))
+    say(
+        "  writing: "
+        + ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in sorted(rows.seconds.items(), key=lambda item: -item[1])
+        )
+    )
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
         # What autovacuum would do in a while: statistics for the planner, and the visibility map that lets
@@ -278,15 +364,30 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
     world.logins = {email.split("@")[0]: u.id for email, u in demo.items() if email.endswith("@example.com")}
     world.demo_ids = set(world.logins.values())
     for user in demo.values():
-        world.people[user.id] = Person(user.id, user.manager_id, user.cost_center_id,
-                                       user.location.city if user.location else "New York", user.name)
+        world.people[user.id] = Person(
+            user.id,
+            user.manager_id,
+            user.cost_center_id,
+            user.location.city if user.location else "New York",
+            user.name,
+        )
     coo = demo["priya.raman@example.com"]
     marco = demo["manager@example.com"]
     cities = {loc.id: loc.city for loc in session.scalars(select(Location))}
     for name, (street, city, state, zip_code) in NEW_LOCATIONS.items():
         location_id = rows.next_id(Location)
-        rows.add(Location, {"id": location_id, "name": name, "street": street, "city": city, "state": state,
-                            "postal_code": zip_code, "country": "US"})
+        rows.add(
+            Location,
+            {
+                "id": location_id,
+                "name": name,
+                "street": street,
+                "city": city,
+                "state": state,
+                "postal_code": zip_code,
+                "country": "US",
+            },
+        )
         cities[location_id] = city
     departments: list[tuple[int, list[int], int | None]] = []  # (id, cost center ids, head id or None)
     for department in session.scalars(select(Department).order_by(Department.id)):
@@ -301,8 +402,7 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
         for suffix in ("", " projects", " field"):
             code += 10
             center_id = rows.next_id(CostCenter)
-            rows.add(CostCenter, {"id": center_id, "code": f"CC-{code}", "name": f"{name}{suffix}",
-                                  "owner_id": None})
+            rows.add(CostCenter, {"id": center_id, "code": f"CC-{code}", "name": f"{name}{suffix}", "owner_id": None})
             centers.append(center_id)
         departments.append((department_id, centers, None))
     rows.flush()
@@ -312,8 +412,11 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
     location_ids = list(cities)
     for index, (department_id, centers, head_id) in enumerate(departments):
         members: list[int] = [head_id] if head_id else []
-        size = per_department + (1 if index < extra else 0) + \
-            (MARCO_REPORTS if department_id == marco.department_id else 0)
+        size = (
+            per_department
+            + (1 if index < extra else 0)
+            + (MARCO_REPORTS if department_id == marco.department_id else 0)
+        )
         for number in range(size):
             serial += 1
             in_marcos_team = department_id == marco.department_id and number < MARCO_REPORTS
@@ -324,8 +427,18 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
             else:  # the tree: the person at position p reports to the one at (p - 1) // 8
                 manager_id = members[(len(members) - 1) // 8]
                 title = TITLES[min(_depth(len(members)), len(TITLES)) - 1]
-            person_id = _add_person(rows, world, serial, department_id, rng.choice(centers), manager_id,
-                                    rng.choice(location_ids), cities, title, rng)
+            person_id = _add_person(
+                rows,
+                world,
+                serial,
+                department_id,
+                rng.choice(centers),
+                manager_id,
+                rng.choice(location_ids),
+                cities,
+                title,
+                rng,
+            )
             if not in_marcos_team:
                 members.append(person_id)
         for center_id in centers:
@@ -333,8 +446,12 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
     rows.flush()
     owners = [{"center": c, "owner": o} for c, o in world.owners.items() if c not in _demo_centers(session)]
     if owners:
-        rows.connection.execute(update(CostCenter.__table__).where(CostCenter.__table__.c.id == bindparam("center"))
-                                .values(owner_id=bindparam("owner")), owners)
+        rows.connection.execute(
+            update(CostCenter.__table__)
+            .where(CostCenter.__table__.c.id == bindparam("center"))
+            .values(owner_id=bindparam("owner")),
+            owners,
+        )
     for center in session.scalars(select(CostCenter).where(CostCenter.owner_id.is_not(None))):
         world.owners.setdefault(center.id, center.owner_id)
 
@@ -354,15 +471,37 @@ def _demo_centers(session: Session) -> set[int]:
     return set(session.scalars(select(CostCenter.id).where(CostCenter.owner_id.is_not(None))))
 
 
-def _add_person(rows: Rows, world: World, serial: int, department_id: int, center_id: int, manager_id: int,
-                location_id: int, cities: dict[int, str], title: str, rng: random.Random) -> int:
+def _add_person(
+    rows: Rows,
+    world: World,
+    serial: int,
+    department_id: int,
+    center_id: int,
+    manager_id: int,
+    location_id: int,
+    cities: dict[int, str],
+    title: str,
+    rng: random.Random,
+) -> int:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     person_id = rows.next_id(User)
-    rows.add(User, {"id": person_id, "email": f"{first.lower()}.{last.lower()}.{serial}{SCALE_EMAIL}",
-                    "name": f"{first} {last}", "employee_number": f"S{serial:06d}", "title": title,
-                    "password_hash": _demo_password_hash(), "active": True, "department_id": department_id,
-                    "cost_center_id": center_id, "manager_id": manager_id, "location_id": location_id,
-                    "informational_emails": True})
+    rows.add(
+        User,
+        {
+            "id": person_id,
+            "email": f"{first.lower()}.{last.lower()}.{serial}{SCALE_EMAIL}",
+            "name": f"{first} {last}",
+            "employee_number": f"S{serial:06d}",
+            "title": title,
+            "password_hash": _demo_password_hash(),
+            "active": True,
+            "department_id": department_id,
+            "cost_center_id": center_id,
+            "manager_id": manager_id,
+            "location_id": location_id,
+            "informational_emails": True,
+        },
+    )
     world.people[person_id] = Person(person_id, manager_id, center_id, cities[location_id], f"{first} {last}")
     return person_id
 
@@ -400,8 +539,9 @@ def _demo_lines(session: Session, world: World) -> None:
         carrier = carriers[line.carrier_id]
         plan = next((p for p in carrier["plans"] if p["id"] == line.plan_id), carrier["plans"][0])
         model = models.get(line.device.model_id) if line.device else None
-        world.lines.append(LineFacts(line.id, line.number, line.employee_id, carrier, plan, line.device_id, model,
-                                     line.status))
+        world.lines.append(
+            LineFacts(line.id, line.number, line.employee_id, carrier, plan, line.device_id, model, line.status)
+        )
         if line.employee_id in world.people and line.is_live:
             world.people[line.employee_id].lines.append(len(world.lines) - 1)
             if line.device_id:
@@ -411,25 +551,35 @@ def _demo_lines(session: Session, world: World) -> None:
 def _inventory(session: Session, rows: Rows, world: World, count: int, rng: random.Random) -> None:
     """`count` lines, each with its device and SIM; stock and the device life cycle beside them; stipends."""
     _demo_lines(session, world)
-    world.stipend_holders = set(session.scalars(select(Stipend.employee_id).where(
-        Stipend.status == StipendStatus.ACTIVE)))
+    world.stipend_holders = set(
+        session.scalars(select(Stipend.employee_id).where(Stipend.status == StipendStatus.ACTIVE))
+    )
     scale_people = [p for p in world.people.values() if p.id not in _demo_ids(world)]
     holders = sorted(scale_people, key=lambda p: p.id)
     phones = [m for m in world.models if m.get("kind") == "phone"] or world.models
-    statuses, weights = zip(*LINE_STATUSES)
+    statuses, weights = zip(*LINE_STATUSES, strict=True)
     serials = {maker: 0 for maker in TACS}
     numbers = _numbers(count, rng)
-    sims = 0
 
     def device(model: dict, status: DeviceStatus, owner: int | None, bought: date) -> int:
         maker = model["maker"] if model["maker"] in TACS else "Apple"
         serials[maker] += 1
         device_id = rows.next_id(Device)
-        rows.add(Device, {"id": device_id, "imei": make_imei(TACS[maker], serials[maker]),
-                          "serial": f"{maker[:2].upper()}S{device_id:08d}", "model_id": model["id"],
-                          "status": status, "employee_id": owner, "purchased_on": bought,
-                          "activated_on": bought if owner else None, "warranty_ends_on": bought + timedelta(days=365),
-                          "version": 1})
+        rows.add(
+            Device,
+            {
+                "id": device_id,
+                "imei": make_imei(TACS[maker], serials[maker]),
+                "serial": f"{maker[:2].upper()}S{device_id:08d}",
+                "model_id": model["id"],
+                "status": status,
+                "employee_id": owner,
+                "purchased_on": bought,
+                "activated_on": bought if owner else None,
+                "warranty_ends_on": bought + timedelta(days=365),
+                "version": 1,
+            },
+        )
         return device_id
 
     for index in range(count):
@@ -441,37 +591,80 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
         carrier = world.carriers[index % len(world.carriers)]
         plan = carrier["plans"][3 if model.get("kind") != "phone" and len(carrier["plans"]) > 3 else index % 2]
         activated = world.today - timedelta(days=rng.randint(30, 1400))
-        device_status = DeviceStatus.ASSIGNED if live else rng.choice(
-            [DeviceStatus.RETIRED, DeviceStatus.RETURNED_TO_VENDOR, DeviceStatus.PENDING_RETURN])
+        device_status = (
+            DeviceStatus.ASSIGNED
+            if live
+            else rng.choice([DeviceStatus.RETIRED, DeviceStatus.RETURNED_TO_VENDOR, DeviceStatus.PENDING_RETURN])
+        )
         device_id = device(model, device_status, owner.id if live else None, activated)
         line_id = rows.next_id(Line)
         number = next(numbers)
         digits = number[2:]
-        rows.add(Line, {"id": line_id, "number": number, "number_digits": digits,
-                        "number_digits_reversed": digits[::-1], "carrier_id": carrier["id"],
-                        "account_number": carrier["account"], "plan_id": plan["id"],
-                        "employee_id": owner.id if status is not LineStatus.TRANSFERRED_OUT else None,
-                        "cost_center_id": owner.cost_center_id, "device_id": device_id, "status": status,
-                        "activated_on": activated,
-                        "suspended_on": world.today - timedelta(days=rng.randint(1, 60))
-                        if status is LineStatus.SUSPENDED else None,
-                        "suspend_reason": "Extended leave" if status is LineStatus.SUSPENDED else "",
-                        "disconnected_on": activated + timedelta(days=rng.randint(20, 400))
-                        if status is LineStatus.DISCONNECTED else None, "version": 1})
-        sims += 1
+        rows.add(
+            Line,
+            {
+                "id": line_id,
+                "number": number,
+                "number_digits": digits,
+                "number_digits_reversed": digits[::-1],
+                "carrier_id": carrier["id"],
+                "account_number": carrier["account"],
+                "plan_id": plan["id"],
+                "employee_id": owner.id if status is not LineStatus.TRANSFERRED_OUT else None,
+                "cost_center_id": owner.cost_center_id,
+                "device_id": device_id,
+                "status": status,
+                "activated_on": activated,
+                "suspended_on": world.today - timedelta(days=rng.randint(1, 60))
+                if status is LineStatus.SUSPENDED
+                else None,
+                "suspend_reason": "Extended leave" if status is LineStatus.SUSPENDED else "",
+                "disconnected_on": activated + timedelta(days=rng.randint(20, 400))
+                if status is LineStatus.DISCONNECTED
+                else None,
+                "version": 1,
+            },
+        )
         esim = model.get("esim", True) and rng.random() < 0.3
-        rows.add(Sim, {"id": rows.next_id(Sim), "iccid": make_iccid(ICCID_ISSUER, sims),
-                       "kind": SimKind.ESIM if esim else SimKind.PHYSICAL, "line_id": line_id, "active": live,
-                       "activated_on": activated, "version": 1})
+        rows.add(
+            Sim,
+            {
+                "id": rows.next_id(Sim),
+                "iccid": make_iccid(ICCID_ISSUER, index + 1),  # one SIM per line
+                "kind": SimKind.ESIM if esim else SimKind.PHYSICAL,
+                "line_id": line_id,
+                "active": live,
+                "activated_on": activated,
+                "version": 1,
+            },
+        )
         if live and rng.random() < 0.4:
             for feature in rng.sample(carrier["features"], rng.randint(1, 2)):
-                rows.add(LineFeature, {"id": rows.next_id(LineFeature), "line_id": line_id, "feature_id": feature["id"],
-                                       "starts_on": None, "ends_on": None})
+                rows.add(
+                    LineFeature,
+                    {
+                        "id": rows.next_id(LineFeature),
+                        "line_id": line_id,
+                        "feature_id": feature["id"],
+                        "starts_on": None,
+                        "ends_on": None,
+                    },
+                )
         for record_type, record_id in (("line", line_id), ("device", device_id)):
-            rows.add(InventoryChange, {"id": rows.next_id(InventoryChange), "at": world.now - timedelta(
-                days=(world.today - activated).days), "actor_id": None, "record_type": record_type,
-                "record_id": record_id, "field": "record", "old_value": None, "new_value": "imported",
-                "order_id": None})
+            rows.add(
+                InventoryChange,
+                {
+                    "id": rows.next_id(InventoryChange),
+                    "at": world.now - timedelta(days=(world.today - activated).days),
+                    "actor_id": None,
+                    "record_type": record_type,
+                    "record_id": record_id,
+                    "field": "record",
+                    "old_value": None,
+                    "new_value": "imported",
+                    "order_id": None,
+                },
+            )
         facts = LineFacts(line_id, number, owner.id, carrier, plan, device_id, model, status)
         world.lines.append(facts)
         if live:
@@ -479,11 +672,18 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
             owner.devices.append(device_id)
     for index in range(max(count // 50, 20)):  # stock, and devices elsewhere in their life cycle
         model = rng.choice(world.models)
-        status = DeviceStatus.IN_STOCK if index % 4 else rng.choice(
-            [DeviceStatus.IN_REPAIR, DeviceStatus.LOST_STOLEN, DeviceStatus.RETIRED])
+        status = (
+            DeviceStatus.IN_STOCK
+            if index % 4
+            else rng.choice([DeviceStatus.IN_REPAIR, DeviceStatus.LOST_STOLEN, DeviceStatus.RETIRED])
+        )
         holder = rng.choice(scale_people or holders).id if status is not DeviceStatus.IN_STOCK else None
-        device_id = device(model, status, holder if status is DeviceStatus.IN_REPAIR else None,
-                           world.today - timedelta(days=rng.randint(5, 300)))
+        device_id = device(
+            model,
+            status,
+            holder if status is DeviceStatus.IN_REPAIR else None,
+            world.today - timedelta(days=rng.randint(5, 300)),
+        )
         if status is DeviceStatus.IN_STOCK:
             world.stock.append((device_id, model))
     for person in rng.sample(scale_people, min(len(scale_people), len(scale_people) // 20)):
@@ -492,11 +692,19 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
         starts = world.today - timedelta(days=rng.randint(60, 900))
         if not ended:
             world.stipend_holders.add(person.id)
-        rows.add(Stipend, {"id": rows.next_id(Stipend), "employee_id": person.id, "tier_id": tier["id"],
-                           "monthly_cents": tier["cents"],
-                           "status": StipendStatus.ENDED if ended else StipendStatus.ACTIVE,
-                           "starts_on": starts, "ends_on": starts + timedelta(days=40) if ended else None,
-                           "version": 1})
+        rows.add(
+            Stipend,
+            {
+                "id": rows.next_id(Stipend),
+                "employee_id": person.id,
+                "tier_id": tier["id"],
+                "monthly_cents": tier["cents"],
+                "status": StipendStatus.ENDED if ended else StipendStatus.ACTIVE,
+                "starts_on": starts,
+                "ends_on": starts + timedelta(days=40) if ended else None,
+                "version": 1,
+            },
+        )
 
 
 # ---------------------------------------------------------------- orders
@@ -511,10 +719,14 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
     team = [p for p in world.people.values() if p.manager_id == marco and p.lines]
     others = [p for p in world.people.values() if p.manager_id != marco and p.id != marco]
     with_lines = [p for p in others if p.lines]
-    types, weights = zip(*TYPE_WEIGHTS.items())
+    types, weights = zip(*TYPE_WEIGHTS.items(), strict=True)
     inbox = min(inbox, count // 2)
-    coverage = [(code, status) for code in REGISTRY for status in S
-                if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES]
+    coverage = [
+        (code, status)
+        for code in REGISTRY
+        for status in S
+        if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES
+    ]
     history = min(ERIN_ORDERS, count // 10)  # the same at every size: pages about her compare like with like
     holders = sorted(p for p in world.stipend_holders if world.people[p].manager_id != marco)
     claimed: set[int] = set()  # lines an open order holds
@@ -579,8 +791,11 @@ def _draft(world: World, code: str, employee: Person, rng: random.Random) -> Dra
     if REGISTRY[code].needs_line or code in ("accessory", "transfer_liability"):
         live = [world.lines[i] for i in employee.lines]
         if code == "restore":
-            dead = [ln for ln in world.lines[rng.randrange(len(world.lines)):][:50]
-                    if ln.status in (LineStatus.SUSPENDED, LineStatus.DISCONNECTED) and ln.employee_id]
+            dead = [
+                ln
+                for ln in world.lines[rng.randrange(len(world.lines)) :][:50]
+                if ln.status in (LineStatus.SUSPENDED, LineStatus.DISCONNECTED) and ln.employee_id
+            ]
             live = dead or live
         draft.line = rng.choice(live) if live else None
     if draft.line is not None:
@@ -602,12 +817,30 @@ class Story:
     approvals: list[dict] = field(default_factory=list)
     version: int = 1
 
-    def event(self, kind: str, actor: int | None, before: OrderStatus | None, after: OrderStatus | None,
-              *, minutes: float = 0, comment: str = "", data: dict | None = None) -> datetime:
+    def event(
+        self,
+        kind: str,
+        actor: int | None,
+        before: OrderStatus | None,
+        after: OrderStatus | None,
+        *,
+        minutes: float = 0,
+        comment: str = "",
+        data: dict | None = None,
+    ) -> datetime:
         self.clock += timedelta(minutes=minutes)
-        self.events.append({"order_id": self.order_id, "at": self.clock, "actor_id": actor, "kind": kind,
-                            "from_status": before.value if before else None,
-                            "to_status": after.value if after else None, "comment": comment, "data": data or {}})
+        self.events.append(
+            {
+                "order_id": self.order_id,
+                "at": self.clock,
+                "actor_id": actor,
+                "kind": kind,
+                "from_status": before.value if before else None,
+                "to_status": after.value if after else None,
+                "comment": comment,
+                "data": data or {},
+            }
+        )
         self.version += 1
         return self.clock
 
@@ -627,14 +860,14 @@ def _approver(world: World, kind: ApproverKind, draft: Draft) -> int | None:
     return candidate if candidate is not None else world.logins.get("admin")
 
 
-def _write_order(rows: Rows, world: World, draft: Draft, status: OrderStatus, submitted: datetime,
-                 rng: random.Random) -> None:
+def _write_order(
+    rows: Rows, world: World, draft: Draft, status: OrderStatus, submitted: datetime, rng: random.Random
+) -> None:
     order_id = rows.next_id(Order)
     story = Story(order_id, submitted - timedelta(minutes=rng.uniform(2, 90)))
     created = story.clock
     times: dict[str, datetime | None] = {"submitted": None, "approved": None, "completed": None}
-    facts = OrderFacts(draft.type, draft.carrier["id"] if draft.carrier else None, draft.one_time, draft.monthly,
-                       False)
+    facts = OrderFacts(draft.type, draft.carrier["id"] if draft.carrier else None, draft.one_time, draft.monthly, False)
     extra: dict[str, Any] = {}
     if status is not S.DRAFT:
         times["submitted"] = story.event("submit", draft.requester.id, S.DRAFT, S.PENDING_APPROVAL, minutes=5)
@@ -642,31 +875,62 @@ def _write_order(rows: Rows, world: World, draft: Draft, status: OrderStatus, su
         if REGISTRY[draft.type].carrier_fulfilled and reached is S.APPROVED:
             extra = _fulfil(rows, world, draft, story, status, times, rng)
         if status is S.CANCELLED:
-            story.event("cancel", draft.requester.id, reached, S.CANCELLED, minutes=rng.uniform(10, 600),
-                        comment="No longer needed.")
-    rows.add(Order, {
-        "id": order_id, "number": f"{world.prefix}{order_id:06d}", "type": draft.type, "status": status,
-        "requester_id": draft.requester.id, "employee_id": draft.employee.id,
-        "line_id": draft.line.id if draft.line else None, "device_id": draft.device_id,
-        "carrier_id": draft.carrier["id"] if draft.carrier else None,
-        "cost_center_id": draft.employee.cost_center_id, "one_time_cents": draft.one_time,
-        "monthly_cents": draft.monthly, "details": {**draft.details, "_summary": draft.summary},
-        "secrets_encrypted": encrypt_json(draft.secrets) if draft.secrets else None, "out_of_policy": False,
-        "submit_token": None, "handed_off_at": extra.get("handed_off_at"),
-        "line_claim": draft.line.id if draft.line and status in lifecycle.OPEN and REGISTRY[draft.type].claims_line
-        else None,
-        "carrier_reference": extra.get("reference"), "service_number": extra.get("service_number"),
-        "created_at": created, "submitted_at": times["submitted"], "approved_at": times["approved"],
-        "completed_at": times["completed"], "updated_at": story.clock, "version": story.version,
-    })
+            story.event(
+                "cancel",
+                draft.requester.id,
+                reached,
+                S.CANCELLED,
+                minutes=rng.uniform(10, 600),
+                comment="No longer needed.",
+            )
+    rows.add(
+        Order,
+        {
+            "id": order_id,
+            "number": f"{world.prefix}{order_id:06d}",
+            "type": draft.type,
+            "status": status,
+            "requester_id": draft.requester.id,
+            "employee_id": draft.employee.id,
+            "line_id": draft.line.id if draft.line else None,
+            "device_id": draft.device_id,
+            "carrier_id": draft.carrier["id"] if draft.carrier else None,
+            "cost_center_id": draft.employee.cost_center_id,
+            "one_time_cents": draft.one_time,
+            "monthly_cents": draft.monthly,
+            "details": {**draft.details, "_summary": draft.summary},
+            "secrets_encrypted": encrypt_json(draft.secrets) if draft.secrets else None,
+            "out_of_policy": False,
+            "submit_token": None,
+            "handed_off_at": extra.get("handed_off_at"),
+            "line_claim": draft.line.id
+            if draft.line and status in lifecycle.OPEN and REGISTRY[draft.type].claims_line
+            else None,
+            "carrier_reference": extra.get("reference"),
+            "service_number": extra.get("service_number"),
+            "created_at": created,
+            "submitted_at": times["submitted"],
+            "approved_at": times["approved"],
+            "completed_at": times["completed"],
+            "updated_at": story.clock,
+            "version": story.version,
+        },
+    )
     for approval in story.approvals:
         rows.add(Approval, {"id": rows.next_id(Approval), **approval})
     for event in story.events:
         rows.add(OrderEvent, {"id": rows.next_id(OrderEvent), **event})
 
 
-def _approvals(world: World, draft: Draft, story: Story, status: OrderStatus,
-               steps: list[tuple[ApproverKind, int | None]], times: dict, rng: random.Random) -> OrderStatus:
+def _approvals(
+    world: World,
+    draft: Draft,
+    story: Story,
+    status: OrderStatus,
+    steps: list[tuple[ApproverKind, int | None]],
+    times: dict,
+    rng: random.Random,
+) -> OrderStatus:
     """Decide the steps as far as `status` says: all approved, one pending (or asked about), one rejected,
     or cancelled part way; the steps after stay waiting or are skipped."""
     last = len(steps) - 1
@@ -683,12 +947,24 @@ def _approvals(world: World, draft: Draft, story: Story, status: OrderStatus,
     for position, (kind, group_id) in enumerate(steps, start=1):
         index = position - 1
         assignee = None if kind is ApproverKind.GROUP else _approver(world, kind, draft)
-        decider = assignee or next((m for m in world.group_members if m not in (draft.requester.id,
-                                                                             draft.employee.id)), None)
-        row = {"order_id": story.order_id, "position": position, "approver_kind": kind, "assignee_id": assignee,
-               "group_id": group_id if kind is ApproverKind.GROUP else None, "on_behalf_of_id": None,
-               "status": ApprovalStatus.WAITING, "assigned_at": None, "decided_by_id": None, "decided_at": None,
-               "comment": "", "reminded_at": None, "escalated_at": None}
+        decider = assignee or next(
+            (m for m in world.group_members if m not in (draft.requester.id, draft.employee.id)), None
+        )
+        row = {
+            "order_id": story.order_id,
+            "position": position,
+            "approver_kind": kind,
+            "assignee_id": assignee,
+            "group_id": group_id if kind is ApproverKind.GROUP else None,
+            "on_behalf_of_id": None,
+            "status": ApprovalStatus.WAITING,
+            "assigned_at": None,
+            "decided_by_id": None,
+            "decided_at": None,
+            "comment": "",
+            "reminded_at": None,
+            "escalated_at": None,
+        }
         story.approvals.append(row)
         if index > stop or (index == stop and status is S.CANCELLED):
             row["status"] = ApprovalStatus.SKIPPED if status in (S.REJECTED, S.CANCELLED) else ApprovalStatus.WAITING
@@ -698,32 +974,63 @@ def _approvals(world: World, draft: Draft, story: Story, status: OrderStatus,
             row["status"] = ApprovalStatus.PENDING
             _reminded_and_escalated(world, row)
             if status is S.INFO_REQUESTED:
-                story.event("request_info", decider, S.PENDING_APPROVAL, S.INFO_REQUESTED,
-                            minutes=rng.uniform(30, 1440), comment="Which office should it ship to?",
-                            data={"step": position})
+                story.event(
+                    "request_info",
+                    decider,
+                    S.PENDING_APPROVAL,
+                    S.INFO_REQUESTED,
+                    minutes=rng.uniform(30, 1440),
+                    comment="Which office should it ship to?",
+                    data={"step": position},
+                )
             continue
         wait = rng.uniform(20, 2880)
         if index == stop and status is S.REJECTED:
-            row.update(status=ApprovalStatus.REJECTED, decided_by_id=decider,
-                       decided_at=story.clock + timedelta(minutes=wait), comment="Not within the budget this quarter.")
-            story.event("reject", decider, S.PENDING_APPROVAL, S.REJECTED, minutes=wait,
-                        comment="Not within the budget this quarter.", data={"step": position})
+            row.update(
+                status=ApprovalStatus.REJECTED,
+                decided_by_id=decider,
+                decided_at=story.clock + timedelta(minutes=wait),
+                comment="Not within the budget this quarter.",
+            )
+            story.event(
+                "reject",
+                decider,
+                S.PENDING_APPROVAL,
+                S.REJECTED,
+                minutes=wait,
+                comment="Not within the budget this quarter.",
+                data={"step": position},
+            )
             continue
-        row.update(status=ApprovalStatus.APPROVED, decided_by_id=decider,
-                   decided_at=story.clock + timedelta(minutes=wait))
+        row.update(
+            status=ApprovalStatus.APPROVED, decided_by_id=decider, decided_at=story.clock + timedelta(minutes=wait)
+        )
         if index < last:
-            story.event("approve_step", decider, S.PENDING_APPROVAL, S.PENDING_APPROVAL, minutes=wait,
-                        data={"step": position, "on_behalf_of": None})
+            story.event(
+                "approve_step",
+                decider,
+                S.PENDING_APPROVAL,
+                S.PENDING_APPROVAL,
+                minutes=wait,
+                data={"step": position, "on_behalf_of": None},
+            )
         else:
-            times["approved"] = story.event("approve", decider, S.PENDING_APPROVAL, S.APPROVED, minutes=wait,
-                                            data={"step": position, "on_behalf_of": None})
+            times["approved"] = story.event(
+                "approve",
+                decider,
+                S.PENDING_APPROVAL,
+                S.APPROVED,
+                minutes=wait,
+                data={"step": position, "on_behalf_of": None},
+            )
             approved_status = S.APPROVED
     if not steps and status is not S.CANCELLED:
         times["approved"] = story.event("approve", None, S.PENDING_APPROVAL, S.APPROVED, minutes=1)
         approved_status = S.APPROVED
     if status is S.COMPLETED and not REGISTRY[draft.type].carrier_fulfilled:
-        times["completed"] = story.event("complete", None, S.APPROVED, S.COMPLETED,
-                                         comment="Completed on approval: no carrier needed.")
+        times["completed"] = story.event(
+            "complete", None, S.APPROVED, S.COMPLETED, comment="Completed on approval: no carrier needed."
+        )
     return approved_status
 
 
@@ -738,36 +1045,59 @@ def _reminded_and_escalated(world: World, row: dict) -> None:
         row["reminded_at"] = row["assigned_at"] + timedelta(hours=24)
 
 
-def _fulfil(rows: Rows, world: World, draft: Draft, story: Story, status: OrderStatus, times: dict,
-            rng: random.Random) -> dict[str, Any]:
+def _fulfil(
+    rows: Rows, world: World, draft: Draft, story: Story, status: OrderStatus, times: dict, rng: random.Random
+) -> dict[str, Any]:
     """The carrier's part: hand-off, placed, shipped, completed (with what it reported), or a problem."""
     carrier = draft.carrier or world.carriers[0]
     reference = f"{carrier['code'][:2].upper()}-{story.order_id:07d}"
     handed = story.event("handed_off", None, S.APPROVED, S.APPROVED, minutes=1, comment=f"Sent to {carrier['name']}.")
     if status in (S.CANCELLED, S.APPROVED):
         return {"handed_off_at": handed}
-    story.event("place", None, S.APPROVED, S.WITH_CARRIER, minutes=rng.uniform(5, 240),
-                data={"carrier_reference": reference})
+    story.event(
+        "place", None, S.APPROVED, S.WITH_CARRIER, minutes=rng.uniform(5, 240), data={"carrier_reference": reference}
+    )
     result: dict[str, Any] = {"reference": reference, "handed_off_at": handed}
     if status is S.NEEDS_ATTENTION:
-        story.event("report_problem", None, S.WITH_CARRIER, S.NEEDS_ATTENTION, minutes=rng.uniform(60, 2880),
-                    comment="The carrier needs the account holder's authorisation.")
+        story.event(
+            "report_problem",
+            None,
+            S.WITH_CARRIER,
+            S.NEEDS_ATTENTION,
+            minutes=rng.uniform(60, 2880),
+            comment="The carrier needs the account holder's authorisation.",
+        )
         return result
     before = S.WITH_CARRIER
     if REGISTRY[draft.type].ships and status in (S.SHIPPED, S.COMPLETED):
         shipper, tracking = _tracking(story.order_id, rng)
-        story.event("ship", None, S.WITH_CARRIER, S.SHIPPED, minutes=rng.uniform(240, 4320),
-                    data={"shipping_carrier": shipper, "tracking_number": tracking})
-        rows.add(Shipment, {"id": rows.next_id(Shipment), "order_id": story.order_id, "shipping_carrier": shipper,
-                            "tracking_number": tracking, "shipped_at": story.clock})
+        story.event(
+            "ship",
+            None,
+            S.WITH_CARRIER,
+            S.SHIPPED,
+            minutes=rng.uniform(240, 4320),
+            data={"shipping_carrier": shipper, "tracking_number": tracking},
+        )
+        rows.add(
+            Shipment,
+            {
+                "id": rows.next_id(Shipment),
+                "order_id": story.order_id,
+                "shipping_carrier": shipper,
+                "tracking_number": tracking,
+                "shipped_at": story.clock,
+            },
+        )
         before = S.SHIPPED
     if status is not S.COMPLETED:
         return result
     order_type = REGISTRY[draft.type]
     reported = {*order_type.needs_reported(draft.details), *order_type.also_reports}
     if "service_number" in reported:
-        result["service_number"] = f"+1{area_code(draft.employee.city)}" \
-                                   f"{rng.randrange(201, 999)}{rng.randrange(10_000):04d}"
+        result["service_number"] = (
+            f"+1{area_code(draft.employee.city)}{rng.randrange(201, 999)}{rng.randrange(10_000):04d}"
+        )
     if {"imei", "iccid"} & reported:
         device = {"imei": None, "serial": None, "iccid": None}
         if "imei" in reported:
@@ -776,21 +1106,34 @@ def _fulfil(rows: Rows, world: World, draft: Draft, story: Story, status: OrderS
         if "iccid" in reported:
             device["iccid"] = make_iccid("01499", story.order_id)
         rows.add(ReportedDevice, {"id": rows.next_id(ReportedDevice), "order_id": story.order_id, **device})
-    times["completed"] = story.event("complete", None, before, S.COMPLETED, minutes=rng.uniform(60, 2880),
-                                     comment=f"Activated by {carrier['name']}.")
+    times["completed"] = story.event(
+        "complete", None, before, S.COMPLETED, minutes=rng.uniform(60, 2880), comment=f"Activated by {carrier['name']}."
+    )
     if draft.line is not None:
-        rows.add(InventoryChange, {"id": rows.next_id(InventoryChange), "at": story.clock, "actor_id": None,
-                                   "record_type": "line", "record_id": draft.line.id, "field": "plan",
-                                   "old_value": draft.line.plan["name"], "new_value": draft.line.plan["name"],
-                                   "order_id": story.order_id})
+        rows.add(
+            InventoryChange,
+            {
+                "id": rows.next_id(InventoryChange),
+                "at": story.clock,
+                "actor_id": None,
+                "record_type": "line",
+                "record_id": draft.line.id,
+                "field": "plan",
+                "old_value": draft.line.plan["name"],
+                "new_value": draft.line.plan["name"],
+                "order_id": story.order_id,
+            },
+        )
     return result
 
 
 def _tracking(order_id: int, rng: random.Random) -> tuple[str, str]:
     shipper = ("UPS", "FedEx", "USPS")[order_id % 3]
     if shipper == "UPS":
-        return shipper, f"1Z{''.join(rng.choices(string.ascii_uppercase + string.digits, k=6))}03" \
-                        f"{rng.randrange(10 ** 8):08d}"
+        return (
+            shipper,
+            f"1Z{''.join(rng.choices(string.ascii_uppercase + string.digits, k=6))}03{rng.randrange(10**8):08d}",
+        )
     if shipper == "FedEx":
-        return shipper, f"{rng.randrange(10 ** 12):012d}"
-    return shipper, f"9400{rng.randrange(10 ** 18):018d}"
+        return shipper, f"{rng.randrange(10**12):012d}"
+    return shipper, f"9400{rng.randrange(10**18):018d}"

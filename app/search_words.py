@@ -4,6 +4,7 @@ instead of reading every person: each word of their name, their email whole and 
 "Sil" finds Maria Silva; "erin pa" finds Erin Park (every typed word must start one of theirs); "erin.park@"
 finds her by her email; "S000123" by her employee number. Case and accents as typed do not matter (casefold).
 """
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@
 The benchmark databases (the demo company plus `seed-scale` at 2,000 and 200,000 orders) are made on first use
 and reused after (see bench.databases); --fresh makes them again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,9 @@ TARGETS = {"growth": 1.5, "floor_ratio": 5.0, "sql": 12, "updates_per_second": 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load")
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--sizes", default="2000,200000", help="orders in the benchmark databases")
@@ -82,11 +84,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_databases(made: dict) -> list[dict]:
-    rows = [{"engine": e, "orders": s, "seed_seconds": m.get("seed_seconds"), "reused": m.get("reused")}
-            for (e, s), m in made.items()]
-    print(table(["engine", "orders", "seed-scale seconds", "reused"],
-                [[r["engine"], r["orders"], r["seed_seconds"], "yes" if r["reused"] else "no (loaded now)"]
-                 for r in rows]), "\n", flush=True)
+    rows = [
+        {"engine": e, "orders": s, "seed_seconds": m.get("seed_seconds"), "reused": m.get("reused")}
+        for (e, s), m in made.items()
+    ]
+    print(
+        table(
+            ["engine", "orders", "seed-scale seconds", "reused"],
+            [[r["engine"], r["orders"], r["seed_seconds"], "yes" if r["reused"] else "no (loaded now)"] for r in rows],
+        ),
+        "\n",
+        flush=True,
+    )
     emit("databases", {"databases": rows})
     return rows
 

@@ -1,4 +1,5 @@
 """What every benchmark shares: percentiles, the printed table and JSON line, a Redis of its own, the app."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,10 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"  # gitignored: databases and results live here
@@ -39,7 +41,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         return "  ".join(out).rstrip()
 
     raw_rows = [list(r) for r in rows] if not isinstance(rows, list) else rows
-    body = [line(t, r) for t, r in zip(text_rows, raw_rows)]
+    body = [line(t, r) for t, r in zip(text_rows, raw_rows, strict=True)]
     return "\n".join([line(headers), line(["-" * w for w in widths])] + body)
 
 
@@ -62,7 +64,6 @@ def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     import sqlite3
 
-    import flask
     import sqlalchemy
 
     memory = ""
@@ -78,9 +79,17 @@ def machine() -> dict[str, Any]:
             cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), "")
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__,
-            "flask": _version("flask"), "postgresql": _postgres_version(), "os": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "flask": _version("flask"),
+        "postgresql": _postgres_version(),
+        "os": platform.platform(),
+    }
 
 
 def _version(package: str) -> str:
@@ -132,8 +141,15 @@ def make_app(database_url: str, redis_url: str, **config: Any):
     os.environ["DATABASE_URL"] = database_url  # the engine options follow the URL (see app.config)
     from app import create_app
 
-    return create_app({"REDIS_URL": redis_url, "SECRET_KEY": SECRET_KEY, "MAIL_SERVER": None,
-                       "RQ_QUEUE": f"bench-{os.getpid()}", **config})
+    return create_app(
+        {
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": SECRET_KEY,
+            "MAIL_SERVER": None,
+            "RQ_QUEUE": f"bench-{os.getpid()}",
+            **config,
+        }
+    )
 
 
 def env_for(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:

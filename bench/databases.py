@@ -5,6 +5,7 @@ BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgre
 when its size, seed or the generator (app/scale.py) changed, or with --fresh. Runs that change data (the
 worker, the load run) work on a scratch copy, so every run starts from the same company.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,22 +84,53 @@ def prepare(target: Target, redis_url: str, *, fresh: bool = False, echo=print) 
     _upgrade(env)
     started = time.monotonic()
     result = subprocess.run(
-        [PYTHON, "-m", "flask", "--app", "wsgi", "seed-scale", "--employees", str(target.employees),
-         "--lines", str(target.lines), "--orders", str(target.orders), "--seed", str(SEED)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=SEED_TIMEOUT)
+        [
+            PYTHON,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "seed-scale",
+            "--employees",
+            str(target.employees),
+            "--lines",
+            str(target.lines),
+            "--orders",
+            str(target.orders),
+            "--seed",
+            str(SEED),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SEED_TIMEOUT,
+    )
     seconds = time.monotonic() - started
     if result.returncode != 0:
         raise SystemExit(f"seed-scale failed for {target.label}:\n{result.stdout}\n{result.stderr}")
     echo("\n".join("    " + line for line in result.stdout.strip().splitlines()))
-    made = {"fingerprint": _fingerprint(target), "seed_seconds": round(seconds, 1), "engine": target.engine,
-            "orders": target.orders, "employees": target.employees, "lines": target.lines}
+    made = {
+        "fingerprint": _fingerprint(target),
+        "seed_seconds": round(seconds, 1),
+        "engine": target.engine,
+        "orders": target.orders,
+        "employees": target.employees,
+        "lines": target.lines,
+    }
     marker.write_text(json.dumps(made))
     return {**made, "reused": False}
 
 
 def _upgrade(env: dict) -> None:
-    subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"], cwd=ROOT, env=env,
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
 
 def _exists(target: Target) -> bool:

@@ -5,6 +5,7 @@ of that size costs; each page is reported as a ratio to the floor of its own siz
 For information, the database floor: the same view, but first one `SELECT 1` through Flask-SQLAlchemy on the
 benchmark's own database, with the application's engine options (on PostgreSQL: the pool's connection check,
 the transaction's BEGIN and its ROLLBACK come with it). It is what any page that touches the database costs."""
+
 from __future__ import annotations
 
 import time
@@ -40,8 +41,17 @@ def floor_app(database_url: str | None = None) -> Flask:
     def rows(count: int):
         """A page of `count` table rows."""
         touch()
-        items = [{"id": i, "number": f"WO-{i:06d}", "kind": "change_plan", "name": "Erin Park",
-                  "status": "pending_approval", "updated": "Nov 26, 2026 09:15 AM"} for i in range(count)]
+        items = [
+            {
+                "id": i,
+                "number": f"WO-{i:06d}",
+                "kind": "change_plan",
+                "name": "Erin Park",
+                "status": "pending_approval",
+                "updated": "Nov 26, 2026 09:15 AM",
+            }
+            for i in range(count)
+        ]
         return render_template("page.html", rows=items, nav=nav)
 
     return app
@@ -88,6 +98,9 @@ class Floor:
                 body.close()
                 if i >= 20:  # the first requests warm the template cache
                     times.append(time.perf_counter() - started)
-            self.measured[rows] = {"p50_ms": percentile(times, 0.5) * 1000, "p95_ms": percentile(times, 0.95) * 1000,
-                                   "bytes": got}
+            self.measured[rows] = {
+                "p50_ms": percentile(times, 0.5) * 1000,
+                "p95_ms": percentile(times, 0.95) * 1000,
+                "bytes": got,
+            }
         return self.measured[rows]

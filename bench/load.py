@@ -3,6 +3,7 @@
 orders (an accessory: form, review, submit) or approves (open a step, approve it), with a think time between
 requests. Reported: requests per second, p50/p95/p99, errors (any 5xx, refused connection, or unexpected status).
 A second, shorter run without think time shows how much the machine can serve at most (for information)."""
+
 from __future__ import annotations
 
 import http.client
@@ -11,8 +12,9 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -53,8 +55,15 @@ class Client:
         self.csrf = ""
         self.recording = False
 
-    def request(self, method: str, path: str, kind: str, data: dict | None = None, headers: dict | None = None,
-                expect: tuple[int, ...] = (200,)) -> tuple[int, str, dict]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        kind: str,
+        data: dict | None = None,
+        headers: dict | None = None,
+        expect: tuple[int, ...] = (200,),
+    ) -> tuple[int, str, dict]:
         body = urlencode(data, doseq=True) if data is not None else None
         sent = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
@@ -85,8 +94,9 @@ class Client:
 
     def sign_in(self, email: str) -> None:
         self.request("GET", "/login", "sign in")
-        status, _, _ = self.request("POST", "/login", "sign in",
-                                    {"email": email, "password": "demo", "csrf_token": self.csrf}, expect=(302,))
+        status, _, _ = self.request(
+            "POST", "/login", "sign in", {"email": email, "password": "demo", "csrf_token": self.csrf}, expect=(302,)
+        )
         if status != 302:
             raise RuntimeError(f"{email} could not sign in ({status})")
 
@@ -94,8 +104,10 @@ class Client:
 # ---------------------------------------------------------------- what people do
 def employee_turn(client: Client, person: Person, rng: random.Random) -> list[Callable[[], Any]]:
     orders = person.facts.get("orders") or []
-    steps = [lambda: client.request("GET", "/", "browse: home"),
-             lambda: client.request("GET", "/orders", "browse: my orders")]
+    steps = [
+        lambda: client.request("GET", "/", "browse: home"),
+        lambda: client.request("GET", "/orders", "browse: my orders"),
+    ]
     if orders:
         steps.append(lambda: client.request("GET", f"/orders/{rng.choice(orders)}", "browse: order page"))
     steps.append(lambda: client.request("GET", "/inventory/mine", "browse: my lines"))
@@ -110,8 +122,15 @@ def order_accessory(client: Client, person: Person) -> None:
     token = re.search(r'name="form_token"[^>]*value="([^"]*)"', page)
     if status != 200 or not token:
         return
-    data = {"csrf_token": client.csrf, "form_token": token.group(1), "device": person.facts["device"],
-            "accessories": person.facts["accessory"], "ship_to": "office", "notes": "", "action": "review"}
+    data = {
+        "csrf_token": client.csrf,
+        "form_token": token.group(1),
+        "device": person.facts["device"],
+        "accessories": person.facts["accessory"],
+        "ship_to": "office",
+        "notes": "",
+        "action": "review",
+    }
     status, _, headers = client.request("POST", "/orders/new/accessory", "order: to review", data, expect=(302,))
     review = headers.get("location", "")
     if status != 302 or "/review" not in review:
@@ -121,8 +140,13 @@ def order_accessory(client: Client, person: Person) -> None:
     version = re.search(r'name="version"[^>]*value="([^"]*)"', page)
     if status != 200 or not version:
         return
-    client.request("POST", review_path.replace("/review", "/submit"), "order: submit",
-                   {"csrf_token": client.csrf, "version": version.group(1)}, expect=(302,))
+    client.request(
+        "POST",
+        review_path.replace("/review", "/submit"),
+        "order: submit",
+        {"csrf_token": client.csrf, "version": version.group(1)},
+        expect=(302,),
+    )
 
 
 def approver_turn(client: Client, person: Person, rng: random.Random) -> list[Callable[[], Any]]:
@@ -133,25 +157,39 @@ def approver_turn(client: Client, person: Person, rng: random.Random) -> list[Ca
             return
         approval = rng.choice(ids[:10])
         client.request("GET", f"/approvals/{approval}", "approve: open step", headers={"HX-Request": "true"})
-        client.request("POST", f"/approvals/{approval}/approve", "approve: approve",
-                       {"csrf_token": client.csrf, "comment": "Fine by me."}, expect=(302,))
+        client.request(
+            "POST",
+            f"/approvals/{approval}/approve",
+            "approve: approve",
+            {"csrf_token": client.csrf, "comment": "Fine by me."},
+            expect=(302,),
+        )
 
-    return [decide, lambda: client.request("GET", "/approvals/count", "approve: badge",
-                                           headers={"HX-Request": "true"})]
+    return [decide, lambda: client.request("GET", "/approvals/count", "approve: badge", headers={"HX-Request": "true"})]
 
 
 def helpdesk_turn(client: Client, person: Person, rng: random.Random) -> list[Callable[[], Any]]:
     digits = rng.choice(person.facts["numbers"])
-    steps = [lambda n=n: client.request("GET", f"/inventory/lines?q={digits[:n]}", "helpdesk: line search",
-                                        headers={"HX-Request": "true", "HX-Target": "results"}) for n in (3, 5, 7)]
-    steps.append(lambda: client.request("GET", f"/inventory/lines/{rng.choice(person.facts['lines'])}",
-                                        "helpdesk: line page"))
+    steps = [
+        lambda n=n: client.request(
+            "GET",
+            f"/inventory/lines?q={digits[:n]}",
+            "helpdesk: line search",
+            headers={"HX-Request": "true", "HX-Target": "results"},
+        )
+        for n in (3, 5, 7)
+    ]
+    steps.append(
+        lambda: client.request("GET", f"/inventory/lines/{rng.choice(person.facts['lines'])}", "helpdesk: line page")
+    )
     return steps
 
 
 def telecom_turn(client: Client, person: Person, rng: random.Random) -> list[Callable[[], Any]]:
-    return [lambda: client.request("GET", "/dashboard", "telecom: dashboard"),
-            lambda: client.request("GET", "/approvals", "telecom: group inbox")]
+    return [
+        lambda: client.request("GET", "/dashboard", "telecom: dashboard"),
+        lambda: client.request("GET", "/approvals", "telecom: group inbox"),
+    ]
 
 
 TURNS = {"employee": employee_turn, "approver": approver_turn, "helpdesk": helpdesk_turn, "telecom": telecom_turn}
@@ -161,30 +199,42 @@ TURNS = {"employee": employee_turn, "approver": approver_turn, "helpdesk": helpd
 def people(url: str, redis_url: str, clients: int) -> list[Person]:
     """Employees with a device (they order accessories), approvers with the most waiting, helpdesk, telecom."""
     from app.extensions import db
-    from app.models import (Accessory, Approval, ApprovalStatus, Device, DeviceStatus, Line, LineStatus, Order,
-                            User)
+    from app.models import Accessory, Approval, ApprovalStatus, Device, DeviceStatus, Line, LineStatus, Order, User
 
     app = make_app(url, redis_url)
     with app.app_context():
         session = db.session
         charger = session.scalar(select(Accessory.id).where(~Accessory.fits.any()).order_by(Accessory.id))
-        approvers = session.execute(
-            select(User.email).join(Approval, Approval.assignee_id == User.id)
-            .where(Approval.status == ApprovalStatus.PENDING).group_by(User.id, User.email)
-            .order_by(func.count().desc()).limit(max(1, clients // 5))).scalars().all()
+        approvers = (
+            session.execute(
+                select(User.email)
+                .join(Approval, Approval.assignee_id == User.id)
+                .where(Approval.status == ApprovalStatus.PENDING)
+                .group_by(User.id, User.email)
+                .order_by(func.count().desc())
+                .limit(max(1, clients // 5))
+            )
+            .scalars()
+            .all()
+        )
         employees = session.execute(
-            select(User.id, User.email, Device.id).join(Device, Device.employee_id == User.id)
+            select(User.id, User.email, Device.id)
+            .join(Device, Device.employee_id == User.id)
             .where(Device.status == DeviceStatus.ASSIGNED, User.email.like("%@scale.example.com"))
-            .order_by(User.id).limit(clients)).all()
-        numbers = session.scalars(select(Line.number_digits).where(Line.status == LineStatus.ACTIVE)
-                                  .order_by(Line.id).limit(50)).all()
-        lines = session.scalars(select(Order.line_id).where(Order.line_id.is_not(None)).order_by(Order.id)
-                                .limit(50)).all()
+            .order_by(User.id)
+            .limit(clients)
+        ).all()
+        numbers = session.scalars(
+            select(Line.number_digits).where(Line.status == LineStatus.ACTIVE).order_by(Line.id).limit(50)
+        ).all()
+        lines = session.scalars(
+            select(Order.line_id).where(Order.line_id.is_not(None)).order_by(Order.id).limit(50)
+        ).all()
         crowd: list[Person] = []
         crowd += [Person(email, "approver") for email in approvers]
         crowd += [Person("helpdesk@example.com", "helpdesk", {"numbers": numbers, "lines": lines})] * 2
         crowd += [Person("telecom@example.com", "telecom")]
-        for user_id, email, device_id in employees[:max(0, clients - len(crowd))]:
+        for user_id, email, device_id in employees[: max(0, clients - len(crowd))]:
             orders = session.scalars(select(Order.number).where(Order.employee_id == user_id).limit(5)).all()
             crowd.append(Person(email, "employee", {"device": device_id, "accessory": charger, "orders": orders}))
         db.session.remove()
@@ -197,7 +247,7 @@ def run_load(port: int, crowd: list[Person], seconds: float, think: tuple[float,
     results: list[Result] = []
     lock = threading.Lock()
     clients = [Client(port, results, lock) for _ in crowd]
-    for client, person in zip(clients, crowd):  # signing in is not part of the measured run
+    for client, person in zip(clients, crowd, strict=True):  # signing in is not part of the measured run
         client.sign_in(person.email)
     start = threading.Event()
     deadline: list[float] = [0.0]
@@ -214,7 +264,10 @@ def run_load(port: int, crowd: list[Person], seconds: float, think: tuple[float,
                 if think:
                     time.sleep(rng.uniform(*think))
 
-    threads = [threading.Thread(target=live, args=(c, p, i), daemon=True) for i, (c, p) in enumerate(zip(clients, crowd))]
+    threads = [
+        threading.Thread(target=live, args=(c, p, i), daemon=True)
+        for i, (c, p) in enumerate(zip(clients, crowd, strict=True))
+    ]
     for thread in threads:
         thread.start()
     began = time.monotonic()
@@ -233,12 +286,24 @@ def summarize(results: list[Result], elapsed: float, clients: int, think) -> dic
     for r in results:
         kinds.setdefault(r.kind, []).append(r)
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "think_seconds": think, "requests": len(results),
-        "per_second": round(len(results) / elapsed, 1), "p50_ms": percentile(times, 0.5) * 1000,
-        "p95_ms": percentile(times, 0.95) * 1000, "p99_ms": percentile(times, 0.99) * 1000, "errors": len(errors),
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "think_seconds": think,
+        "requests": len(results),
+        "per_second": round(len(results) / elapsed, 1),
+        "p50_ms": percentile(times, 0.5) * 1000,
+        "p95_ms": percentile(times, 0.95) * 1000,
+        "p99_ms": percentile(times, 0.99) * 1000,
+        "errors": len(errors),
         "error_statuses": sorted({r.status for r in errors}),
-        "by_kind": {k: {"requests": len(v), "p95_ms": percentile([r.seconds for r in v], 0.95) * 1000,
-                        "errors": sum(1 for r in v if not r.ok)} for k, v in sorted(kinds.items())},
+        "by_kind": {
+            k: {
+                "requests": len(v),
+                "p95_ms": percentile([r.seconds for r in v], 0.95) * 1000,
+                "errors": sum(1 for r in v if not r.ok),
+            }
+            for k, v in sorted(kinds.items())
+        },
     }
 
 
@@ -267,15 +332,34 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
         port = free_port()
         env = env_for(url, redis_url, RQ_QUEUE=f"bench-load-{port}")
         log = (BENCH_DIR / f"load-{engine}.log").open("w")  # the servers' own words, for any error counted
-        web = subprocess.Popen([PYTHON, "-m", "gunicorn", "-w", str(WEB_WORKERS), "-b", f"127.0.0.1:{port}",
-                                "--timeout", "60", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+        web = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(WEB_WORKERS),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_for_port(port, web, timeout=60)
             crowd = people(url, redis_url, clients)
-            runs = {"with think time": run_load(port, crowd, seconds, THINK),
-                    "flat out (information)": run_load(port, crowd, max(10, seconds // 3), None)}
+            runs = {
+                "with think time": run_load(port, crowd, seconds, THINK),
+                "flat out (information)": run_load(port, crowd, max(10, seconds // 3), None),
+            }
         finally:
             stop(worker)
             stop(web)
@@ -290,9 +374,30 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
 def _print(engine: str, size: int, runs: dict[str, dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
     print(f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} and one worker.py, clients on loopback")
-    print(table(["run", "clients", "seconds", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "errors"],
-                [[k, r["clients"], r["seconds"], r["requests"], r["per_second"], r["p50_ms"], r["p95_ms"],
-                  r["p99_ms"], f"{r['errors']} {r['error_statuses'] or ''}".strip()] for k, r in runs.items()]))
+    print(
+        table(
+            ["run", "clients", "seconds", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "errors"],
+            [
+                [
+                    k,
+                    r["clients"],
+                    r["seconds"],
+                    r["requests"],
+                    r["per_second"],
+                    r["p50_ms"],
+                    r["p95_ms"],
+                    r["p99_ms"],
+                    f"{r['errors']} {r['error_statuses'] or ''}".strip(),
+                ]
+                for k, r in runs.items()
+            ],
+        )
+    )
     first = next(iter(runs.values()))
-    print(table(["request (with think time)", "requests", "p95 ms", "errors"],
-                [[k, v["requests"], v["p95_ms"], v["errors"]] for k, v in first["by_kind"].items()]), flush=True)
+    print(
+        table(
+            ["request (with think time)", "requests", "p95 ms", "errors"],
+            [[k, v["requests"], v["p95_ms"], v["errors"]] for k, v in first["by_kind"].items()],
+        ),
+        flush=True,
+    )

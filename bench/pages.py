@@ -1,13 +1,15 @@
 """Server time per request for the pages people wait on, through the real WSGI app with a signed-in session:
 p50 and p95 over at least 200 requests, SQL statements per request (a `before_cursor_execute` listener), the
 size of the answer, and the framework floor (bench.floor) for a page of that size."""
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event, select
@@ -60,8 +62,15 @@ PAGES = [
     Page("line_search", "Line search as typed", "helpdesk", _search_terms, {**HTMX, "HX-Target": "results"}),
     Page("line", "Line page", "helpdesk", lambda f: [f"/inventory/lines/{i}" for i in f["lines"]]),
     Page("dashboard", "Dashboard", "telecom", lambda f: ["/dashboard"]),
-    Page("dashboard_computed", "Dashboard, figures computed (first view after a change)", "telecom",
-         lambda f: ["/dashboard"], before=_forget_dashboard, target=False, requests=60),
+    Page(
+        "dashboard_computed",
+        "Dashboard, figures computed (first view after a change)",
+        "telecom",
+        lambda f: ["/dashboard"],
+        before=_forget_dashboard,
+        target=False,
+        requests=60,
+    ),
 ]
 
 
@@ -72,17 +81,26 @@ def facts_about(app) -> dict[str, Any]:
 
     with app.app_context():
         erin = db.session.scalar(select(User).where(User.email == "employee@example.com"))
-        orders = db.session.scalars(select(Order.number).where(Order.employee_id == erin.id,
-                                                               Order.status != OrderStatus.DRAFT)
-                                    .order_by(Order.id).limit(10)).all()
+        orders = db.session.scalars(
+            select(Order.number)
+            .where(Order.employee_id == erin.id, Order.status != OrderStatus.DRAFT)
+            .order_by(Order.id)
+            .limit(10)
+        ).all()
         erin_lines = db.session.scalars(select(Line.id).where(Line.employee_id == erin.id)).all()
-        lines = db.session.scalars(select(Order.line_id).where(Order.line_id.is_not(None))
-                                   .order_by(Order.id).limit(9)).all()
+        lines = db.session.scalars(
+            select(Order.line_id).where(Order.line_id.is_not(None)).order_by(Order.id).limit(9)
+        ).all()
         number = db.session.scalar(select(Line.number_digits).where(Line.id == max(lines)))
-        marco_report = db.session.scalar(select(User.name).where(User.email.like("%@scale.example.com"))
-                                         .order_by(User.id).limit(1))
-        return {"orders": list(orders), "lines": list(dict.fromkeys([*erin_lines, *lines])),
-                "search_number": number, "search_name": (marco_report or "Nguyen").split()[-1][:6]}
+        marco_report = db.session.scalar(
+            select(User.name).where(User.email.like("%@scale.example.com")).order_by(User.id).limit(1)
+        )
+        return {
+            "orders": list(orders),
+            "lines": list(dict.fromkeys([*erin_lines, *lines])),
+            "search_number": number,
+            "search_name": (marco_report or "Nguyen").split()[-1][:6],
+        }
 
 
 class Browser:
@@ -160,10 +178,18 @@ class Samples:
 
     def summary(self, page: Page) -> dict[str, Any]:
         counts = sorted({n for seen in self.statements.values() for n in seen})
-        return {"page": page.key, "title": page.title, "target": page.target, "requests": len(self.times),
-                "p50_ms": percentile(self.times, 0.50) * 1000, "p95_ms": percentile(self.times, 0.95) * 1000,
-                "sql": max(counts), "sql_values": counts, "bytes": round(sum(self.sizes) / len(self.sizes)),
-                "statuses": sorted(self.statuses)}
+        return {
+            "page": page.key,
+            "title": page.title,
+            "target": page.target,
+            "requests": len(self.times),
+            "p50_ms": percentile(self.times, 0.50) * 1000,
+            "p95_ms": percentile(self.times, 0.95) * 1000,
+            "sql": max(counts),
+            "sql_values": counts,
+            "bytes": round(sum(self.sizes) / len(self.sizes)),
+            "statuses": sorted(self.statuses),
+        }
 
 
 def warm_up(site: Site, page: Page) -> None:

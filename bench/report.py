@@ -1,4 +1,5 @@
 """The pages section: run bench.pages on every database, measure the floor, print the table and the verdicts."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,9 @@ def pages_section(engines: list[str], sizes: list[int], redis_url: str, requests
     return figures
 
 
-def _rows(engine: str, sizes: list[int], measured: dict[int, list[dict]], floor: Floor,
-          database_floor: Floor) -> list[dict]:
+def _rows(
+    engine: str, sizes: list[int], measured: dict[int, list[dict]], floor: Floor, database_floor: Floor
+) -> list[dict]:
     small, large = min(sizes), max(sizes)
     rows = []
     for index, page in enumerate(measured[small]):
@@ -37,11 +39,17 @@ def _rows(engine: str, sizes: list[int], measured: dict[int, list[dict]], floor:
         row: dict[str, Any] = {"page": page["page"], "title": page["title"], "target": page["target"], "sizes": {}}
         for size, found in by_size.items():
             base = floor.measure(found["bytes"])
-            row["sizes"][size] = {**found, "floor_p50_ms": base["p50_ms"], "floor_p95_ms": base["p95_ms"],
-                                  "floor_bytes": base["bytes"], "floor_ratio": found["p95_ms"] / base["p95_ms"]}
+            row["sizes"][size] = {
+                **found,
+                "floor_p50_ms": base["p50_ms"],
+                "floor_p95_ms": base["p95_ms"],
+                "floor_bytes": base["bytes"],
+                "floor_ratio": found["p95_ms"] / base["p95_ms"],
+            }
         row["growth"] = by_size[large]["p95_ms"] / by_size[small]["p95_ms"]
         row["sql_constant"] = len({tuple(f["sql_values"]) for f in by_size.values()}) == 1 and all(
-            len(f["sql_values"]) == 1 for f in by_size.values())
+            len(f["sql_values"]) == 1 for f in by_size.values()
+        )
         row["worst_floor_ratio"] = max(s["floor_ratio"] for s in row["sizes"].values())
         with_database = database_floor.measure(by_size[large]["bytes"])  # for information
         row["database_floor_p95_ms"] = with_database["p95_ms"]
@@ -69,16 +77,45 @@ def _verdict(row: dict) -> str:
 def _print(engine: str, sizes: list[int], rows: list[dict]) -> None:
     small, large = min(sizes), max(sizes)
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
-    print(f"\nServer time per request, {name} (ms; p95 over {rows[0]['sizes'][small]['requests']} requests; "
-          f"floor: a minimal Flask view rendering a page of the same size; db floor, for information: the same view "
-          f"after one SELECT 1 on this database, at the larger size)")
-    headers = ["page", f"p50 {small:,}", f"p95 {small:,}", f"p50 {large:,}", f"p95 {large:,}", "growth",
-               "SQL", "KB", "floor p95", "x floor", "db floor p95", "x db floor", "verdict"]
+    print(
+        f"\nServer time per request, {name} (ms; p95 over {rows[0]['sizes'][small]['requests']} requests; "
+        f"floor: a minimal Flask view rendering a page of the same size; db floor, for information: the same view "
+        f"after one SELECT 1 on this database, at the larger size)"
+    )
+    headers = [
+        "page",
+        f"p50 {small:,}",
+        f"p95 {small:,}",
+        f"p50 {large:,}",
+        f"p95 {large:,}",
+        "growth",
+        "SQL",
+        "KB",
+        "floor p95",
+        "x floor",
+        "db floor p95",
+        "x db floor",
+        "verdict",
+    ]
     body = []
     for row in rows:
         a, b = row["sizes"][small], row["sizes"][large]
         sql = str(a["sql"]) if row["sql_constant"] else f"{a['sql_values']}/{b['sql_values']}"
-        body.append([row["title"], a["p50_ms"], a["p95_ms"], b["p50_ms"], b["p95_ms"], f"{row['growth']:.2f}x", sql,
-                     round(b["bytes"] / 1024, 1), b["floor_p95_ms"], f"{row['worst_floor_ratio']:.1f}x",
-                     row["database_floor_p95_ms"], f"{row['database_floor_ratio']:.1f}x", row["verdict"]])
+        body.append(
+            [
+                row["title"],
+                a["p50_ms"],
+                a["p95_ms"],
+                b["p50_ms"],
+                b["p95_ms"],
+                f"{row['growth']:.2f}x",
+                sql,
+                round(b["bytes"] / 1024, 1),
+                b["floor_p95_ms"],
+                f"{row['worst_floor_ratio']:.1f}x",
+                row["database_floor_p95_ms"],
+                f"{row['database_floor_ratio']:.1f}x",
+                row["verdict"],
+            ]
+        )
     print(table(headers, body), flush=True)

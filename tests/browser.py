@@ -1,4 +1,5 @@
 """Browser-test support: a Playwright page that runs axe-core on every page it lands on."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,10 +21,11 @@ def check_accessibility(page) -> None:
     results = _axe.run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
-        lines = [f"{v['id']} ({v['impact']}): {v['help']} — "
-                 + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                             for n in v["nodes"][:5])
-                 for v in blocking]
+        lines = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+            for v in blocking
+        ]
         raise AccessibilityViolation(f"axe-core on {page.url}:\n" + "\n".join(lines))
 
 

@@ -1,14 +1,12 @@
 """Fixtures: a real database per test (SQLite file or PostgreSQL database, copied from a migrated template
 with the demo company), a real Redis, a client per role, a live server and Chromium for browser tests."""
+
 from __future__ import annotations
 
 import itertools
 import os
 import shutil
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -48,8 +46,14 @@ def _migrate_and_seed(url: str, redis_url: str) -> None:
     from app import create_app
     from app.demo import load_demo
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": TEST_SECRET_KEY,
-                      "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+        }
+    )
     with app.app_context():
         upgrade(revision="heads")
         load_demo()
@@ -116,15 +120,17 @@ def app(database_url, redis_url):
     from app import create_app
 
     Redis.from_url(redis_url).flushdb()
-    application = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "MAIL_SERVER": None,
-        "SERVER_NAME": None,
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "MAIL_SERVER": None,
+            "SERVER_NAME": None,
+        }
+    )
     yield application
     from app.extensions import db
 
@@ -177,8 +183,15 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")

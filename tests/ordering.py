@@ -1,4 +1,5 @@
 """Helpers for ordering tests: the demo catalog by name, and placing an order through the real pages."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,16 +58,28 @@ class Demo:
         return self.q(select(StipendTier.id).where(StipendTier.name == name))
 
     def line_of(self, email: str, status: LineStatus = LineStatus.ACTIVE) -> int:
-        return self.q(select(Line.id).join(User, Line.employee_id == User.id)
-                      .where(User.email == email, Line.status == status).order_by(Line.id))
+        return self.q(
+            select(Line.id)
+            .join(User, Line.employee_id == User.id)
+            .where(User.email == email, Line.status == status)
+            .order_by(Line.id)
+        )
 
     def device_of(self, email: str) -> int:
-        return self.q(select(Device.id).join(User, Device.employee_id == User.id)
-                      .where(User.email == email, Device.status == DeviceStatus.ASSIGNED).order_by(Device.id))
+        return self.q(
+            select(Device.id)
+            .join(User, Device.employee_id == User.id)
+            .where(User.email == email, Device.status == DeviceStatus.ASSIGNED)
+            .order_by(Device.id)
+        )
 
     def in_stock(self, model_name: str) -> int:
-        return self.q(select(Device.id).join(DeviceModel).where(Device.status == DeviceStatus.IN_STOCK,
-                                                                 DeviceModel.name == model_name).order_by(Device.id))
+        return self.q(
+            select(Device.id)
+            .join(DeviceModel)
+            .where(Device.status == DeviceStatus.IN_STOCK, DeviceModel.name == model_name)
+            .order_by(Device.id)
+        )
 
     def owner_of_line(self, status: LineStatus, days_disconnected: int | None = None) -> str:
         with self.app.app_context():

@@ -1,6 +1,7 @@
 """Support for the security tests: the demo company plus one of everything a URL can name (an order waiting for
 approval, a draft, an approval step, a delegation, an email, an import batch, a logo), every route's URL filled
 with those real ids, and a crawl of every page a person may open."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,10 @@ from tests.test_ordering import valid_orders
 
 ROLES = ["anonymous", *DEMO_USERS]  # anonymous, employee, manager, telecom, helpdesk, admin
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def build_world(app, login, *, order_data: dict | None = None, order_code: str = "new_line") -> dict[str, Any]:
@@ -48,34 +51,55 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
         from app.catalog.settings import set_company_logo
 
         order = db.session.scalar(select(Order).where(Order.number == number))
-        draft_order = db.session.scalar(select(Order).where(Order.requester_id == order.requester_id,
-                                                            Order.status == OrderStatus.DRAFT))
-        step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                        Approval.status == ApprovalStatus.PENDING))
-        people = {role: db.session.scalar(select(User).where(User.email == email))
-                  for role, email in DEMO_USERS.items()}
+        draft_order = db.session.scalar(
+            select(Order).where(Order.requester_id == order.requester_id, Order.status == OrderStatus.DRAFT)
+        )
+        step = db.session.scalar(
+            select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+        )
+        people = {
+            role: db.session.scalar(select(User).where(User.email == email)) for role, email in DEMO_USERS.items()
+        }
         erin_user, marco = people["employee"], people["manager"]
         line = db.session.scalar(select(Line).where(Line.employee_id == erin_user.id).order_by(Line.id))
         stipend = db.session.scalar(select(Stipend).order_by(Stipend.id))
-        delegation = Delegation(user_id=marco.id, delegate_id=people["telecom"].id,
-                                starts_on=clock.today() + timedelta(days=30), ends_on=clock.today() + timedelta(days=35))
+        delegation = Delegation(
+            user_id=marco.id,
+            delegate_id=people["telecom"].id,
+            starts_on=clock.today() + timedelta(days=30),
+            ends_on=clock.today() + timedelta(days=35),
+        )
         batch = ImportBatch(filename="lines.csv", content="number\n", uploaded_by=people["helpdesk"], row_count=0)
         db.session.add_all([delegation, batch])
         logo = set_company_logo(PNG, "logo.png", people["admin"])
         policy = db.session.scalar(select(ApprovalPolicy).order_by(ApprovalPolicy.priority, ApprovalPolicy.id))
-        bystander = db.session.scalar(select(User).where(User.email.notin_(list(DEMO_USERS.values())),
-                                                         User.manager_id.isnot(None)).order_by(User.id))
+        bystander = db.session.scalar(
+            select(User)
+            .where(User.email.notin_(list(DEMO_USERS.values())), User.manager_id.isnot(None))
+            .order_by(User.id)
+        )
         db.session.commit()
-        notification = db.session.scalar(select(Notification.id).where(Notification.order_id == order.id)
-                                         .order_by(Notification.id))
+        notification = db.session.scalar(
+            select(Notification.id).where(Notification.order_id == order.id).order_by(Notification.id)
+        )
         return {
-            "number": number, "draft": draft_order.number, "approval_id": step.id, "delegation_id": delegation.id,
-            "notification_id": notification, "batch_id": batch.id, "file_id": logo.id,
-            "policy_id": policy.id, "step_id": policy.steps[0].id,
+            "number": number,
+            "draft": draft_order.number,
+            "approval_id": step.id,
+            "delegation_id": delegation.id,
+            "notification_id": notification,
+            "batch_id": batch.id,
+            "file_id": logo.id,
+            "policy_id": policy.id,
+            "step_id": policy.steps[0].id,
             "plan_id": db.session.scalar(select(Plan.id).order_by(Plan.id)),
             "carrier_id": db.session.scalar(select(Carrier.id).where(Carrier.code == "contoso")),
-            "person_id": bystander.id, "employee_id": erin_user.id,
-            "line_id": line.id, "device_id": line.device_id, "sim_id": line.sims[0].id, "stipend_id": stipend.id,
+            "person_id": bystander.id,
+            "employee_id": erin_user.id,
+            "line_id": line.id,
+            "device_id": line.device_id,
+            "sim_id": line.sims[0].id,
+            "stipend_id": stipend.id,
         }
 
 
@@ -111,8 +135,10 @@ def url_for_rule(rule, ids: dict[str, Any]) -> str:
 
 def routes(app, method: str) -> list[tuple[str, str]]:
     """(endpoint, rule) for every rule that answers `method`."""
-    return sorted(((rule.endpoint, rule) for rule in app.url_map.iter_rules() if method in rule.methods),
-                  key=lambda pair: pair[1].rule)
+    return sorted(
+        ((rule.endpoint, rule) for rule in app.url_map.iter_rules() if method in rule.methods),
+        key=lambda pair: pair[1].rule,
+    )
 
 
 def get_urls(app, ids: dict[str, Any]) -> dict[str, str]:
@@ -127,8 +153,9 @@ def crawl(client, app, ids: dict[str, Any], *, extra: list[str] = ()) -> dict[st
         seen[url] = client.get(url)
         seen[url].get_data()  # streamed exports run to their end here, inside the request's context
         if seen[url].status_code == 200 and seen[url].mimetype == "text/html":
-            seen[url + " (htmx)"] = client.get(url, headers={"HX-Request": "true",
-                                                             "HX-Current-URL": "http://localhost/"})
+            seen[url + " (htmx)"] = client.get(
+                url, headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+            )
             seen[url + " (htmx)"].get_data()
     return seen
 
@@ -136,8 +163,10 @@ def crawl(client, app, ids: dict[str, Any], *, extra: list[str] = ()) -> dict[st
 def row_counts(app) -> dict[str, int]:
     """How many rows every table holds."""
     with app.app_context():
-        counts = {table.name: db.session.scalar(select(func.count()).select_from(table))
-                  for table in db.metadata.sorted_tables}
+        counts = {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
         db.session.remove()
         return counts
 

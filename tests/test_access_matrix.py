@@ -2,6 +2,7 @@
 answers what the table below says (a new route without a row fails the test); and the object-level checks: an
 employee cannot reach another's order, line or device by guessing its URL, an approver acts only on the steps
 that are theirs (or delegated to them), and the carrier API answers only a valid signature."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
-from app.web.carrier_api import signature
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, CarrierUpdate, Delegation, Line, Order, OrderEvent, User
+from app.web.carrier_api import signature
 from tests.helpers import Client
 from tests.ordering import Demo, place
 from tests.security_support import ROLES, build_world, routes, row_counts, url_for_rule
@@ -192,28 +193,41 @@ def _order_state(app, number: str) -> tuple:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         events = db.session.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order.id))
-        steps = tuple(sorted((a.id, a.status.value, a.decided_by_id) for a in
-                             db.session.scalars(select(Approval).where(Approval.order_id == order.id))))
+        steps = tuple(
+            sorted(
+                (a.id, a.status.value, a.decided_by_id)
+                for a in db.session.scalars(select(Approval).where(Approval.order_id == order.id))
+            )
+        )
         return order.status.value, order.version, events, steps
 
 
 def test_an_employee_cannot_open_or_act_on_another_persons_order_by_its_url(app, login, demo):
     marco = login("manager")
     number = place(marco, "suspend", {"line": demo.line_of(MARCO), "reason": "Parental leave."})
-    draft = marco.post("/orders/new/suspend", {"line": demo.line_of(MARCO), "action": "save_draft",
-                                               "reason": "Sabbatical."})
+    draft = marco.post(
+        "/orders/new/suspend", {"line": demo.line_of(MARCO), "action": "save_draft", "reason": "Sabbatical."}
+    )
     assert draft.status_code == 302
     with app.app_context():
         draft_number = db.session.scalar(select(Order.number).where(Order.status == "draft"))
     before, draft_before = _order_state(app, number), _order_state(app, draft_number)
     erin = login("employee")
-    for url in (f"/orders/{number}", f"/orders/{number}/review", f"/orders/{draft_number}/edit",
-                f"/orders/{draft_number}/review", f"/orders/{number}?part=status"):
+    for url in (
+        f"/orders/{number}",
+        f"/orders/{number}/review",
+        f"/orders/{draft_number}/edit",
+        f"/orders/{draft_number}/review",
+        f"/orders/{number}?part=status",
+    ):
         assert erin.get(url).status_code == 404, url
-    for url, data in ((f"/orders/{number}/cancel", {"reason": "Mine now."}),
-                      (f"/orders/{number}/answer", {"answer": "Yes."}),
-                      (f"/orders/{draft_number}/submit", {}), (f"/orders/{draft_number}/delete", {}),
-                      (f"/orders/{draft_number}/edit", {"action": "save_draft", "line": demo.line_of(MARCO)})):
+    for url, data in (
+        (f"/orders/{number}/cancel", {"reason": "Mine now."}),
+        (f"/orders/{number}/answer", {"answer": "Yes."}),
+        (f"/orders/{draft_number}/submit", {}),
+        (f"/orders/{draft_number}/delete", {}),
+        (f"/orders/{draft_number}/edit", {"action": "save_draft", "line": demo.line_of(MARCO)}),
+    ):
         assert erin.post(url, data).status_code == 404, url
     assert _order_state(app, number) == before and _order_state(app, draft_number) == draft_before
     assert number not in erin.get("/orders").get_data(as_text=True)
@@ -223,12 +237,18 @@ def test_an_employee_cannot_order_against_another_persons_line_or_for_someone_wh
     erin = login("employee")
     orders_before = row_counts(app)["orders"]
     marcos_line = demo.line_of(MARCO)
-    refused = erin.post("/orders/new/change_plan", {"line": marcos_line, "action": "review",
-                                                    "plan": demo.plan("northwind", "Business 10 GB")})
+    refused = erin.post(
+        "/orders/new/change_plan",
+        {"line": marcos_line, "action": "review", "plan": demo.plan("northwind", "Business 10 GB")},
+    )
     assert refused.status_code == 422
     assert erin.get(f"/orders/new/change_plan?for={demo.user(MARCO)}").status_code == 403
-    assert erin.post(f"/orders/new/change_plan?for={demo.user(MARCO)}",
-                     {"line": marcos_line, "action": "save_draft"}).status_code == 403
+    assert (
+        erin.post(
+            f"/orders/new/change_plan?for={demo.user(MARCO)}", {"line": marcos_line, "action": "save_draft"}
+        ).status_code
+        == 403
+    )
     assert row_counts(app)["orders"] == orders_before
 
 
@@ -249,14 +269,18 @@ def test_no_one_outside_helpdesk_edits_a_line_device_or_sim_even_their_own(app, 
 def test_an_approver_decides_only_the_steps_that_are_theirs(app, login, demo):
     number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
-        step_id = db.session.scalar(select(Approval.id).join(Order).where(Order.number == number,
-                                                                          Approval.status == ApprovalStatus.PENDING))
+        step_id = db.session.scalar(
+            select(Approval.id).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
+        )
     before = _order_state(app, number)
     for role in ("telecom", "admin"):  # approvers, but this step is Marco's
         client = login(role)
         assert client.get(f"/approvals/{step_id}").status_code == 404
-        for action, data in (("approve", {}), ("reject", {"reason": "No."}),
-                             ("request-information", {"question": "Why?"})):
+        for action, data in (
+            ("approve", {}),
+            ("reject", {"reason": "No."}),
+            ("request-information", {"question": "Why?"}),
+        ):
             assert client.post(f"/approvals/{step_id}/{action}", data).status_code == 404, (role, action)
         client.post("/approvals/approve-selected", {"approval": str(step_id)})
     erin = login("employee")  # the requester, even if she guesses the step's URL
@@ -271,13 +295,20 @@ def test_a_delegate_decides_the_steps_delegated_to_them_and_the_person_away_does
     with app.app_context():
         marco = db.session.scalar(select(User).where(User.email == MARCO))
         tara = db.session.scalar(select(User).where(User.email == TARA))
-        db.session.add(Delegation(user_id=marco.id, delegate_id=tara.id, starts_on=clock.today(),
-                                  ends_on=clock.today() + timedelta(days=3)))
+        db.session.add(
+            Delegation(
+                user_id=marco.id,
+                delegate_id=tara.id,
+                starts_on=clock.today(),
+                ends_on=clock.today() + timedelta(days=3),
+            )
+        )
         db.session.commit()
     number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
-        step = db.session.scalar(select(Approval).join(Order).where(Order.number == number,
-                                                                    Approval.status == ApprovalStatus.PENDING))
+        step = db.session.scalar(
+            select(Approval).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
+        )
         step_id, assignee, on_behalf_of = step.id, step.assignee.email, step.on_behalf_of.email
     assert (assignee, on_behalf_of) == (TARA, MARCO)
     assert login("manager").post(f"/approvals/{step_id}/approve", {}).status_code == 404
@@ -306,8 +337,10 @@ def test_the_carrier_api_answers_only_a_valid_signature(app, login, demo):
         post({"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body + b" ")}),
         post({"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body)[7:]}),
         post({"X-Dialtone-Carrier": "nosuch", "X-Dialtone-Signature": signature(SECRET, body)}),
-        post({"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body)},
-             payload=body.replace(b"acknowledged", b"completed")),  # the body changed after signing
+        post(
+            {"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body)},
+            payload=body.replace(b"acknowledged", b"completed"),
+        ),  # the body changed after signing
     ]
     assert [r.status_code for r in refused] == [401] * len(refused)
     other = post({"X-Dialtone-Carrier": "fabrikam", "X-Dialtone-Signature": signature(SECRET, body)})

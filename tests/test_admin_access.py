@@ -1,5 +1,6 @@
 """Administration is for admins: everyone else gets 403 on every admin page and action, and signed-out
 visitors are sent to sign in. The audit log records each change, newest first."""
+
 from __future__ import annotations
 
 import re

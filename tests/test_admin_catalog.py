@@ -1,5 +1,6 @@
 """Admins keep the catalog: every list can add, edit (in place, with or without JavaScript), retire and
 restore, refuses bad input with a message beside the field, keeps what was typed and saves nothing half-way."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,53 +39,96 @@ def _audit(action: str) -> list[AuditEntry]:
 CASES = {
     "carriers": dict(
         model=Carrier,
-        new=lambda: {"name": "Litware Telecom", "code": "litware", "fulfilment_mode": "manual",
-                     "reactivation_window_days": "45", "account_number": "LT-1"},
+        new=lambda: {
+            "name": "Litware Telecom",
+            "code": "litware",
+            "fulfilment_mode": "manual",
+            "reactivation_window_days": "45",
+            "account_number": "LT-1",
+        },
         find={"code": "litware"},
-        bad=("reactivation_window_days", "thirty",
-             "Enter the reactivation window as a whole number of days from 0 to 365, like 30."),
-        existing={"code": "fabrikam"}, edit=("reactivation_window_days", "90"),
-        check=lambda c: c.reactivation_window_days == 90),
+        bad=(
+            "reactivation_window_days",
+            "thirty",
+            "Enter the reactivation window as a whole number of days from 0 to 365, like 30.",
+        ),
+        existing={"code": "fabrikam"},
+        edit=("reactivation_window_days", "90"),
+        check=lambda c: c.reactivation_window_days == 90,
+    ),
     "plans": dict(
         model=Plan,
-        new=lambda: {"carrier_id": str(_id(Carrier, code="northwind")), "name": "Field 50 GB", "kind": "voice_data",
-                     "data_gb": "50", "monthly_price": "$55.5", "employee_share": ""},
+        new=lambda: {
+            "carrier_id": str(_id(Carrier, code="northwind")),
+            "name": "Field 50 GB",
+            "kind": "voice_data",
+            "data_gb": "50",
+            "monthly_price": "$55.5",
+            "employee_share": "",
+        },
         find={"name": "Field 50 GB"},
         bad=("monthly_price", "forty-five", "Enter a monthly price like 45.00."),
-        existing={"name": "Voice only", "monthly_cents": 1500}, edit=("monthly_price", "17.25"),
-        check=lambda p: p.monthly_cents == 1725),
+        existing={"name": "Voice only", "monthly_cents": 1500},
+        edit=("monthly_price", "17.25"),
+        check=lambda p: p.monthly_cents == 1725,
+    ),
     "features": dict(
         model=Feature,
-        new=lambda: {"carrier_id": str(_id(Carrier, code="contoso")), "name": "Satellite messaging",
-                     "code": "sat_msg", "monthly_price": "4", "takes_dates": "y"},
+        new=lambda: {
+            "carrier_id": str(_id(Carrier, code="contoso")),
+            "name": "Satellite messaging",
+            "code": "sat_msg",
+            "monthly_price": "4",
+            "takes_dates": "y",
+        },
         find={"code": "sat_msg"},
         bad=("monthly_price", "4.999", "Enter a monthly price like 10.00, or 0 for a free feature."),
-        existing={"code": "hotspot", "monthly_cents": 1000, "carrier_id": "northwind"}, edit=("name", "Hotspot 50 GB"),
-        check=lambda f: f.name == "Hotspot 50 GB"),
+        existing={"code": "hotspot", "monthly_cents": 1000, "carrier_id": "northwind"},
+        edit=("name", "Hotspot 50 GB"),
+        check=lambda f: f.name == "Hotspot 50 GB",
+    ),
     "device-models": dict(
         model=DeviceModel,
-        new=lambda: {"maker": "Google", "name": "Pixel 10", "kind": "phone", "storage": "256", "colors": "Frost",
-                     "price": "999", "employee_share": "", "carriers": [str(_id(Carrier, code="northwind"))],
-                     "esim": "y"},
+        new=lambda: {
+            "maker": "Google",
+            "name": "Pixel 10",
+            "kind": "phone",
+            "storage": "256",
+            "colors": "Frost",
+            "price": "999",
+            "employee_share": "",
+            "carriers": [str(_id(Carrier, code="northwind"))],
+            "esim": "y",
+        },
         find={"name": "Pixel 10"},
         bad=("price", "lots", "Enter a price like 799.00."),
-        existing={"name": "iPhone SE"}, edit=("price", "399.00"),
-        check=lambda m: m.price_cents == 39900),
+        existing={"name": "iPhone SE"},
+        edit=("price", "399.00"),
+        check=lambda m: m.price_cents == 39900,
+    ),
     "accessories": dict(
         model=Accessory,
-        new=lambda: {"name": "Screen protector (Pixel 9)", "kind": "Screen protector", "price": "19.99",
-                     "fits": [str(_id(DeviceModel, name="Pixel 9"))]},
+        new=lambda: {
+            "name": "Screen protector (Pixel 9)",
+            "kind": "Screen protector",
+            "price": "19.99",
+            "fits": [str(_id(DeviceModel, name="Pixel 9"))],
+        },
         find={"name": "Screen protector (Pixel 9)"},
         bad=("price", "-5", "Enter a price like 49.99."),
-        existing={"name": "USB-C fast charger 30 W"}, edit=("price", "24.00"),
-        check=lambda a: a.price_cents == 2400),
+        existing={"name": "USB-C fast charger 30 W"},
+        edit=("price", "24.00"),
+        check=lambda a: a.price_cents == 2400,
+    ),
     "stipend-tiers": dict(
         model=StipendTier,
         new=lambda: {"name": "Executive", "monthly_amount": "120"},
         find={"name": "Executive"},
         bad=("monthly_amount", "120 dollars", "Enter a monthly amount like 50.00."),
-        existing={"name": "Basic"}, edit=("monthly_amount", "30"),
-        check=lambda t: t.monthly_cents == 3000),
+        existing={"name": "Basic"},
+        edit=("monthly_amount", "30"),
+        check=lambda t: t.monthly_cents == 3000,
+    ),
 }
 
 
@@ -110,8 +154,7 @@ def test_admin_adds_an_item_to_each_list_and_it_is_audited(login, db_session, ki
 
 
 @pytest.mark.parametrize("kind", list(CASES))
-def test_bad_input_gets_its_message_beside_the_field_keeps_what_was_typed_and_saves_nothing(login, db_session,
-                                                                                            kind):
+def test_bad_input_gets_its_message_beside_the_field_keeps_what_was_typed_and_saves_nothing(login, db_session, kind):
     case = CASES[kind]
     name, value, message = case["bad"]
     before, audits = _count(case["model"]), _count(AuditEntry)
@@ -163,12 +206,20 @@ def test_admin_retires_and_restores_an_item_and_the_list_says_so_in_words(login,
     db_session.expire_all()
     assert db_session.get(case["model"], item_id).active is True
     assert [e.action for e in db_session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[-2:]] == [
-        f"{_action(kind)}.retire", f"{_action(kind)}.restore"]
+        f"{_action(kind)}.retire",
+        f"{_action(kind)}.restore",
+    ]
 
 
 def _action(kind: str) -> str:
-    return {"carriers": "carrier", "plans": "plan", "features": "feature", "device-models": "device_model",
-            "accessories": "accessory", "stipend-tiers": "stipend_tier"}[kind]
+    return {
+        "carriers": "carrier",
+        "plans": "plan",
+        "features": "feature",
+        "device-models": "device_model",
+        "accessories": "accessory",
+        "stipend-tiers": "stipend_tier",
+    }[kind]
 
 
 def test_editing_works_without_javascript_and_errors_come_back_in_the_row(login, db_session):
@@ -253,8 +304,11 @@ def test_plan_money_is_entered_in_dollars_and_kept_in_cents(login, db_session):
 
 
 def test_an_employee_share_above_the_price_is_refused(login, db_session):
-    page = login("admin").post("/admin/catalog/accessories/new",
-                               CASES["accessories"]["new"]() | {"employee_share": "25"}).get_data(as_text=True)
+    page = (
+        login("admin")
+        .post("/admin/catalog/accessories/new", CASES["accessories"]["new"]() | {"employee_share": "25"})
+        .get_data(as_text=True)
+    )
     assert field_error(page, "employee_share") == "The employee cannot pay more than the price."
 
 
@@ -264,24 +318,37 @@ def test_adding_a_device_model_in_several_storage_sizes_and_colours_adds_each_va
     assert response.status_code == 302
     variants = db_session.scalars(select(DeviceModel).where(DeviceModel.name == "Pixel 10")).all()
     assert sorted(str(v) for v in variants) == [
-        "Google Pixel 10 128 GB Frost", "Google Pixel 10 128 GB Obsidian",
-        "Google Pixel 10 256 GB Frost", "Google Pixel 10 256 GB Obsidian"]
+        "Google Pixel 10 128 GB Frost",
+        "Google Pixel 10 128 GB Obsidian",
+        "Google Pixel 10 256 GB Frost",
+        "Google Pixel 10 256 GB Obsidian",
+    ]
     assert all([c.code for c in v.carriers] == ["northwind"] and v.price_cents == 99900 for v in variants)
 
 
 def test_a_device_variant_that_exists_already_is_refused_and_none_of_the_others_is_added(login, db_session):
-    data = {"maker": "apple", "name": "iphone 16", "kind": "phone", "storage": "128, 512", "colors": "Black",
-            "price": "799", "carriers": [str(_id(Carrier, code="northwind"))]}
+    data = {
+        "maker": "apple",
+        "name": "iphone 16",
+        "kind": "phone",
+        "storage": "128, 512",
+        "colors": "Black",
+        "price": "799",
+        "carriers": [str(_id(Carrier, code="northwind"))],
+    }
     page = login("admin").post("/admin/catalog/device-models/new", data).get_data(as_text=True)
     assert field_error(page, "name") == "apple iphone 16 128 GB Black already exists."
     assert _count(DeviceModel, DeviceModel.storage_gb == 512) == 0
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("storage", "128 GB", "Enter storage sizes in GB as whole numbers separated by commas, like 128, 256."),
-    ("carriers", [], "Choose at least one carrier that supports it."),
-    ("maker", "  ", "Enter the maker, like Apple."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("storage", "128 GB", "Enter storage sizes in GB as whole numbers separated by commas, like 128, 256."),
+        ("carriers", [], "Choose at least one carrier that supports it."),
+        ("maker", "  ", "Enter the maker, like Apple."),
+    ],
+)
 def test_device_model_messages(login, db_session, field, value, message):
     data = CASES["device-models"]["new"]() | {field: value}
     page = login("admin").post("/admin/catalog/device-models/new", data).get_data(as_text=True)
@@ -294,17 +361,24 @@ def test_a_saved_variant_keeps_one_storage_size(login, db_session):
     fragment = admin.get(f"/admin/catalog/device-models?edit={model_id}", headers=HTMX).get_data(as_text=True)
     row = admin.post(form_action(fragment), form_values(fragment) | {"storage": "64, 128"}, headers=HTMX)
     assert field_error(row.get_data(as_text=True), f"device-models-{model_id}-storage") == (
-        "A saved variant has one storage size: add other sizes as a new device model.")
+        "A saved variant has one storage size: add other sizes as a new device model."
+    )
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("name", "Basic", "A stipend tier called Basic already exists."),
-    ("monthly_amount", "0", "Enter a monthly amount greater than 0, like 50.00."),
-    ("monthly_amount", "", "Enter a monthly amount like 50.00."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("name", "Basic", "A stipend tier called Basic already exists."),
+        ("monthly_amount", "0", "Enter a monthly amount greater than 0, like 50.00."),
+        ("monthly_amount", "", "Enter a monthly amount like 50.00."),
+    ],
+)
 def test_stipend_tier_messages(login, db_session, field, value, message):
-    page = login("admin").post("/admin/catalog/stipend-tiers/new",
-                               CASES["stipend-tiers"]["new"]() | {field: value}).get_data(as_text=True)
+    page = (
+        login("admin")
+        .post("/admin/catalog/stipend-tiers/new", CASES["stipend-tiers"]["new"]() | {field: value})
+        .get_data(as_text=True)
+    )
     assert field_error(page, field) == message
 
 
@@ -316,8 +390,9 @@ def test_who_may_order_is_set_on_the_item_form_and_shown_in_the_list(login, db_s
     admin = login("admin")
     assert admin.post("/admin/catalog/device-models/new", data).status_code == 302
     model = db_session.scalars(select(DeviceModel).where(DeviceModel.name == "Pixel 10")).one()
-    rules = db_session.scalars(select(EligibilityRule).where(EligibilityRule.item_id == model.id,
-                                                             EligibilityRule.item_kind == "device_model")).all()
+    rules = db_session.scalars(
+        select(EligibilityRule).where(EligibilityRule.item_id == model.id, EligibilityRule.item_kind == "device_model")
+    ).all()
     assert {(r.department_id, r.role and r.role.value) for r in rules} == {(sales.id, None), (None, "helpdesk")}
     row = admin.get(f"/admin/catalog/device-models/{model.id}", headers=HTMX).get_data(as_text=True)
     assert "<td>Sales, helpdesk (role)</td>" in row

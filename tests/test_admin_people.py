@@ -1,5 +1,6 @@
 """People: admins find anyone, change who they are and where they sit, deactivate them (they can no longer
 sign in, their history stays) and are shown what is left to offboard."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -33,8 +34,13 @@ def test_admin_changes_a_persons_manager_department_roles_and_groups(app, login)
     with app.app_context():
         finance = db.session.scalar(select(Department.id).where(Department.name == "Finance"))
         telecom = db.session.scalar(select(Group.id).where(Group.name == "Telecom admins"))
-    data = person_form(admin, erin) | {"name": "Erin Park-Lee", "department_id": str(finance),
-                                       "manager_id": str(tara), "roles": ["helpdesk"], "groups": [str(telecom)]}
+    data = person_form(admin, erin) | {
+        "name": "Erin Park-Lee",
+        "department_id": str(finance),
+        "manager_id": str(tara),
+        "roles": ["helpdesk"],
+        "groups": [str(telecom)],
+    }
     response = admin.post(f"/admin/people/{erin}", data)
     assert response.status_code == 302
     with app.app_context():
@@ -63,7 +69,8 @@ def test_a_manager_who_reports_to_the_person_is_refused_as_a_loop(app, login):
     marco, erin = user_id(app, "manager@example.com"), user_id(app, "employee@example.com")
     page = admin.post(f"/admin/people/{marco}", person_form(admin, marco) | {"manager_id": str(erin)})
     assert field_error(page.get_data(as_text=True), "manager_id") == (
-        "Erin Park reports to Marco Diaz, so Marco Diaz cannot report to Erin Park: the management chain would loop.")
+        "Erin Park reports to Marco Diaz, so Marco Diaz cannot report to Erin Park: the management chain would loop."
+    )
     with app.app_context():
         assert db.session.get(User, marco).manager.name == "Sofia Alvarez"
 
@@ -129,8 +136,11 @@ def test_deactivating_someone_with_lines_and_a_stipend_lists_the_offboarding_ord
     with app.app_context():
         stipend = db.session.scalars(select(Stipend).where(Stipend.status == StipendStatus.ACTIVE)).first()
         person_id = stipend.employee_id
-        live = db.session.scalars(select(Line).where(
-            Line.employee_id == person_id, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))).all()
+        live = db.session.scalars(
+            select(Line).where(
+                Line.employee_id == person_id, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED])
+            )
+        ).all()
         line_ids = [line.id for line in live]
     admin = login("admin")
     response = admin.post(f"/admin/people/{person_id}/deactivate")

@@ -1,5 +1,6 @@
 """Company settings: admins change them on one page and they take effect at once (upgrade eligibility,
 per-group overrides, reminders, the order number prefix, the company name and logo in the layout and emails)."""
+
 from __future__ import annotations
 
 import io
@@ -18,10 +19,16 @@ from tests.test_admin_support import field_error, form_values, input_value
 
 def tiny_png() -> bytes:
     """A real 1×1 PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x1f\x4e\x8c")) + chunk(b"IEND", b""))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x1f\x4e\x8c"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def person(email: str) -> User:
@@ -75,28 +82,39 @@ def test_admin_changes_upgrade_months_and_who_may_upgrade_changes_with_them(logi
     assert upgrade_months_for(erin) == 12 and upgrade_eligible_from(erin, activated) <= on
     assert upgrade_months_for(tara) == 6
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "settings.update")).one()
-    assert entry.details["changes"] == {"upgrade_eligibility_months": [24, 12],
-                                        "upgrade months for Telecom admins": [None, 6]}
+    assert entry.details["changes"] == {
+        "upgrade_eligibility_months": [24, 12],
+        "upgrade months for Telecom admins": [None, 6],
+    }
 
 
 def test_every_setting_on_the_page_is_saved_and_the_layout_shows_the_new_name(app, login):
     admin = login("admin")
-    data = settings_form(admin) | {"company_name": "Northwind Traders", "order_number_prefix": "NT-",
-                                   "approval_reminder_hours": "8", "approval_escalation_hours": "48"}
+    data = settings_form(admin) | {
+        "company_name": "Northwind Traders",
+        "order_number_prefix": "NT-",
+        "approval_reminder_hours": "8",
+        "approval_escalation_hours": "48",
+    }
     admin.post("/admin/settings", data)
     with app.app_context():
-        assert [get_setting(k) for k in ("company_name", "order_number_prefix", "approval_reminder_hours",
-                                         "approval_escalation_hours")] == ["Northwind Traders", "NT-", 8, 48]
+        assert [
+            get_setting(k)
+            for k in ("company_name", "order_number_prefix", "approval_reminder_hours", "approval_escalation_hours")
+        ] == ["Northwind Traders", "NT-", 8, 48]
     assert "<strong>Northwind Traders</strong>" in login("employee").get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("upgrade_eligibility_months", "two years", "Enter a whole number of months from 0 to 60, like 24."),
-    ("approval_escalation_hours", "12", "Escalate later than the reminder: more than 24 hours."),
-    ("approval_reminder_hours", "0", "Enter the reminder time as a whole number of hours from 1 to 720, like 24."),
-    ("order_number_prefix", "ORDER #", "Use up to 8 letters, digits or hyphens, like WO-."),
-    ("company_name", " ", "Enter the company's name."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("upgrade_eligibility_months", "two years", "Enter a whole number of months from 0 to 60, like 24."),
+        ("approval_escalation_hours", "12", "Escalate later than the reminder: more than 24 hours."),
+        ("approval_reminder_hours", "0", "Enter the reminder time as a whole number of hours from 1 to 720, like 24."),
+        ("order_number_prefix", "ORDER #", "Use up to 8 letters, digits or hyphens, like WO-."),
+        ("company_name", " ", "Enter the company's name."),
+    ],
+)
 def test_bad_settings_are_refused_beside_the_field_and_nothing_is_saved(login, db_session, field, value, message):
     admin = login("admin")
     data = settings_form(admin) | {"company_name": "Kept Co"} | {field: value}
@@ -116,7 +134,8 @@ def test_a_groups_months_must_be_a_number(login, db_session):
     name = group_field("Telecom admins")
     page = admin.post("/admin/settings", settings_form(admin) | {name: "soon"}).get_data(as_text=True)
     assert field_error(page, name) == (
-        "Enter the months for Telecom admins as a whole number from 0 to 60, or leave it empty.")
+        "Enter the months for Telecom admins as a whole number from 0 to 60, or leave it empty."
+    )
 
 
 def test_the_logo_is_stored_in_the_database_and_shown_beside_the_company_name_to_everyone(app, login):
@@ -139,8 +158,11 @@ def test_the_logo_is_stored_in_the_database_and_shown_beside_the_company_name_to
 def test_a_new_logo_replaces_the_old_one_and_it_can_be_removed(app, login):
     admin = login("admin")
     for _ in range(2):
-        admin.post("/admin/settings", settings_form(admin) | {"logo": (io.BytesIO(tiny_png()), "logo.png")},
-                   content_type="multipart/form-data")
+        admin.post(
+            "/admin/settings",
+            settings_form(admin) | {"logo": (io.BytesIO(tiny_png()), "logo.png")},
+            content_type="multipart/form-data",
+        )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1
         old_url = company_logo_url()
@@ -151,12 +173,17 @@ def test_a_new_logo_replaces_the_old_one_and_it_can_be_removed(app, login):
     assert "brand-logo" not in login("employee").get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "Upload a PNG, JPEG or GIF image."),
-    (b"\x89PNG\r\n\x1a\n" + b"0" * 600 * 1024, "The logo must be 512 KB or smaller."),
-])
-def test_a_logo_that_is_not_a_small_image_is_refused_and_no_other_setting_is_saved(login, db_session, content,
-                                                                                   message):
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+            "Upload a PNG, JPEG or GIF image.",
+        ),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 600 * 1024, "The logo must be 512 KB or smaller."),
+    ],
+)
+def test_a_logo_that_is_not_a_small_image_is_refused_and_no_other_setting_is_saved(login, db_session, content, message):
     admin = login("admin")
     data = settings_form(admin) | {"company_name": "Half Saved Inc", "logo": (io.BytesIO(content), "logo.svg")}
     response = admin.post("/admin/settings", data, content_type="multipart/form-data")

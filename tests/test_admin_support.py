@@ -1,5 +1,6 @@
 """Helpers for the administration tests (no tests here): read a page's form as a browser would submit it,
 and find the error shown beside a field."""
+
 from __future__ import annotations
 
 import html
@@ -56,7 +57,7 @@ class _FormReader(HTMLParser):
 
 def _main(page: str) -> str:
     """The page's own content (the layout's header holds the sign-out form)."""
-    return page.split('<main', 1)[1] if '<main' in page else page
+    return page.split("<main", 1)[1] if "<main" in page else page
 
 
 def form_values(page: str) -> dict[str, list[str] | str]:

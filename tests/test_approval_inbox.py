@@ -1,4 +1,5 @@
 """The approver inbox and the admin pages for approval policies, through the real views."""
+
 import pytest
 from sqlalchemy import select
 
@@ -53,8 +54,9 @@ def test_approving_from_the_panel_with_htmx_answers_with_the_panel_and_a_toast(a
     number = submit(login, demo)
     with app.app_context():
         step_id = pending_step(number).id
-    response = login("manager").post(f"/approvals/{step_id}/approve", {"comment": "Fine."},
-                                     headers={"HX-Request": "true"})
+    response = login("manager").post(
+        f"/approvals/{step_id}/approve", {"comment": "Fine."}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert "approvals-changed" in response.headers["HX-Trigger"] and "toast" in response.headers["HX-Trigger"]
     assert f"Approved {number}. It goes on to Telecom admins." in response.headers["HX-Trigger"]
@@ -115,14 +117,23 @@ def test_only_admins_reach_the_policy_pages(login):
 
 def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_on_and_off(app, login, demo):
     admin = login("admin")
-    bad = admin.post("/admin/approval-policies/new", {"name": "", "priority": "x", "min_one_time": "lots",
-                                                      "out_of_policy": "any"})
+    bad = admin.post(
+        "/admin/approval-policies/new", {"name": "", "priority": "x", "min_one_time": "lots", "out_of_policy": "any"}
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
     assert "Give the policy a name." in html and "Enter an amount like 150.00" in html
-    response = admin.post("/admin/approval-policies/new", {
-        "name": "Expensive phones", "priority": "5", "active": "y", "order_types": ["new_line", "upgrade"],
-        "min_one_time": "1000", "out_of_policy": "any"})
+    response = admin.post(
+        "/admin/approval-policies/new",
+        {
+            "name": "Expensive phones",
+            "priority": "5",
+            "active": "y",
+            "order_types": ["new_line", "upgrade"],
+            "min_one_time": "1000",
+            "out_of_policy": "any",
+        },
+    )
     assert response.status_code == 302
     edit_url = response.headers["Location"]
     with app.app_context():
@@ -144,11 +155,14 @@ def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_on_and_o
         assert policy.active is False  # added switched off: approvals fail closed, a policy in use has a step
     admin.post(f"/admin/approval-policies/{policy_id}/switch", {})  # on, now that it has steps
     # The policy now routes an expensive new line: the cost center owner first.
-    number = submit(login, demo, device_model=demo.model("iPhone 16 Pro"), plan=demo.plan("northwind", "Business Unlimited"))
+    number = submit(
+        login, demo, device_model=demo.model("iPhone 16 Pro"), plan=demo.plan("northwind", "Business Unlimited")
+    )
     with app.app_context():
         assert order_of(number).one_time_cents == 109900
-        first = db.session.scalar(select(Approval).where(Approval.order_id == order_of(number).id,
-                                                         Approval.status == ApprovalStatus.PENDING))
+        first = db.session.scalar(
+            select(Approval).where(Approval.order_id == order_of(number).id, Approval.status == ApprovalStatus.PENDING)
+        )
         assert first.assignee.email == "sofia.alvarez@example.com"
     admin.post(f"/admin/approval-policies/{policy_id}/switch", {})
     with app.app_context():
@@ -157,8 +171,9 @@ def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_on_and_o
 
 def test_a_policy_without_steps_cannot_be_switched_on_nor_lose_its_last_step(app, login):
     admin = login("admin")
-    response = admin.post("/admin/approval-policies/new", {"name": "Empty", "priority": "50", "active": "y",
-                                                           "out_of_policy": "any"})
+    response = admin.post(
+        "/admin/approval-policies/new", {"name": "Empty", "priority": "50", "active": "y", "out_of_policy": "any"}
+    )
     edit_url = response.headers["Location"]
     with app.app_context():
         policy_id = db.session.scalar(select(ApprovalPolicy.id).where(ApprovalPolicy.name == "Empty"))
@@ -183,8 +198,10 @@ def test_try_it_shows_the_approvers_an_existing_or_described_order_would_get(app
     admin = login("admin")
     html = admin.get("/admin/approval-policies", query_string={"order_number": number}).get_data(as_text=True)
     assert "New service and devices" in html and "Marco Diaz" in html and "any member of Telecom admins" in html
-    described = admin.get("/admin/approval-policies", query_string={
-        "type": "accessory", "employee": demo.user("employee@example.com"), "one_time": "200"}).get_data(as_text=True)
+    described = admin.get(
+        "/admin/approval-policies",
+        query_string={"type": "accessory", "employee": demo.user("employee@example.com"), "one_time": "200"},
+    ).get_data(as_text=True)
     assert "Accessories $150 and over" in described.split("Try it")[1]
     missing = admin.get("/admin/approval-policies", query_string={"order_number": "WO-999999"}).get_data(as_text=True)
     assert "There is no order with that number." in missing
@@ -195,12 +212,24 @@ def test_an_approver_names_a_delegate_for_dates_and_new_steps_go_to_them(app, lo
 
     marco = login("manager")
     sofia = demo.user("sofia.alvarez@example.com")
-    refused = marco.post("/approvals/away", {"delegate": sofia, "starts_on": clock.today().isoformat(),
-                                             "ends_on": (clock.today() - timedelta(days=1)).isoformat()})
+    refused = marco.post(
+        "/approvals/away",
+        {
+            "delegate": sofia,
+            "starts_on": clock.today().isoformat(),
+            "ends_on": (clock.today() - timedelta(days=1)).isoformat(),
+        },
+    )
     assert refused.status_code == 422 and "The last day is before the first day." in refused.get_data(as_text=True)
-    saved = marco.post("/approvals/away", {"delegate": sofia, "starts_on": clock.today().isoformat(),
-                                           "ends_on": (clock.today() + timedelta(days=3)).isoformat()},
-                       follow_redirects=True)
+    saved = marco.post(
+        "/approvals/away",
+        {
+            "delegate": sofia,
+            "starts_on": clock.today().isoformat(),
+            "ends_on": (clock.today() + timedelta(days=3)).isoformat(),
+        },
+        follow_redirects=True,
+    )
     assert "Sofia Alvarez decides for you." in saved.get_data(as_text=True)
     number = submit(login, demo)
     with app.app_context():

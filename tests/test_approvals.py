@@ -1,15 +1,15 @@
 """Approvals: routing by policy, each approver kind, self-approval, groups, delegation, thresholds, priority,
 the information round trip, reject, cancel, internal types completing at approval, reminders and escalation,
 and two people deciding the same step at once."""
+
 import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from app import commands
-from app import clock
-from app.approvals import decisions, reminders
+from app import clock, commands
+from app.approvals import reminders
 from app.approvals.decisions import AlreadyDecided, ApprovalError
 from app.extensions import db
 from app.models import (
@@ -51,8 +51,11 @@ def person(email: str) -> User:
 
 
 def steps(number: str) -> list[Approval]:
-    return sorted(order_of(number).id and db.session.scalars(
-        select(Approval).where(Approval.order_id == order_of(number).id)).all(), key=lambda a: a.position)
+    return sorted(
+        order_of(number).id
+        and db.session.scalars(select(Approval).where(Approval.order_id == order_of(number).id)).all(),
+        key=lambda a: a.position,
+    )
 
 
 def pending_step(number: str) -> Approval:
@@ -88,9 +91,8 @@ def test_any_group_member_decides_and_the_first_decision_wins(app, login, demo):
 
 def test_someone_outside_the_step_cannot_decide_it(app, login, demo):
     number = submit(login, demo)
-    with app.app_context():
-        with pytest.raises(ApprovalError, match="not yours to decide"):
-            commands.approve(db.session, pending_step(number), person("telecom@example.com"))
+    with app.app_context(), pytest.raises(ApprovalError, match="not yours to decide"):
+        commands.approve(db.session, pending_step(number), person("telecom@example.com"))
 
 
 def test_no_one_approves_their_own_order_the_step_moves_up_the_chain(app, login, demo):
@@ -101,18 +103,30 @@ def test_no_one_approves_their_own_order_the_step_moves_up_the_chain(app, login,
         assert "moved up the management chain" in order_of(number).events[-1].comment
 
 
-@pytest.mark.parametrize("kind,expected", [
-    (ApproverKind.MANAGER, "manager@example.com"),
-    (ApproverKind.MANAGERS_MANAGER, "sofia.alvarez@example.com"),
-    (ApproverKind.COST_CENTER_OWNER, "sofia.alvarez@example.com"),  # Sales cost center owner
-    (ApproverKind.USER, "laura.chen@example.com"),
-])
+@pytest.mark.parametrize(
+    "kind,expected",
+    [
+        (ApproverKind.MANAGER, "manager@example.com"),
+        (ApproverKind.MANAGERS_MANAGER, "sofia.alvarez@example.com"),
+        (ApproverKind.COST_CENTER_OWNER, "sofia.alvarez@example.com"),  # Sales cost center owner
+        (ApproverKind.USER, "laura.chen@example.com"),
+    ],
+)
 def test_each_approver_kind_resolves_to_the_right_person(app, login, demo, kind, expected):
     with app.app_context():
         named = person("laura.chen@example.com")
-        db.session.add(ApprovalPolicy(name=f"Test {kind.value}", priority=1, order_types=["change_number"],
-                                      steps=[ApprovalPolicyStep(position=1, approver_kind=kind,
-                                                                user=named if kind is ApproverKind.USER else None)]))
+        db.session.add(
+            ApprovalPolicy(
+                name=f"Test {kind.value}",
+                priority=1,
+                order_types=["change_number"],
+                steps=[
+                    ApprovalPolicyStep(
+                        position=1, approver_kind=kind, user=named if kind is ApproverKind.USER else None
+                    )
+                ],
+            )
+        )
         db.session.commit()
     number = submit(login, demo, code="change_number")
     with app.app_context():
@@ -121,8 +135,14 @@ def test_each_approver_kind_resolves_to_the_right_person(app, login, demo, kind,
 
 def test_an_approver_away_hands_new_steps_to_their_delegate(app, login, demo):
     with app.app_context():
-        db.session.add(Delegation(user=person("manager@example.com"), delegate=person("sofia.alvarez@example.com"),
-                                  starts_on=clock.today() - timedelta(days=1), ends_on=clock.today() + timedelta(days=7)))
+        db.session.add(
+            Delegation(
+                user=person("manager@example.com"),
+                delegate=person("sofia.alvarez@example.com"),
+                starts_on=clock.today() - timedelta(days=1),
+                ends_on=clock.today() + timedelta(days=7),
+            )
+        )
         db.session.commit()
     number = submit(login, demo)
     with app.app_context():
@@ -135,8 +155,12 @@ def test_an_approver_away_hands_new_steps_to_their_delegate(app, login, demo):
 
 def test_accessory_thresholds_pick_the_policy(app, login, demo):
     cheap = submit(login, demo, code="accessory", accessories=demo.accessory("USB-C fast charger 30 W"))
-    dear = submit(login, demo, code="accessory", accessories=[demo.accessory("Wireless headset"),
-                                                              demo.accessory("Portable battery pack 10,000 mAh")])
+    dear = submit(
+        login,
+        demo,
+        code="accessory",
+        accessories=[demo.accessory("Wireless headset"), demo.accessory("Portable battery pack 10,000 mAh")],
+    )
     with app.app_context():
         assert [a.approver_kind for a in steps(cheap)] == [ApproverKind.MANAGER]
         assert [a.approver_kind for a in steps(dear)] == [ApproverKind.MANAGER, ApproverKind.GROUP]
@@ -144,10 +168,19 @@ def test_accessory_thresholds_pick_the_policy(app, login, demo):
 
 def test_the_policy_with_the_lowest_priority_number_wins_and_the_default_catches_the_rest(app, login, demo):
     with app.app_context():
-        db.session.add(ApprovalPolicy(name="Northwind new lines", priority=5, order_types=["new_line"],
-                                      carrier_ids=[demo.carrier("northwind")],
-                                      steps=[ApprovalPolicyStep(position=1, approver_kind=ApproverKind.USER,
-                                                                user=person("laura.chen@example.com"))]))
+        db.session.add(
+            ApprovalPolicy(
+                name="Northwind new lines",
+                priority=5,
+                order_types=["new_line"],
+                carrier_ids=[demo.carrier("northwind")],
+                steps=[
+                    ApprovalPolicyStep(
+                        position=1, approver_kind=ApproverKind.USER, user=person("laura.chen@example.com")
+                    )
+                ],
+            )
+        )
         db.session.commit()
     northwind = submit(login, demo)
     change_number = submit(login, demo, code="change_number")
@@ -242,8 +275,7 @@ def test_stipend_enrolment_and_removal_complete_at_approval(app, login, demo):
         _approve_all(enrol)
         _approve_all(remove)
         erin = person(ERIN)
-        assert db.session.scalar(select(Stipend).where(Stipend.employee_id == erin.id)).status \
-            is StipendStatus.ACTIVE
+        assert db.session.scalar(select(Stipend).where(Stipend.employee_id == erin.id)).status is StipendStatus.ACTIVE
         ended = db.session.scalar(select(Stipend).where(Stipend.employee_id == person(holder).id))
         assert ended.status is StipendStatus.ENDED and ended.ends_on == clock.today()
         assert order_of(enrol).status is OrderStatus.COMPLETED
@@ -324,8 +356,10 @@ def test_two_people_deciding_the_same_step_at_once_one_wins_and_the_other_is_tol
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=decide, args=("telecom@example.com", "approve")),
-               threading.Thread(target=decide, args=("admin@example.com", "reject"))]
+    threads = [
+        threading.Thread(target=decide, args=("telecom@example.com", "approve")),
+        threading.Thread(target=decide, args=("admin@example.com", "reject")),
+    ]
     for t in threads:
         t.start()
     for t in threads:

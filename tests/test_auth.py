@@ -1,10 +1,20 @@
 """Signing in and out, and who sees which parts of the navigation."""
+
 import pytest
 
 from tests.helpers import DEMO_USERS, Client
 
-NAV = ["New order", "My orders", "Approvals", "Inventory", "My lines and devices", "Fulfillment", "Dashboard",
-       "Reports", "Admin"]
+NAV = [
+    "New order",
+    "My orders",
+    "Approvals",
+    "Inventory",
+    "My lines and devices",
+    "Fulfillment",
+    "Dashboard",
+    "Reports",
+    "Admin",
+]
 EXPECTED_NAV = {
     "employee": {"New order", "My orders", "My lines and devices"},
     "manager": {"New order", "My orders", "Approvals", "My lines and devices"},
@@ -27,8 +37,9 @@ def test_every_demo_user_can_sign_in_and_sees_the_navigation_for_their_role(logi
     assert "Sign out" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/orders", "/orders/new", "/approvals", "/inventory/lines", "/fulfillment",
-                                 "/dashboard", "/admin"])
+@pytest.mark.parametrize(
+    "url", ["/", "/orders", "/orders/new", "/approvals", "/inventory/lines", "/fulfillment", "/dashboard", "/admin"]
+)
 def test_anonymous_people_are_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -73,13 +84,16 @@ def test_email_is_matched_without_regard_to_case(client):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("next_url,expected", [
-    ("/orders", "/orders"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "next_url,expected",
+    [
+        ("/orders", "/orders"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_sign_in_returns_only_to_a_page_of_this_site(client, next_url, expected):
     client.get("/login")
     response = client.post(f"/login?next={next_url}", {"email": "employee@example.com", "password": "demo"})
@@ -116,14 +130,27 @@ def test_passwords_are_stored_hashed(app):
         assert user.password_hash != "demo" and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
-@pytest.mark.parametrize("role,url,status", [
-    ("employee", "/approvals", 403), ("employee", "/inventory/lines", 403), ("employee", "/fulfillment", 403),
-    ("employee", "/dashboard", 403), ("employee", "/admin", 403), ("employee", "/inventory/mine", 200),
-    ("manager", "/approvals", 200), ("manager", "/admin", 403),
-    ("helpdesk", "/inventory/lines", 200), ("helpdesk", "/fulfillment", 403),
-    ("telecom", "/fulfillment", 200), ("telecom", "/dashboard", 200), ("telecom", "/admin", 403),
-    ("admin", "/admin", 200), ("admin", "/inventory/lines", 200), ("admin", "/dashboard", 200),
-])
+@pytest.mark.parametrize(
+    "role,url,status",
+    [
+        ("employee", "/approvals", 403),
+        ("employee", "/inventory/lines", 403),
+        ("employee", "/fulfillment", 403),
+        ("employee", "/dashboard", 403),
+        ("employee", "/admin", 403),
+        ("employee", "/inventory/mine", 200),
+        ("manager", "/approvals", 200),
+        ("manager", "/admin", 403),
+        ("helpdesk", "/inventory/lines", 200),
+        ("helpdesk", "/fulfillment", 403),
+        ("telecom", "/fulfillment", 200),
+        ("telecom", "/dashboard", 200),
+        ("telecom", "/admin", 403),
+        ("admin", "/admin", 200),
+        ("admin", "/inventory/lines", 200),
+        ("admin", "/dashboard", 200),
+    ],
+)
 def test_each_role_reaches_only_its_areas(login, role, url, status):
     response = login(role).get(url)
     assert response.status_code == status

@@ -1,5 +1,6 @@
 """In Chromium: Ada keeps the catalog. She adds a device model for Northwind that only Sales may order,
 retires a plan, edits a row in place, and each page passes axe-core."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -27,8 +28,9 @@ def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_re
     page.get_by_role("group", name="Departments").get_by_label("Sales").check()
     page.get_by_role("button", name="Add device model").click()
 
-    expect(page.get_by_role("status").filter(has_text="Added device model Google Pixel 10 Pro 256 GB Obsidian."))\
-        .to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Added device model Google Pixel 10 Pro 256 GB Obsidian.")
+    ).to_be_visible()
     row = page.locator("tr", has_text="Google Pixel 10 Pro 256 GB Obsidian")
     expect(row).to_contain_text("Northwind Wireless")
     expect(row).to_contain_text("Sales")

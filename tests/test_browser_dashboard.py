@@ -1,5 +1,6 @@
 """In Chromium: Tara and Ada see every dashboard chart drawn, change the period and see the figures follow; the
 dashboard on a phone; Marco's home page shows his report's open order."""
+
 import csv
 import re
 from datetime import datetime, timedelta
@@ -14,9 +15,19 @@ from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent
 from tests.helpers import DEMO_USERS
 from tests.test_dashboard import TODAY, build_company, shift_to_today
 
-CHARTS = ("orders-by-status", "orders-per-week", "approve-by-type", "approve-by-carrier", "fulfil-by-type",
-          "fulfil-by-carrier", "waiting-by-approver", "waiting-by-age", "attention-by-carrier", "cost-by-department",
-          "cost-by-carrier")
+CHARTS = (
+    "orders-by-status",
+    "orders-per-week",
+    "approve-by-type",
+    "approve-by-carrier",
+    "fulfil-by-type",
+    "fulfil-by-carrier",
+    "waiting-by-approver",
+    "waiting-by-age",
+    "attention-by-carrier",
+    "cost-by-department",
+    "cost-by-carrier",
+)
 
 
 @pytest.fixture
@@ -63,8 +74,9 @@ def test_dashboard_draws_every_chart_and_follows_the_date_filter(page, shift, ro
     expect(status).to_have_text(re.compile(r"^\s*3\b"))
     assert page.evaluate("window.notReloaded") is True  # the figures were swapped, the page stayed
     assert count_in(page, "orders-by-status", "Completed") == "1"
-    assert page.get_by_role("status").filter(has_text="Orders submitted").inner_text().startswith(
-        "Orders submitted from")
+    assert (
+        page.get_by_role("status").filter(has_text="Orders submitted").inner_text().startswith("Orders submitted from")
+    )
     assert_every_chart_is_drawn(page)
     page.check()
 
@@ -89,8 +101,9 @@ def test_the_dashboard_is_readable_on_a_phone(page, shift):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1, f"the dashboard scrolls sideways ({width}px wide)"
     assert_every_chart_is_drawn(page)
-    sizes = page.eval_on_selector_all("svg.bar-chart text",
-                                      "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    sizes = page.eval_on_selector_all(
+        "svg.bar-chart text", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
     assert sizes and min(sizes) >= 12, "chart text too small to read"
     for chart in CHARTS:
         assert page.locator(f"#{chart} svg.bar-chart").bounding_box()["width"] <= 390
@@ -102,15 +115,39 @@ def test_marco_sees_his_reports_open_order_on_the_home_page(app, page):
         marco = db.session.scalar(select(User).where(User.email == DEMO_USERS["manager"]))
         erin = db.session.scalar(select(User).where(User.email == DEMO_USERS["employee"]))
         now = clock.now()
-        waiting = Order(number="WO-900001", type="new_line", status=OrderStatus.PENDING_APPROVAL, requester=erin,
-                        employee=erin, submitted_at=now - timedelta(hours=3))
-        own = Order(number="WO-900002", type="upgrade", status=OrderStatus.WITH_CARRIER, requester=marco,
-                    employee=marco, submitted_at=now - timedelta(days=3), approved_at=now - timedelta(days=2))
+        waiting = Order(
+            number="WO-900001",
+            type="new_line",
+            status=OrderStatus.PENDING_APPROVAL,
+            requester=erin,
+            employee=erin,
+            submitted_at=now - timedelta(hours=3),
+        )
+        own = Order(
+            number="WO-900002",
+            type="upgrade",
+            status=OrderStatus.WITH_CARRIER,
+            requester=marco,
+            employee=marco,
+            submitted_at=now - timedelta(days=3),
+            approved_at=now - timedelta(days=2),
+        )
         db.session.add_all([waiting, own])
-        db.session.add(Approval(order=waiting, position=0, approver_kind=ApproverKind.MANAGER, assignee=marco,
-                                status=ApprovalStatus.PENDING, assigned_at=now - timedelta(hours=3)))
-        db.session.add(OrderEvent(order=own, kind="place", from_status="approved", to_status="with_carrier",
-                                  at=datetime(2025, 1, 1)))
+        db.session.add(
+            Approval(
+                order=waiting,
+                position=0,
+                approver_kind=ApproverKind.MANAGER,
+                assignee=marco,
+                status=ApprovalStatus.PENDING,
+                assigned_at=now - timedelta(hours=3),
+            )
+        )
+        db.session.add(
+            OrderEvent(
+                order=own, kind="place", from_status="approved", to_status="with_carrier", at=datetime(2025, 1, 1)
+            )
+        )
         db.session.commit()
     page.sign_in(DEMO_USERS["manager"])
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Marco"

@@ -1,4 +1,5 @@
 """In Chromium: signing in, the navigation each role sees, and error handling; axe-core checks every page."""
+
 import pytest
 
 from tests.helpers import DEMO_USERS

@@ -1,4 +1,5 @@
 """In Chromium: Tara completes an approved Contoso order in the fulfilment console; Erin sees her new line."""
+
 from app.formatting import imei as format_imei
 from app.formatting import phone
 from tests.helpers import DEMO_USERS
@@ -8,8 +9,9 @@ from tests.test_fulfilment import NEW_ICCID, NEW_IMEI, approved
 
 def test_tara_completes_a_contoso_order_and_the_line_shows_in_erins_lines(app, login, new_page):
     demo = Demo(app)
-    number = approved(app, login, demo, "new_line", carrier=demo.carrier("contoso"),
-                      plan=demo.plan("contoso", "Business Unlimited"))
+    number = approved(
+        app, login, demo, "new_line", carrier=demo.carrier("contoso"), plan=demo.plan("contoso", "Business Unlimited")
+    )
 
     tara = new_page()
     tara.sign_in(DEMO_USERS["telecom"])

@@ -1,5 +1,6 @@
 """In Chromium: Hana (helpdesk) finds Erin's line by part of its number, edits the device's serial in place,
 sees the change in the history, and exports the list as filtered; the same works with JavaScript off."""
+
 from __future__ import annotations
 
 import csv
@@ -35,21 +36,26 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
     page.get_by_label("Search lines").press_sequentially(typed, delay=30)
     results = page.locator("#results")
     expect(results.get_by_role("link", name=national(number))).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="match")).to_contain_text(re.compile(r"\d line matches|lines match"))
+    expect(page.get_by_role("status").filter(has_text="match")).to_contain_text(
+        re.compile(r"\d line matches|lines match")
+    )
     # The hint under the focused box sits below its focus ring, not under it.
     box, hint = page.get_by_label("Search lines").bounding_box(), page.locator("#q-hint").bounding_box()
     assert hint["y"] >= box["y"] + box["height"] + 2
     assert page.url.endswith(f"/inventory/lines?q={typed.replace(' ', '+')}")  # pushed: a clean, shareable URL
     shown = results.locator("tbody tr")
-    assert all(row.endswith(number[8:]) for row in
-               [r.get_by_role("link").first.inner_text().replace("-", "") for r in shown.all()])
+    assert all(
+        row.endswith(number[8:])
+        for row in [r.get_by_role("link").first.inner_text().replace("-", "") for r in shown.all()]
+    )
     page.check()
     page.screenshot_for_docs("inventory-lines")
 
     # Export CSV holds exactly the rows listed.
     with page.expect_download() as download_info:
         results.get_by_role("link", name="Export CSV").click()
-    exported = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    with open(download_info.value.path(), encoding="utf-8") as downloaded:
+        exported = list(csv.DictReader(io.StringIO(downloaded.read())))
     listed = [r.get_by_role("link").first.inner_text() for r in shown.all()]
     assert [national(r["phone_number"]) for r in exported] == listed
 
@@ -124,8 +130,13 @@ def test_the_inventory_pages_fit_a_phone_screen(app, page):
     line_id, _, _ = erin(app)
     page.set_viewport_size({"width": 390, "height": 844})
     page.sign_in("helpdesk@example.com")
-    for url in ("/inventory/lines?q=erin", f"/inventory/lines/{line_id}", f"/inventory/lines/{line_id}/edit",
-                "/inventory/devices", "/inventory/import"):
+    for url in (
+        "/inventory/lines?q=erin",
+        f"/inventory/lines/{line_id}",
+        f"/inventory/lines/{line_id}/edit",
+        "/inventory/devices",
+        "/inventory/import",
+    ):
         page.goto(url)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"{url} scrolls sideways ({width}px wide)"

@@ -1,5 +1,6 @@
 """In Chromium: Ada reads the email log, opens one email and resends it, and switches a milestone off; Erin turns
 off informational emails in her profile. Every page passes axe-core."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

@@ -1,4 +1,5 @@
 """In Chromium: Erin orders a new line; an upgrade too early is refused; the approval round trip."""
+
 import re
 
 from tests.helpers import DEMO_USERS

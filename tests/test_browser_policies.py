@@ -1,4 +1,5 @@
 """In Chromium: Ada reads the approval policies, tries one out, and Marco names a delegate."""
+
 from datetime import timedelta
 
 from playwright.sync_api import expect

@@ -2,6 +2,7 @@
 in one savepoint (a savepoint each when one is refused), and the jobs of updates already applied finish at once.
 Exactly once and in order per order, also with two drains at once; the emails of a batch recorded and queued
 once; a burst of updates received queues one drain job, ahead of the emails."""
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,13 @@ def _orders(app, count: int) -> list[str]:
         lines = session.execute(
             select(Line.id, Line.employee_id, Line.carrier_id, Line.plan_id, Line.cost_center_id)
             .join(Carrier, Line.carrier_id == Carrier.id)
-            .where(Carrier.fulfilment_mode == FulfilmentMode.MANUAL, Line.status == LineStatus.ACTIVE,
-                   Line.employee_id.is_not(None)).order_by(Line.id)).all()
+            .where(
+                Carrier.fulfilment_mode == FulfilmentMode.MANUAL,
+                Line.status == LineStatus.ACTIVE,
+                Line.employee_id.is_not(None),
+            )
+            .order_by(Line.id)
+        ).all()
         plans: dict[int, list[int]] = {}
         for plan in session.scalars(select(Plan).order_by(Plan.id)):
             plans.setdefault(plan.carrier_id, []).append(plan.id)
@@ -49,11 +55,22 @@ def _orders(app, count: int) -> list[str]:
             line_id, employee_id, carrier_id, plan_id, cost_center_id = lines[k % len(lines)]
             new_plan = next(p for p in plans[carrier_id] if p != plan_id)
             number = f"TB-{k:05d}"
-            session.add(Order(number=number, type="change_plan", status=OrderStatus.APPROVED,
-                              requester_id=employee_id, employee_id=employee_id, line_id=line_id,
-                              carrier_id=carrier_id, cost_center_id=cost_center_id, monthly_cents=3000,
-                              details={"plan": new_plan, "_summary": [["New plan", str(new_plan)]]},
-                              submitted_at=now - timedelta(days=2), approved_at=now - timedelta(days=1)))
+            session.add(
+                Order(
+                    number=number,
+                    type="change_plan",
+                    status=OrderStatus.APPROVED,
+                    requester_id=employee_id,
+                    employee_id=employee_id,
+                    line_id=line_id,
+                    carrier_id=carrier_id,
+                    cost_center_id=cost_center_id,
+                    monthly_cents=3000,
+                    details={"plan": new_plan, "_summary": [["New plan", str(new_plan)]]},
+                    submitted_at=now - timedelta(days=2),
+                    approved_at=now - timedelta(days=1),
+                )
+            )
             numbers.append(number)
         session.commit()
         return numbers
@@ -77,15 +94,21 @@ def _acknowledge_all(app, numbers: list[str]) -> list[int]:
 def _rows(app, ids: list[int]) -> dict[int, tuple]:
     """Each update: (applied?, outcome)."""
     with app.app_context():
-        return {row.id: (row.applied_at is not None, row.outcome)
-                for row in db.session.scalars(select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))}
+        return {
+            row.id: (row.applied_at is not None, row.outcome)
+            for row in db.session.scalars(select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))
+        }
 
 
 def _timeline(app, number: str) -> list[str]:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
-        return [e.kind for e in db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)
-                                                   .order_by(OrderEvent.id))]
+        return [
+            e.kind
+            for e in db.session.scalars(
+                select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
+            )
+        ]
 
 
 class Counter:
@@ -133,8 +156,14 @@ def test_one_job_applies_a_batch_of_updates_in_one_commit_and_the_other_jobs_fin
     for number in numbers:
         assert _timeline(app, number).count("place") == 1
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Order).where(
-            Order.number.in_(numbers), Order.status == OrderStatus.WITH_CARRIER)) == 30
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Order)
+                .where(Order.number.in_(numbers), Order.status == OrderStatus.WITH_CARRIER)
+            )
+            == 30
+        )
     for update_id in ids[1:]:  # each of the others: one statement, nothing written
         with Counter(app) as counted:
             assert _job(app, update_id) == "already applied"
@@ -180,15 +209,15 @@ def test_a_refused_update_in_the_middle_of_a_batch_is_recorded_and_stops_or_undo
     assert [rows[i][1] for i in ids if i != ids[2]] == ["applied"] * 4
     assert _timeline(app, numbers[2])[-1] == "carrier_update"  # the refusal, on the order's timeline
     with app.app_context():
-        refused = db.session.scalar(select(OrderEvent).join(Order).where(Order.number == numbers[2])
-                                    .order_by(OrderEvent.id.desc()))
+        refused = db.session.scalar(
+            select(OrderEvent).join(Order).where(Order.number == numbers[2]).order_by(OrderEvent.id.desc())
+        )
         assert "could not be applied" in refused.comment
     for number in numbers[:2] + numbers[3:]:
         assert _timeline(app, number).count("place") == 1
 
 
-def test_an_update_that_fails_is_left_alone_with_the_later_updates_of_its_order_and_the_others_apply(
-        app, monkeypatch):
+def test_an_update_that_fails_is_left_alone_with_the_later_updates_of_its_order_and_the_others_apply(app, monkeypatch):
     """Not a refusal (those are recorded) but an error: the batch is redone one update per transaction, the
     failing one stays unapplied for the sweep, later updates of its order wait behind it, its job fails."""
     numbers = _orders(app, 4)
@@ -259,7 +288,7 @@ def test_two_drains_at_once_apply_every_update_exactly_once_and_in_order(app):
     numbers = _orders(app, 24)
     acks = _acknowledge_all(app, numbers)
     completions = [_store(app, n, "completed", message="Plan changed.") for n in numbers]
-    ids = [i for pair in zip(acks, completions) for i in pair]
+    ids = [i for pair in zip(acks, completions, strict=True) for i in pair]
     errors: list[BaseException] = []
     start = threading.Barrier(2)
 
@@ -281,28 +310,49 @@ def test_two_drains_at_once_apply_every_update_exactly_once_and_in_order(app):
     with app.app_context():
         orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.number.in_(numbers)))}
         assert {o.status for o in orders.values()} == {OrderStatus.COMPLETED}
-        events = db.session.execute(select(OrderEvent.order_id, OrderEvent.kind, OrderEvent.id)
-                                    .where(OrderEvent.order_id.in_(orders)).order_by(OrderEvent.id)).all()
+        events = db.session.execute(
+            select(OrderEvent.order_id, OrderEvent.kind, OrderEvent.id)
+            .where(OrderEvent.order_id.in_(orders))
+            .order_by(OrderEvent.id)
+        ).all()
         for order_id in orders:
             assert [kind for o, kind, _ in events if o == order_id] == ["place", "complete"]
-        notes = db.session.execute(select(Notification.event_id, Notification.milestone, Notification.email)
-                                   .where(Notification.order_id.in_(orders))).all()
+        notes = db.session.execute(
+            select(Notification.event_id, Notification.milestone, Notification.email).where(
+                Notification.order_id.in_(orders)
+            )
+        ).all()
         assert len(notes) == len(set(notes)) and {event_id for event_id, _, _ in notes} == {e for _, _, e in events}
 
 
-def _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids: list[int],
-                                               numbers: list[str]) -> None:
+def _two_burst_workers_apply_every_update_once(
+    app, database_url, redis_url, ids: list[int], numbers: list[str]
+) -> None:
     """Two real `worker.py --burst` processes run what is queued; each order is placed, then completed, once."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "SECRET_KEY": app.config["SECRET_KEY"], "MAIL_SERVER": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "MAIL_SERVER": "",
+    }
     root = Path(__file__).resolve().parent.parent
-    workers = [subprocess.Popen([sys.executable, "worker.py", "--burst"], cwd=root, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "worker.py", "--burst"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     for worker in workers:
         assert worker.wait(timeout=180) == 0
     assert all(applied and outcome == "applied" for applied, outcome in _rows(app, ids).values())
@@ -343,11 +393,23 @@ def test_the_emails_of_a_batch_are_recorded_with_it_and_queued_once_after_its_co
             assert _job(app, ids[0]) == "applied"
         finally:
             event.remove(db.session, "after_commit", after_commit)
-        pending = set(db.session.scalars(select(Notification.id).join(Order).where(
-            Order.number.in_(numbers), Notification.milestone == "placed",
-            Notification.status == NotificationStatus.PENDING)))
-        recorded = db.session.scalar(select(func.count()).select_from(Notification).join(Order).where(
-            Order.number.in_(numbers), Notification.milestone == "placed"))
+        pending = set(
+            db.session.scalars(
+                select(Notification.id)
+                .join(Order)
+                .where(
+                    Order.number.in_(numbers),
+                    Notification.milestone == "placed",
+                    Notification.status == NotificationStatus.PENDING,
+                )
+            )
+        )
+        recorded = db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(Order)
+            .where(Order.number.in_(numbers), Notification.milestone == "placed")
+        )
         queued = [job.args[0] for job in queue.get_jobs() if job.func_name == "app.jobs.send_notification"]
     assert recorded >= 10 and pending  # one "placed" email per order (and recipient), stored with the batch
     assert sorted(queued) == sorted(pending)  # each pending email queued once
@@ -365,10 +427,12 @@ def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch)
 
     direct, pipelines = [], []
     real_command, real_execute = Redis.execute_command, Pipeline.execute
-    monkeypatch.setattr(Redis, "execute_command",
-                        lambda self, *a, **k: direct.append(a[0]) or real_command(self, *a, **k))
-    monkeypatch.setattr(Pipeline, "execute",
-                        lambda self, *a, **k: pipelines.append(len(self)) or real_execute(self, *a, **k))
+    monkeypatch.setattr(
+        Redis, "execute_command", lambda self, *a, **k: direct.append(a[0]) or real_command(self, *a, **k)
+    )
+    monkeypatch.setattr(
+        Pipeline, "execute", lambda self, *a, **k: pipelines.append(len(self)) or real_execute(self, *a, **k)
+    )
     with app.app_context():
         task_queue().empty()
         task_queue().get_redis_server_version()  # asked once per connection, then kept by RQ
@@ -397,8 +461,9 @@ def test_queue_sends_with_redis_down_leaves_the_emails_for_the_sweep(app, monkey
     with app.app_context():
         assert outbox.queue_sends([1, 2, 3]) == 0
         assert outbox.queue_sends([4], delay=timedelta(seconds=30)) == 0
-    assert len(warned) == 2 and all(w.startswith("Redis unavailable, all notification(s) left for the sweep")
-                                    for w in warned)
+    assert len(warned) == 2 and all(
+        w.startswith("Redis unavailable, all notification(s) left for the sweep") for w in warned
+    )
 
 
 # ---------------------------------------------------------------- the drain job: one per burst, ahead of emails
@@ -420,8 +485,12 @@ def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_email
         queue.enqueue(SEND_JOB, 999999)  # an email waiting to be sent
     api = app.test_client()
     for number in numbers:
-        body = {"update_id": f"{number}-ack", "order_number": number, "status": "acknowledged",
-                "carrier_reference": f"REF-{number}"}
+        body = {
+            "update_id": f"{number}-ack",
+            "order_number": number,
+            "status": "acknowledged",
+            "carrier_reference": f"REF-{number}",
+        }
         assert push(api, carrier_code(app, number), body).status_code == 202
     with app.app_context():
         jobs = queue.get_jobs()

@@ -1,5 +1,6 @@
 """The domain owns the order: what the forms once checked alone, the commands check again — at submit, at the
 final approval and in the inventory effect — and approvals fail closed. Each test here was a way around a rule."""
+
 import threading
 
 import pytest
@@ -35,8 +36,9 @@ def draft(client, code: str, data: dict, *, for_user: int | None = None) -> str:
     response = fill(client, code, data, for_user=for_user, action="save_draft")
     assert response.status_code == 302
     with client.app.app_context():
-        return db.session.scalar(select(Order.number).where(Order.status == OrderStatus.DRAFT)
-                                 .order_by(Order.id.desc()))
+        return db.session.scalar(
+            select(Order.number).where(Order.status == OrderStatus.DRAFT).order_by(Order.id.desc())
+        )
 
 
 def status_of(app, number: str) -> OrderStatus:
@@ -48,8 +50,9 @@ def approve_all(app, number: str) -> Order:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         while order.status is OrderStatus.PENDING_APPROVAL:
-            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                            Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
             decider = step.assignee or (step.group.members[0] if step.group else _an_admin())
             commands.approve(db.session, step, decider)
             db.session.commit()
@@ -88,8 +91,9 @@ def test_two_drafts_for_one_line_cannot_both_be_submitted(app, login, demo):
     erin = login("employee")
     line = demo.line_of(ERIN)
     suspend = draft(erin, "suspend", {"line": line, "reason": "On leave."})
-    disconnect = draft(erin, "disconnect", {"line": line, "effective_on": clock.today().isoformat(),
-                                            "disposition": "keep"})
+    disconnect = draft(
+        erin, "disconnect", {"line": line, "effective_on": clock.today().isoformat(), "disposition": "keep"}
+    )
     assert erin.post(f"/orders/{suspend}/submit", {}).headers["Location"] == f"/orders/{suspend}"
     refused = erin.post(f"/orders/{disconnect}/submit", {})
     assert refused.headers["Location"].endswith("/edit?check=1")
@@ -101,8 +105,10 @@ def test_two_orders_for_one_line_submitted_at_the_same_moment_hold_one_line_clai
     """The rule's check cannot see the other transaction; the database's unique line claim can."""
     erin = login("employee")
     line = demo.line_of(ERIN)
-    numbers = [draft(erin, "suspend", {"line": line, "reason": "On leave."}),
-               draft(erin, "change_plan", {"line": line, "plan": demo.plan("northwind", "Business 10 GB")})]
+    numbers = [
+        draft(erin, "suspend", {"line": line, "reason": "On leave."}),
+        draft(erin, "change_plan", {"line": line, "plan": demo.plan("northwind", "Business 10 GB")}),
+    ]
     outcomes: list[str] = []
     ready = threading.Barrier(2)
 
@@ -154,8 +160,13 @@ def test_a_line_disconnected_before_the_last_approval_holds_the_order_for_attent
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.events[-1].kind == "hold" and "This line is disconnected" in order.events[-1].comment
         assert order.line_claim is not None  # still open: the line stays held until it ends
-        told = set(db.session.scalars(select(Notification.milestone).where(
-            Notification.event_id == order.events[-1].id, Notification.email == ERIN)))
+        told = set(
+            db.session.scalars(
+                select(Notification.milestone).where(
+                    Notification.event_id == order.events[-1].id, Notification.email == ERIN
+                )
+            )
+        )
         assert told == {"held"}
 
 
@@ -195,8 +206,13 @@ def test_an_order_nobody_can_approve_waits_for_an_administrator(app, login, demo
         step = db.session.scalar(select(Approval).where(Approval.order_id == order.id))
         assert step.status is ApprovalStatus.PENDING and step.assignee is None and step.group is None
         assert any(e.kind == "no_approver" and "Erin Park has no manager on file" in e.comment for e in order.events)
-        asked = set(db.session.scalars(select(Notification.email).where(Notification.order_id == order.id,
-                                                                         Notification.milestone == "approval_needed")))
+        asked = set(
+            db.session.scalars(
+                select(Notification.email).where(
+                    Notification.order_id == order.id, Notification.milestone == "approval_needed"
+                )
+            )
+        )
         assert "admin@example.com" in asked
     assert "No approver" in login("admin").get("/approvals").get_data(as_text=True)
     assert approve_all(app, number).status is OrderStatus.APPROVED
@@ -211,8 +227,9 @@ def test_an_escalation_never_hands_the_step_to_the_requester_as_a_delegate(app, 
         order = db.session.scalar(select(Order).where(Order.number == number))
         marco = order.employee.manager
         boss = marco.manager
-        db.session.add(Delegation(user_id=boss.id, delegate_id=order.requester_id, starts_on=clock.today(),
-                                  ends_on=clock.today()))
+        db.session.add(
+            Delegation(user_id=boss.id, delegate_id=order.requester_id, starts_on=clock.today(), ends_on=clock.today())
+        )
         db.session.commit()
         approver = stand_in(db.session, boss, order, clock.today())
         assert approver.user.id == boss.id and approver.on_behalf_of is None

@@ -1,6 +1,7 @@
 """Concurrency: twenty people at once, each in their own browser session against the live server, approving,
 rejecting and cancelling the same orders. Every order ends in exactly one consistent state, its timeline agrees
 (exactly one deciding event), the one person told "done" is the one whose decision stands, and nothing fails."""
+
 from __future__ import annotations
 
 import html
@@ -55,17 +56,22 @@ def _orders(app, login) -> list[dict]:
     with app.app_context():
         marco = db.session.scalar(select(User).where(User.email == MARCO))
         reports = sorted(marco.reports, key=lambda u: u.id)
-        lines = [db.session.scalar(select(Line).where(Line.employee_id == r.id, Line.status == LineStatus.ACTIVE)
-                                   .order_by(Line.id)) for r in reports]
-        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines) if line is not None][:5]
+        lines = [
+            db.session.scalar(
+                select(Line).where(Line.employee_id == r.id, Line.status == LineStatus.ACTIVE).order_by(Line.id)
+            )
+            for r in reports
+        ]
+        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines, strict=False) if line is not None][:5]
     assert len(picked) == 5, "the demo company gives Marco five reports with a line"
     hana = login("helpdesk")
     orders = []
     for employee_id, line_id, new_owner in picked:
         number = place(hana, "assign_line", {"line": line_id, "new_employee": new_owner}, for_user=employee_id)
         with app.app_context():
-            step = db.session.scalar(select(Approval).join(Order).where(Order.number == number,
-                                                                        Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
+            )
             assert step.assignee.email == MARCO
             orders.append({"number": number, "step": step.id, "line": line_id})
     return orders
@@ -74,12 +80,17 @@ def _orders(app, login) -> list[dict]:
 ACTIONS = {
     "approve": lambda o: (f"/approvals/{o['step']}/approve", {"comment": "Fine."}, f"Approved {o['number']}."),
     "reject": lambda o: (f"/approvals/{o['step']}/reject", {"reason": "Not now."}, f"Rejected {o['number']}."),
-    "cancel": lambda o: (f"/orders/{o['number']}/cancel", {"reason": "Changed my mind."},
-                         f"Order {o['number']} cancelled."),
+    "cancel": lambda o: (
+        f"/orders/{o['number']}/cancel",
+        {"reason": "Changed my mind."},
+        f"Order {o['number']} cancelled.",
+    ),
 }
-FINAL = {"approve": (OrderStatus.COMPLETED, ["submit", "approve", "complete"], ApprovalStatus.APPROVED),
-         "reject": (OrderStatus.REJECTED, ["submit", "reject"], ApprovalStatus.REJECTED),
-         "cancel": (OrderStatus.CANCELLED, ["submit", "cancel"], ApprovalStatus.SKIPPED)}
+FINAL = {
+    "approve": (OrderStatus.COMPLETED, ["submit", "approve", "complete"], ApprovalStatus.APPROVED),
+    "reject": (OrderStatus.REJECTED, ["submit", "reject"], ApprovalStatus.REJECTED),
+    "cancel": (OrderStatus.CANCELLED, ["submit", "cancel"], ApprovalStatus.SKIPPED),
+}
 
 
 def test_twenty_people_deciding_the_same_orders_at_once_leave_each_in_one_consistent_state(app, login, live_server):
@@ -99,8 +110,9 @@ def test_twenty_people_deciding_the_same_orders_at_once_leave_each_in_one_consis
             path, data, _ = ACTIONS[action](order)
             status, page = browsers[index].post(path, data)
             with lock:
-                outcomes.append((action, order["number"], status,
-                                 [(c, html.unescape(m).strip()) for c, m in FLASH.findall(page)]))
+                outcomes.append(
+                    (action, order["number"], status, [(c, html.unescape(m).strip()) for c, m in FLASH.findall(page)])
+                )
 
     threads = [threading.Thread(target=person, args=(i,)) for i in range(len(people))]
     for thread in threads:
@@ -111,8 +123,12 @@ def test_twenty_people_deciding_the_same_orders_at_once_leave_each_in_one_consis
     assert all(status == 200 for _, _, status, _ in outcomes), [o for o in outcomes if o[2] != 200][:5]
 
     for order in orders:
-        told_done = [action for action, number, _, flashes in outcomes if number == order["number"] and
-                     any(category == "success" and text.startswith(ACTIONS[action](order)[2]) for category, text in flashes)]
+        told_done = [
+            action
+            for action, number, _, flashes in outcomes
+            if number == order["number"]
+            and any(category == "success" and text.startswith(ACTIONS[action](order)[2]) for category, text in flashes)
+        ]
         assert len(told_done) == 1, (order["number"], told_done)  # exactly one person's decision stood
         winner = told_done[0]
         status, kinds, step_status = FINAL[winner]
@@ -126,6 +142,5 @@ def test_twenty_people_deciding_the_same_orders_at_once_leave_each_in_one_consis
             assert bool(moved) is (winner == "approve")  # the line moved only if approved, and only once
             assert len({(c.record_type, c.record_id, c.field) for c in moved}) == len(moved)
         # everyone else was told why not (nobody was left believing their decision stood)
-        others = [flashes for action, number, _, flashes in outcomes
-                  if number == order["number"] and action != winner]
+        others = [flashes for action, number, _, flashes in outcomes if number == order["number"] and action != winner]
         assert all(any(category == "error" for category, _ in flashes) for flashes in others)

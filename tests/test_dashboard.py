@@ -1,5 +1,6 @@
 """Dashboard figures against a small company built here, with known timestamps and hand-computed expectations;
 every figure's link leads to a list of exactly what it counts; the page, its HTMX fragment, and the home page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,17 +96,26 @@ def build_company(session, *, shift: timedelta = timedelta(0)) -> Company:
     """Two carriers, two departments, two people, two approvers and a group, the orders and approvals above
     (moved by `shift`), and six lines of known monthly cost."""
     c = Company()
-    carriers = {code: Carrier(code=f"test-{code.lower()}", name=name)
-                for code, name in (("A", "Alpha Mobile"), ("B", "Beta Wireless"))}
+    carriers = {
+        code: Carrier(code=f"test-{code.lower()}", name=name)
+        for code, name in (("A", "Alpha Mobile"), ("B", "Beta Wireless"))
+    }
     departments = {"research": Department(name="Research"), "legal": Department(name="Legal")}
-    cost_centers = {"research": CostCenter(code="CC-9200", name="Research"),
-                    "legal": CostCenter(code="CC-9100", name="Legal")}
+    cost_centers = {
+        "research": CostCenter(code="CC-9200", name="Research"),
+        "legal": CostCenter(code="CC-9100", name="Legal"),
+    }
     session.add_all([*carriers.values(), *departments.values(), *cost_centers.values()])
     people = {
-        "rita": User(email="rita@example.com", name="Rita Reyes", department=departments["research"],
-                     cost_center=cost_centers["research"]),
-        "leo": User(email="leo@example.com", name="Leo Lane", department=departments["legal"],
-                    cost_center=cost_centers["legal"]),
+        "rita": User(
+            email="rita@example.com",
+            name="Rita Reyes",
+            department=departments["research"],
+            cost_center=cost_centers["research"],
+        ),
+        "leo": User(
+            email="leo@example.com", name="Leo Lane", department=departments["legal"], cost_center=cost_centers["legal"]
+        ),
         "ann": User(email="ann@example.com", name="Ann Approver"),
         "bob": User(email="bob@example.com", name="Bob Boss"),
     }
@@ -119,19 +129,36 @@ def build_company(session, *, shift: timedelta = timedelta(0)) -> Company:
     orders = {}
     for name, (code, carrier, person, status, submitted, approved, completed) in ORDERS.items():
         employee = people[person]
-        orders[name] = Order(number=f"T-{name}", type=code, status=status, requester=employee, employee=employee,
-                             carrier=carriers[carrier] if carrier else None, cost_center=employee.cost_center,
-                             submitted_at=moved(submitted), approved_at=moved(approved),
-                             completed_at=moved(completed), updated_at=moved(submitted) or NOW + shift)
+        orders[name] = Order(
+            number=f"T-{name}",
+            type=code,
+            status=status,
+            requester=employee,
+            employee=employee,
+            carrier=carriers[carrier] if carrier else None,
+            cost_center=employee.cost_center,
+            submitted_at=moved(submitted),
+            approved_at=moved(approved),
+            completed_at=moved(completed),
+            updated_at=moved(submitted) or NOW + shift,
+        )
     session.add_all(orders.values())
     session.flush()
     for position, (name, approver, status, assigned, decided) in enumerate(APPROVALS):
         person = people.get(approver)
-        session.add(Approval(order=orders[name], position=position, status=status,
-                             approver_kind=ApproverKind.GROUP if person is None else ApproverKind.USER,
-                             assignee=person, group=group if person is None else None,
-                             assigned_at=moved(assigned), decided_at=moved(decided),
-                             decided_by=person if decided else None))
+        session.add(
+            Approval(
+                order=orders[name],
+                position=position,
+                status=status,
+                approver_kind=ApproverKind.GROUP if person is None else ApproverKind.USER,
+                assignee=person,
+                group=group if person is None else None,
+                assigned_at=moved(assigned),
+                decided_at=moved(decided),
+                decided_by=person if decided else None,
+            )
+        )
     _lines(session, carriers, people, cost_centers)
     session.commit()
     c.carrier = {code: carrier.id for code, carrier in carriers.items()}
@@ -161,8 +188,15 @@ def _lines(session, carriers, people, cost_centers) -> None:
         (b, None, [b_intl], leo, legal, LineStatus.ACTIVE),  # L6 $7.00, no plan
     ]
     for i, (carrier, plan, features_, person, cost_center, status) in enumerate(specs, start=1):
-        line = Line(number=f"+1555019{i:04d}", carrier=carrier, plan=plan, employee=person, cost_center=cost_center,
-                    status=status, features=[LineFeature(feature=f) for f in features_])
+        line = Line(
+            number=f"+1555019{i:04d}",
+            carrier=carrier,
+            plan=plan,
+            employee=person,
+            cost_center=cost_center,
+            status=status,
+            features=[LineFeature(feature=f) for f in features_],
+        )
         session.add(line)
 
 
@@ -189,21 +223,39 @@ def test_orders_by_status_counts_orders_submitted_in_the_period_and_never_drafts
     bars = figures.orders_by_status(db_session, period_filter())
     assert [bar.label for bar in bars] == [s.label for s in OrderStatus if s is not S.DRAFT]
     assert {label: n for label, n in values(bars).items() if n} == {
-        "Pending approval": 5, "Info requested": 1, "With carrier": 1, "Completed": 4, "Needs attention": 1,
-        "Rejected": 1, "Cancelled": 1,
+        "Pending approval": 5,
+        "Info requested": 1,
+        "With carrier": 1,
+        "Completed": 4,
+        "Needs attention": 1,
+        "Rejected": 1,
+        "Cancelled": 1,
     }  # o11 was submitted before the period; o12 is a draft
 
 
 def test_orders_by_status_follows_the_period_carrier_and_department(db_session, company):
     march = period_filter(start=date(2025, 3, 10))
     assert {k: v for k, v in values(figures.orders_by_status(db_session, march)).items() if v} == {
-        "Pending approval": 3, "With carrier": 1, "Completed": 1}  # o3 o4 o6 o7 o16
+        "Pending approval": 3,
+        "With carrier": 1,
+        "Completed": 1,
+    }  # o3 o4 o6 o7 o16
     beta = period_filter(carrier=company.carrier["B"])
     assert {k: v for k, v in values(figures.orders_by_status(db_session, beta)).items() if v} == {
-        "Pending approval": 2, "Info requested": 1, "With carrier": 1, "Completed": 1, "Rejected": 1}
+        "Pending approval": 2,
+        "Info requested": 1,
+        "With carrier": 1,
+        "Completed": 1,
+        "Rejected": 1,
+    }
     legal = period_filter(department=company.department["legal"])
     assert {k: v for k, v in values(figures.orders_by_status(db_session, legal)).items() if v} == {
-        "Pending approval": 3, "Info requested": 1, "With carrier": 1, "Completed": 1, "Needs attention": 1}
+        "Pending approval": 3,
+        "Info requested": 1,
+        "With carrier": 1,
+        "Completed": 1,
+        "Needs attention": 1,
+    }
     all_time = ReportFilter(tz="UTC")
     assert values(figures.orders_by_status(db_session, all_time))["Completed"] == 5  # o11 too
 
@@ -241,8 +293,7 @@ def test_median_times_to_approve_and_to_fulfil_by_type_and_by_carrier(db_session
     # approve: o1 10 h, o2 20 h (new line); o3 4 h, o4 8 h, o9 24 h (upgrade); o5 2 h (stipend)
     assert values(durations["approve_by_type"]) == {"New line": 15.0, "Upgrade": 8.0, "Enrol in stipend": 2.0}
     assert counts(durations["approve_by_type"]) == {"New line": 2, "Upgrade": 3, "Enrol in stipend": 1}
-    assert values(durations["approve_by_carrier"]) == {"Alpha Mobile": 20.0, "Beta Wireless": 6.0,
-                                                       "No carrier": 2.0}
+    assert values(durations["approve_by_carrier"]) == {"Alpha Mobile": 20.0, "Beta Wireless": 6.0, "No carrier": 2.0}
     # fulfil: o1 48 h, o2 24 h (new line, Alpha); o3 12 h (upgrade, Beta); the stipend completes at approval
     assert values(durations["fulfil_by_type"]) == {"New line": 36.0, "Upgrade": 12.0}
     assert values(durations["fulfil_by_carrier"]) == {"Alpha Mobile": 36.0, "Beta Wireless": 12.0}
@@ -261,23 +312,37 @@ def test_approvals_waiting_by_approver_and_by_age_ignore_the_period(db_session, 
     march = period_filter(start=date(2025, 3, 10))  # o8 and o14 were submitted before: still waiting now
     by_approver = figures.approvals_waiting_by_approver(db_session, march)
     assert [(bar.label, bar.count) for bar in by_approver] == [
-        ("Ann Approver", 2), ("Bob Boss", 2), ("Test approvers (any member)", 1)]
+        ("Ann Approver", 2),
+        ("Bob Boss", 2),
+        ("Test approvers (any member)", 1),
+    ]
     by_age = figures.approvals_waiting_by_age(db_session, march, now=NOW)
     assert [(bar.label, bar.count) for bar in by_age] == [
-        ("Under 1 day", 2), ("1 to 3 days", 1), ("3 to 7 days", 1), ("7 days or more", 1)]
+        ("Under 1 day", 2),
+        ("1 to 3 days", 1),
+        ("3 to 7 days", 1),
+        ("7 days or more", 1),
+    ]
 
 
 def test_approvals_waiting_follow_carrier_and_department(db_session, company):
     legal_alpha = period_filter(carrier=company.carrier["A"], department=company.department["legal"])
     assert counts(figures.approvals_waiting_by_approver(db_session, legal_alpha)) == {
-        "Bob Boss": 1, "Test approvers (any member)": 1}  # o16, o7
+        "Bob Boss": 1,
+        "Test approvers (any member)": 1,
+    }  # o16, o7
     assert counts(figures.approvals_waiting_by_age(db_session, legal_alpha, now=NOW)) == {
-        "Under 1 day": 2, "1 to 3 days": 0, "3 to 7 days": 0, "7 days or more": 0}
+        "Under 1 day": 2,
+        "1 to 3 days": 0,
+        "3 to 7 days": 0,
+        "7 days or more": 0,
+    }
 
 
 def test_orders_needing_attention(db_session, company):
     assert [(b.label, b.count) for b in figures.needing_attention_by_carrier(db_session, period_filter())] == [
-        ("Alpha Mobile", 1)]
+        ("Alpha Mobile", 1)
+    ]
     listed = figures.needing_attention(db_session, period_filter(start=date(2025, 3, 10)))
     assert [(o.number, o.type, o.carrier) for o in listed] == [("T-o9", "Upgrade", "Alpha Mobile")]
 
@@ -285,21 +350,30 @@ def test_orders_needing_attention(db_session, company):
 def test_monthly_line_cost_by_department_and_by_carrier(db_session, company):
     alpha = ReportFilter(carrier=company.carrier["A"])
     assert [(b.label, b.value, b.count) for b in figures.line_cost_by_department(db_session, alpha)] == [
-        ("Legal", 6500, 1), ("No department", 5000, 1), ("Research", 4000, 1)]
+        ("Legal", 6500, 1),
+        ("No department", 5000, 1),
+        ("Research", 4000, 1),
+    ]
     assert [(b.label, b.value, b.count) for b in figures.line_cost_by_carrier(db_session, alpha)] == [
-        ("Alpha Mobile", 15500, 3)]  # the suspended line is not counted
+        ("Alpha Mobile", 15500, 3)
+    ]  # the suspended line is not counted
     beta = ReportFilter(carrier=company.carrier["B"])
     assert [(b.label, b.value) for b in figures.line_cost_by_department(db_session, beta)] == [
-        ("Research", 4000), ("Legal", 700)]
+        ("Research", 4000),
+        ("Legal", 700),
+    ]
     research = ReportFilter(department=company.department["research"])
     assert [(b.label, b.value) for b in figures.line_cost_by_carrier(db_session, research)] == [
-        ("Alpha Mobile", 4000), ("Beta Wireless", 4000)]
+        ("Alpha Mobile", 4000),
+        ("Beta Wireless", 4000),
+    ]
 
 
 def test_line_cost_matches_each_lines_own_monthly_cost(db_session, company):
     """The SQL sum agrees with Line.monthly_cents (plan plus features), line by line."""
-    lines = db_session.scalars(select(Line).where(Line.carrier_id == company.carrier["A"],
-                                                  Line.status == LineStatus.ACTIVE)).all()
+    lines = db_session.scalars(
+        select(Line).where(Line.carrier_id == company.carrier["A"], Line.status == LineStatus.ACTIVE)
+    ).all()
     alpha = ReportFilter(carrier=company.carrier["A"])
     total = sum(bar.value for bar in figures.line_cost_by_carrier(db_session, alpha))
     assert total == sum(line.monthly_cents for line in lines) == 15500
@@ -318,10 +392,21 @@ def _list_size(session, bar) -> tuple[int, int]:
 def test_every_figure_links_to_a_list_of_exactly_what_it_counts(db_session, company, carrier):
     filters = period_filter(carrier=company.carrier[carrier] if carrier else None)
     board = figures.dashboard(db_session, filters, today=TODAY, now=NOW)
-    bars = [bar for name in ("by_status", "approve_by_type", "approve_by_carrier", "fulfil_by_type",
-                             "fulfil_by_carrier", "waiting_by_approver", "attention_by_carrier",
-                             "cost_by_department", "cost_by_carrier")
-            for bar in getattr(board, name)]
+    bars = [
+        bar
+        for name in (
+            "by_status",
+            "approve_by_type",
+            "approve_by_carrier",
+            "fulfil_by_type",
+            "fulfil_by_carrier",
+            "waiting_by_approver",
+            "attention_by_carrier",
+            "cost_by_department",
+            "cost_by_carrier",
+        )
+        for bar in getattr(board, name)
+    ]
     for bar in bars:
         size, cents = _list_size(db_session, bar)
         assert size == bar.count, bar
@@ -330,7 +415,7 @@ def test_every_figure_links_to_a_list_of_exactly_what_it_counts(db_session, comp
     for week in board.per_week.weeks:
         assert _list_size(db_session, figures.Bar("", "", 0, week.total, week.filters))[0] == week.total
     for series in board.per_week.series:
-        for n, link in zip(series.counts, series.filters):
+        for n, link in zip(series.counts, series.filters, strict=True):
             assert _list_size(db_session, figures.Bar("", "", 0, n, link))[0] == n
 
 
@@ -348,9 +433,18 @@ def test_days_start_at_the_companys_midnight():
 
 
 def test_the_filter_round_trips_through_the_query_string(company):
-    f = ReportFilter(statuses=(S.PENDING_APPROVAL,), types=("new_line", "upgrade"), carrier=3, department="none",
-                     start=date(2025, 1, 1), end=date(2025, 1, 31), reached="approved", fulfilment="carrier",
-                     waiting_on="group:2", waiting_age="3_7d")
+    f = ReportFilter(
+        statuses=(S.PENDING_APPROVAL,),
+        types=("new_line", "upgrade"),
+        carrier=3,
+        department="none",
+        start=date(2025, 1, 1),
+        end=date(2025, 1, 31),
+        reached="approved",
+        fulfilment="carrier",
+        waiting_on="group:2",
+        waiting_age="3_7d",
+    )
     assert ReportFilter.from_args(f.to_args()) == f
     assert ReportFilter.from_args({"start": "2025-02-01", "end": "2025-01-01"}).start == date(2025, 1, 1)
     assert ReportFilter.from_args({"status": "bogus", "carrier": "x", "start": "not-a-date"}) == ReportFilter()
@@ -361,9 +455,19 @@ def test_dashboard_page_shows_every_chart_with_its_table(app, login):
     with app.app_context():
         build_company(db.session, shift=shift_to_today(app))
     html = login("telecom").get("/dashboard").get_data(as_text=True)
-    for chart in ("orders-by-status", "orders-per-week", "approve-by-type", "approve-by-carrier", "fulfil-by-type",
-                  "fulfil-by-carrier", "waiting-by-approver", "waiting-by-age", "attention-by-carrier",
-                  "cost-by-department", "cost-by-carrier"):
+    for chart in (
+        "orders-by-status",
+        "orders-per-week",
+        "approve-by-type",
+        "approve-by-carrier",
+        "fulfil-by-type",
+        "fulfil-by-carrier",
+        "waiting-by-approver",
+        "waiting-by-age",
+        "attention-by-carrier",
+        "cost-by-department",
+        "cost-by-carrier",
+    ):
         section = html.split(f'id="{chart}"', 1)[1].split("</section>", 1)[0]
         assert 'class="bar' in section and "<caption" in section and 'scope="row"' in section, chart
     assert "Apply filters" in html and '<label for="filter-start">' in html
@@ -409,12 +513,26 @@ def test_a_manager_sees_the_open_orders_of_direct_and_indirect_reports(app, logi
         marco = db.session.scalar(select(User).where(User.email == "manager@example.com"))
         sofia = marco.manager  # Marco's manager: Erin is her indirect report
         erin = db.session.scalar(select(User).where(User.email == "employee@example.com"))
-        db.session.add_all([
-            Order(number="T-erin", type="new_line", status=S.PENDING_APPROVAL, requester=erin, employee=erin,
-                  submitted_at=NOW),
-            Order(number="T-erin-done", type="new_line", status=S.COMPLETED, requester=erin, employee=erin,
-                  submitted_at=NOW),
-        ])
+        db.session.add_all(
+            [
+                Order(
+                    number="T-erin",
+                    type="new_line",
+                    status=S.PENDING_APPROVAL,
+                    requester=erin,
+                    employee=erin,
+                    submitted_at=NOW,
+                ),
+                Order(
+                    number="T-erin-done",
+                    type="new_line",
+                    status=S.COMPLETED,
+                    requester=erin,
+                    employee=erin,
+                    submitted_at=NOW,
+                ),
+            ]
+        )
         db.session.commit()
         assert [o.number for o in home.team_open_orders(db.session, marco).orders] == ["T-erin"]
         assert [o.number for o in home.team_open_orders(db.session, sofia).orders] == ["T-erin"]

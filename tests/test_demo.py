@@ -1,4 +1,5 @@
 """The demo company is believable, and loading it twice changes nothing."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -64,8 +65,10 @@ def test_demo_inventory_has_every_device_status_and_the_special_lines(db_session
     assert statuses == set(DeviceStatus)
     assert 55 <= count(db_session, Line) <= 65
     today = clock.today()
-    disconnected = sorted(today - line.disconnected_on for line in db_session.scalars(
-        select(Line).where(Line.status == LineStatus.DISCONNECTED)))
+    disconnected = sorted(
+        today - line.disconnected_on
+        for line in db_session.scalars(select(Line).where(Line.status == LineStatus.DISCONNECTED))
+    )
     assert disconnected == [timedelta(days=10), timedelta(days=45)]
     assert db_session.scalar(select(func.count()).select_from(Line).where(Line.status == LineStatus.SUSPENDED)) == 1
     assert count(db_session, Stipend) >= 3
@@ -102,6 +105,11 @@ def test_seed_demo_command_prints_the_demo_logins(runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0
     assert "already loaded" in result.output
-    for email in ("employee@example.com", "manager@example.com", "telecom@example.com", "helpdesk@example.com",
-                  "admin@example.com"):
+    for email in (
+        "employee@example.com",
+        "manager@example.com",
+        "telecom@example.com",
+        "helpdesk@example.com",
+        "admin@example.com",
+    ):
         assert email in result.output

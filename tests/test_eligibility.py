@@ -1,5 +1,6 @@
 """Who may order what (app.catalog.eligibility): by department, group or role; everything else is open to all,
 and what a person is not eligible for is "out of policy" with a reason they can read."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,8 @@ def test_a_group_or_a_role_opens_an_item_too(db_session):
     assert eligibility_for(person("helpdesk@example.com"), pro).eligible  # helpdesk role
     finance = person("laura.chen@example.com")
     assert eligibility_for(finance, pro) == Eligibility(
-        False, "Only for the Sales department, the Telecom admins group or the helpdesk role.")
+        False, "Only for the Sales department, the Telecom admins group or the helpdesk role."
+    )
 
 
 def test_plans_and_accessories_have_rules_of_their_own(db_session):

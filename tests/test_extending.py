@@ -1,6 +1,7 @@
 """A new order type is one unit: a registry entry with its effect, in one module. Registered here, a 19th type is
 ordered from its form, approved, fulfilled by the carrier simulator and applied to the inventory, with no other
 file touched; a type without an inventory effect cannot even be made."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,9 +25,17 @@ def data_boost_effect(session, order, actor) -> None:
 
 
 DATA_BOOST = OrderType(
-    "data_boost", "Data boost", MODIFY, "Ten more gigabytes on a line, for this month.",
-    parts=(p.LinePart(), p.NotesPart()), rules=(rules.no_conflicting_order,), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE), price=lambda ctx: Price(1500, 0), effect=data_boost_effect)
+    "data_boost",
+    "Data boost",
+    MODIFY,
+    "Ten more gigabytes on a line, for this month.",
+    parts=(p.LinePart(), p.NotesPart()),
+    rules=(rules.no_conflicting_order,),
+    claims_line=True,
+    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+    price=lambda ctx: Price(1500, 0),
+    effect=data_boost_effect,
+)
 
 
 @pytest.fixture
@@ -52,8 +61,9 @@ def test_a_nineteenth_type_works_end_to_end_through_the_simulator(app, login, da
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.one_time_cents == 1500 and order.line_claim == order.line_id
         while order.status is OrderStatus.PENDING_APPROVAL:
-            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                            Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
             commands.approve(db.session, step, step.assignee or step.group.members[0])
             db.session.commit()
         assert order.status is OrderStatus.APPROVED
@@ -65,8 +75,11 @@ def test_a_nineteenth_type_works_end_to_end_through_the_simulator(app, login, da
             if order.status is OrderStatus.COMPLETED:
                 break
         assert order.status is OrderStatus.COMPLETED
-        assert [e.kind for e in order.events if e.kind in ("handed_off", "place", "ship", "complete")] == \
-            ["handed_off", "place", "complete"]
+        assert [e.kind for e in order.events if e.kind in ("handed_off", "place", "ship", "complete")] == [
+            "handed_off",
+            "place",
+            "complete",
+        ]
         change = db.session.scalar(select(InventoryChange).where(InventoryChange.order_id == order.id))
         assert (change.field, change.new_value) == ("data boost", "10 GB for this month")
         assert order.line_claim is None

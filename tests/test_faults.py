@@ -2,6 +2,7 @@
 Redis is back); the worker killed mid-job (the job runs again with no duplicate effect or email); the SMTP
 server down (the email is retried and sent once it is back); SQLite in WAL mode with a busy timeout, so the web
 app and the worker write at the same time without tripping."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app import clock
-from app.web.carrier_api import signature
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import CarrierUpdate, Notification, NotificationStatus, Order, OrderEvent, OrderStatus, Shipment
+from app.web.carrier_api import signature
 from tests.conftest import USE_POSTGRES
 from tests.helpers import Client, free_port
 from tests.ordering import Demo, place
@@ -67,8 +68,9 @@ def _approve_all(app, number: str, clients: dict) -> None:
 
     while True:
         with app.app_context():
-            step = db.session.scalar(select(Approval).join(Order).where(Order.number == number,
-                                                                        Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
+            )
             if step is None:
                 return
             email, step_id = (step.assignee or step.group.members[0]).email, step.id
@@ -77,12 +79,19 @@ def _approve_all(app, number: str, clients: dict) -> None:
 
 # ---------------------------------------------------------------- Redis down
 def test_with_redis_down_pages_work_orders_go_through_and_the_work_runs_once_redis_is_back(
-        app, demo, mailbox, database_url):
+    app, demo, mailbox, database_url
+):
     from app import create_app
 
-    down = create_app({**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS",
-                                                       "SECRET_KEY", "TESTING")},
-                       "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})  # nothing listens there
+    down = create_app(
+        {
+            **{
+                k: app.config[k]
+                for k in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SECRET_KEY", "TESTING")
+            },
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    )  # nothing listens there
     clients = {}
     for email in ("employee@example.com", "manager@example.com", "telecom@example.com"):
         clients[email] = Client(down)
@@ -92,8 +101,11 @@ def test_with_redis_down_pages_work_orders_go_through_and_the_work_runs_once_red
         assert erin.get(url).status_code == 200, url
     assert clients["manager@example.com"].get("/approvals").status_code == 200
     assert erin.get("/healthz").status_code == 503  # the load balancer hears of it
-    data = {**valid_orders(demo)["new_line"][1], "carrier": demo.carrier("contoso"),
-            "plan": demo.plan("contoso", "Business Unlimited")}
+    data = {
+        **valid_orders(demo)["new_line"][1],
+        "carrier": demo.carrier("contoso"),
+        "plan": demo.plan("contoso", "Business Unlimited"),
+    }
     number = place(erin, "new_line", data)
     _approve_all(app, number, clients)
     order = _order(app, number)
@@ -122,8 +134,11 @@ def test_with_redis_down_pages_work_orders_go_through_and_the_work_runs_once_red
 def _new_notifications(app, earlier) -> list:
     """Emails made after `earlier` (the hand-off's own milestone), sent by their own jobs or not at all here."""
     with app.app_context():
-        return [n for n in db.session.scalars(select(Notification)).all()
-                if n.id not in {e.id for e in earlier} and n.status is S.SENT]
+        return [
+            n
+            for n in db.session.scalars(select(Notification)).all()
+            if n.id not in {e.id for e in earlier} and n.status is S.SENT
+        ]
 
 
 # ---------------------------------------------------------------- the worker killed mid-job
@@ -153,11 +168,23 @@ with application.app_context():
 
 def _run_killed(app, database_url: str, job: str, arg: int, phase: str, nth: int = 1) -> subprocess.CompletedProcess:
     """Run `job(arg)` in a worker process that is killed at its `nth` commit (before or after it)."""
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": app.config["REDIS_URL"],
-           "RQ_QUEUE": app.config["RQ_QUEUE"], "SECRET_KEY": app.config["SECRET_KEY"],
-           "MAIL_SERVER": app.config["MAIL_SERVER"] or "", "MAIL_PORT": str(app.config["MAIL_PORT"])}
-    done = subprocess.run([sys.executable, "-c", HARNESS, phase, str(nth), job, str(arg)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": app.config["REDIS_URL"],
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "MAIL_SERVER": app.config["MAIL_SERVER"] or "",
+        "MAIL_PORT": str(app.config["MAIL_PORT"]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", HARNESS, phase, str(nth), job, str(arg)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return done
 
 
@@ -166,12 +193,21 @@ def _shipped_update(app, login, demo) -> tuple[str, int]:
     from tests.test_fulfilment import SECRET, approved
 
     number = approved(app, login, demo, "port_in")
-    body = json.dumps({"update_id": "kill-1", "order_number": number, "status": "shipped",
-                       "shipments": [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}],
-                       "devices": [{"imei": make_imei("35391110", 4242), "iccid": make_iccid("01410", 4242)}]}).encode()
-    response = app.test_client().post("/api/v1/carrier-updates", data=body, content_type="application/json",
-                                      headers={"X-Dialtone-Carrier": "contoso",
-                                               "X-Dialtone-Signature": signature(SECRET, body)})
+    body = json.dumps(
+        {
+            "update_id": "kill-1",
+            "order_number": number,
+            "status": "shipped",
+            "shipments": [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}],
+            "devices": [{"imei": make_imei("35391110", 4242), "iccid": make_iccid("01410", 4242)}],
+        }
+    ).encode()
+    response = app.test_client().post(
+        "/api/v1/carrier-updates",
+        data=body,
+        content_type="application/json",
+        headers={"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body)},
+    )
     assert response.status_code == 202
     with app.app_context():
         return number, db.session.scalar(select(CarrierUpdate.id).where(CarrierUpdate.update_id == "kill-1"))
@@ -180,17 +216,24 @@ def _shipped_update(app, login, demo) -> tuple[str, int]:
 def _effects(app, number: str) -> tuple:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
-        shipped = db.session.scalar(select(func.count()).select_from(OrderEvent)
-                                    .where(OrderEvent.order_id == order.id, OrderEvent.kind == "ship"))
+        shipped = db.session.scalar(
+            select(func.count())
+            .select_from(OrderEvent)
+            .where(OrderEvent.order_id == order.id, OrderEvent.kind == "ship")
+        )
         shipments = db.session.scalar(select(func.count()).select_from(Shipment).where(Shipment.order_id == order.id))
-        emails = db.session.scalar(select(func.count()).select_from(Notification)
-                                   .where(Notification.order_id == order.id, Notification.milestone == "shipped"))
+        emails = db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.order_id == order.id, Notification.milestone == "shipped")
+        )
         return order.status.value, shipped, shipments, emails
 
 
 @pytest.mark.parametrize("phase", ["before_commit", "after_commit"])
 def test_a_worker_killed_while_applying_a_carrier_update_leaves_it_to_be_applied_exactly_once(
-        app, login, demo, database_url, phase):
+    app, login, demo, database_url, phase
+):
     number, update_id = _shipped_update(app, login, demo)
     before = _effects(app, number)
     killed = _run_killed(app, database_url, "apply_carrier_update", update_id, phase)
@@ -207,8 +250,9 @@ def test_a_worker_killed_while_applying_a_carrier_update_leaves_it_to_be_applied
 
 
 @pytest.mark.parametrize("nth,phase", [(1, "after_commit"), (2, "after_commit"), (2, "before_commit")])
-def test_a_worker_killed_while_sending_an_email_sends_it_once_in_the_end(app, login, demo, mailbox, database_url,
-                                                                          nth, phase):
+def test_a_worker_killed_while_sending_an_email_sends_it_once_in_the_end(
+    app, login, demo, mailbox, database_url, nth, phase
+):
     """Killed after claiming the email (1st commit), after sending it (2nd commit), or just before recording it
     was sent: the job run again, and the sweep, never send a second copy of a recorded email."""
     from app.jobs import notification_sweep, send_notification
@@ -216,8 +260,9 @@ def test_a_worker_killed_while_sending_an_email_sends_it_once_in_the_end(app, lo
 
     number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
-        note_id = db.session.scalar(select(Notification.id).join(Order).where(Order.number == number)
-                                    .order_by(Notification.id))
+        note_id = db.session.scalar(
+            select(Notification.id).join(Order).where(Order.number == number).order_by(Notification.id)
+        )
         task_queue().empty()
     killed = _run_killed(app, database_url, "send_notification", note_id, phase, nth)
     assert killed.returncode == -9, killed.stderr[-2000:]
@@ -247,7 +292,7 @@ def test_with_the_smtp_server_down_emails_are_retried_and_sent_once_it_is_back(a
 
     port = free_port()  # nothing listens here yet
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
+    place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
         queue = task_queue()
         ids = [job.args[0] for job in queue.get_jobs() if job.func_name == "app.jobs.send_notification"]
@@ -278,12 +323,11 @@ sqlite_only = pytest.mark.skipif(USE_POSTGRES, reason="SQLite's journal mode and
 
 @sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
-    with app.app_context():
-        with db.engine.connect() as connection:
-            pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
-            assert pragma("journal_mode") == "wal"
-            assert pragma("busy_timeout") == 15000
-            assert pragma("foreign_keys") == 1
+    with app.app_context(), db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("busy_timeout") == 15000
+        assert pragma("foreign_keys") == 1
 
 
 @sqlite_only
@@ -339,13 +383,27 @@ def test_two_processes_writing_at_once_both_succeed(app, database_url):
     """The web app and the worker are separate processes writing to one database: none of their writes fails."""
     from app.models import AuditEntry
 
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": app.config["REDIS_URL"],
-           "SECRET_KEY": app.config["SECRET_KEY"]}
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, name, "60"], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for name in ("web", "worker")]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": app.config["REDIS_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, name, "60"],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for name in ("web", "worker")
+    ]
     results = [w.communicate(timeout=180) for w in writers]
     assert [w.returncode for w in writers] == [0, 0], [err[-2000:] for _, err in results]
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "test.write")) == 120
-
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "test.write"))
+            == 120
+        )

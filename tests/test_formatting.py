@@ -1,4 +1,5 @@
 """The one place that formats money, phone numbers, IMEIs and times."""
+
 from datetime import datetime
 
 import pytest
@@ -7,8 +8,9 @@ from app import formatting
 from app.crypto import mask
 
 
-@pytest.mark.parametrize("cents,text", [(0, "$0.00"), (4500, "$45.00"), (109900, "$1,099.00"), (-250, "-$2.50"),
-                                        (None, "")])
+@pytest.mark.parametrize(
+    "cents,text", [(0, "$0.00"), (4500, "$45.00"), (109900, "$1,099.00"), (-250, "-$2.50"), (None, "")]
+)
 def test_money(cents, text):
     assert formatting.money(cents) == text
 

@@ -1,5 +1,6 @@
 """Fulfilment: every carrier-fulfilled type from approval to completion through the simulator, the console and
 the carrier API, with the inventory changed as DESIGN.md says; the API's answers; late updates; the worker."""
+
 import json
 import os
 import subprocess
@@ -9,10 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import commands
-from app import clock
-from app.approvals import decisions
-from app.web.carrier_api import signature
+from app import clock, commands
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
@@ -28,14 +26,29 @@ from app.models import (
     OrderStatus,
     User,
 )
+from app.web.carrier_api import signature
 from tests.ordering import Demo, place
 from tests.test_ordering import ERIN, _age_erins_device, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "demo-carrier-secret"
-CARRIER_TYPES = ["new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "transfer_liability",
-                 "activate_in_stock", "change_features", "change_plan", "change_number", "swap_to_stock_device",
-                 "sim_request", "restore", "suspend", "disconnect"]
+CARRIER_TYPES = [
+    "new_line",
+    "upgrade",
+    "warranty_replacement",
+    "accessory",
+    "port_in",
+    "transfer_liability",
+    "activate_in_stock",
+    "change_features",
+    "change_plan",
+    "change_number",
+    "swap_to_stock_device",
+    "sim_request",
+    "restore",
+    "suspend",
+    "disconnect",
+]
 NEW_NUMBER = "+12125550188"
 NEW_IMEI = make_imei("35391110", 777001)
 NEW_ICCID = make_iccid("01410", 987654)
@@ -60,8 +73,9 @@ def approved(app, login, demo, code: str, **changes) -> str:
                 break
             from app.models import Approval, ApprovalStatus
 
-            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                            Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
             commands.approve(db.session, step, step.assignee or step.group.members[0])
             db.session.commit()
         assert order.status is OrderStatus.APPROVED
@@ -73,8 +87,12 @@ def snapshot(app, number: str) -> dict:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         line = order.line
-        return {"line_id": line.id if line else None, "device_id": line.device_id if line else None,
-                "number": line.number if line else None, "stock_device_id": order.device_id}
+        return {
+            "line_id": line.id if line else None,
+            "device_id": line.device_id if line else None,
+            "number": line.number if line else None,
+            "stock_device_id": order.device_id,
+        }
 
 
 def check_inventory(app, code: str, number: str, before: dict) -> None:
@@ -114,8 +132,9 @@ def check_inventory(app, code: str, number: str, before: dict) -> None:
             assert line.plan.name == "Business 10 GB"
         elif code == "change_number":
             assert line.number == new_number
-            change = db.session.scalar(select(InventoryChange).where(InventoryChange.order_id == order.id,
-                                                                     InventoryChange.field == "number"))
+            change = db.session.scalar(
+                select(InventoryChange).where(InventoryChange.order_id == order.id, InventoryChange.field == "number")
+            )
             assert change.old_value.replace(" ", "") != change.new_value.replace(" ", "")
         elif code == "swap_to_stock_device":
             assert line.device_id == before["stock_device_id"]
@@ -214,8 +233,10 @@ def test_report_problem_puts_the_order_in_needs_attention_with_the_message(app, 
     number = approved(app, login, demo, "new_line")
     tara = login("telecom")
     tara.post(f"/fulfillment/orders/{number}/placed", {"carrier_reference": "CM-1"})
-    tara.post(f"/fulfillment/orders/{number}/problem", {"message": "Model out of stock for 6 weeks.",
-                                                         "question": "Would a Galaxy S25 do?"})
+    tara.post(
+        f"/fulfillment/orders/{number}/problem",
+        {"message": "Model out of stock for 6 weeks.", "question": "Would a Galaxy S25 do?"},
+    )
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.status is OrderStatus.NEEDS_ATTENTION
@@ -243,8 +264,9 @@ def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: b
 def api_updates(code: str, number: str) -> list[dict]:
     updates = [{"status": "acknowledged", "carrier_reference": "API-1"}]
     if code in ("new_line", "upgrade", "warranty_replacement", "accessory", "sim_request", "port_in"):
-        updates.append({"status": "shipped", "shipments": [{"shipping_carrier": "FedEx",
-                                                            "tracking_number": "123456789012"}]})
+        updates.append(
+            {"status": "shipped", "shipments": [{"shipping_carrier": "FedEx", "tracking_number": "123456789012"}]}
+        )
     final = {"status": "completed"}
     if code in ("new_line", "activate_in_stock", "change_number"):
         final["service_number"] = NEW_NUMBER
@@ -292,9 +314,17 @@ def test_api_answers_for_bad_signatures_unknown_orders_bad_fields_and_bad_states
     assert push(api, "northwind", b"{not json").status_code == 400
     assert push(api, "northwind", {**body, "order_number": "WO-999999"}).status_code == 404
     assert push(api, "contoso", body).status_code == 404  # another carrier's order
-    bad = push(api, "northwind", {**body, "status": "completed", "service_number": "12",
-                                  "devices": [{"imei": "353911101047297"}],
-                                  "shipments": [{"shipping_carrier": "UPS", "tracking_number": "x"}]})
+    bad = push(
+        api,
+        "northwind",
+        {
+            **body,
+            "status": "completed",
+            "service_number": "12",
+            "devices": [{"imei": "353911101047297"}],
+            "shipments": [{"shipping_carrier": "UPS", "tracking_number": "x"}],
+        },
+    )
     assert bad.status_code == 422
     errors = bad.get_json()["errors"]
     assert set(errors) >= {"service_number", "devices[0].imei", "shipments[0].tracking_number"}
@@ -328,9 +358,16 @@ def test_a_late_update_is_recorded_but_never_moves_the_status_backwards(app, log
     for body in api_updates("change_plan", number):
         push(api, "northwind", body)
         apply_pending(app)
-    late = push(api, "northwind", {"update_id": "late-1", "order_number": number, "status": "shipped",
-                                   "shipments": [{"shipping_carrier": "USPS",
-                                                  "tracking_number": "9400111899223197428490"}]})
+    late = push(
+        api,
+        "northwind",
+        {
+            "update_id": "late-1",
+            "order_number": number,
+            "status": "shipped",
+            "shipments": [{"shipping_carrier": "USPS", "tracking_number": "9400111899223197428490"}],
+        },
+    )
     assert late.status_code == 202
     apply_pending(app)
     with app.app_context():
@@ -342,8 +379,16 @@ def test_a_late_update_is_recorded_but_never_moves_the_status_backwards(app, log
 def test_rejected_by_the_carrier_needs_attention(app, login, demo):
     number = approved(app, login, demo, "change_plan")
     api = app.test_client()
-    push(api, "northwind", {"update_id": "r-1", "order_number": number, "status": "rejected",
-                            "message": "Plan not available in this market."})
+    push(
+        api,
+        "northwind",
+        {
+            "update_id": "r-1",
+            "order_number": number,
+            "status": "rejected",
+            "message": "Plan not available in this market.",
+        },
+    )
     apply_pending(app)
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
@@ -356,19 +401,26 @@ def test_carriers_that_poll_read_the_order_with_the_same_signature(app, login, d
     headers = {"X-Dialtone-Carrier": "northwind", "X-Dialtone-Signature": signature(SECRET, b"")}
     response = api.get(f"/api/v1/orders/{number}", headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
-    assert api.get(f"/api/v1/orders/{number}", headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
+    assert (
+        api.get(f"/api/v1/orders/{number}", headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
+    )
     wrong = {"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, b"")}
     assert api.get(f"/api/v1/orders/{number}", headers=wrong).status_code == 404
 
 
-def test_the_real_worker_applies_carrier_updates_from_approval_to_completion(app, login, demo, database_url,
-                                                                              redis_url):
+def test_the_real_worker_applies_carrier_updates_from_approval_to_completion(app, login, demo, database_url, redis_url):
     number = approved(app, login, demo, "new_line")
     api = app.test_client()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "SECRET_KEY": app.config["SECRET_KEY"]}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
     for body in api_updates("new_line", number):
         assert push(api, "northwind", body).status_code == 202
-        subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True
+        )
     check_inventory(app, "new_line", number, {})

@@ -1,4 +1,5 @@
 """GET /healthz names the state of the database and Redis."""
+
 from tests.helpers import free_port
 
 

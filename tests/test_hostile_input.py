@@ -2,6 +2,7 @@
 addresses and account details, the cancel reason, approval comments, questions and answers, the fulfilment
 team's notes, inventory edits, catalog names, policy names, people's names, the company name, search boxes —
 is shown escaped on every page, every HTMX fragment and every email, never as markup."""
+
 from __future__ import annotations
 
 import html
@@ -34,8 +35,9 @@ def demo(app) -> Demo:
 
 def _step(app, number: str) -> int:
     with app.app_context():
-        return db.session.scalar(select(Approval.id).join(Order).where(Order.number == number,
-                                                                       Approval.status == ApprovalStatus.PENDING))
+        return db.session.scalar(
+            select(Approval.id).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
+        )
 
 
 def _ok(response, *codes):
@@ -47,8 +49,16 @@ def _hostile_company(app, login, demo) -> dict:
     """Every reachable free-text field gets the payload, through the real pages; returns the world's ids."""
     admin, erin, marco, tara, helpdesk = (login(r) for r in ("admin", "employee", "manager", "telecom", "helpdesk"))
     # an order with notes, a justification and a shipping address, asked about, answered and approved
-    new_line = {**valid_orders(demo)["new_line"][1], "notes": PAYLOAD, "justification": PAYLOAD, "ship_to": "other",
-                "ship_street": PAYLOAD, "ship_city": PAYLOAD, "ship_state": "NY", "ship_postal_code": "10001"}
+    new_line = {
+        **valid_orders(demo)["new_line"][1],
+        "notes": PAYLOAD,
+        "justification": PAYLOAD,
+        "ship_to": "other",
+        "ship_street": PAYLOAD,
+        "ship_city": PAYLOAD,
+        "ship_state": "NY",
+        "ship_postal_code": "10001",
+    }
     ids = build_world(app, login, order_data=new_line)
     number = ids["number"]
     _ok(marco.post(f"/approvals/{ids['approval_id']}/request-information", {"question": PAYLOAD}))
@@ -59,8 +69,12 @@ def _hostile_company(app, login, demo) -> dict:
     _ok(tara.post(f"/fulfillment/orders/{number}/placed", {"carrier_reference": PAYLOAD}))
     _ok(tara.post(f"/fulfillment/orders/{number}/problem", {"message": PAYLOAD, "question": PAYLOAD}))
     # a port-in with the account holder's name and account number; rejected with a reason
-    port_in = {**valid_orders(demo)["port_in"][1], "account_holder": PAYLOAD[:60], "account_number": SHORT,
-               "notes": PAYLOAD}
+    port_in = {
+        **valid_orders(demo)["port_in"][1],
+        "account_holder": PAYLOAD[:60],
+        "account_number": SHORT,
+        "notes": PAYLOAD,
+    }
     rejected = place(erin, "port_in", port_in)
     _ok(marco.post(f"/approvals/{_step(app, rejected)}/reject", {"reason": PAYLOAD}))
     # a suspension with a reason, cancelled with a reason; a warranty claim, cancelled by the carrier team
@@ -70,8 +84,10 @@ def _hostile_company(app, login, demo) -> dict:
     with app.app_context():
         line = db.session.get(Line, demo.line_of(ERIN))
         line_id, device_id = line.id, line.device_id
-    for kind, record_id, changes in (("lines", line_id, {"account_number": SHORT, "suspend_reason": PAYLOAD}),
-                                     ("devices", device_id, {"serial": SHORT})):
+    for kind, record_id, changes in (
+        ("lines", line_id, {"account_number": SHORT, "suspend_reason": PAYLOAD}),
+        ("devices", device_id, {"serial": SHORT}),
+    ):
         page = helpdesk.get(f"/inventory/{kind}/{record_id}/edit").get_data(as_text=True)
         _ok(helpdesk.post(f"/inventory/{kind}/{record_id}/edit", {**form_values(page), **changes}))
     # the catalog, a policy, a person's name and the company's name, by the admin
@@ -91,9 +107,22 @@ def _hostile_company(app, login, demo) -> dict:
     return {**ids, "employee_id": erin_id}
 
 
-REFLECTED = {"q": PAYLOAD, "status": PAYLOAD, "type": PAYLOAD, "requester": PAYLOAD, "tab": PAYLOAD,
-             "page": PAYLOAD, "next": PAYLOAD, "part": PAYLOAD, "edit": PAYLOAD, "sort": PAYLOAD,
-             "from": PAYLOAD, "to": PAYLOAD, "period": PAYLOAD, "carrier": PAYLOAD}
+REFLECTED = {
+    "q": PAYLOAD,
+    "status": PAYLOAD,
+    "type": PAYLOAD,
+    "requester": PAYLOAD,
+    "tab": PAYLOAD,
+    "page": PAYLOAD,
+    "next": PAYLOAD,
+    "part": PAYLOAD,
+    "edit": PAYLOAD,
+    "sort": PAYLOAD,
+    "from": PAYLOAD,
+    "to": PAYLOAD,
+    "period": PAYLOAD,
+    "carrier": PAYLOAD,
+}
 
 
 def test_a_script_payload_in_every_free_text_field_is_escaped_on_every_page_and_in_every_email(app, login, demo):
@@ -108,8 +137,10 @@ def test_a_script_payload_in_every_free_text_field_is_escaped_on_every_page_and_
                 continue  # the logo
             text = response.get_data(as_text=True)
             if response.mimetype in ("text/html", "application/json") or "htmx" in url:
-                assert not LIVE.search(text), f"{role} {url}: the payload is live\n" + \
-                    text[max(0, LIVE.search(text).start() - 300):LIVE.search(text).start() + 100]
+                assert not LIVE.search(text), (
+                    f"{role} {url}: the payload is live\n"
+                    + text[max(0, LIVE.search(text).start() - 300) : LIVE.search(text).start() + 100]
+                )
             escaped_somewhere += ESCAPED in text
             for header in ("HX-Trigger", "HX-Redirect", "Location"):
                 value = response.headers.get(header, "")

@@ -1,6 +1,7 @@
 """Fuzzing: the carrier API gets random and malformed bodies (correctly signed, so they reach the parser), and every
 form in the portal gets random and malformed values. Never a 500; and a refused request leaves every table as it
 was (no half-written record)."""
+
 from __future__ import annotations
 
 import json
@@ -12,36 +13,52 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.web.carrier_api import signature
-from tests.helpers import Client
 from tests.ordering import Demo
 from tests.security_support import build_world, crawl, routes, row_counts, url_for_rule
 
 SECRET = "demo-carrier-secret"
 API_ANSWERS = {200, 202, 400, 401, 404, 409, 422}
-FUZZ = settings(deadline=None, database=None, max_examples=120,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    max_examples=120,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 STATUSES = st.sampled_from(["acknowledged", "backordered", "shipped", "delivered", "completed", "rejected", "", "x"])
 
 
 def _reports(number: str):
     """Bodies shaped like a carrier update, with random values where the fields go."""
-    device = st.fixed_dictionaries({}, optional={"imei": json_values | st.from_regex(r"[0-9]{15}", fullmatch=True),
-                                                 "serial": json_values, "iccid": json_values})
+    device = st.fixed_dictionaries(
+        {},
+        optional={
+            "imei": json_values | st.from_regex(r"[0-9]{15}", fullmatch=True),
+            "serial": json_values,
+            "iccid": json_values,
+        },
+    )
     carriers = st.sampled_from(["UPS", "FedEx", "x"]) | json_values
     shipment = st.fixed_dictionaries({}, optional={"shipping_carrier": carriers, "tracking_number": json_values})
     return st.fixed_dictionaries(
-        {"update_id": st.text(min_size=1, max_size=90) | json_values,
-         "order_number": st.sampled_from([number, number.lower(), "", "WO-999999"]) | json_values,
-         "status": STATUSES | json_values},
-        optional={"devices": st.lists(device, max_size=3) | json_values,
-                  "shipments": st.lists(shipment, max_size=3) | json_values,
-                  "service_number": st.text(max_size=20) | json_values, "carrier_reference": json_values,
-                  "message": st.text(max_size=200) | json_values})
+        {
+            "update_id": st.text(min_size=1, max_size=90) | json_values,
+            "order_number": st.sampled_from([number, number.lower(), "", "WO-999999"]) | json_values,
+            "status": STATUSES | json_values,
+        },
+        optional={
+            "devices": st.lists(device, max_size=3) | json_values,
+            "shipments": st.lists(shipment, max_size=3) | json_values,
+            "service_number": st.text(max_size=20) | json_values,
+            "carrier_reference": json_values,
+            "message": st.text(max_size=200) | json_values,
+        },
+    )
 
 
 @pytest.fixture
@@ -53,9 +70,12 @@ def with_carrier(app, login):
 
 
 def _post_signed(app, body: bytes):
-    return app.test_client().post("/api/v1/carrier-updates", data=body, content_type="application/json",
-                                  headers={"X-Dialtone-Carrier": "contoso",
-                                           "X-Dialtone-Signature": signature(SECRET, body)})
+    return app.test_client().post(
+        "/api/v1/carrier-updates",
+        data=body,
+        content_type="application/json",
+        headers={"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, body)},
+    )
 
 
 def _check_api(app, body: bytes) -> int:
@@ -76,10 +96,17 @@ def test_the_carrier_api_survives_random_json(app, with_carrier):
     @example({"update_id": "a", "order_number": with_carrier, "status": "shipped", "message": "\x00"})
     @example({"update_id": "\ud800", "order_number": with_carrier, "status": "acknowledged"})
     @example({"update_id": "b" * 81, "order_number": with_carrier, "status": "acknowledged"})
-    @example({"update_id": "c", "order_number": with_carrier, "status": "shipped",
-              "shipments": [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784" * 40}]})
-    @example({"update_id": "d", "order_number": with_carrier, "status": "acknowledged",
-              "carrier_reference": "r" * 5000})
+    @example(
+        {
+            "update_id": "c",
+            "order_number": with_carrier,
+            "status": "shipped",
+            "shipments": [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784" * 40}],
+        }
+    )
+    @example(
+        {"update_id": "d", "order_number": with_carrier, "status": "acknowledged", "carrier_reference": "r" * 5000}
+    )
     @example({"update_id": "e", "order_number": with_carrier, "status": "acknowledged", "message": "m" * 100_000})
     def fuzz(payload):
         body = json.dumps(payload).encode()
@@ -89,12 +116,25 @@ def test_the_carrier_api_survives_random_json(app, with_carrier):
     assert 202 in statuses and 422 in statuses  # the fuzz reached both sides of the parser
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"{", b"null", b"[]", b'"text"', b"1e999", b"\xff\xfe\x00", b'{"update_id": "\xff"}',
-    b"[" * 100_000 + b"]" * 100_000, b'{"a": ' * 5000 + b"1" + b"}" * 5000, b'{"update_id": NaN}',
-    b'{"update_id": "x", "update_id": "y"}', b'{"update_id": "\\u0000", "order_number": "WO-1", "status": "shipped"}',
-    json.dumps({"update_id": "x" * 10**6}).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        b'"text"',
+        b"1e999",
+        b"\xff\xfe\x00",
+        b'{"update_id": "\xff"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": ' * 5000 + b"1" + b"}" * 5000,
+        b'{"update_id": NaN}',
+        b'{"update_id": "x", "update_id": "y"}',
+        b'{"update_id": "\\u0000", "order_number": "WO-1", "status": "shipped"}',
+        json.dumps({"update_id": "x" * 10**6}).encode(),
+    ],
+)
 def test_the_carrier_api_refuses_malformed_bodies_cleanly(app, with_carrier, body):
     assert _check_api(app, body) in {400, 404, 422}
 
@@ -106,10 +146,39 @@ def test_the_carrier_api_survives_random_bytes(app, body):
 
 
 # ---------------------------------------------------------------- every form
-NASTY = ["", " ", "0", "-1", "1.5", "99999999999999999999999", "1e309", "NaN", "-0", "2026-02-30", "0000-00-00",
-         "9999-12-31", "yes", "on", "[]", "{}", "null", "../../etc/passwd", "%00", "\u202e\u0645", "💥" * 30,
-         "a" * 5000, "٣٤٥", "' OR 1=1 --", "<b>x</b>", "WO-000001", "+1 212 555 0123", "1Z999AA10123456784",
-         "\r\nBcc: x@example.com", "x@example.com", "   padded   "]
+NASTY = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "-0",
+    "2026-02-30",
+    "0000-00-00",
+    "9999-12-31",
+    "yes",
+    "on",
+    "[]",
+    "{}",
+    "null",
+    "../../etc/passwd",
+    "%00",
+    "\u202e\u0645",
+    "💥" * 30,
+    "a" * 5000,
+    "٣٤٥",
+    "' OR 1=1 --",
+    "<b>x</b>",
+    "WO-000001",
+    "+1 212 555 0123",
+    "1Z999AA10123456784",
+    "\r\nBcc: x@example.com",
+    "x@example.com",
+    "   padded   ",
+]
 
 
 def _field_names(pages) -> list[str]:
@@ -127,15 +196,25 @@ def test_every_form_survives_random_and_malformed_values(app, login, role):
     from app.orders.types import REGISTRY
     from tests.test_admin_catalog import CASES
 
-    forms = [f"/orders/new/{code}" for code in REGISTRY] + [f"/admin/catalog/{kind}/new" for kind in CASES] + \
-        [f"/inventory/{kind}/{ids['line_id']}/edit" for kind in ("lines",)] + \
-        [f"/inventory/devices/{ids['device_id']}/edit", f"/inventory/sims/{ids['sim_id']}/edit",
-         f"/inventory/stipends/{ids['stipend_id']}/edit", f"/fulfillment/orders/{ids['number']}"]
+    forms = (
+        [f"/orders/new/{code}" for code in REGISTRY]
+        + [f"/admin/catalog/{kind}/new" for kind in CASES]
+        + [f"/inventory/{kind}/{ids['line_id']}/edit" for kind in ("lines",)]
+        + [
+            f"/inventory/devices/{ids['device_id']}/edit",
+            f"/inventory/sims/{ids['sim_id']}/edit",
+            f"/inventory/stipends/{ids['stipend_id']}/edit",
+            f"/fulfillment/orders/{ids['number']}",
+        ]
+    )
     names = _field_names(crawl(client, app, ids, extra=forms))
     assert len(names) > 30
     rng = random.Random(f"dialtone-{role}")  # the same cases every run
-    posts = [(endpoint, url_for_rule(rule, ids)) for endpoint, rule in routes(app, "POST")
-             if endpoint not in ("auth.logout", "auth.login") and not endpoint.startswith("carrier_api.")]
+    posts = [
+        (endpoint, url_for_rule(rule, ids))
+        for endpoint, rule in routes(app, "POST")
+        if endpoint not in ("auth.logout", "auth.login") and not endpoint.startswith("carrier_api.")
+    ]
     refused = 0
     for endpoint, url in posts:
         for _ in range(12):
@@ -144,8 +223,11 @@ def test_every_form_survives_random_and_malformed_values(app, login, role):
                 data[name] = [rng.choice(NASTY), rng.choice(NASTY)]  # a field sent twice
             data["action"] = rng.choice(["review", "save_draft", "", "delete"])
             before = row_counts(app)
-            response = client.post(url + rng.choice(["", "?refresh=1", "?for=-1", "?page=x"]), data,
-                                   headers=rng.choice([{}, {"HX-Request": "true"}]))
+            response = client.post(
+                url + rng.choice(["", "?refresh=1", "?for=-1", "?page=x"]),
+                data,
+                headers=rng.choice([{}, {"HX-Request": "true"}]),
+            )
             assert response.status_code < 500, (endpoint, url, data)
             if response.status_code >= 400:
                 refused += 1

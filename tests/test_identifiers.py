@@ -1,4 +1,5 @@
 """Phone numbers, IMEIs, ICCIDs and tracking numbers: normalised, or refused with a specific message."""
+
 import pytest
 
 from app.identifiers import (
@@ -18,8 +19,10 @@ def test_phone_numbers_typed_any_way_become_e164(typed):
     assert parse_phone(typed) == "+12125550123"
 
 
-@pytest.mark.parametrize("typed,message", [("", "Enter a phone number."), ("hello", "like (212) 555-0123"),
-                                           ("(555) 010-1234", "not a valid phone number")])
+@pytest.mark.parametrize(
+    "typed,message",
+    [("", "Enter a phone number."), ("hello", "like (212) 555-0123"), ("(555) 010-1234", "not a valid phone number")],
+)
 def test_bad_phone_numbers_say_what_is_wrong(typed, message):
     with pytest.raises(InvalidIdentifier, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_phone(typed)
@@ -53,8 +56,15 @@ def test_iccid_length_prefix_and_check_digit():
         parse_iccid(good[:10])
 
 
-@pytest.mark.parametrize("carrier,number", [("UPS", "1Z999AA10123456784"), ("FedEx", "123456789012"),
-                                            ("USPS", "9400111899223197428490"), ("DHL", "1234567890")])
+@pytest.mark.parametrize(
+    "carrier,number",
+    [
+        ("UPS", "1Z999AA10123456784"),
+        ("FedEx", "123456789012"),
+        ("USPS", "9400111899223197428490"),
+        ("DHL", "1234567890"),
+    ],
+)
 def test_tracking_numbers_by_shipping_carrier(carrier, number):
     assert parse_tracking(carrier, number.lower()) == number.upper()
 

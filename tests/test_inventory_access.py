@@ -1,5 +1,6 @@
 """Who sees what: employees see only their own lines and devices (My lines and devices), and get nothing for
 anyone else's by URL; only helpdesk and admins list, edit, export and import. The line page shows its orders."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,9 +15,12 @@ def records_of(app, email: str) -> dict[str, int]:
     with app.app_context():
         person = db.session.scalar(select(User).where(User.email == email))
         line = db.session.scalar(select(Line).where(Line.employee_id == person.id).order_by(Line.id))
-        found = {"lines": line.id, "devices": line.device_id,
-                 "sims": db.session.scalar(select(Sim.id).where(Sim.line_id == line.id)),
-                 "employees": person.id}
+        found = {
+            "lines": line.id,
+            "devices": line.device_id,
+            "sims": db.session.scalar(select(Sim.id).where(Sim.line_id == line.id)),
+            "employees": person.id,
+        }
         stipend = db.session.scalar(select(Stipend.id).where(Stipend.employee_id == person.id))
         if stipend:
             found["stipends"] = stipend
@@ -50,9 +54,20 @@ def test_an_employee_opens_her_own_records_read_only(app, login, kind):
     assert 'aria-label="Inventory"' not in html  # and no inventory navigation
 
 
-@pytest.mark.parametrize("url", ["/inventory/lines", "/inventory/devices", "/inventory/sims", "/inventory/stipends",
-                                 "/inventory/employees", "/inventory/lines.csv", "/inventory/devices.csv",
-                                 "/inventory/import", "/inventory/import/template.csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/inventory/lines",
+        "/inventory/devices",
+        "/inventory/sims",
+        "/inventory/stipends",
+        "/inventory/employees",
+        "/inventory/lines.csv",
+        "/inventory/devices.csv",
+        "/inventory/import",
+        "/inventory/import/template.csv",
+    ],
+)
 @pytest.mark.parametrize("role", ["employee", "manager", "telecom"])
 def test_lists_exports_and_import_are_for_helpdesk_and_admins_only(login, role, url):
     assert login(role).get(url).status_code == 403
@@ -86,8 +101,14 @@ def test_my_lines_and_devices_shows_erins_line_with_plan_features_cost_device_an
     mine = records_of(app, "employee@example.com")
     with app.app_context():
         line = db.session.get(Line, mine["lines"])
-        expected = [line.carrier.name, line.plan.name, "Visual voicemail", line.device.model.name,
-                    line.device.serial, db.session.get(Sim, mine["sims"]).iccid]
+        expected = [
+            line.carrier.name,
+            line.plan.name,
+            "Visual voicemail",
+            line.device.model.name,
+            line.device.serial,
+            db.session.get(Sim, mine["sims"]).iccid,
+        ]
         monthly = line.monthly_cents
     html = login("employee").get("/inventory/mine").get_data(as_text=True)
     for text in expected:
@@ -95,14 +116,15 @@ def test_my_lines_and_devices_shows_erins_line_with_plan_features_cost_device_an
     assert f"${monthly // 100}.{monthly % 100:02d}" in html
     assert f'href="/orders/new?line={mine["lines"]}"' in html  # Order a change, prefilled with the line
     assert f'href="/inventory/lines/{mine["lines"]}"' in html
-    assert "<th scope=\"col\">Number</th>" in html
+    assert '<th scope="col">Number</th>' in html
 
 
 def test_my_lines_and_devices_shows_nobody_elses(app, login):
     html = login("employee").get("/inventory/mine").get_data(as_text=True)
     with app.app_context():
-        others = db.session.scalars(select(Line.number).join(Line.employee)
-                                    .where(User.email != "employee@example.com")).all()
+        others = db.session.scalars(
+            select(Line.number).join(Line.employee).where(User.email != "employee@example.com")
+        ).all()
     assert not any(f"({n[2:5]}) {n[5:8]}-{n[8:]}" in html for n in others)
 
 
@@ -127,11 +149,16 @@ def test_the_line_page_lists_open_orders_and_order_history_apart(app, login):
     mine = records_of(app, "employee@example.com")
     with app.app_context():
         line = db.session.get(Line, mine["lines"])
-        for number, kind, status in (("WO-000901", "upgrade", OrderStatus.PENDING_APPROVAL),
-                                     ("WO-000902", "change_plan", OrderStatus.COMPLETED),
-                                     (None, "suspend", OrderStatus.DRAFT)):
-            db.session.add(Order(number=number, type=kind, status=status, requester=line.employee,
-                                 employee=line.employee, line=line))
+        for number, kind, status in (
+            ("WO-000901", "upgrade", OrderStatus.PENDING_APPROVAL),
+            ("WO-000902", "change_plan", OrderStatus.COMPLETED),
+            (None, "suspend", OrderStatus.DRAFT),
+        ):
+            db.session.add(
+                Order(
+                    number=number, type=kind, status=status, requester=line.employee, employee=line.employee, line=line
+                )
+            )
         db.session.commit()
     html = login("helpdesk").get(f"/inventory/lines/{mine['lines']}").get_data(as_text=True)
     open_part = html.split('id="open-orders-heading"', 1)[1].split('id="order-history-heading"', 1)[0]
@@ -142,8 +169,15 @@ def test_the_line_page_lists_open_orders_and_order_history_apart(app, login):
     assert "Suspend" not in html.split('id="open-orders-heading"', 1)[1]  # drafts are not orders yet
 
 
-@pytest.mark.parametrize("url", ["/inventory/lines/99999999999", "/inventory/devices/4294967296/edit",
-                                 "/inventory/import/99999999999", "/inventory/lines?page=99999999999999999999",
-                                 "/inventory/lines?carrier=99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/inventory/lines/99999999999",
+        "/inventory/devices/4294967296/edit",
+        "/inventory/import/99999999999",
+        "/inventory/lines?page=99999999999999999999",
+        "/inventory/lines?carrier=99999999999999999999",
+    ],
+)
 def test_numbers_too_large_for_any_row_are_not_found_rather_than_an_error(login, url):
     assert login("helpdesk").get(url).status_code in (200, 404)

@@ -1,6 +1,7 @@
 """Helpdesk edits lines, devices, SIMs and stipends: specific messages next to the field with everything typed
 kept and nothing half-saved, uniqueness that names the holder, refusal of edits made on a stale copy, and a
 history entry per changed field with who and when."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,11 @@ def form_of(client, url: str) -> dict[str, str]:
     html = client.get(url).get_data(as_text=True)
     values = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = [re.search(r'value="([^"]*)"', tag).group(1)
-                  for tag in re.findall(r"<option[^>]*>", body) if " selected" in tag]
+        chosen = [
+            re.search(r'value="([^"]*)"', tag).group(1)
+            for tag in re.findall(r"<option[^>]*>", body)
+            if " selected" in tag
+        ]
         values[name] = chosen[0] if chosen else ""
     for name in re.findall(r'<input[^>]*type="checkbox"[^>]*name="([^"]+)"(?![^>]*checked)', html):
         values.pop(name, None)
@@ -38,9 +42,11 @@ def form_of(client, url: str) -> dict[str, str]:
 
 def history(app, record_type: str, record_id: int) -> list[InventoryChange]:
     with app.app_context():
-        rows = db.session.scalars(select(InventoryChange).where(
-            InventoryChange.record_type == record_type, InventoryChange.record_id == record_id)
-            .order_by(InventoryChange.id)).all()
+        rows = db.session.scalars(
+            select(InventoryChange)
+            .where(InventoryChange.record_type == record_type, InventoryChange.record_id == record_id)
+            .order_by(InventoryChange.id)
+        ).all()
         for row in rows:
             _ = row.actor
         db.session.expunge_all()
@@ -81,8 +87,13 @@ def test_a_line_edit_records_each_changed_field_readably(app, login):
     client = login("helpdesk")
     url = f"/inventory/lines/{line.id}/edit"
     values = form_of(client, url)
-    values.update(account_number="NW-1", employee="manager@example.com", status="suspended",
-                  suspended_on="2026-02-03", suspend_reason="Leave")
+    values.update(
+        account_number="NW-1",
+        employee="manager@example.com",
+        status="suspended",
+        suspended_on="2026-02-03",
+        suspend_reason="Leave",
+    )
     assert client.post(url, values).status_code == 302
     changes = {c.field: (c.old_value, c.new_value) for c in history(app, "line", line.id)}
     assert changes["account_number"][1] == "NW-1"
@@ -135,15 +146,19 @@ CASES = [
 def _record_url(app, record: str) -> str:
     line = erin_line(app)
     with app.app_context():
-        ids = {"line": line.id, "device": line.device_id,
-               "sim": db.session.scalar(select(Sim.id).where(Sim.line_id == line.id)),
-               "stipend": db.session.scalar(select(func.min(Stipend.id)))}
+        ids = {
+            "line": line.id,
+            "device": line.device_id,
+            "sim": db.session.scalar(select(Sim.id).where(Sim.line_id == line.id)),
+            "stipend": db.session.scalar(select(func.min(Stipend.id))),
+        }
     return f"/inventory/{record}s/{ids[record]}/edit"
 
 
 @pytest.mark.parametrize("record,field,typed,message", CASES, ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)])
 def test_bad_input_gets_a_specific_message_next_to_its_field_keeps_what_was_typed_and_saves_nothing(
-        app, login, record, field, typed, message):
+    app, login, record, field, typed, message
+):
     client = login("helpdesk")
     url = _record_url(app, record)
     values = form_of(client, url)
@@ -176,8 +191,9 @@ def test_a_plan_from_another_carrier_is_refused_with_the_carriers_named(app, log
     client = login("helpdesk")
     url = _record_url(app, "line")
     values = form_of(client, url)
-    other = re.search(r'<optgroup label="Contoso Mobile">\s*<option value="(\d+)"',
-                      client.get(url).get_data(as_text=True)).group(1)
+    other = re.search(
+        r'<optgroup label="Contoso Mobile">\s*<option value="(\d+)"', client.get(url).get_data(as_text=True)
+    ).group(1)
     values["plan"] = other
     html = client.post(url, values).get_data(as_text=True)
     assert "is a Contoso Mobile plan; choose one of Northwind Wireless&#39;s plans." in html
@@ -186,8 +202,12 @@ def test_a_plan_from_another_carrier_is_refused_with_the_carriers_named(app, log
 def _someone_elses(app):
     """Another active line, its device and its SIM (not Erin's)."""
     with app.app_context():
-        line = db.session.scalar(select(Line).join(Line.employee).where(
-            User.email != "employee@example.com", Line.status == "active").order_by(Line.id))
+        line = db.session.scalar(
+            select(Line)
+            .join(Line.employee)
+            .where(User.email != "employee@example.com", Line.status == "active")
+            .order_by(Line.id)
+        )
         info = (line.number, line.device.imei, line.employee.name, line.sims[0].iccid, str(line.device.model))
         db.session.expunge_all()
         return info
@@ -201,7 +221,7 @@ def test_an_imei_already_in_use_names_the_device_and_the_line_that_have_it(app, 
     values["imei"] = imei
     html = client.post(url, values).get_data(as_text=True)
     national = f"({number[2:5]}) {number[5:8]}-{number[8:]}"
-    expected = (f"IMEI {imei[:2]}-{imei[2:8]}-{imei[8:14]}-{imei[14]} already belongs to {model}")
+    expected = f"IMEI {imei[:2]}-{imei[2:8]}-{imei[8:14]}-{imei[14]} already belongs to {model}"
     message = re.search(r'id="imei-error" class="field-error">([^<]*)<', html).group(1).replace("&#39;", "'")
     assert message.startswith(expected)
     assert f"on {owner}'s active line {national}" in message
@@ -293,14 +313,22 @@ def test_editing_in_place_saves_one_field_and_reloads_the_history(app, login):
     assert '<label for="devices' in form and "Save serial number" in form and "Cancel" in form
     assert "<html" not in form
     token = re.search(r'name="(devices\d+-csrf_token)"[^>]*value="([^"]+)"', form)
-    response = client.post(base, {token.group(1): token.group(2), f"devices{line.device_id}-version": "1",
-                                  f"devices{line.device_id}-serial": "INLINE-1"}, headers=HTMX)
+    response = client.post(
+        base,
+        {
+            token.group(1): token.group(2),
+            f"devices{line.device_id}-version": "1",
+            f"devices{line.device_id}-serial": "INLINE-1",
+        },
+        headers=HTMX,
+    )
     assert response.status_code == 200
     assert "INLINE-1" in response.get_data(as_text=True)
     assert "inventory-changed" in response.headers["HX-Trigger"]
     assert "Serial number saved." in response.headers["HX-Trigger"]  # and a toast
-    history_block = client.get(f"/inventory/lines/{line.id}",
-                               headers={**HTMX, "HX-Target": "history"}).get_data(as_text=True)
+    history_block = client.get(f"/inventory/lines/{line.id}", headers={**HTMX, "HX-Target": "history"}).get_data(
+        as_text=True
+    )
     assert "<html" not in history_block and "INLINE-1" in history_block and "Hana Kim" in history_block
     assert [c.field for c in history(app, "device", line.device_id)] == ["serial"]
 
@@ -319,8 +347,9 @@ def test_editing_in_place_refuses_bad_input_with_the_message_and_a_stale_copy_wi
         device = db.session.get(Device, line.device_id)
         device.serial = "CHANGED-ELSEWHERE"
         db.session.commit()  # now at version 2
-    stale = client.post(base, {f"{prefix}-version": "1", f"{prefix}-imei": make_imei("35391110", 999_002)},
-                        headers=HTMX)
+    stale = client.post(
+        base, {f"{prefix}-version": "1", f"{prefix}-imei": make_imei("35391110", 999_002)}, headers=HTMX
+    )
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
     assert "changed this device" in html and "Nothing was saved" in html
@@ -384,8 +413,16 @@ def test_apply_changes_writes_one_row_per_field_that_really_changes(db_session):
     line = db_session.scalar(select(Line).join(Line.employee).where(User.email == "employee@example.com"))
     hana = db_session.scalar(select(User).where(User.email == "helpdesk@example.com"))
     marco = db_session.scalar(select(User).where(User.email == "manager@example.com"))
-    changes = apply_changes(line, {"account_number": line.account_number, "activated_on": date(2026, 1, 2),
-                                   "employee_id": marco.id, "suspend_reason": ""}, actor=hana)
+    changes = apply_changes(
+        line,
+        {
+            "account_number": line.account_number,
+            "activated_on": date(2026, 1, 2),
+            "employee_id": marco.id,
+            "suspend_reason": "",
+        },
+        actor=hana,
+    )
     db_session.commit()
     assert [(c.record_type, c.field) for c in changes] == [("line", "activated_on"), ("line", "employee")]
     assert changes[1].old_value == "Erin Park (employee@example.com)"
@@ -398,8 +435,14 @@ def test_apply_changes_from_an_order_completion_links_the_order(db_session):
     from app.models import Order, OrderStatus
 
     line = db_session.scalar(select(Line).join(Line.employee).where(User.email == "employee@example.com"))
-    order = Order(number="WO-TEST-1", type="change_plan", status=OrderStatus.COMPLETED,
-                  requester=line.employee, employee=line.employee, line=line)
+    order = Order(
+        number="WO-TEST-1",
+        type="change_plan",
+        status=OrderStatus.COMPLETED,
+        requester=line.employee,
+        employee=line.employee,
+        line=line,
+    )
     db_session.add(order)
     db_session.flush()
     other_plan = next(p for p in line.carrier.plans if p.id != line.plan_id)
@@ -421,8 +464,14 @@ def test_the_line_page_shows_order_completions_in_its_history_with_the_order(app
 
     with app.app_context():
         line = db.session.scalar(select(Line).join(Line.employee).where(User.email == "employee@example.com"))
-        order = Order(number="WO-000777", type="change_plan", status=OrderStatus.COMPLETED,
-                      requester=line.employee, employee=line.employee, line=line)
+        order = Order(
+            number="WO-000777",
+            type="change_plan",
+            status=OrderStatus.COMPLETED,
+            requester=line.employee,
+            employee=line.employee,
+            line=line,
+        )
         db.session.add(order)
         db.session.flush()
         other_plan = next(p for p in line.carrier.plans if p.id != line.plan_id)

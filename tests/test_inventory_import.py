@@ -1,5 +1,6 @@
 """Importing lines and devices from CSV: a template to fill in, a preview of each row's errors, then every row
 imported by the worker (through real Redis) or none, with progress and a summary."""
+
 from __future__ import annotations
 
 import csv
@@ -34,24 +35,47 @@ def run_worker(app) -> None:
 def run_worker_process(app, database_url: str, redis_url: str) -> str:
     """Run the queued jobs with the real worker (worker.py), in a process of its own, as in production;
     what it printed comes back, to explain a failure."""
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "SECRET_KEY": app.config["SECRET_KEY"]}
-    done = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=300,
-                          capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout + done.stderr
 
 
 def upload(client, text: str, filename: str = "carrier-export.csv"):
-    return client.post("/inventory/import", {"file": (io.BytesIO(text.encode("utf-8")), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/inventory/import", {"file": (io.BytesIO(text.encode("utf-8")), filename)}, content_type="multipart/form-data"
+    )
 
 
 def new_row(n: int, **changes: str) -> dict[str, str]:
     """A valid row for a line that does not exist yet: number (646) 555-1nnn, a new device and SIM."""
-    row = {"phone_number": f"(646) 555-{1000 + n}", "carrier": "contoso", "account_number": "CM-5530192",
-           "plan": "Business 10 GB", "line_status": "active", "employee_email": "employee@example.com",
-           "cost_center": "CC-1100", "activated_on": "2026-03-01", "imei": make_imei("35999911", n),
-           "serial": f"SA{n:08d}", "device_model": "Samsung Galaxy S25", "iccid": make_iccid("09999", n)}
+    row = {
+        "phone_number": f"(646) 555-{1000 + n}",
+        "carrier": "contoso",
+        "account_number": "CM-5530192",
+        "plan": "Business 10 GB",
+        "line_status": "active",
+        "employee_email": "employee@example.com",
+        "cost_center": "CC-1100",
+        "activated_on": "2026-03-01",
+        "imei": make_imei("35999911", n),
+        "serial": f"SA{n:08d}",
+        "device_model": "Samsung Galaxy S25",
+        "iccid": make_iccid("09999", n),
+    }
     row.update(changes)
     return row
 
@@ -137,8 +161,7 @@ def test_a_file_with_errors_cannot_be_imported_even_by_posting_import(app, login
         assert db.session.get(ImportBatch, batch_id).status == ImportStatus.PREVIEWED
 
 
-def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history(app, login, database_url,
-                                                                                redis_url):
+def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history(app, login, database_url, redis_url):
     with app.app_context():
         erin = db.session.scalar(select(Line).join(Line.employee).where(User.email == "employee@example.com"))
         erin_update = {"phone_number": erin.number, "carrier": "northwind", "account_number": "NW-NEW-ACCOUNT"}
@@ -152,10 +175,11 @@ def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history
     batch_id = int(re.search(r"/inventory/import/(\d+)/run", preview).group(1))
 
     queued = batch_page(client, client.post(f"/inventory/import/{batch_id}/run"))
-    assert "Importing…" in queued and 'hx-trigger="every 1s"' in queued and "<progress" in queued
+    assert "Importing…" in queued and 'data-hx-trigger="every 1s"' in queued and "<progress" in queued
     worker_said = run_worker_process(app, database_url, redis_url)
-    done = client.get(f"/inventory/import/{batch_id}", headers={"HX-Request": "true",
-                                                                 "HX-Target": "import-status"}).get_data(as_text=True)
+    done = client.get(
+        f"/inventory/import/{batch_id}", headers={"HX-Request": "true", "HX-Target": "import-status"}
+    ).get_data(as_text=True)
     assert "<html" not in done and "Imported" in done, worker_said
     assert "every 1s" not in done  # the polling stops
     assert "All 3 rows were imported" in done
@@ -171,12 +195,14 @@ def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history
         assert unassigned.employee is None and unassigned.device.status.value == "in_stock"
         assert db.session.get(Line, erin.id).account_number == "NW-NEW-ACCOUNT"
         assert db.session.get(Line, erin.id).employee.email == "employee@example.com"  # blank cells kept
-        created = db.session.scalar(select(InventoryChange).where(
-            InventoryChange.record_type == "line", InventoryChange.record_id == line.id))
+        created = db.session.scalar(
+            select(InventoryChange).where(InventoryChange.record_type == "line", InventoryChange.record_id == line.id)
+        )
         assert created.new_value == "created by import of carrier-export.csv"
         assert created.actor.email == "helpdesk@example.com"
-        update = db.session.scalar(select(InventoryChange).where(
-            InventoryChange.record_type == "line", InventoryChange.record_id == erin.id))
+        update = db.session.scalar(
+            select(InventoryChange).where(InventoryChange.record_type == "line", InventoryChange.record_id == erin.id)
+        )
         assert (update.field, update.new_value) == ("account_number", "NW-NEW-ACCOUNT")
         batch = db.session.get(ImportBatch, batch_id)
         assert batch.status == ImportStatus.COMPLETED
@@ -216,17 +242,21 @@ def test_import_is_started_once_however_often_it_is_clicked(app, login):
         assert task_queue().count == 1
 
 
-@pytest.mark.parametrize("content,filename,message", [
-    (b"", "empty.csv", "The file is empty."),
-    (b"name,email\nErin,e@example.com\n", "people.csv", "The file has no phone_number or carrier column."),
-    ("phone_number,carrier\n(212) 555-0100,northwind\n".encode("utf-16"), "lines.csv", "is not UTF-8 text"),
-    (b"phone_number,carrier\n", "lines.csv", None),
-    (b"phone_number,carrier\n", "lines.xlsx", "Choose a .csv file"),
-])
+@pytest.mark.parametrize(
+    "content,filename,message",
+    [
+        (b"", "empty.csv", "The file is empty."),
+        (b"name,email\nErin,e@example.com\n", "people.csv", "The file has no phone_number or carrier column."),
+        ("phone_number,carrier\n(212) 555-0100,northwind\n".encode("utf-16"), "lines.csv", "is not UTF-8 text"),
+        (b"phone_number,carrier\n", "lines.csv", None),
+        (b"phone_number,carrier\n", "lines.xlsx", "Choose a .csv file"),
+    ],
+)
 def test_a_file_that_is_not_a_csv_of_lines_is_refused_next_to_the_file_field(app, login, content, filename, message):
     client = login("helpdesk")
-    response = client.post("/inventory/import", {"file": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/inventory/import", {"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data"
+    )
     if message is None:  # a header and no rows: previewed as an error
         assert "The file has a header but no rows to import." in batch_page(client, response)
         return
@@ -243,8 +273,10 @@ def test_no_file_chosen_says_so(login):
 
 
 def test_column_names_from_a_carriers_portal_are_understood(app):
-    text = as_csv([{"Wireless Number": "(646) 555-1001", "Carrier": "Contoso Mobile", "Status": "Active"}],
-                  columns=["Wireless Number", "Carrier", "Status"])
+    text = as_csv(
+        [{"Wireless Number": "(646) 555-1001", "Carrier": "Contoso Mobile", "Status": "Active"}],
+        columns=["Wireless Number", "Carrier", "Status"],
+    )
     with app.app_context():
         checked = imports.check_csv(text)
     assert checked.ok and checked.rows[0].number == "+16465551001" and checked.rows[0].status.value == "active"
@@ -267,8 +299,10 @@ def test_an_exported_list_imports_back_without_changing_anything(app, login):
 def test_a_ten_thousand_row_file_shows_progress_then_imports_every_row(app, login):
     from app.inventory.import_runs import progress_of
 
-    rows = [new_row(n, phone_number=f"+1{917 - n // 10_000}{5550000 + n % 10_000}", employee_email="",
-                    cost_center="") for n in range(10_000)]
+    rows = [
+        new_row(n, phone_number=f"+1{917 - n // 10_000}{5550000 + n % 10_000}", employee_email="", cost_center="")
+        for n in range(10_000)
+    ]
     client = login("helpdesk")
     preview = batch_page(client, upload(client, as_csv(rows), "big.csv"))
     assert "add 10000 lines" in preview, re.findall(r"<td>([^<]*)</td>", preview)[:12]

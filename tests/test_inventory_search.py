@@ -1,5 +1,6 @@
 """Helpdesk finds lines, devices, SIMs, stipends and employees: search as you type, filters, sorting, pages,
 and CSV exports that hold exactly what the list shows."""
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,14 @@ def search(client, **args):
 def typed_ways(e164: str) -> list[str]:
     """+12125550100 → '(212) 555-0100', '212.555.0100', '+1212555 0100', '+1 (212) 555-0100', '2125550100'."""
     area, exchange, last = e164[2:5], e164[5:8], e164[8:]
-    return [f"({area}) {exchange}-{last}", f"{area}.{exchange}.{last}", f"+1{area}{exchange} {last}",
-            f"+1 ({area}) {exchange}-{last}", f"{area}{exchange}{last}", f"1-{area}-{exchange}-{last}"]
+    return [
+        f"({area}) {exchange}-{last}",
+        f"{area}.{exchange}.{last}",
+        f"+1{area}{exchange} {last}",
+        f"+1 ({area}) {exchange}-{last}",
+        f"{area}{exchange}{last}",
+        f"1-{area}-{exchange}-{last}",
+    ]
 
 
 @pytest.mark.parametrize("way", range(6))
@@ -70,10 +77,12 @@ def test_helpdesk_finds_a_line_by_employee_name_or_email(app, login, typed):
     found = listed_line_ids(search(login("helpdesk"), q=typed))
     assert line_id in found
     with app.app_context():
-        owners = set(db.session.scalars(select(User.email).join(Line, Line.employee_id == User.id)
-                                        .where(Line.id.in_(found))))
-    assert all(typed.lower() in email or any(typed.lower() in n.lower() for n in _names(app, email))
-               for email in owners)
+        owners = set(
+            db.session.scalars(select(User.email).join(Line, Line.employee_id == User.id).where(Line.id.in_(found)))
+        )
+    assert all(
+        typed.lower() in email or any(typed.lower() in n.lower() for n in _names(app, email)) for email in owners
+    )
 
 
 def _names(app, email: str) -> list[str]:
@@ -106,13 +115,19 @@ def test_a_search_that_finds_nothing_says_so(login):
 def test_each_filter_narrows_the_lines_to_exactly_those_that_match(app, login, name):
     with app.app_context():
         options = {
-            "carrier": (lambda: db.session.scalar(select(Line.carrier_id).where(Line.status == LineStatus.ACTIVE)),
-                        lambda v: Line.carrier_id == v),
+            "carrier": (
+                lambda: db.session.scalar(select(Line.carrier_id).where(Line.status == LineStatus.ACTIVE)),
+                lambda v: Line.carrier_id == v,
+            ),
             "status": (lambda: "suspended", lambda v: Line.status == LineStatus(v)),
-            "department": (lambda: db.session.scalar(select(Department.id).where(Department.name == "Finance")),
-                           lambda v: Line.employee_id.in_(select(User.id).where(User.department_id == v))),
-            "cost_center": (lambda: db.session.scalar(select(CostCenter.id).where(CostCenter.code == "CC-2200")),
-                            lambda v: Line.cost_center_id == v),
+            "department": (
+                lambda: db.session.scalar(select(Department.id).where(Department.name == "Finance")),
+                lambda v: Line.employee_id.in_(select(User.id).where(User.department_id == v)),
+            ),
+            "cost_center": (
+                lambda: db.session.scalar(select(CostCenter.id).where(CostCenter.code == "CC-2200")),
+                lambda v: Line.cost_center_id == v,
+            ),
         }
         pick, condition = options[name]
         value = pick()
@@ -207,8 +222,16 @@ def read_csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-@pytest.mark.parametrize("args", [{}, {"q": "erin"}, {"status": "active", "sort": "employee", "dir": "desc"},
-                                  {"q": "555-01", "sort": "carrier"}, {"status": "disconnected"}])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"q": "erin"},
+        {"status": "active", "sort": "employee", "dir": "desc"},
+        {"q": "555-01", "sort": "carrier"},
+        {"status": "disconnected"},
+    ],
+)
 def test_export_csv_is_exactly_the_filtered_list_in_its_order(app, login, args):
     client = login("helpdesk")
     shown = _all_pages(client, **args)
@@ -227,7 +250,7 @@ def test_export_has_the_columns_the_import_reads_first(app, login):
     from app.inventory.imports import COLUMNS
 
     rows = read_csv(login("helpdesk").get("/inventory/lines.csv?q=erin"))
-    assert list(rows[0])[:len(COLUMNS)] == list(COLUMNS)
+    assert list(rows[0])[: len(COLUMNS)] == list(COLUMNS)
     assert rows[0]["employee_email"] == "employee@example.com"
     assert rows[0]["carrier"] == "northwind"
 
@@ -244,13 +267,16 @@ def test_exported_text_that_a_spreadsheet_would_run_as_a_formula_is_quoted(app, 
     assert device is not None
 
 
-@pytest.mark.parametrize("name,args,expected", [
-    ("devices", {"status": "in_stock"}, "In stock"),
-    ("devices", {"q": "iphone 16"}, "iPhone 16"),
-    ("sims", {"q": "8901260"}, "8901260"),
-    ("stipends", {"status": "active"}, "Active"),
-    ("employees", {"q": "park"}, "Erin Park"),
-])
+@pytest.mark.parametrize(
+    "name,args,expected",
+    [
+        ("devices", {"status": "in_stock"}, "In stock"),
+        ("devices", {"q": "iphone 16"}, "iPhone 16"),
+        ("sims", {"q": "8901260"}, "8901260"),
+        ("stipends", {"status": "active"}, "Active"),
+        ("employees", {"q": "park"}, "Erin Park"),
+    ],
+)
 def test_every_list_searches_filters_and_exports(login, name, args, expected):
     client = login("helpdesk")
     html = client.get(f"/inventory/{name}", query_string=args, headers=HTMX).get_data(as_text=True)
@@ -282,8 +308,9 @@ class QueryCounter:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
 
-@pytest.mark.parametrize("url", ["/inventory/lines", "/inventory/devices", "/inventory/sims", "/inventory/stipends",
-                                 "/inventory/employees"])
+@pytest.mark.parametrize(
+    "url", ["/inventory/lines", "/inventory/devices", "/inventory/sims", "/inventory/stipends", "/inventory/employees"]
+)
 def test_a_list_page_costs_the_same_few_queries_for_2_rows_or_50(app, login, url):
     client = login("helpdesk")
     with app.app_context():
@@ -322,10 +349,21 @@ def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app
         for n in range(50_000):
             number = f"+1{646 + n // 10_000}{555_0000 + n % 10_000:07d}"
             digits = national_digits(number)
-            rows.append({"number": number, "number_digits": digits, "number_digits_reversed": digits[::-1],
-                         "carrier_id": template.carrier_id, "account_number": "BULK", "plan_id": template.plan_id,
-                         "employee_id": template.employee_id, "cost_center_id": template.cost_center_id,
-                         "status": LineStatus.ACTIVE, "suspend_reason": "", "version": 1})
+            rows.append(
+                {
+                    "number": number,
+                    "number_digits": digits,
+                    "number_digits_reversed": digits[::-1],
+                    "carrier_id": template.carrier_id,
+                    "account_number": "BULK",
+                    "plan_id": template.plan_id,
+                    "employee_id": template.employee_id,
+                    "cost_center_id": template.cost_center_id,
+                    "status": LineStatus.ACTIVE,
+                    "suspend_reason": "",
+                    "version": 1,
+                }
+            )
         db.session.execute(Line.__table__.insert(), rows)
         db.session.commit()
         engine, imei = db.engine, template.device.imei

@@ -1,4 +1,5 @@
 """The committed migrations build exactly the schema the models describe."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -7,10 +8,9 @@ from app.extensions import db
 
 def test_models_and_migrations_are_in_step(app):
     """Autogenerate against the migrated database finds nothing to add, drop or change."""
-    with app.app_context():
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
-            diff = compare_metadata(context, db.metadata)
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

@@ -1,6 +1,7 @@
 """Milestone emails through a real SMTP server (aiosmtpd on a free port): who gets what along an order's life,
 retries when the server refuses, Redis down when the event happens, the switches people and admins have, and
 secrets that never leave the portal."""
+
 from __future__ import annotations
 
 import email
@@ -20,11 +21,11 @@ from redis import Redis
 from sqlalchemy import select
 
 from app import clock
-from app.models import EventKind
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
     Approval,
+    EventKind,
     MilestoneSetting,
     Notification,
     NotificationStatus,
@@ -38,8 +39,7 @@ from tests.ordering import Demo
 from tests.test_approvals import order_of, pending_step, person, submit
 
 ROOT = Path(__file__).resolve().parent.parent
-ERIN, MARCO, TARA, ADA = ("employee@example.com", "manager@example.com", "telecom@example.com",
-                          "admin@example.com")
+ERIN, MARCO, TARA, ADA = ("employee@example.com", "manager@example.com", "telecom@example.com", "admin@example.com")
 SOFIA = "sofia.alvarez@example.com"  # Marco's manager
 S = NotificationStatus
 
@@ -82,8 +82,11 @@ class Mailbox:
                 self.refusals -= 1
                 return "451 4.3.0 Mailbox busy, try again later"
             self.raw.append(envelope.content)
-            self.received.append(Received(list(envelope.rcpt_tos),
-                                          email.message_from_bytes(envelope.content, policy=email.policy.default)))
+            self.received.append(
+                Received(
+                    list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)
+                )
+            )
         return "250 2.0.0 Accepted"
 
     def to(self, address: str) -> list[Received]:
@@ -135,11 +138,19 @@ def run_send_jobs(app) -> list[str]:
 
 def run_worker(app, database_url: str, redis_url: str) -> None:
     """The real worker process (`python worker.py --burst`), sending through the test's SMTP server."""
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "MAIL_SERVER": app.config["MAIL_SERVER"] or "", "MAIL_PORT": str(app.config["MAIL_PORT"]),
-           "SECRET_KEY": app.config["SECRET_KEY"], "BASE_URL": app.config["BASE_URL"]}
-    done = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, timeout=180,
-                          capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "MAIL_SERVER": app.config["MAIL_SERVER"] or "",
+        "MAIL_PORT": str(app.config["MAIL_PORT"]),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "BASE_URL": app.config["BASE_URL"],
+    }
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, timeout=180, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -164,14 +175,17 @@ def on_contoso(demo: Demo) -> dict:
 
 
 # ---------------------------------------------------------------- a whole order life
-def test_a_whole_order_life_emails_the_right_people_the_right_things(app, login, demo, smtp, database_url,
-                                                                     redis_url):
+def test_a_whole_order_life_emails_the_right_people_the_right_things(app, login, demo, smtp, database_url, redis_url):
     """Submit, a question and its answer, two approvals, placed, shipped, completed: exactly these emails."""
     erin, marco, tara = login("employee"), login("manager"), login("telecom")
     number = submit(login, demo, **on_contoso(demo))
     first_step = step_id(app, number)
-    assert marco.post(f"/approvals/{first_step}/request-information",
-                      {"question": "Which colour would you like?"}).status_code == 302
+    assert (
+        marco.post(
+            f"/approvals/{first_step}/request-information", {"question": "Which colour would you like?"}
+        ).status_code
+        == 302
+    )
     assert erin.post(f"/orders/{number}/answer", {"answer": "Black, please."}).status_code == 302
     assert marco.post(f"/approvals/{first_step}/approve", {}).status_code == 302
     second_step = step_id(app, number)
@@ -181,7 +195,14 @@ def test_a_whole_order_life_emails_the_right_people_the_right_things(app, login,
     with app.app_context():  # the carrier's part, as the fulfilment console or the carrier API records it
         order = order_of(number)
         order.carrier_reference = "CT-55821"
-        lifecycle.transition(db.session, order, EventKind.PLACE, None, party=lifecycle.Party.CARRIER, data={"carrier_reference": "CT-55821"})
+        lifecycle.transition(
+            db.session,
+            order,
+            EventKind.PLACE,
+            None,
+            party=lifecycle.Party.CARRIER,
+            data={"carrier_reference": "CT-55821"},
+        )
         db.session.commit()
         db.session.add(Shipment(order=order, shipping_carrier="UPS", tracking_number="1Z999AA10123456784"))
         lifecycle.transition(db.session, order, EventKind.SHIP, None, party=lifecycle.Party.CARRIER)
@@ -193,11 +214,20 @@ def test_a_whole_order_life_emails_the_right_people_the_right_things(app, login,
 
     run_worker(app, database_url, redis_url)
 
-    assert smtp.pairs() == sorted([
-        (ERIN, "submitted"), (MARCO, "approval_needed"), (ERIN, "info_requested"), (MARCO, "info_provided"),
-        (TARA, "approval_needed"), (ADA, "approval_needed"), (ERIN, "approved"), (ERIN, "placed"),
-        (ERIN, "shipped"), (ERIN, "completed"),
-    ])
+    assert smtp.pairs() == sorted(
+        [
+            (ERIN, "submitted"),
+            (MARCO, "approval_needed"),
+            (ERIN, "info_requested"),
+            (MARCO, "info_provided"),
+            (TARA, "approval_needed"),
+            (ADA, "approval_needed"),
+            (ERIN, "approved"),
+            (ERIN, "placed"),
+            (ERIN, "shipped"),
+            (ERIN, "completed"),
+        ]
+    )
     assert all(r.subject.startswith(("Order", "Approval", "Question", "Answer")) for r in smtp.received)
     base = app.config["BASE_URL"]
     received = {(r.to[0], r.milestone): r for r in smtp.received}
@@ -237,8 +267,9 @@ def test_an_order_for_someone_else_sends_the_receipt_to_both(app, login, demo, s
 
 
 # ---------------------------------------------------------------- retries
-def test_an_smtp_server_that_refuses_at_first_gets_the_email_after_a_retry(app, login, demo, smtp, database_url,
-                                                                           redis_url):
+def test_an_smtp_server_that_refuses_at_first_gets_the_email_after_a_retry(
+    app, login, demo, smtp, database_url, redis_url
+):
     """The first delivery is refused (451): the worker records it, the retry job sends it, once."""
     from app.queue import task_queue
 
@@ -363,8 +394,9 @@ def test_redis_down_at_submit_the_email_is_sent_once_redis_is_back(app, login, d
     assert {(r.status, r.attempts) for r in notifications(app, number)} == {(S.SENT, 1)}
 
 
-def test_the_running_workers_periodic_sweep_sends_what_redis_missed(app, login, demo, smtp, database_url, redis_url,
-                                                                    tmp_path):
+def test_the_running_workers_periodic_sweep_sends_what_redis_missed(
+    app, login, demo, smtp, database_url, redis_url, tmp_path
+):
     """A worker started as in production (with its scheduler) sweeps on its own: the emails of an order
     submitted while Redis was down a while ago arrive without anyone queuing anything."""
     erin = login("employee")
@@ -379,9 +411,15 @@ def test_the_running_workers_periodic_sweep_sends_what_redis_missed(app, login, 
             row.next_attempt_at = clock.now() - timedelta(minutes=5)
         db.session.commit()
 
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"],
-           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(app.config["MAIL_PORT"]),
-           "SECRET_KEY": app.config["SECRET_KEY"]}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RQ_QUEUE": app.config["RQ_QUEUE"],
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(app.config["MAIL_PORT"]),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -443,8 +481,9 @@ def test_reminders_and_escalations_email_the_approver_and_the_new_approver(app, 
         db.session.commit()
         step_id_ = step.id
     run_send_jobs(app)
-    assert smtp.pairs() == sorted([(MARCO, "approval_reminder"), (SOFIA, "approval_escalated"),
-                                   (MARCO, "approval_moved")])
+    assert smtp.pairs() == sorted(
+        [(MARCO, "approval_reminder"), (SOFIA, "approval_escalated"), (MARCO, "approval_moved")]
+    )
     base = app.config["BASE_URL"]
     assert f"{base}/approvals/{step_id_}" in next(r for r in smtp.to(MARCO) if r.milestone == "approval_reminder").text
     escalated = smtp.to(SOFIA)[0]
@@ -458,8 +497,14 @@ def test_needs_attention_goes_to_the_fulfilment_team(app, login, demo, smtp):
         order = order_of(number)
         order.status = lifecycle.S.APPROVED  # as if approved: this test is about the carrier's problem
         db.session.commit()
-        lifecycle.transition(db.session, order, EventKind.REPORT_PROBLEM, None, party=lifecycle.Party.CARRIER,
-                             comment="The carrier cannot port this number: the account PIN does not match.")
+        lifecycle.transition(
+            db.session,
+            order,
+            EventKind.REPORT_PROBLEM,
+            None,
+            party=lifecycle.Party.CARRIER,
+            comment="The carrier cannot port this number: the account PIN does not match.",
+        )
         db.session.commit()
     run_send_jobs(app)
     attention = [r for r in smtp.received if r.milestone == "needs_attention"]
@@ -534,7 +579,14 @@ def test_an_event_rolled_back_leaves_no_notification(app, login, demo):
     with app.app_context():
         before = db.session.query(Notification).count()
         order = order_of(number)
-        lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Changed my mind.")
+        lifecycle.transition(
+            db.session,
+            order,
+            EventKind.CANCEL,
+            person(ERIN),
+            party=lifecycle.Party.REQUESTER,
+            comment="Changed my mind.",
+        )
         db.session.flush()
         db.session.rollback()
         db.session.commit()
@@ -546,7 +598,14 @@ def test_notifications_are_written_with_their_event_in_one_commit(app, login, de
     number = submit(login, demo)
     with app.app_context():
         order = order_of(number)
-        event = lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Changed my mind.")
+        event = lifecycle.transition(
+            db.session,
+            order,
+            EventKind.CANCEL,
+            person(ERIN),
+            party=lifecycle.Party.REQUESTER,
+            comment="Changed my mind.",
+        )
         db.session.commit()
         rows = db.session.scalars(select(Notification).where(Notification.event_id == event.id)).all()
         assert [(r.milestone, r.email, r.status) for r in rows] == [("cancelled", ERIN, S.PENDING)]
@@ -566,7 +625,7 @@ def test_each_milestone_renders_html_and_text_with_the_order_link(app, login, de
             rendered = render_email(db.session, event, milestone, Recipient(person(MARCO), step))
             assert number in rendered.subject and "\n" not in rendered.subject
             assert f"/approvals/{step.id}" in rendered.text and f"/approvals/{step.id}" in rendered.html
-            assert f"/orders/{number}" in rendered.text and "<html lang=\"en\">" in rendered.html
+            assert f"/orders/{number}" in rendered.text and '<html lang="en">' in rendered.html
             assert "What to do next" in rendered.text
 
 
@@ -579,6 +638,6 @@ def test_an_email_with_a_line_longer_than_smtp_allows_is_sent_whole(app, login, 
     assert "sent" in run_send_jobs(app)
     rejected = [r for r in smtp.to(ERIN) if r.milestone == "rejected"]
     assert len(rejected) == 1 and reason in rejected[0].text and reason in rejected[0].html
-    raw = next(raw for raw, r in zip(smtp.raw, smtp.received) if r is rejected[0])
+    raw = next(raw for raw, r in zip(smtp.raw, smtp.received, strict=True) if r is rejected[0])
     assert max(len(line) for line in raw.splitlines()) <= 78
     assert all(n.status is S.SENT for n in notifications(app, number))

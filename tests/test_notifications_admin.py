@@ -1,5 +1,6 @@
 """The notification pages: the email log (admins only, filtered, paginated, no query per row), one email as it
 was sent, Resend, the milestone switches, and each person's profile."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import event, select
 
 from app import clock
 from app.extensions import db
-from app.models import EventKind, AuditEntry, Notification, NotificationStatus
+from app.models import AuditEntry, EventKind, Notification, NotificationStatus
 from tests.test_approvals import order_of, person, submit
 from tests.test_notifications import ERIN, MARCO, demo, run_send_jobs, smtp  # noqa: F401  (fixtures)
 
@@ -33,7 +34,14 @@ def test_the_log_shows_each_email_with_its_status_as_text_and_filters_by_status(
         order = order_of(number)
         from app.orders import lifecycle
 
-        lifecycle.transition(db.session, order, EventKind.CANCEL, person(ERIN), party=lifecycle.Party.REQUESTER, comment="Not needed after all.")
+        lifecycle.transition(
+            db.session,
+            order,
+            EventKind.CANCEL,
+            person(ERIN),
+            party=lifecycle.Party.REQUESTER,
+            comment="Not needed after all.",
+        )
         db.session.commit()  # its email stays pending (no worker here)
     admin = login("admin")
     page = admin.get("/admin/notifications").get_data(as_text=True)
@@ -53,9 +61,20 @@ def test_the_log_is_paginated_and_makes_no_query_per_row(app, login, demo):
     with app.app_context():
         first = db.session.scalar(select(Notification).order_by(Notification.id))
         for i in range(60):
-            db.session.add(Notification(event_id=first.event_id, order_id=first.order_id, milestone=f"copy{i}",
-                                        recipient_id=first.recipient_id, email=first.email, subject=f"Copy {i}",
-                                        status=S.PENDING, attempts=0, last_error="", next_attempt_at=clock.now()))
+            db.session.add(
+                Notification(
+                    event_id=first.event_id,
+                    order_id=first.order_id,
+                    milestone=f"copy{i}",
+                    recipient_id=first.recipient_id,
+                    email=first.email,
+                    subject=f"Copy {i}",
+                    status=S.PENDING,
+                    attempts=0,
+                    last_error="",
+                    next_attempt_at=clock.now(),
+                )
+            )
         db.session.commit()
         engine = db.engine
     admin = login("admin")
@@ -89,7 +108,7 @@ def test_an_admin_sees_the_email_as_sent_and_its_html_in_a_sandbox(app, login, d
     assert f'src="/admin/notifications/{note_id}/email.html"' in page and "sandbox" in page
     assert "What to do next" in page  # the plain text
     html = admin.get(f"/admin/notifications/{note_id}/email.html")
-    assert html.mimetype == "text/html" and f"/approvals/" in html.get_data(as_text=True)
+    assert html.mimetype == "text/html" and "/approvals/" in html.get_data(as_text=True)
     assert html.headers["Content-Security-Policy"].startswith("sandbox")
     assert login("manager").get(f"/admin/notifications/{note_id}/email.html").status_code == 403
     assert admin.get("/admin/notifications/99999").status_code == 404

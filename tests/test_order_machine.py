@@ -8,6 +8,7 @@ and inventory edits — and after every step checks what must always hold:
 - every completed order changed the inventory once (its changes do not grow after completion);
 - nothing raises but the domain's own refusals.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,11 +34,23 @@ from app.orders.types.forms import bind
 from tests.ordering import Demo
 from tests.test_ordering import valid_orders
 
-REFUSALS = (OrderError, TransitionError, StepError, FulfilmentError, InvalidReport, UnknownOrder,
-            editing.EditRefused, people.PeopleError)
+REFUSALS = (
+    OrderError,
+    TransitionError,
+    StepError,
+    FulfilmentError,
+    InvalidReport,
+    UnknownOrder,
+    editing.EditRefused,
+    people.PeopleError,
+)
 EXAMPLES = int(os.environ.get("ORDER_MACHINE_EXAMPLES", "8"))
-ROLES = {"employee": "employee@example.com", "helpdesk": "helpdesk@example.com", "telecom": "telecom@example.com",
-         "admin": "admin@example.com"}
+ROLES = {
+    "employee": "employee@example.com",
+    "helpdesk": "helpdesk@example.com",
+    "telecom": "telecom@example.com",
+    "admin": "admin@example.com",
+}
 
 
 def machine_for(app):
@@ -108,14 +121,17 @@ def machine_for(app):
         @rule(index=st.integers(0, 50), decision=st.sampled_from(["approve", "reject", "ask"]))
         def decide(self, index, decision):
             order = self.order(index)
-            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                            Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
             if step is None:
                 return
             decider = step.assignee or (step.group.members[0] if step.group else self.person("admin"))
-            act = {"approve": lambda: commands.approve(db.session, step, decider),
-                   "reject": lambda: commands.reject(db.session, step, decider, "Not this quarter."),
-                   "ask": lambda: commands.ask(db.session, step, decider, "Which office?")}[decision]
+            act = {
+                "approve": lambda: commands.approve(db.session, step, decider),
+                "reject": lambda: commands.reject(db.session, step, decider, "Not this quarter."),
+                "ask": lambda: commands.ask(db.session, step, decider, "Which office?"),
+            }[decision]
             self.attempt(act)
 
         @precondition(lambda self: self.orders)
@@ -132,23 +148,33 @@ def machine_for(app):
             self.attempt(lambda: commands.cancel(db.session, order, who, "No longer needed.", party=party))
 
         @precondition(lambda self: self.orders)
-        @rule(index=st.integers(0, 50), status=st.sampled_from(["acknowledged", "backordered", "shipped",
-                                                                 "delivered", "completed", "rejected"]),
-              serial=st.integers(0, 10**6))
+        @rule(
+            index=st.integers(0, 50),
+            status=st.sampled_from(["acknowledged", "backordered", "shipped", "delivered", "completed", "rejected"]),
+            serial=st.integers(0, 10**6),
+        )
         def carrier_reports(self, index, status, serial):
             from app.identifiers import make_iccid, make_imei
 
             order = self.order(index)
             if order.carrier is None or order.number is None:
                 return
-            payload: dict = {"update_id": f"m-{order.id}-{status}-{serial}", "order_number": order.number,
-                             "status": status}
+            payload: dict = {
+                "update_id": f"m-{order.id}-{status}-{serial}",
+                "order_number": order.number,
+                "status": status,
+            }
             if status == "shipped":
                 payload["shipments"] = [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}]
             if status == "completed":
                 payload["service_number"] = f"+1212{555 if serial % 2 else 201}{serial % 10000:04d}"
-                payload["devices"] = [{"imei": make_imei("35391190", serial), "serial": f"S{serial}",
-                                       "iccid": make_iccid("01410", serial)}]
+                payload["devices"] = [
+                    {
+                        "imei": make_imei("35391190", serial),
+                        "serial": f"S{serial}",
+                        "iccid": make_iccid("01410", serial),
+                    }
+                ]
             carrier = db.session.get(Carrier, order.carrier_id)
             self.attempt(lambda: commands.receive_carrier_update(db.session, carrier, payload))
             commands.apply_carrier_updates(db.session)
@@ -167,8 +193,12 @@ def machine_for(app):
 
         @rule(status=st.sampled_from([LineStatus.SUSPENDED, LineStatus.DISCONNECTED, LineStatus.ACTIVE]))
         def helpdesk_edits_a_line(self, status):
-            line = db.session.scalar(select(Line).join(User, Line.employee_id == User.id)
-                                     .where(User.email == ROLES["employee"]).order_by(Line.id))
+            line = db.session.scalar(
+                select(Line)
+                .join(User, Line.employee_id == User.id)
+                .where(User.email == ROLES["employee"])
+                .order_by(Line.id)
+            )
             raw = {"status": status.value}
             if status is LineStatus.DISCONNECTED:
                 raw["disconnected_on"] = clock.today()
@@ -178,24 +208,40 @@ def machine_for(app):
         def erin_loses_her_manager(self):
             erin = self.person("employee")
             admin = self.person("admin")
-            self.attempt(lambda: people.update_person(erin, admin, name=erin.name, email=erin.email,
-                                                      department=erin.department, cost_center=erin.cost_center,
-                                                      manager=None, roles=set(erin.roles), groups=list(erin.groups)))
+            self.attempt(
+                lambda: people.update_person(
+                    erin,
+                    admin,
+                    name=erin.name,
+                    email=erin.email,
+                    department=erin.department,
+                    cost_center=erin.cost_center,
+                    manager=None,
+                    roles=set(erin.roles),
+                    groups=list(erin.groups),
+                )
+            )
 
         # ---------------------------------------------------------------- what must always hold
         @invariant()
         def a_device_is_on_at_most_one_line(self):
-            shared = db.session.execute(select(Line.device_id).where(Line.device_id.is_not(None))
-                                        .group_by(Line.device_id).having(func.count() > 1)).all()
+            shared = db.session.execute(
+                select(Line.device_id)
+                .where(Line.device_id.is_not(None))
+                .group_by(Line.device_id)
+                .having(func.count() > 1)
+            ).all()
             assert shared == []
 
         @invariant()
         def a_line_is_held_by_at_most_one_open_order(self):
             claiming = [code for code, t in REGISTRY.items() if t.claims_line]
-            held = db.session.execute(select(Order.line_id).where(Order.status.in_(lifecycle.OPEN),
-                                                                  Order.type.in_(claiming),
-                                                                  Order.line_id.is_not(None))
-                                      .group_by(Order.line_id).having(func.count() > 1)).all()
+            held = db.session.execute(
+                select(Order.line_id)
+                .where(Order.status.in_(lifecycle.OPEN), Order.type.in_(claiming), Order.line_id.is_not(None))
+                .group_by(Order.line_id)
+                .having(func.count() > 1)
+            ).all()
             assert held == []
 
         @invariant()
@@ -207,11 +253,14 @@ def machine_for(app):
         def a_completed_order_changed_the_inventory_once(self):
             if not self.orders:
                 return
-            counts = dict(db.session.execute(
-                select(Order.id, func.count(InventoryChange.id))
-                .outerjoin(InventoryChange, InventoryChange.order_id == Order.id)
-                .where(Order.id.in_(self.orders), Order.status == OrderStatus.COMPLETED)
-                .group_by(Order.id)).all())
+            counts = dict(
+                db.session.execute(
+                    select(Order.id, func.count(InventoryChange.id))
+                    .outerjoin(InventoryChange, InventoryChange.order_id == Order.id)
+                    .where(Order.id.in_(self.orders), Order.status == OrderStatus.COMPLETED)
+                    .group_by(Order.id)
+                ).all()
+            )
             for order_id, count in counts.items():
                 assert count >= 1, f"order {order_id} completed without changing the inventory"
                 assert self.completed_changes.setdefault(order_id, count) == count
@@ -221,8 +270,9 @@ def machine_for(app):
 
 def test_random_sequences_of_commands_keep_the_rules(app):
     machine = machine_for(app)
-    machine.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=30, deadline=None,
-                                         suppress_health_check=list(HealthCheck))
+    machine.TestCase.settings = settings(
+        max_examples=EXAMPLES, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     from hypothesis.stateful import run_state_machine_as_test
 
     run_state_machine_as_test(machine, settings=machine.TestCase.settings)

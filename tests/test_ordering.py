@@ -1,4 +1,5 @@
 """Ordering: each of the 18 types, from the form to a submitted order, and each type's own refusal."""
+
 from datetime import timedelta
 
 import pytest
@@ -34,47 +35,113 @@ def _age_erins_device(app, days: int, model_name: str | None = None) -> None:
 def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
     """For each type: who orders (role), the form answers, and for whom (an email) when on behalf."""
     line = demo.line_of(ERIN)
-    account = {"account_number": "PERS-22918", "transfer_pin": PIN, "billing_zip": "10118",
-               "account_holder": "Erin Park"}
+    account = {
+        "account_number": "PERS-22918",
+        "transfer_pin": PIN,
+        "billing_zip": "10118",
+        "account_holder": "Erin Park",
+    }
     suspended_owner = demo.owner_of_line(LineStatus.SUSPENDED)
     return {
-        "new_line": ("employee", {"carrier": demo.carrier("northwind"),
-                                  "plan": demo.plan("northwind", "Business Unlimited"),
-                                  "device_model": demo.model("iPhone 16"), "sim_kind": "physical", **OFFICE}, None),
+        "new_line": (
+            "employee",
+            {
+                "carrier": demo.carrier("northwind"),
+                "plan": demo.plan("northwind", "Business Unlimited"),
+                "device_model": demo.model("iPhone 16"),
+                "sim_kind": "physical",
+                **OFFICE,
+            },
+            None,
+        ),
         "upgrade": ("employee", {"line": line, "device_model": demo.model("iPhone 16 Pro"), **OFFICE}, None),
-        "warranty_replacement": ("employee", {"line": line, "problem": "defect",
-                                              "problem_description": "The screen stays black.", **OFFICE}, None),
-        "accessory": ("employee", {"device": demo.device_of(ERIN),
-                                   "accessories": demo.accessory("USB-C fast charger 30 W"), **OFFICE}, None),
-        "port_in": ("employee", {"line": line, "carrier": demo.carrier("contoso"),
-                                 "plan": demo.plan("contoso", "Business Unlimited"), **account, **OFFICE}, None),
-        "transfer_liability": ("employee", {"direction": "to_corporate", "phone_number": "(415) 555-0100",
-                                            "carrier": demo.carrier("northwind"),
-                                            "plan": demo.plan("northwind", "Business 10 GB"), **account}, None),
+        "warranty_replacement": (
+            "employee",
+            {"line": line, "problem": "defect", "problem_description": "The screen stays black.", **OFFICE},
+            None,
+        ),
+        "accessory": (
+            "employee",
+            {"device": demo.device_of(ERIN), "accessories": demo.accessory("USB-C fast charger 30 W"), **OFFICE},
+            None,
+        ),
+        "port_in": (
+            "employee",
+            {
+                "line": line,
+                "carrier": demo.carrier("contoso"),
+                "plan": demo.plan("contoso", "Business Unlimited"),
+                **account,
+                **OFFICE,
+            },
+            None,
+        ),
+        "transfer_liability": (
+            "employee",
+            {
+                "direction": "to_corporate",
+                "phone_number": "(415) 555-0100",
+                "carrier": demo.carrier("northwind"),
+                "plan": demo.plan("northwind", "Business 10 GB"),
+                **account,
+            },
+            None,
+        ),
         "stipend_enroll": ("employee", {"tier": demo.tier("Standard")}, None),
-        "activate_in_stock": ("employee", {"stock_device": demo.in_stock("Galaxy A56"),
-                                           "carrier": demo.carrier("contoso"),
-                                           "plan": demo.plan("contoso", "Business 10 GB")}, None),
-        "change_features": ("employee", {"line": line, "features": [demo.feature("northwind", "visual_vm"),
-                                                                    demo.feature("northwind", "hotspot")]}, None),
+        "activate_in_stock": (
+            "employee",
+            {
+                "stock_device": demo.in_stock("Galaxy A56"),
+                "carrier": demo.carrier("contoso"),
+                "plan": demo.plan("contoso", "Business 10 GB"),
+            },
+            None,
+        ),
+        "change_features": (
+            "employee",
+            {"line": line, "features": [demo.feature("northwind", "visual_vm"), demo.feature("northwind", "hotspot")]},
+            None,
+        ),
         "change_plan": ("employee", {"line": line, "plan": demo.plan("northwind", "Business 10 GB")}, None),
-        "change_number": ("employee", {"line": line, "preferred_area_code": "212",
-                                       "reason": "Too many spam calls."}, None),
+        "change_number": (
+            "employee",
+            {"line": line, "preferred_area_code": "212", "reason": "Too many spam calls."},
+            None,
+        ),
         "swap_to_stock_device": ("employee", {"line": line, "stock_device": demo.in_stock("iPhone 16")}, None),
         "sim_request": ("employee", {"line": line, "sim_kind": "esim", "reason": "Moving to eSIM.", **OFFICE}, None),
         "restore": ("helpdesk", {"line": demo.line_of(suspended_owner, LineStatus.SUSPENDED)}, suspended_owner),
         "assign_line": ("helpdesk", {"line": line, "new_employee": demo.user("manager@example.com")}, ERIN),
         "suspend": ("employee", {"line": line, "reason": "On leave for two months."}, None),
-        "disconnect": ("employee", {"line": line, "effective_on": clock.today().isoformat(),
-                                    "disposition": "return_to_stock"}, None),
+        "disconnect": (
+            "employee",
+            {"line": line, "effective_on": clock.today().isoformat(), "disposition": "return_to_stock"},
+            None,
+        ),
         "stipend_remove": ("helpdesk", {"effective_on": clock.today().isoformat()}, demo.stipend_holder()),
     }
 
 
-SEED_TYPES = ["new_line", "upgrade", "warranty_replacement", "accessory", "port_in", "transfer_liability",
-             "stipend_enroll", "activate_in_stock", "change_features", "change_plan", "change_number",
-             "swap_to_stock_device", "sim_request", "restore", "assign_line", "suspend", "disconnect",
-             "stipend_remove"]
+SEED_TYPES = [
+    "new_line",
+    "upgrade",
+    "warranty_replacement",
+    "accessory",
+    "port_in",
+    "transfer_liability",
+    "stipend_enroll",
+    "activate_in_stock",
+    "change_features",
+    "change_plan",
+    "change_number",
+    "swap_to_stock_device",
+    "sim_request",
+    "restore",
+    "assign_line",
+    "suspend",
+    "disconnect",
+    "stipend_remove",
+]
 ALL_TYPES = list(REGISTRY)  # every registered type, whatever the module
 
 
@@ -123,35 +190,51 @@ def _refusal(login, demo, code, changes, for_email=None, role="employee"):
     data = {**data, **changes}
     data = {k: v for k, v in data.items() if v is not None}
     for_email = for_email or base_for
-    response = fill(login(role if role != "employee" else base_role), code, data,
-                    for_user=demo.user(for_email) if for_email else None)
+    response = fill(
+        login(role if role != "employee" else base_role),
+        code,
+        data,
+        for_user=demo.user(for_email) if for_email else None,
+    )
     assert response.status_code == 422, "the form was accepted"
     return errors_of(response), response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("code,changes,message", [
-    ("new_line", {"plan": None}, "Choose a plan."),
-    ("new_line", {"ship_to": "other"}, "Enter the street address."),
-    ("accessory", {"accessories": None}, "Choose at least one accessory."),
-    ("port_in", {"transfer_pin": None}, "Enter the transfer PIN from the current carrier."),
-    ("port_in", {"transfer_pin": "12ab"}, "A transfer PIN is 4 to 10 digits."),
-    ("port_in", {"billing_zip": "ABC"}, "Enter a ZIP code like 10118 or 10118-0001."),
-    ("transfer_liability", {"phone_number": None}, "Enter the personal number that moves to the corporate account."),
-    ("transfer_liability", {"phone_number": "(555) 010-1234"}, "(555) 010-1234 is not a valid phone number."),
-    ("change_features", {"features": None}, "hotspot"),  # placeholder replaced below
-    ("change_plan", {"plan": "SAME"}, "This line is already on Business Unlimited: choose another plan."),
-    ("change_number", {"preferred_area_code": "123"}, "An area code is 3 digits and does not start with 0 or 1."),
-    ("swap_to_stock_device", {"stock_device": None}, "Choose an in-stock device."),
-    ("sim_request", {"reason": None}, "Say why a new SIM is needed."),
-    ("suspend", {"reason": None}, "Give the reason for the suspension."),
-    ("disconnect", {"effective_on": (clock.today() - timedelta(days=1)).isoformat()},
-     "The date is in the past: choose today or later."),
-    ("activate_in_stock", {"stock_device": None}, "Choose an in-stock device."),
-])
+@pytest.mark.parametrize(
+    "code,changes,message",
+    [
+        ("new_line", {"plan": None}, "Choose a plan."),
+        ("new_line", {"ship_to": "other"}, "Enter the street address."),
+        ("accessory", {"accessories": None}, "Choose at least one accessory."),
+        ("port_in", {"transfer_pin": None}, "Enter the transfer PIN from the current carrier."),
+        ("port_in", {"transfer_pin": "12ab"}, "A transfer PIN is 4 to 10 digits."),
+        ("port_in", {"billing_zip": "ABC"}, "Enter a ZIP code like 10118 or 10118-0001."),
+        (
+            "transfer_liability",
+            {"phone_number": None},
+            "Enter the personal number that moves to the corporate account.",
+        ),
+        ("transfer_liability", {"phone_number": "(555) 010-1234"}, "(555) 010-1234 is not a valid phone number."),
+        ("change_features", {"features": None}, "hotspot"),  # placeholder replaced below
+        ("change_plan", {"plan": "SAME"}, "This line is already on Business Unlimited: choose another plan."),
+        ("change_number", {"preferred_area_code": "123"}, "An area code is 3 digits and does not start with 0 or 1."),
+        ("swap_to_stock_device", {"stock_device": None}, "Choose an in-stock device."),
+        ("sim_request", {"reason": None}, "Say why a new SIM is needed."),
+        ("suspend", {"reason": None}, "Give the reason for the suspension."),
+        (
+            "disconnect",
+            {"effective_on": (clock.today() - timedelta(days=1)).isoformat()},
+            "The date is in the past: choose today or later.",
+        ),
+        ("activate_in_stock", {"stock_device": None}, "Choose an in-stock device."),
+    ],
+)
 def test_each_type_refuses_bad_answers_with_a_specific_message(login, demo, code, changes, message):
     if code == "change_features":
-        changes, message = {"features": [demo.feature("northwind", "visual_vm")]}, \
-            "These are the line's features already: add or remove at least one."
+        changes, message = (
+            {"features": [demo.feature("northwind", "visual_vm")]},
+            "These are the line's features already: add or remove at least one.",
+        )
     if changes.get("plan") == "SAME":
         changes = {"plan": demo.plan("northwind", "Business Unlimited")}
     errors, html = _refusal(login, demo, code, changes)
@@ -191,8 +274,9 @@ def test_warranty_refuses_a_device_over_a_year_old_and_points_to_upgrade(app, lo
     assert "more than a year ago, so the carrier's warranty has ended. Order an Upgrade instead." in errors
 
 
-@pytest.mark.parametrize("problem,words", [("physical", "physical damage"), ("liquid", "liquid damage"),
-                                           ("battery", "battery problems")])
+@pytest.mark.parametrize(
+    "problem,words", [("physical", "physical damage"), ("liquid", "liquid damage"), ("battery", "battery problems")]
+)
 def test_warranty_refuses_damage_it_does_not_cover(login, demo, problem, words):
     errors, _ = _refusal(login, demo, "warranty_replacement", {"problem": problem})
     assert f"The carrier's warranty does not cover {words}. Order an Upgrade instead." in errors
@@ -207,8 +291,9 @@ def test_restore_refuses_a_line_disconnected_longer_ago_than_the_carrier_window(
 
 def test_restore_accepts_a_line_disconnected_within_the_window(login, demo):
     owner = demo.owner_of_line(LineStatus.DISCONNECTED, days_disconnected=10)
-    place(login("helpdesk"), "restore", {"line": demo.line_of(owner, LineStatus.DISCONNECTED)},
-          for_user=demo.user(owner))
+    place(
+        login("helpdesk"), "restore", {"line": demo.line_of(owner, LineStatus.DISCONNECTED)}, for_user=demo.user(owner)
+    )
 
 
 def test_restore_refuses_an_active_line(login, demo):
@@ -227,18 +312,33 @@ def test_no_plan_change_on_a_disconnected_line(app, login, demo):
 
 def test_port_requires_a_new_device_when_the_current_one_does_not_work_on_the_new_carrier(app, login, demo):
     _age_erins_device(app, days=100, model_name="Pixel 9")  # Pixel 9 works on Northwind and Contoso only
-    errors, _ = _refusal(login, demo, "port_in", {"carrier": demo.carrier("fabrikam"),
-                                                  "plan": demo.plan("fabrikam", "Business Unlimited")})
+    errors, _ = _refusal(
+        login,
+        demo,
+        "port_in",
+        {"carrier": demo.carrier("fabrikam"), "plan": demo.plan("fabrikam", "Business Unlimited")},
+    )
     assert "The Google Pixel 9 128 GB Obsidian does not work on Fabrikam Cellular: choose a new device." in errors
-    data = {**valid_orders(demo)["port_in"][1], "carrier": demo.carrier("fabrikam"),
-            "plan": demo.plan("fabrikam", "Business Unlimited"), "device_model": demo.model("iPhone 16")}
+    data = {
+        **valid_orders(demo)["port_in"][1],
+        "carrier": demo.carrier("fabrikam"),
+        "plan": demo.plan("fabrikam", "Business Unlimited"),
+        "device_model": demo.model("iPhone 16"),
+    }
     place(login("employee"), "port_in", data)
 
 
 def test_activating_a_stock_device_on_a_carrier_it_does_not_support_is_refused(login, demo):
-    errors, _ = _refusal(login, demo, "activate_in_stock", {"stock_device": demo.in_stock("Pixel 9"),
-                                                            "carrier": demo.carrier("fabrikam"),
-                                                            "plan": demo.plan("fabrikam", "Business 10 GB")})
+    errors, _ = _refusal(
+        login,
+        demo,
+        "activate_in_stock",
+        {
+            "stock_device": demo.in_stock("Pixel 9"),
+            "carrier": demo.carrier("fabrikam"),
+            "plan": demo.plan("fabrikam", "Business 10 GB"),
+        },
+    )
     assert "The Google Pixel 9 128 GB Obsidian does not work on Fabrikam Cellular." in errors
 
 
@@ -271,8 +371,9 @@ def test_a_line_with_an_open_order_cannot_get_a_conflicting_one(app, login, demo
     client = login("employee")
     upgrade = place(client, "upgrade", valid_orders(demo)["upgrade"][1])
     response = fill(client, "disconnect", valid_orders(demo)["disconnect"][1])
-    assert f"{upgrade} (Upgrade) is already open for this line: wait for it to finish or cancel it first." \
-        in errors_of(response)
+    assert f"{upgrade} (Upgrade) is already open for this line: wait for it to finish or cancel it first." in errors_of(
+        response
+    )
 
 
 # ------------------------------------------------------------------ availability on the New order page
@@ -302,14 +403,18 @@ def test_an_employee_cannot_order_for_someone_else(login, demo):
 def test_helpdesk_picks_whom_to_order_for(login, demo):
     html = login("helpdesk").get(f"/orders/new?for={demo.user(ERIN)}").get_data(as_text=True)
     assert "Ordering for <strong>Erin Park</strong>" in html
-    assert f'/orders/new/new_line?for={demo.user(ERIN)}' in html
+    assert f"/orders/new/new_line?for={demo.user(ERIN)}" in html
 
 
 # ------------------------------------------------------------------ drafts and idempotency
 def test_save_draft_keeps_an_unfinished_order_to_resume_or_delete(login, demo):
     client = login("employee")
-    response = fill(client, "port_in", {"line": demo.line_of(ERIN), "account_number": "PERS-1",
-                                        "transfer_pin": PIN}, action="save_draft")
+    response = fill(
+        client,
+        "port_in",
+        {"line": demo.line_of(ERIN), "account_number": "PERS-1", "transfer_pin": PIN},
+        action="save_draft",
+    )
     assert response.status_code == 302
     mine = client.get("/orders").get_data(as_text=True)
     assert "Drafts" in mine and "Port to another carrier" in mine
@@ -385,7 +490,7 @@ def test_order_page_shows_progress_timeline_and_details(login, demo):
     assert 'aria-label="Progress"' in html
     assert "Submitted" in html and "(done)" in html and "(in progress)" in html
     assert "Business Unlimited" in html and "Office: New York HQ" in html
-    assert 'hx-trigger="every 5s"' in html  # in flight: the status refreshes itself
+    assert 'data-hx-trigger="every 5s"' in html  # in flight: the status refreshes itself
     status = client.get(f"/orders/{number}?part=status", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert status.lstrip().startswith('<section id="order-status"')
 
@@ -398,7 +503,7 @@ def test_cancel_needs_a_reason_and_then_stops_the_order_and_its_polling(login, d
     client.post(f"/orders/{number}/cancel", {"reason": "Ordered the wrong phone."})
     html = client.get(f"/orders/{number}").get_data(as_text=True)
     assert "Cancelled" in html and "Ordered the wrong phone." in html
-    assert 'hx-trigger="every 5s"' not in html and "Cancel order" not in html
+    assert 'data-hx-trigger="every 5s"' not in html and "Cancel order" not in html
 
 
 def test_another_employees_order_is_not_found_by_url(login, demo):
@@ -416,23 +521,31 @@ def test_another_employees_order_is_not_found_by_url(login, demo):
 def test_choosing_a_carrier_refreshes_the_plans_devices_and_price_without_errors(login, demo):
     client = login("employee")
     client.get("/orders/new/new_line")
-    fragment = client.post("/orders/new/new_line?refresh=1", {"carrier": demo.carrier("fabrikam")},
-                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.post(
+        "/orders/new/new_line?refresh=1", {"carrier": demo.carrier("fabrikam")}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert "<html" not in fragment and fragment.lstrip().startswith('<div id="order-form-body">')
     assert "Business Unlimited · $42.00/month" in fragment  # Fabrikam's price
     assert "Pixel 9" not in fragment  # not supported on Fabrikam
     assert "field-error" not in fragment
-    priced = client.post("/orders/new/new_line?refresh=1", {
-        "carrier": demo.carrier("northwind"), "plan": demo.plan("northwind", "Business 10 GB"),
-        "device_model": demo.model("iPhone SE")}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    priced = client.post(
+        "/orders/new/new_line?refresh=1",
+        {
+            "carrier": demo.carrier("northwind"),
+            "plan": demo.plan("northwind", "Business 10 GB"),
+            "device_model": demo.model("iPhone SE"),
+        },
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
     assert "$429.00" in priced and "$30.00" in priced
 
 
 def test_choosing_a_line_shows_its_plan_features_and_device(login, demo):
     client = login("employee")
     client.get("/orders/new/change_plan")
-    fragment = client.post("/orders/new/change_plan?refresh=1", {"line": demo.line_of(ERIN)},
-                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = client.post(
+        "/orders/new/change_plan?refresh=1", {"line": demo.line_of(ERIN)}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert "Today:" in fragment and "Business Unlimited" in fragment and "Visual voicemail" in fragment
     assert "iPhone 16" in fragment
 

@@ -1,13 +1,12 @@
 """Who may order what, as ordering sees it: out-of-policy choices, justification, the extra approval step,
 the employee's cost share, per-group upgrade months, and retired catalog items."""
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.catalog.eligibility import set_audience
 from app.extensions import db
-from app.models import Approval, Department, DeviceModel, Group, Line, Order, Plan, User
+from app.models import Approval, Department, DeviceModel, Group, Order, Plan, User
 from tests.ordering import Demo, errors_of, fill, place
 from tests.test_ordering import ERIN, valid_orders
 
@@ -29,10 +28,13 @@ def test_an_out_of_policy_device_is_offered_with_the_reason(app, login, demo):
     tablets_for_field_engineering(app)
     client = login("employee")
     client.get("/orders/new/new_line")
-    html = client.post("/orders/new/new_line?refresh=1", {"carrier": demo.carrier("northwind")},
-                       headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "iPad Air 11-inch 128 GB Space gray · $599.00 — out of policy: Only for the Field engineering department." \
+    html = client.post(
+        "/orders/new/new_line?refresh=1", {"carrier": demo.carrier("northwind")}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert (
+        "iPad Air 11-inch 128 GB Space gray · $599.00 — out of policy: Only for the Field engineering department."
         in html
+    )
     assert "iPhone 16 128 GB Black · $799.00<" in html  # open to everyone: no mark
 
 
@@ -42,14 +44,14 @@ def test_ordering_out_of_policy_needs_a_justification_and_gets_the_out_of_policy
     data = {**valid_orders(demo)["new_line"][1], "device_model": demo.model("iPad Air 11-inch")}
     refused = fill(client, "new_line", data)
     assert refused.status_code == 422
-    assert "is out of policy (Only for the Field engineering department.): say why you need it." \
-        in errors_of(refused)
+    assert "is out of policy (Only for the Field engineering department.): say why you need it." in errors_of(refused)
     number = place(client, "new_line", {**data, "justification": "I present to clients on site."})
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.out_of_policy is True
-        steps = db.session.scalars(select(Approval).where(Approval.order_id == order.id)
-                                   .order_by(Approval.position)).all()
+        steps = db.session.scalars(
+            select(Approval).where(Approval.order_id == order.id).order_by(Approval.position)
+        ).all()
         assert [s.approver_kind.value for s in steps] == ["manager", "cost_center_owner", "group"]
     review = client.get(f"/orders/{number}").get_data(as_text=True)
     assert "Out of policy" in review and "I present to clients on site." in review
@@ -76,13 +78,15 @@ def test_a_group_with_shorter_upgrade_months_makes_its_members_eligible_sooner(a
 
 def test_a_retired_plan_is_no_longer_offered_but_stays_on_the_lines_that_have_it(app, login, demo):
     with app.app_context():
-        plan = db.session.scalar(select(Plan).join(Plan.carrier).where(Plan.name == "Business Unlimited",
-                                                                        Plan.carrier.has(code="northwind")))
+        plan = db.session.scalar(
+            select(Plan).join(Plan.carrier).where(Plan.name == "Business Unlimited", Plan.carrier.has(code="northwind"))
+        )
         plan.active = False
         db.session.commit()
     client = login("employee")
     client.get("/orders/new/new_line")
-    html = client.post("/orders/new/new_line?refresh=1", {"carrier": demo.carrier("northwind")},
-                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = client.post(
+        "/orders/new/new_line?refresh=1", {"carrier": demo.carrier("northwind")}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert "Business Unlimited" not in html and "Business 10 GB" in html
     assert "Business Unlimited" in client.get("/inventory/mine").get_data(as_text=True)

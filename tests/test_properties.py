@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis) for the parsers of the trade: IMEI, ICCID, phone number, tracking number
 and money. Whatever is typed, each returns its normal form or raises its own error, never anything else; what
 it returns parses again to itself; and valid values survive the ways people type and the ways pages show them."""
+
 from __future__ import annotations
 
 import re
@@ -24,19 +25,21 @@ from app.identifiers import (
 )
 
 # No deadline: a slow machine is not a failure (and no example database left in the work tree).
-settings.register_profile("dialtone", deadline=None, database=None, max_examples=300,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "dialtone", deadline=None, database=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("dialtone")
 
 ASCII_DIGITS = re.compile(r"^[0-9]+$")
 # Text people might type or paste: digits of any script, separators, letters, emoji, control characters.
-typed = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | \
-    st.from_regex(r"[0-9 ()+.\-]{0,30}", fullmatch=True)
+typed = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.from_regex(
+    r"[0-9 ()+.\-]{0,30}", fullmatch=True
+)
 separators = st.sampled_from(["", " ", "-", ".", "  "])
 
 
 def _spread(digits: str, separator: str, every: int) -> str:
-    return separator.join(digits[i:i + every] for i in range(0, len(digits), every))
+    return separator.join(digits[i : i + every] for i in range(0, len(digits), every))
 
 
 # ---------------------------------------------------------------- IMEI
@@ -104,9 +107,12 @@ def test_parse_phone_returns_e164_that_parses_to_itself_or_refuses(text):
     assert parse_phone(value) == value
 
 
-NANP = st.builds(lambda area, exchange, line: f"{area}{exchange}{line:04d}",
-                 st.sampled_from(["212", "415", "617", "312", "646", "917", "206", "303"]),
-                 st.integers(200, 999).map(str).filter(lambda e: not e.endswith("11")), st.integers(0, 9999))
+NANP = st.builds(
+    lambda area, exchange, line: f"{area}{exchange}{line:04d}",
+    st.sampled_from(["212", "415", "617", "312", "646", "917", "206", "303"]),
+    st.integers(200, 999).map(str).filter(lambda e: not e.endswith("11")),
+    st.integers(0, 9999),
+)
 
 
 @given(NANP, st.sampled_from(["{a}{e}{l}", "({a}) {e}-{l}", "{a}.{e}.{l}", "+1 {a} {e} {l}", "1-{a}-{e}-{l}"]))
@@ -145,13 +151,16 @@ def test_parse_tracking_returns_the_carriers_format_or_refuses(shipping_carrier,
     assert parse_tracking(shipping_carrier, value) == value
 
 
-@given(st.sampled_from(list(TRACKING_EXAMPLES)).flatmap(lambda c: st.tuples(st.just(c), TRACKING_EXAMPLES[c])),
-       separators)
+@given(
+    st.sampled_from(list(TRACKING_EXAMPLES)).flatmap(lambda c: st.tuples(st.just(c), TRACKING_EXAMPLES[c])), separators
+)
 def test_a_tracking_number_round_trips_typed_with_spaces_or_in_lower_case(carrier_and_number, separator):
     shipping_carrier, number = carrier_and_number
     assert parse_tracking(shipping_carrier, number) == number
-    assert parse_tracking(shipping_carrier, _spread(number.lower(), separator.replace("-", " ").replace(".", " "),
-                                                    4)) == number
+    assert (
+        parse_tracking(shipping_carrier, _spread(number.lower(), separator.replace("-", " ").replace(".", " "), 4))
+        == number
+    )
 
 
 # ---------------------------------------------------------------- money

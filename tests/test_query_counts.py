@@ -2,6 +2,7 @@
 row), and at most twelve. Two copies of the demo company get the scale company at two sizes; every page the
 benchmark times (bench.pages) is opened on both and its statements counted. Counting, not timing: speed is
 measured by `make bench`, never here."""
+
 from __future__ import annotations
 
 import shutil
@@ -41,9 +42,17 @@ def sized_apps(template_database, redis_url, tmp_path_factory):
         name = f"dialtone_counts_{orders}"
         url = _copy(template_database, name, tmp_path_factory)
         names.append(name)
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url,
-                          "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url), "SECRET_KEY": TEST_SECRET_KEY,
-                          "MAIL_SERVER": None, "RQ_QUEUE": f"counts-{orders}"})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "REDIS_URL": redis_url,
+                "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+                "SECRET_KEY": TEST_SECRET_KEY,
+                "MAIL_SERVER": None,
+                "RQ_QUEUE": f"counts-{orders}",
+            }
+        )
         with app.app_context():
             load_scale(db.session, employees=200, lines=500, orders=orders, inbox=120, seed=5)
             db.session.remove()

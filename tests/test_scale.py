@@ -1,5 +1,6 @@
 """The large company for benchmarks (app.scale, `flask --app wsgi seed-scale`), at a small size: the counts asked
 for, every status and type, timelines and approvals that match, valid identifiers, and pages that still open."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -55,15 +56,24 @@ def test_every_status_and_every_type_occurs(app, scale):
 def test_every_timeline_ends_where_its_order_stands_and_steps_match_the_status(app, scale):
     with app.app_context():
         last = select(OrderEvent.order_id, func.max(OrderEvent.id).label("id")).group_by(OrderEvent.order_id).subquery()
-        ends = dict(db.session.execute(select(OrderEvent.order_id, OrderEvent.to_status)
-                                       .join(last, OrderEvent.id == last.c.id)).all())
+        ends = dict(
+            db.session.execute(
+                select(OrderEvent.order_id, OrderEvent.to_status).join(last, OrderEvent.id == last.c.id)
+            ).all()
+        )
         for order_id, status in db.session.execute(select(Order.id, Order.status)):
             if status is OrderStatus.DRAFT:
                 assert order_id not in ends
             else:
                 assert ends[order_id] == status.value
-        pending_on = set(db.session.scalars(select(Order.status).join(Approval, Approval.order_id == Order.id)
-                                            .where(Approval.status == ApprovalStatus.PENDING).distinct()))
+        pending_on = set(
+            db.session.scalars(
+                select(Order.status)
+                .join(Approval, Approval.order_id == Order.id)
+                .where(Approval.status == ApprovalStatus.PENDING)
+                .distinct()
+            )
+        )
         assert pending_on <= {OrderStatus.PENDING_APPROVAL, OrderStatus.INFO_REQUESTED}
         unapproved = select(Approval.order_id).where(Approval.status != ApprovalStatus.APPROVED)
         assert count(Order, Order.status == OrderStatus.COMPLETED, Order.id.in_(unapproved)) == 0
@@ -75,8 +85,12 @@ def test_marco_has_a_thousand_orders_waiting_and_nobody_approves_their_own(app, 
     with app.app_context():
         marco = db.session.scalar(select(User).where(User.email == "manager@example.com"))
         assert waiting_count(db.session, marco) == 1000
-        own = (select(func.count()).select_from(Approval).join(Order, Approval.order_id == Order.id)
-               .where(Approval.decided_by_id == Order.requester_id))
+        own = (
+            select(func.count())
+            .select_from(Approval)
+            .join(Order, Approval.order_id == Order.id)
+            .where(Approval.decided_by_id == Order.requester_id)
+        )
         assert db.session.scalar(own) == 0
 
 
@@ -89,8 +103,12 @@ def test_identifiers_are_valid_and_numbers_searchable(app, scale):
         for line in db.session.scalars(select(Line).order_by(Line.id.desc()).limit(200)):
             assert parse_phone(line.number) == line.number
             assert line.number_digits == national_digits(line.number) == line.number_digits_reversed[::-1]
-        live = (select(Line.number).where(Line.status.in_(["active", "suspended"])).group_by(Line.number)
-                .having(func.count() > 1))
+        live = (
+            select(Line.number)
+            .where(Line.status.in_(["active", "suspended"]))
+            .group_by(Line.number)
+            .having(func.count() > 1)
+        )
         assert db.session.scalars(live).all() == []
 
 
@@ -111,8 +129,9 @@ def test_the_pages_still_open(app, login, scale):
 
 
 def test_the_command_loads_a_company(app, runner):
-    result = runner.invoke(args=["seed-scale", "--employees", "40", "--lines", "60", "--orders", "250",
-                                 "--inbox", "20"])
+    result = runner.invoke(
+        args=["seed-scale", "--employees", "40", "--lines", "60", "--orders", "250", "--inbox", "20"]
+    )
     assert result.exit_code == 0, result.output
     assert "orders" in result.output and "250" in result.output
     again = runner.invoke(args=["seed-scale", "--employees", "40", "--lines", "60", "--orders", "250"])

@@ -2,6 +2,7 @@
 kept, and shown a little old while the worker counts what moved, the inbox badge counted per queue, the busiest
 approvers only, a line's latest finished orders, "is a manager" asked once per transaction, and the carrier sweep
 that skips what it handed off."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from sqlalchemy import event, func, select
 
 from app import clock, commands
 from app.extensions import db
-from app.models import EventKind, Order, OrderEvent, OrderStatus, User
+from app.models import EventKind, Order, OrderStatus, User
 from app.orders import lifecycle
 from tests.ordering import Demo
 from tests.test_approvals import submit
@@ -54,15 +55,21 @@ def _figures(redis, monkeypatch):
     today = clock.today()
 
     def figures(now=None):
-        return cache.cached_dashboard(db.session, redis, ReportFilter(tz="UTC"), today=today,
-                                      now=now or clock.now())
+        return cache.cached_dashboard(db.session, redis, ReportFilter(tz="UTC"), today=today, now=now or clock.now())
 
     return figures, computed
 
 
 def cancel_an_order() -> None:
     order = db.session.scalar(select(Order).where(Order.status == OrderStatus.PENDING_APPROVAL))
-    lifecycle.transition(db.session, order, EventKind.CANCEL, person("employee@example.com"), party=lifecycle.Party.REQUESTER, comment="No.")
+    lifecycle.transition(
+        db.session,
+        order,
+        EventKind.CANCEL,
+        person("employee@example.com"),
+        party=lifecycle.Party.REQUESTER,
+        comment="No.",
+    )
     db.session.commit()
 
 
@@ -76,8 +83,9 @@ def refresh_jobs() -> list:
     return [job for job in task_queue().get_jobs() if job.func_name == "app.jobs.refresh_dashboard"]
 
 
-def test_dashboard_figures_are_kept_and_shown_while_the_worker_counts_an_order_that_moved(app, login, demo,
-                                                                                           monkeypatch):
+def test_dashboard_figures_are_kept_and_shown_while_the_worker_counts_an_order_that_moved(
+    app, login, demo, monkeypatch
+):
     submit(login, demo)
     with app.app_context():
         figures, computed = _figures(app.extensions["redis"], monkeypatch)
@@ -155,20 +163,20 @@ def test_the_dashboard_says_how_old_its_figures_are_and_fetches_newer_ones(app, 
     url = "/dashboard?start=&end=&carrier=&department="  # any period: the order counts
     page = telecom.get(url).get_data(as_text=True)
     assert re.search(r"Figures as of \d\d:\d\d:\d\d [AP]M\.", page)
-    assert "being counted" not in page and "hx-trigger=\"load" not in page
+    assert "being counted" not in page and 'data-hx-trigger="load' not in page
     with app.app_context():
         cancel_an_order()
     for headers in ({}, {"HX-Request": "true"}):
         page = telecom.get(url, headers=headers).get_data(as_text=True)
         assert "Newer changes are being counted; this view updates itself." in page
-        block = page[page.index('<div id="dashboard-figures"'):].split(">", 1)[0]
-        assert 'hx-get="/dashboard?start=&amp;end="' in block and 'hx-trigger="load delay:5s"' in block
-        assert 'hx-target="this"' in block and 'hx-swap="outerHTML"' in block
+        block = page[page.index('<div id="dashboard-figures"') :].split(">", 1)[0]
+        assert 'data-hx-get="/dashboard?start=&amp;end="' in block and 'data-hx-trigger="load delay:5s"' in block
+        assert 'data-hx-target="this"' in block and 'data-hx-swap="outerHTML"' in block
     with app.app_context():
         [job] = refresh_jobs()
         job.perform()
     page = telecom.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Figures as of" in page and "being counted" not in page and "hx-trigger" not in page
+    assert "Figures as of" in page and "being counted" not in page and "data-hx-trigger" not in page
 
 
 def test_without_redis_the_dashboard_is_computed(app, login, demo, monkeypatch):
@@ -239,11 +247,29 @@ def test_a_line_page_lists_every_open_order_and_the_latest_finished_ones(app, lo
         erin = person("employee@example.com")
         now = clock.now()
         for n in range(PAST_ORDERS + 5):
-            db.session.add(Order(number=f"OLD-{n:03d}", type="change_plan", status=OrderStatus.COMPLETED,
-                                 requester=erin, employee=erin, line_id=line_id, submitted_at=now,
-                                 completed_at=now))
-        db.session.add(Order(number="OPEN-001", type="suspend", status=OrderStatus.PENDING_APPROVAL,
-                             requester=erin, employee=erin, line_id=line_id, submitted_at=now))
+            db.session.add(
+                Order(
+                    number=f"OLD-{n:03d}",
+                    type="change_plan",
+                    status=OrderStatus.COMPLETED,
+                    requester=erin,
+                    employee=erin,
+                    line_id=line_id,
+                    submitted_at=now,
+                    completed_at=now,
+                )
+            )
+        db.session.add(
+            Order(
+                number="OPEN-001",
+                type="suspend",
+                status=OrderStatus.PENDING_APPROVAL,
+                requester=erin,
+                employee=erin,
+                line_id=line_id,
+                submitted_at=now,
+            )
+        )
         db.session.commit()
     html = login("helpdesk").get(f"/inventory/lines/{line_id}").get_data(as_text=True)
     assert "OPEN-001" in html
@@ -304,8 +330,15 @@ def test_the_carrier_sweep_leaves_handed_off_orders_without_reading_their_timeli
         erin = person("employee@example.com")
         manual = db.session.scalar(select(Carrier).where(Carrier.fulfilment_mode == FulfilmentMode.MANUAL))
         for n in range(30):
-            order = Order(number=f"HO-{n:03d}", type="change_plan", status=OrderStatus.APPROVED, requester=erin,
-                          employee=erin, carrier=manual, handed_off_at=clock.now())
+            order = Order(
+                number=f"HO-{n:03d}",
+                type="change_plan",
+                status=OrderStatus.APPROVED,
+                requester=erin,
+                employee=erin,
+                carrier=manual,
+                handed_off_at=clock.now(),
+            )
             db.session.add(order)
         db.session.commit()
         with Statements() as counted:
@@ -329,15 +362,18 @@ def test_approving_what_can_no_longer_go_ahead_holds_it_for_attention_with_the_r
         stipend.status = StipendStatus.ENDED
         db.session.commit()
         while order.status is OrderStatus.PENDING_APPROVAL:
-            step = db.session.scalar(select(Approval).where(Approval.order_id == order.id,
-                                                            Approval.status == ApprovalStatus.PENDING))
+            step = db.session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
             commands.approve(db.session, step, step.assignee or step.group.members[0])
             db.session.commit()
         assert order.status is OrderStatus.NEEDS_ATTENTION
         held = order.events[-1]
         assert held.kind == "hold" and "not enrolled in the stipend program" in held.comment
-        told = {(n.milestone, n.email) for n in db.session.scalars(
-            select(Notification).where(Notification.event_id == held.id))}
+        told = {
+            (n.milestone, n.email)
+            for n in db.session.scalars(select(Notification).where(Notification.event_id == held.id))
+        }
         assert ("held", "helpdesk@example.com") in told and ("held", holder) in told
         assert ("needs_attention", "telecom@example.com") in told
         assert db.session.get(Stipend, stipend.id).ends_on is None  # nothing of the removal was applied
@@ -371,8 +407,10 @@ def test_statements_built_once_still_bind_each_request_s_values(app, login, demo
         assert f"<h1>{number} " in erin.get(f"/orders/{number}").get_data(as_text=True)
         assert tara.get(f"/orders/{number}").status_code == 200  # telecom sees every order
     assert erin.get("/orders/WO-NOPE").status_code == 404
-    badges = {"manager": marco.get("/approvals/count").get_data(as_text=True),
-              "telecom": tara.get("/approvals/count").get_data(as_text=True)}
+    badges = {
+        "manager": marco.get("/approvals/count").get_data(as_text=True),
+        "telecom": tara.get("/approvals/count").get_data(as_text=True),
+    }
     with app.app_context():
         from app.approvals.inbox import waiting_count
 

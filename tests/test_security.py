@@ -1,6 +1,7 @@
 """Sessions and requests: CSRF on every state change, the session cookie's flags, the security headers on every
 response (a Content-Security-Policy that no template needs to loosen), the sign-in throttle, sign-out and
 deactivation that end a session for good, and sign-on by the company proxy's trusted header."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,9 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app, log
 
 def test_an_htmx_post_with_the_token_in_its_header_is_accepted(login):
     erin = login("employee")
-    response = erin.http.post("/profile", data={"informational_emails": "y"},
-                              headers={"HX-Request": "true", "X-CSRFToken": erin.csrf_token})
+    response = erin.http.post(
+        "/profile", data={"informational_emails": "y"}, headers={"HX-Request": "true", "X-CSRFToken": erin.csrf_token}
+    )
     assert response.status_code == 302
 
 
@@ -95,8 +97,10 @@ def _assert_protected(url: str, response) -> None:
     assert script in ("script-src 'self'", "default-src 'none'"), (url, script)
     assert "unsafe-inline" not in csp.get("script-src", "")
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"]
-    framing = csp.get("frame-ancestors") == "frame-ancestors 'none'" or \
-        response.headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN")
+    framing = csp.get("frame-ancestors") == "frame-ancestors 'none'" or response.headers.get("X-Frame-Options") in (
+        "DENY",
+        "SAMEORIGIN",
+    )
     assert framing, url
     assert response.headers["X-Content-Type-Options"] == "nosniff", url
     assert response.headers["Referrer-Policy"] == "same-origin", url
@@ -144,10 +148,12 @@ def test_no_template_has_inline_script_event_handlers_or_inline_styles():
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text()
         name = str(path.relative_to(TEMPLATES))
-        for pattern, what in ((r"<script(?![^>]*\bsrc=)[^>]*>", "inline <script>"),
-                              (r"<[^>]+\son[a-z]+\s*=", "on… event handler"),
-                              (r"javascript:", "javascript: URL"),
-                              (r"hx-on", "hx-on handler (evaluated code)")):
+        for pattern, what in (
+            (r"<script(?![^>]*\bsrc=)[^>]*>", "inline <script>"),
+            (r"<[^>]+\son[a-z]+\s*=", "on… event handler"),
+            (r"javascript:", "javascript: URL"),
+            (r"hx-on", "hx-on handler (evaluated code)"),
+        ):
             if re.search(pattern, text, re.I):
                 problems.append(f"{name}: {what}")
         if not name.startswith("emails/"):

@@ -1,5 +1,6 @@
 """Audit: every kind of administrative change — approval policies, the catalog, roles, company settings, the
 milestone switches, a webhook secret — is recorded with who and when, and shown to admins at /admin/audit."""
+
 from __future__ import annotations
 
 import pytest

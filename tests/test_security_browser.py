@@ -1,21 +1,39 @@
 """In Chromium: the pages run under the Content-Security-Policy without a single violation (htmx's own inline
 indicator styles switched off, no inline script or style anywhere), and HTMX still works with the CSRF header."""
+
 from __future__ import annotations
 
 from tests.helpers import DEMO_USERS
 
 PAGES = {
     "employee": ["/", "/orders", "/orders/new", "/orders/new/new_line", "/inventory/mine", "/profile"],
-    "admin": ["/approvals", "/inventory/lines", "/fulfillment", "/dashboard", "/reports/orders", "/admin",
-              "/admin/catalog/plans", "/admin/approval-policies", "/admin/people", "/admin/settings",
-              "/admin/notifications", "/admin/audit"],
+    "admin": [
+        "/approvals",
+        "/inventory/lines",
+        "/fulfillment",
+        "/dashboard",
+        "/reports/orders",
+        "/admin",
+        "/admin/catalog/plans",
+        "/admin/approval-policies",
+        "/admin/people",
+        "/admin/settings",
+        "/admin/notifications",
+        "/admin/audit",
+    ],
 }
 
 
 def test_no_page_breaks_the_content_security_policy(page):
     violations = []
-    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
     page.goto("/login")
     for role, urls in PAGES.items():
         page.context.clear_cookies()

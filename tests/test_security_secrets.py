@@ -1,6 +1,7 @@
 """Secrets: a port-in's transfer PIN is encrypted at rest with the key from configuration (ENCRYPTION_KEY), and
 shown masked: never in the clear on any page any role can open, in any email, in any CSV export, in any log
 line, nor anywhere in the database."""
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,9 @@ def test_a_transfer_pin_is_encrypted_with_the_configured_key_and_never_shown(app
     data = {**valid_orders(demo)["port_in"][1], "transfer_pin": PIN}
     ids = build_world(app, login, order_data=data, order_code="port_in")
     number = ids["number"]
-    clients = {email: login(role) for role, email in (("manager", "manager@example.com"),
-                                                      ("telecom", "telecom@example.com"))}
+    clients = {
+        email: login(role) for role, email in (("manager", "manager@example.com"), ("telecom", "telecom@example.com"))
+    }
     _approve_all(app, number, clients)
     tara = clients["telecom@example.com"]
     assert tara.post(f"/fulfillment/orders/{number}/placed", {"carrier_reference": "CT-1"}).status_code == 302
@@ -60,8 +62,11 @@ def test_a_transfer_pin_is_encrypted_with_the_configured_key_and_never_shown(app
     masked_seen = False
     for role in ROLES:
         client = Client(app) if role == "anonymous" else login(role)
-        extra = [f"/orders/{d}/edit" for d in drafts] + [f"/orders/{d}/review" for d in drafts] + \
-            [f"/fulfillment/orders/{number}", f"/orders/{number}", "/orders?q=" + number]
+        extra = (
+            [f"/orders/{d}/edit" for d in drafts]
+            + [f"/orders/{d}/review" for d in drafts]
+            + [f"/fulfillment/orders/{number}", f"/orders/{number}", "/orders?q=" + number]
+        )
         for url, response in crawl(client, app, ids, extra=extra).items():
             body = response.get_data()
             assert PIN.encode() not in body, f"{role} {url} shows the PIN"

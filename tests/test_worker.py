@@ -1,4 +1,5 @@
 """Jobs go through real Redis to a real worker process, which runs them inside an app context."""
+
 import os
 import subprocess
 import sys
@@ -16,8 +17,9 @@ def test_a_job_enqueued_through_redis_is_run_by_the_worker(app, database_url, re
     with app.app_context():
         job = enqueue("app.jobs.ping", "hello")
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"]}
-    subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True
+    )
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == {"users": 40, "note": "hello"}
@@ -53,8 +55,9 @@ def test_the_real_worker_runs_a_periodic_job_and_schedules_its_next_run(app, dat
     with app.app_context():
         job = task_queue().enqueue("app.jobs.run_periodic", "app.jobs.approval_sweep")
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RQ_QUEUE": app.config["RQ_QUEUE"]}
-    subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True
+    )
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED, job.latest_result()
     with app.app_context():

@@ -1,4 +1,5 @@
 """The audit log of administrative changes: one helper writes every entry, in the change's own transaction."""
+
 from __future__ import annotations
 
 import enum
@@ -13,9 +14,17 @@ from app.models import AuditEntry, User
 # Never written to the log, even as "changed from … to …".
 SECRET_FIELDS = {"webhook_secret_encrypted", "password_hash", "data"}
 
-VERBS = {"create": "added", "update": "changed", "retire": "retired", "restore": "restored",
-         "rotate_secret": "webhook secret rotated", "deactivate": "deactivated", "reactivate": "reactivated",
-         "import": "imported", "remove": "removed"}
+VERBS = {
+    "create": "added",
+    "update": "changed",
+    "retire": "retired",
+    "restore": "restored",
+    "rotate_secret": "webhook secret rotated",
+    "deactivate": "deactivated",
+    "reactivate": "reactivated",
+    "import": "imported",
+    "remove": "removed",
+}
 
 
 def record_audit(actor: User | None, action: str, target: object, **details: Any) -> AuditEntry:
@@ -23,8 +32,12 @@ def record_audit(actor: User | None, action: str, target: object, **details: Any
     the change itself, so a change is never saved without its entry nor an entry without its change."""
     if actor is not None and hasattr(actor, "_get_current_object"):  # Flask-Login's current_user proxy
         actor = actor._get_current_object()
-    entry = AuditEntry(actor=actor, action=action, target=str(target)[:200],
-                       details={key: _plain(value) for key, value in details.items()})
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        target=str(target)[:200],
+        details={key: _plain(value) for key, value in details.items()},
+    )
     db.session.add(entry)
     return entry
 
@@ -37,8 +50,11 @@ def action_label(action: str) -> str:
 
 def snapshot(obj: object, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The object's column values (secrets left out) plus `extra`, as plain JSON values, for `changes`."""
-    values = {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs
-              if attr.key not in SECRET_FIELDS and attr.key != "id"}
+    values = {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in SECRET_FIELDS and attr.key != "id"
+    }
     values.update({key: _plain(value) for key, value in (extra or {}).items()})
     return values
 

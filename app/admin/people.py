@@ -1,4 +1,5 @@
 """People administration: changing a person, deactivating them, and what is left to offboard."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,11 +33,14 @@ class Offboarding:
 def offboarding_for(person: User) -> Offboarding:
     """Their live lines (active or suspended), active stipends and active direct reports."""
     lines = db.session.scalars(
-        select(Line).where(Line.employee_id == person.id, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
-        .options(joinedload(Line.carrier), joinedload(Line.plan)).order_by(Line.number)
+        select(Line)
+        .where(Line.employee_id == person.id, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
+        .options(joinedload(Line.carrier), joinedload(Line.plan))
+        .order_by(Line.number)
     ).all()
     stipends = db.session.scalars(
-        select(Stipend).where(Stipend.employee_id == person.id, Stipend.status == StipendStatus.ACTIVE)
+        select(Stipend)
+        .where(Stipend.employee_id == person.id, Stipend.status == StipendStatus.ACTIVE)
         .options(joinedload(Stipend.tier))
     ).all()
     reports = db.session.scalars(
@@ -70,16 +74,28 @@ def would_loop(person: User, manager: User | None) -> bool:
 
 def profile(person: User) -> dict[str, Any]:
     """What the person page edits, in words, for the audit log."""
-    return {"name": person.name, "email": person.email,
-            "department": person.department.name if person.department else None,
-            "cost_center": str(person.cost_center) if person.cost_center else None,
-            "manager": person.manager.name if person.manager else None,
-            "groups": sorted(g.name for g in person.groups)}
+    return {
+        "name": person.name,
+        "email": person.email,
+        "department": person.department.name if person.department else None,
+        "cost_center": str(person.cost_center) if person.cost_center else None,
+        "manager": person.manager.name if person.manager else None,
+        "groups": sorted(g.name for g in person.groups),
+    }
 
 
-def update_person(person: User, actor: User, *, name: str, email: str, department: Department | None,
-                  cost_center: CostCenter | None, manager: User | None, roles: set[Role],
-                  groups: list[Group]) -> bool:
+def update_person(
+    person: User,
+    actor: User,
+    *,
+    name: str,
+    email: str,
+    department: Department | None,
+    cost_center: CostCenter | None,
+    manager: User | None,
+    roles: set[Role],
+    groups: list[Group],
+) -> bool:
     """Change a person (the caller validated the values and commits). True when anything changed."""
     if would_loop(person, manager):
         raise PeopleError(f"{person.name} cannot report to {manager.name}: the management chain would loop.")
@@ -97,8 +113,12 @@ def update_person(person: User, actor: User, *, name: str, email: str, departmen
         record_audit(actor, "person.update", _target(person), changes=diff)
     roles_after = sorted(r.value for r in roles)
     if roles_after != roles_before:
-        record_audit(actor, "roles.update", _target(person), roles=[", ".join(roles_before) or "none",
-                                                                     ", ".join(roles_after) or "none"])
+        record_audit(
+            actor,
+            "roles.update",
+            _target(person),
+            roles=[", ".join(roles_before) or "none", ", ".join(roles_after) or "none"],
+        )
     return bool(diff) or roles_after != roles_before
 
 

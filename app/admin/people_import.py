@@ -4,6 +4,7 @@ applied all or nothing: people created or updated, with their departments, cost 
 Rows are numbered as a spreadsheet shows them (the header is row 1), and every refusal names its row.
 People who are not in the file are left as they are.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "department": ("department", "dept"),
     "cost_center": ("cost center", "cost centre", "cost center code", "cost centre code"),
 }
-COLUMN_WORDS = {"employee_id": "employee id", "name": "name", "email": "email", "manager_email": "manager email",
-                "department": "department", "cost_center": "cost center"}
+COLUMN_WORDS = {
+    "employee_id": "employee id",
+    "name": "name",
+    "email": "email",
+    "manager_email": "manager email",
+    "department": "department",
+    "cost_center": "cost center",
+}
 
 Key = tuple[str, int]  # a person in the resulting company: ("user", id) for someone known, ("row", n) for a new one
 
@@ -109,8 +116,11 @@ def preview_import(data: bytes) -> ImportPreview:
     if preview.problems:
         return preview
     preview.rows = rows
-    people = db.session.scalars(select(User).options(joinedload(User.department),
-                                                     joinedload(User.cost_center))).unique().all()
+    people = (
+        db.session.scalars(select(User).options(joinedload(User.department), joinedload(User.cost_center)))
+        .unique()
+        .all()
+    )
     _check_values(rows)
     _match_people(rows, people)
     keys, names = _check_managers(rows, people)
@@ -213,13 +223,17 @@ def _match_people(rows: list[ImportRow], people: list[User]) -> None:
         if by_id is not None:
             row.person = by_id
             if owner is not None and owner is not by_id:
-                row.errors.append(f"the email {row.email} belongs to {owner.name} "
-                                  f"(employee {owner.employee_number or 'without an id'}), not to employee "
-                                  f"{row.employee_id}.")
+                row.errors.append(
+                    f"the email {row.email} belongs to {owner.name} "
+                    f"(employee {owner.employee_number or 'without an id'}), not to employee "
+                    f"{row.employee_id}."
+                )
         elif owner is not None:
             if owner.employee_number and owner.employee_number != row.employee_id:
-                row.errors.append(f"the email {row.email} belongs to {owner.name}, whose employee id is "
-                                  f"{owner.employee_number}, not {row.employee_id}.")
+                row.errors.append(
+                    f"the email {row.email} belongs to {owner.name}, whose employee id is "
+                    f"{owner.employee_number}, not {row.employee_id}."
+                )
             else:
                 row.person = owner
     claimed: dict[int, ImportRow] = {}
@@ -257,8 +271,9 @@ def _check_managers(rows: list[ImportRow], people: list[User]) -> tuple[dict[str
 
 def _check_loops(rows: list[ImportRow], people: list[User], keys: dict[str, Key], names: dict[Key, str]) -> None:
     """Walk up each row's chain in the company as it would be after the import; refuse rows in a loop."""
-    manager_of: dict[Key, Key | None] = {("user", p.id): ("user", p.manager_id) if p.manager_id else None
-                                         for p in people}
+    manager_of: dict[Key, Key | None] = {
+        ("user", p.id): ("user", p.manager_id) if p.manager_id else None for p in people
+    }
     for row in rows:
         if row.email:
             manager_of[_key(row)] = keys.get(row.manager_email) if row.manager_email else None
@@ -291,11 +306,15 @@ def _describe_changes(rows: list[ImportRow], preview: ImportPreview, people: lis
         department = person.department.name if person.department else ""
         current_cc = person.cost_center
         same_cc = (not row.cost_center and current_cc is None) or (
-            current_cc is not None and row.cost_center.lower() in {current_cc.code.lower(), current_cc.name.lower()})
-        for word, old, new in (("name", person.name, row.name), ("email", person.email.lower(), row.email),
-                               ("employee id", person.employee_number or "", row.employee_id),
-                               ("department", department.lower(), row.department.lower()),
-                               ("manager", manager_email or "", row.manager_email)):
+            current_cc is not None and row.cost_center.lower() in {current_cc.code.lower(), current_cc.name.lower()}
+        )
+        for word, old, new in (
+            ("name", person.name, row.name),
+            ("email", person.email.lower(), row.email),
+            ("employee id", person.employee_number or "", row.employee_id),
+            ("department", department.lower(), row.department.lower()),
+            ("manager", manager_email or "", row.manager_email),
+        ):
             if old != new:
                 row.changes.append(word)
         if not same_cc:
@@ -347,7 +366,8 @@ def apply_import(preview: ImportPreview, actor: User) -> ImportResult:
         manager = None
         if row.manager_email:
             manager = people_by_email.get(row.manager_email) or db.session.scalar(
-                select(User).where(User.email == row.manager_email))
+                select(User).where(User.email == row.manager_email)
+            )
         people_by_email[row.email].manager = manager
     details: dict[str, Any] = {"created": created, "updated": updated, "unchanged": unchanged}
     if preview.new_departments:

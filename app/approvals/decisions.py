@@ -5,6 +5,7 @@ at once exactly one wins and the other is told who decided first; the order move
 bumps its version and writes the timeline), and the next step is assigned. What follows the last approval (the
 rules checked again, completion or hand-off) is the commands' (app.commands), not this module's.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -44,11 +45,18 @@ def next_step(session: Session, order: Order, approvals: list[Approval], *, toda
     approver = assign(session, step, today)
     move(step, StepAction.ACTIVATE)
     if approver.nobody:
-        lifecycle.record(session, order, EventKind.NO_APPROVER, None,
-                         comment=f"Step {step.position}: {approver.note}. It waits for an administrator in the "
-                                 "No approver queue.", data={"step": step.position})
+        lifecycle.record(
+            session,
+            order,
+            EventKind.NO_APPROVER,
+            None,
+            comment=f"Step {step.position}: {approver.note}. It waits for an administrator in the No approver queue.",
+            data={"step": step.position},
+        )
     elif approver.note:
-        lifecycle.record(session, order, EventKind.ROUTING_NOTE, None, comment=f"Step {step.position}: {approver.note}.")
+        lifecycle.record(
+            session, order, EventKind.ROUTING_NOTE, None, comment=f"Step {step.position}: {approver.note}."
+        )
     return step
 
 
@@ -83,8 +91,9 @@ def _locked(session: Session, approval: Approval) -> None:
     session.refresh(approval)
 
 
-def approve(session: Session, approval: Approval, person: User, comment: str = "",
-            today: date | None = None) -> Approval | None:
+def approve(
+    session: Session, approval: Approval, person: User, comment: str = "", today: date | None = None
+) -> Approval | None:
     """Approve a step; returns the next step, or None when this was the last (the order still awaits the
     final approval, which app.commands gives after checking the rules again)."""
     _pending_step(approval, person)
@@ -93,8 +102,15 @@ def approve(session: Session, approval: Approval, person: User, comment: str = "
     others = session.scalars(select(Approval).where(Approval.order_id == order.id)).all()
     if not any(a.status is ApprovalStatus.WAITING for a in others):
         return None
-    lifecycle.transition(session, order, EventKind.APPROVE_STEP, person, party=Party.APPROVER,
-                         comment=comment.strip(), data=step_data(approval))
+    lifecycle.transition(
+        session,
+        order,
+        EventKind.APPROVE_STEP,
+        person,
+        party=Party.APPROVER,
+        comment=comment.strip(),
+        data=step_data(approval),
+    )
     return next_step(session, order, list(others), today=today or clock.today())
 
 
@@ -107,8 +123,15 @@ def reject(session: Session, approval: Approval, person: User, reason: str) -> N
         raise ApprovalError("Give the reason for rejecting: the requester will see it.")
     _pending_step(approval, person)
     claim(session, approval, StepAction.REJECT, person, reason.strip())
-    lifecycle.transition(session, approval.order, EventKind.REJECT, person, party=Party.APPROVER,
-                         comment=reason.strip(), data={"step": approval.position})
+    lifecycle.transition(
+        session,
+        approval.order,
+        EventKind.REJECT,
+        person,
+        party=Party.APPROVER,
+        comment=reason.strip(),
+        data={"step": approval.position},
+    )
     skip_open(session, approval.order)
 
 
@@ -118,5 +141,12 @@ def request_information(session: Session, approval: Approval, person: User, ques
         raise ApprovalError("Write the question for the requester.")
     _locked(session, approval)  # a rejection racing this question: whichever locks the order first wins
     _pending_step(approval, person)
-    lifecycle.transition(session, approval.order, EventKind.REQUEST_INFO, person, party=Party.APPROVER,
-                         comment=question.strip(), data={"step": approval.position})
+    lifecycle.transition(
+        session,
+        approval.order,
+        EventKind.REQUEST_INFO,
+        person,
+        party=Party.APPROVER,
+        comment=question.strip(),
+        data={"step": approval.position},
+    )

@@ -1,4 +1,5 @@
 """The approver's queue: what waits for a person (theirs, their groups', delegated to them) and what they decided."""
+
 from __future__ import annotations
 
 import functools
@@ -22,17 +23,24 @@ def _mine(person: User):
 
 
 # What a row of the queue shows: the order, its requester, the person it is for, its line, the group, the delegator.
-ROW = (joinedload(Approval.order).joinedload(Order.requester), joinedload(Approval.order).joinedload(Order.employee),
-       joinedload(Approval.order).joinedload(Order.line), joinedload(Approval.on_behalf_of), joinedload(Approval.group))
+ROW = (
+    joinedload(Approval.order).joinedload(Order.requester),
+    joinedload(Approval.order).joinedload(Order.employee),
+    joinedload(Approval.order).joinedload(Order.line),
+    joinedload(Approval.on_behalf_of),
+    joinedload(Approval.group),
+)
 
 
 def waiting_query(person: User, *, order_type: str | None = None, requester_id: int | None = None) -> Select:
     """Pending steps of orders waiting for approval, oldest first: the steps alone (`with_rows` loads what the
     queue shows, for one page of them)."""
-    query = (select(Approval).join(Order, Approval.order_id == Order.id)
-             .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
-                    _mine(person))
-             .order_by(Approval.assigned_at, Approval.id))
+    query = (
+        select(Approval)
+        .join(Order, Approval.order_id == Order.id)
+        .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))
+        .order_by(Approval.assigned_at, Approval.id)
+    )
     if order_type:
         query = query.where(Order.type == order_type)
     if requester_id:
@@ -63,9 +71,13 @@ def waiting_count(session: Session, person: User) -> int:
 
 
 def _pending(*conditions) -> ScalarSelect:
-    return (select(func.count()).select_from(Approval).join(Order, Approval.order_id == Order.id)
-            .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
-                   *conditions).scalar_subquery())
+    return (
+        select(func.count())
+        .select_from(Approval)
+        .join(Order, Approval.order_id == Order.id)
+        .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, *conditions)
+        .scalar_subquery()
+    )
 
 
 # The badge's two statements, built once (every page of an approver runs one): the person and groups are bound.
@@ -77,28 +89,44 @@ def _count_own() -> Select:
 @functools.cache
 def _count_with_groups() -> Select:
     person = bindparam("person")
-    groups = _pending(Approval.assignee_id.is_(None), Approval.group_id.in_(bindparam("groups", expanding=True)),
-                      Order.requester_id != person, Order.employee_id != person)
+    groups = _pending(
+        Approval.assignee_id.is_(None),
+        Approval.group_id.in_(bindparam("groups", expanding=True)),
+        Order.requester_id != person,
+        Order.employee_id != person,
+    )
     return select(_pending(Approval.assignee_id == person) + groups)
 
 
 @functools.cache
 def _count_unrouted() -> Select:
     person = bindparam("person")
-    return select(_pending(Approval.assignee_id.is_(None), Approval.group_id.is_(None),
-                           Order.requester_id != person, Order.employee_id != person))
+    return select(
+        _pending(
+            Approval.assignee_id.is_(None),
+            Approval.group_id.is_(None),
+            Order.requester_id != person,
+            Order.employee_id != person,
+        )
+    )
 
 
 def decided_query(person: User) -> Select:
-    return (select(Approval).where(Approval.decided_by_id == person.id)
-            .options(joinedload(Approval.order).joinedload(Order.requester))
-            .order_by(Approval.decided_at.desc()))
+    return (
+        select(Approval)
+        .where(Approval.decided_by_id == person.id)
+        .options(joinedload(Approval.order).joinedload(Order.requester))
+        .order_by(Approval.decided_at.desc())
+    )
 
 
 def requesters_waiting(session: Session, person: User) -> list[User]:
     """People whose orders wait for this approver (for the requester filter)."""
-    ids = select(Order.requester_id).join(Approval, Approval.order_id == Order.id).where(
-        Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))
+    ids = (
+        select(Order.requester_id)
+        .join(Approval, Approval.order_id == Order.id)
+        .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))
+    )
     return session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)).all()
 
 

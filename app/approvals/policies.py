@@ -5,17 +5,27 @@ company default). A step's approver is resolved when the step is reached, so an 
 hands it to their delegate. No one approves their own order: such a step moves up the management chain. When
 nobody can approve a step (no manager, an empty group), it waits in the administrators' "No approver" queue.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
-from app.models import Group, Order, User
+from app.models import (
+    Approval,
+    ApprovalPolicy,
+    ApprovalPolicyStep,
+    ApprovalStatus,
+    ApproverKind,
+    Delegation,
+    Group,
+    Order,
+    User,
+)
 
 KIND_LABELS = {
     ApproverKind.MANAGER: "Manager",
@@ -66,8 +76,9 @@ def matches(policy: ApprovalPolicy, facts: OrderFacts) -> bool:
 
 def matching_policy(session: Session, facts: OrderFacts) -> ApprovalPolicy | None:
     """The first active policy by priority that matches; else the company default; else None."""
-    policies = session.scalars(select(ApprovalPolicy).where(ApprovalPolicy.active)
-                               .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)).all()
+    policies = session.scalars(
+        select(ApprovalPolicy).where(ApprovalPolicy.active).order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
+    ).all()
     for policy in policies:
         if not policy.is_default and matches(policy, facts):
             return policy
@@ -97,8 +108,15 @@ class Approver:
         return f"{self.user.name}{behalf}"
 
 
-def resolve_approver(session: Session, kind: ApproverKind, *, order: Order, user: User | None = None,
-                     group: Group | None = None, today: date) -> Approver:
+def resolve_approver(
+    session: Session,
+    kind: ApproverKind,
+    *,
+    order: Order,
+    user: User | None = None,
+    group: Group | None = None,
+    today: date,
+) -> Approver:
     """The approver of one step for one order, with self-approval and delegation applied; an Approver with
     neither a person nor a group when nobody can approve it (the step then waits for an administrator)."""
     employee = order.employee
@@ -121,8 +139,9 @@ def resolve_approver(session: Session, kind: ApproverKind, *, order: Order, user
     return stand_in(session, candidate, order, today, missing=missing)
 
 
-def stand_in(session: Session, candidate: User | None, order: Order, today: date, *,
-             missing: str = "nobody above can approve it") -> Approver:
+def stand_in(
+    session: Session, candidate: User | None, order: Order, today: date, *, missing: str = "nobody above can approve it"
+) -> Approver:
     """Who decides in `candidate`'s place: never the requester or the person the order is for, nor anyone
     inactive (both move up the management chain), and while they are away their delegate, if the delegate may
     approve. Routing and escalation both ask this."""
@@ -130,8 +149,11 @@ def stand_in(session: Session, candidate: User | None, order: Order, today: date
     person, note, climbed = candidate, "", set()
     while person is not None and (person.id in own or not person.active) and person.id not in climbed:
         climbed.add(person.id)
-        note = ("moved up the management chain: no one approves their own order" if person.id in own
-                else f"{person.name} is no longer active: moved up the management chain")
+        note = (
+            "moved up the management chain: no one approves their own order"
+            if person.id in own
+            else f"{person.name} is no longer active: moved up the management chain"
+        )
         person = person.manager
     if person is None or person.id in own or not person.active:
         return Approver(note=missing if candidate is None else "nobody above can approve it")
@@ -147,9 +169,11 @@ def may_approve(person: User) -> bool:
 
 
 def active_delegate(session: Session, person: User, today: date) -> User | None:
-    delegation = session.scalars(select(Delegation).where(
-        Delegation.user_id == person.id, Delegation.starts_on <= today, Delegation.ends_on >= today)
-        .order_by(Delegation.id.desc())).first()
+    delegation = session.scalars(
+        select(Delegation)
+        .where(Delegation.user_id == person.id, Delegation.starts_on <= today, Delegation.ends_on >= today)
+        .order_by(Delegation.id.desc())
+    ).first()
     return delegation.delegate if delegation and delegation.delegate.active else None
 
 
@@ -157,8 +181,13 @@ def planned_steps(session: Session, order: Order, today: date) -> list[tuple[App
     """The steps an order would get and who would decide each, as things stand today ("Try it")."""
     policy = matching_policy(session, OrderFacts.of(order))
     steps: Iterable[ApprovalPolicyStep] = policy.steps if policy else []
-    return [(step, resolve_approver(session, step.approver_kind, order=order, user=step.user, group=step.group,
-                                    today=today)) for step in steps]
+    return [
+        (
+            step,
+            resolve_approver(session, step.approver_kind, order=order, user=step.user, group=step.group, today=today),
+        )
+        for step in steps
+    ]
 
 
 def lay_out(session: Session, order: Order) -> list[Approval]:
@@ -170,17 +199,26 @@ def lay_out(session: Session, order: Order) -> list[Approval]:
     steps = [(s.position, s.approver_kind, s.user_id, s.group_id) for s in policy.steps] if policy else []
     if not steps:
         steps = [(1, ApproverKind.MANAGER, None, None)]
-    approvals = [Approval(order=order, position=position, approver_kind=kind, assignee_id=user_id,
-                          group_id=group_id, status=ApprovalStatus.WAITING)
-                 for position, kind, user_id, group_id in steps]
+    approvals = [
+        Approval(
+            order=order,
+            position=position,
+            approver_kind=kind,
+            assignee_id=user_id,
+            group_id=group_id,
+            status=ApprovalStatus.WAITING,
+        )
+        for position, kind, user_id, group_id in steps
+    ]
     session.add_all(approvals)
     return approvals
 
 
 def assign(session: Session, approval: Approval, today: date) -> Approver:
     """Resolve who decides `approval` now and record it on the step."""
-    approver = resolve_approver(session, approval.approver_kind, order=approval.order,
-                                user=approval.assignee, group=approval.group, today=today)
+    approver = resolve_approver(
+        session, approval.approver_kind, order=approval.order, user=approval.assignee, group=approval.group, today=today
+    )
     approval.assignee = approver.user
     approval.group = approver.group
     approval.on_behalf_of = approver.on_behalf_of

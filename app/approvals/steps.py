@@ -3,6 +3,7 @@ the order ends first; a pending step may be handed to someone else (delegation, 
 
 `claim` decides a step in the database with a conditional UPDATE (only from the action's source states), so of
 two people deciding the same step at once exactly one wins; `move` changes a step the caller holds."""
+
 from __future__ import annotations
 
 import enum
@@ -72,11 +73,14 @@ def claim(session: Session, step: Approval, action: StepAction, person: User, co
         update(Approval)
         .where(Approval.id == step.id, Approval.status.in_(rule.sources))
         .values(status=rule.target, decided_by_id=person.id, decided_at=clock.now(), comment=comment)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
-        fresh = session.execute(select(Approval.status, Approval.decided_at, User.name)
-                                .outerjoin(User, User.id == Approval.decided_by_id)
-                                .where(Approval.id == step.id)).one()
+        fresh = session.execute(
+            select(Approval.status, Approval.decided_at, User.name)
+            .outerjoin(User, User.id == Approval.decided_by_id)
+            .where(Approval.id == step.id)
+        ).one()
         when = f" at {local_time(fresh.decided_at)}" if fresh.decided_at else ""
         raise AlreadyDecided(f"{fresh.name or 'Someone else'} already decided this step ({fresh.status.value}){when}.")
     session.refresh(step)
@@ -85,5 +89,9 @@ def claim(session: Session, step: Approval, action: StepAction, person: User, co
 def skip_open(session: Session, order: Order) -> None:
     """A rejected or cancelled order leaves no step waiting in anyone's inbox."""
     rule = STEP_TRANSITIONS[StepAction.SKIP]
-    session.execute(update(Approval).where(Approval.order_id == order.id, Approval.status.in_(rule.sources))
-                    .values(status=rule.target).execution_options(synchronize_session=False))
+    session.execute(
+        update(Approval)
+        .where(Approval.order_id == order.id, Approval.status.in_(rule.sources))
+        .values(status=rule.target)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,4 +1,5 @@
 """Carrier webhook secrets: made here, stored encrypted, shown in clear once (on creation or rotation)."""
+
 from __future__ import annotations
 
 import secrets

@@ -5,6 +5,7 @@ them (their department, one of their groups, or one of their roles); everyone el
 but "out of policy": the order asks for a justification and the approval policies for out-of-policy
 orders apply. Retirement is a separate matter (`item.active`): a retired item is not offered at all.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -48,29 +49,37 @@ class Audience:
 
     def labels(self) -> list[str]:
         """'the Sales department', 'the Telecom admins group', 'the admin role', sorted within each kind."""
-        return ([f"the {d.name} department" for d in sorted(self.departments, key=lambda d: d.name)]
-                + [f"the {g.name} group" for g in sorted(self.groups, key=lambda g: g.name)]
-                + [f"the {r.value} role" for r in sorted(self.roles, key=lambda r: r.value)])
+        return (
+            [f"the {d.name} department" for d in sorted(self.departments, key=lambda d: d.name)]
+            + [f"the {g.name} group" for g in sorted(self.groups, key=lambda g: g.name)]
+            + [f"the {r.value} role" for r in sorted(self.roles, key=lambda r: r.value)]
+        )
 
     def short(self) -> str:
         """For lists: 'Everyone' or 'Sales, Telecom admins (group), admin (role)'."""
         if self.is_everyone:
             return "Everyone"
-        return ", ".join([d.name for d in sorted(self.departments, key=lambda d: d.name)]
-                         + [f"{g.name} (group)" for g in sorted(self.groups, key=lambda g: g.name)]
-                         + [f"{r.value} (role)" for r in sorted(self.roles, key=lambda r: r.value)])
+        return ", ".join(
+            [d.name for d in sorted(self.departments, key=lambda d: d.name)]
+            + [f"{g.name} (group)" for g in sorted(self.groups, key=lambda g: g.name)]
+            + [f"{r.value} (role)" for r in sorted(self.roles, key=lambda r: r.value)]
+        )
 
     def matches(self, user: User, group_ids: set[int]) -> bool:
-        return (any(d.id == user.department_id for d in self.departments)
-                or any(g.id in group_ids for g in self.groups)
-                or bool(set(self.roles) & user.roles))
+        return (
+            any(d.id == user.department_id for d in self.departments)
+            or any(g.id in group_ids for g in self.groups)
+            or bool(set(self.roles) & user.roles)
+        )
 
 
 def item_kind(item: Item) -> str:
     try:
         return ITEM_KINDS[type(item)]
     except KeyError:
-        raise TypeError(f"Eligibility applies to plans, device models and accessories, not {type(item).__name__}")
+        raise TypeError(
+            f"Eligibility applies to plans, device models and accessories, not {type(item).__name__}"
+        ) from None
 
 
 def audiences_for(items: Iterable[Item]) -> dict[Item, Audience]:
@@ -84,8 +93,14 @@ def audiences_for(items: Iterable[Item]) -> dict[Item, Audience]:
         return audiences
     rules = db.session.scalars(
         select(EligibilityRule)
-        .where(or_(*(and_(EligibilityRule.item_kind == kind, EligibilityRule.item_id.in_(by_id))
-                     for kind, by_id in ids_by_kind.items())))
+        .where(
+            or_(
+                *(
+                    and_(EligibilityRule.item_kind == kind, EligibilityRule.item_id.in_(by_id))
+                    for kind, by_id in ids_by_kind.items()
+                )
+            )
+        )
         .options(joinedload(EligibilityRule.department), joinedload(EligibilityRule.group))
     ).all()
     for rule in rules:
@@ -127,15 +142,19 @@ def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
-def set_audience(item: Item, departments: Iterable[Department] = (), groups: Iterable[Group] = (),
-                 roles: Iterable[Role] = ()) -> bool:
+def set_audience(
+    item: Item, departments: Iterable[Department] = (), groups: Iterable[Group] = (), roles: Iterable[Role] = ()
+) -> bool:
     """Make `item` open to exactly these audiences (none: everyone). True when that changed anything.
 
     The item must have an id (flush a new one first). The caller commits.
     """
     kind = item_kind(item)
-    wanted = ({("department", d.id) for d in departments} | {("group", g.id) for g in groups}
-              | {("role", Role(r)) for r in roles})
+    wanted = (
+        {("department", d.id) for d in departments}
+        | {("group", g.id) for g in groups}
+        | {("role", Role(r)) for r in roles}
+    )
     existing = db.session.scalars(
         select(EligibilityRule).where(EligibilityRule.item_kind == kind, EligibilityRule.item_id == item.id)
     ).all()
@@ -146,9 +165,17 @@ def set_audience(item: Item, departments: Iterable[Department] = (), groups: Ite
         if key not in wanted:
             db.session.delete(rule)
     for audience_kind, value in wanted - set(have):
-        db.session.add(EligibilityRule(item_kind=kind, item_id=item.id, **{
-            "department": {"department_id": value}, "group": {"group_id": value}, "role": {"role": value},
-        }[audience_kind]))
+        db.session.add(
+            EligibilityRule(
+                item_kind=kind,
+                item_id=item.id,
+                **{
+                    "department": {"department_id": value},
+                    "group": {"group_id": value},
+                    "role": {"role": value},
+                }[audience_kind],
+            )
+        )
     db.session.flush()
     return True
 

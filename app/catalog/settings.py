@@ -1,4 +1,5 @@
 """Company settings: reading and changing them, upgrade eligibility per person, and the company logo."""
+
 from __future__ import annotations
 
 import calendar
@@ -87,8 +88,13 @@ def logo_type(data: bytes) -> str:
 def set_company_logo(data: bytes, filename: str, uploaded_by: User | None) -> StoredFile:
     """Store a new company logo in the database and make it current (the previous one is deleted)."""
     content_type = logo_type(data)
-    stored = StoredFile(filename=filename[:200] or "logo", content_type=content_type, data=data,
-                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=uploaded_by)
+    stored = StoredFile(
+        filename=filename[:200] or "logo",
+        content_type=content_type,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=uploaded_by,
+    )
     db.session.add(stored)
     db.session.flush()
     _delete_current_logo()

@@ -6,6 +6,7 @@ and nothing else; none of them sequences work across areas itself.
 Commands work in the caller's session and never commit or roll it back: the caller commits
 (`commit_or_conflict`), and what must wait for the commit (a job for the worker) runs then.
 """
+
 from app.commands.deciding import approve, ask, reject, remind_and_escalate
 from app.commands.fulfilling import (
     apply_carrier_update,
@@ -22,6 +23,24 @@ from app.commands.fulfilling import (
 )
 from app.commands.ordering import answer, cancel, commit_or_conflict, submit
 
-__all__ = ["answer", "apply_carrier_update", "apply_carrier_updates", "remind_and_escalate", "approve", "ask", "cancel", "carrier_sweep", "commit_or_conflict",
-           "complete", "flag_problem", "hand_off", "receive_carrier_update", "record_device", "record_number",
-           "record_placed", "record_shipment", "reject", "submit"]
+__all__ = [
+    "answer",
+    "apply_carrier_update",
+    "apply_carrier_updates",
+    "remind_and_escalate",
+    "approve",
+    "ask",
+    "cancel",
+    "carrier_sweep",
+    "commit_or_conflict",
+    "complete",
+    "flag_problem",
+    "hand_off",
+    "receive_carrier_update",
+    "record_device",
+    "record_number",
+    "record_placed",
+    "record_shipment",
+    "reject",
+    "submit",
+]

@@ -1,6 +1,7 @@
 """The approvers' commands: approve, reject, ask for information. The last approval checks every rule of the order's
 type again (the line may have been disconnected meanwhile): if one no longer holds, the order needs attention
 with the reason; else it is approved, and then completed at once (internal types) or handed to its carrier."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,9 +45,15 @@ def _last_step_approved(session: Session, order: Order, person: User, comment: s
     errors = service.check(session, order, order.requester, today=ordered_on)
     if errors:
         reason = next(iter(errors.values()))
-        lifecycle.transition(session, order, EventKind.HOLD, None, party=Party.SYSTEM,
-                             comment=f"{person.name} gave the last approval, but the order cannot go ahead: {reason}",
-                             data={**data, "errors": errors})
+        lifecycle.transition(
+            session,
+            order,
+            EventKind.HOLD,
+            None,
+            party=Party.SYSTEM,
+            comment=f"{person.name} gave the last approval, but the order cannot go ahead: {reason}",
+            data={**data, "errors": errors},
+        )
         return
     lifecycle.transition(session, order, EventKind.APPROVE, person, party=Party.APPROVER, comment=comment, data=data)
     if REGISTRY[order.type].carrier_fulfilled:
@@ -55,5 +62,11 @@ def _last_step_approved(session: Session, order: Order, person: User, comment: s
     try:
         completion.complete(session, order, None, party=Party.SYSTEM, note="Completed on approval: no carrier needed.")
     except completion.EffectError as refused:
-        lifecycle.transition(session, order, EventKind.HOLD, None, party=Party.SYSTEM,
-                             comment=f"Approved, but it cannot be completed: {refused}.")
+        lifecycle.transition(
+            session,
+            order,
+            EventKind.HOLD,
+            None,
+            party=Party.SYSTEM,
+            comment=f"Approved, but it cannot be completed: {refused}.",
+        )

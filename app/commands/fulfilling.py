@@ -1,7 +1,9 @@
 """Fulfilment's commands: hand an approved order to its carrier, record what the carrier did (the telecom team in
 the console, or the carrier through its API), complete, and the worker's sweep that finds what was left."""
+
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
 from redis.exceptions import RedisError
@@ -33,10 +35,8 @@ def queue_hand_off(session: Session, order: Order) -> None:
     order_id = order.id
 
     def queue() -> None:
-        try:
+        with suppress(RedisError):  # the carrier sweep hands it off when Redis is back
             enqueue(HAND_OFF_JOB, order_id)
-        except RedisError:
-            pass  # the carrier sweep hands it off when Redis is back
 
     after_commit(session, queue)
 
@@ -60,11 +60,13 @@ def record_shipment(session: Session, order: Order, person: User, shipping_carri
     records.add_shipment(session, order, shipping_carrier, tracking, person, party=Party.FULFILMENT)
 
 
-def record_device(session: Session, order: Order, person: User, *, imei: str = "", serial: str = "",
-                  iccid: str = "") -> None:
+def record_device(
+    session: Session, order: Order, person: User, *, imei: str = "", serial: str = "", iccid: str = ""
+) -> None:
     _team(person)
-    report = records.parse_report({"devices": [{k: v for k, v in (("imei", imei), ("serial", serial),
-                                                                   ("iccid", iccid)) if v}]})
+    report = records.parse_report(
+        {"devices": [{k: v for k, v in (("imei", imei), ("serial", serial), ("iccid", iccid)) if v}]}
+    )
     records.record_device(session, order, report.devices[0], person)
 
 
@@ -90,11 +92,10 @@ def receive_carrier_update(session: Session, carrier: Carrier, payload: object) 
     Raises InvalidReport (422), UnknownOrder (404), FulfilmentError (409)."""
     received = updates.receive(session, carrier, payload)
     if received.outcome == "accepted":
+
         def queue() -> None:
-            try:
+            with suppress(RedisError):  # stored: the periodic carrier sweep applies it once Redis is back
                 updates.queue_drain()  # a drain job, unless one is waiting to start already
-            except RedisError:
-                pass  # stored: the periodic carrier sweep applies it once Redis is back
 
         after_commit(session, queue)
     return received
@@ -116,9 +117,13 @@ def carrier_sweep(session: Session, now: datetime | None = None) -> dict[str, in
     was down when they were approved), and let the simulator move its orders on. Commits, order by order."""
     applied = len(updates.drain(session).outcomes)
     handed = 0
-    waiting = session.scalars(select(Order).join(Carrier, Order.carrier_id == Carrier.id)
-                              .where(Order.status == OrderStatus.APPROVED, Order.handed_off_at.is_(None))
-                              .order_by(Order.id).limit(500)).all()
+    waiting = session.scalars(
+        select(Order)
+        .join(Carrier, Order.carrier_id == Carrier.id)
+        .where(Order.status == OrderStatus.APPROVED, Order.handed_off_at.is_(None))
+        .order_by(Order.id)
+        .limit(500)
+    ).all()
     for order in waiting:
         if hand_off(session, order):
             session.commit()

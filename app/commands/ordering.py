@@ -1,5 +1,6 @@
 """The requester's commands: submit a draft, answer an approver's question, cancel (the fulfilment team cancels
 through the same command)."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
@@ -45,23 +46,42 @@ def _claim_line(session: Session, order: Order) -> None:
             session.flush()
     except IntegrityError:
         order.line_claim = None
-        raise OrderRefused({"line": "Another order for this line was submitted a moment ago: wait for it to "
-                                    "finish or cancel it first."}) from None
+        raise OrderRefused(
+            {
+                "line": "Another order for this line was submitted a moment ago: wait for it to "
+                "finish or cancel it first."
+            }
+        ) from None
 
 
-def answer(session: Session, order: Order, person: User, text: str, *,
-           expected_version: int | None = None) -> OrderEvent:
+def answer(
+    session: Session, order: Order, person: User, text: str, *, expected_version: int | None = None
+) -> OrderEvent:
     """The requester answers an approver's question; the order returns to the same step and approver."""
     if not service.may_change(order, person):
         raise OrderError("Only the requester can answer.")
     if not text.strip():
         raise OrderError("Write your answer.")
-    return lifecycle.transition(session, order, EventKind.PROVIDE_INFO, person, party=Party.REQUESTER,
-                                comment=text.strip(), expected_version=expected_version)
+    return lifecycle.transition(
+        session,
+        order,
+        EventKind.PROVIDE_INFO,
+        person,
+        party=Party.REQUESTER,
+        comment=text.strip(),
+        expected_version=expected_version,
+    )
 
 
-def cancel(session: Session, order: Order, person: User, reason: str, *, expected_version: int | None = None,
-           party: Party = Party.REQUESTER) -> OrderEvent:
+def cancel(
+    session: Session,
+    order: Order,
+    person: User,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    party: Party = Party.REQUESTER,
+) -> OrderEvent:
     """Cancel an order that has not shipped, with a reason: by the requester's side, or by the fulfilment team
     (`party`). Its open approval steps leave every inbox."""
     may = service.may_change(order, person) if party is Party.REQUESTER else person.is_fulfillment
@@ -71,8 +91,9 @@ def cancel(session: Session, order: Order, person: User, reason: str, *, expecte
         raise OrderError(f"{order.number} is {order.status.label.lower()}: it can no longer be cancelled.")
     if not reason.strip():
         raise OrderError("Say why you are cancelling.")
-    event = lifecycle.transition(session, order, EventKind.CANCEL, person, party=party, comment=reason.strip(),
-                                 expected_version=expected_version)
+    event = lifecycle.transition(
+        session, order, EventKind.CANCEL, person, party=party, comment=reason.strip(), expected_version=expected_version
+    )
     skip_open(session, order)
     return event
 
@@ -84,4 +105,5 @@ def commit_or_conflict(session: Session, order: Order) -> None:
     except StaleDataError:
         session.rollback()
         raise StaleOrderError(
-            f"{order.number} was changed by someone else a moment ago: reload it and try again.") from None
+            f"{order.number} was changed by someone else a moment ago: reload it and try again."
+        ) from None

@@ -16,6 +16,7 @@ history row) and when:
 The minute also bounds what the data version does not see (the ages of waiting approvals, a catalog price
 edited). Without Redis the figures are simply computed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,13 +57,17 @@ class KeptFigures:
 
 def data_version(session: Session) -> DataVersion:
     """How far the data has got: the newest order event and inventory change (two primary-key maxima)."""
-    row = session.execute(select(select(func.max(OrderEvent.id)).scalar_subquery(),
-                                 select(func.max(InventoryChange.id)).scalar_subquery())).one()
+    row = session.execute(
+        select(
+            select(func.max(OrderEvent.id)).scalar_subquery(), select(func.max(InventoryChange.id)).scalar_subquery()
+        )
+    ).one()
     return row[0] or 0, row[1] or 0
 
 
-def cached_dashboard(session: Session, redis: Redis | None, filters: ReportFilter, *, today: date,
-                     now: datetime) -> KeptFigures:
+def cached_dashboard(
+    session: Session, redis: Redis | None, filters: ReportFilter, *, today: date, now: datetime
+) -> KeptFigures:
     """The figures for these filters: the kept ones when the data has not moved since, or moved less than
     STALE_SECONDS after they were computed (then a refresh is queued); otherwise computed now."""
     if redis is None:
@@ -112,8 +117,14 @@ def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date) -
     """Queue the job that refreshes these figures, unless one is queued already. False when Redis refused."""
     try:
         if redis.set(_marker(key), 1, nx=True, ex=REFRESH_MARKER_SECONDS):
-            enqueue("app.jobs.refresh_dashboard", filters.to_args(explicit_period=True), filters.tz,
-                    today.isoformat(), result_ttl=0, failure_ttl=3600)
+            enqueue(
+                "app.jobs.refresh_dashboard",
+                filters.to_args(explicit_period=True),
+                filters.tz,
+                today.isoformat(),
+                result_ttl=0,
+                failure_ttl=3600,
+            )
         return True
     except RedisError as error:
         log.warning("Redis unavailable, dashboard refresh not queued: %s", error)
@@ -122,8 +133,9 @@ def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date) -
         return False
 
 
-def _compute_and_keep(session: Session, redis: Redis, key: str, version: DataVersion, filters: ReportFilter, *,
-                      today: date, now: datetime) -> KeptFigures:
+def _compute_and_keep(
+    session: Session, redis: Redis, key: str, version: DataVersion, filters: ReportFilter, *, today: date, now: datetime
+) -> KeptFigures:
     """Compute the figures and keep them with the data version read before computing (a move during the
     computation then makes them out of date, not wrongly current)."""
     figures = dashboard(session, filters, today=today, now=now)

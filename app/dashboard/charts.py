@@ -1,10 +1,12 @@
 """Geometry of the dashboard's server-drawn SVG bar charts: where each row sits and how long each bar (or stacked
 segment) is. Rows are laid out in pixels and lengths in percent of the width, so the SVG needs no viewBox:
 its text keeps its real size on a phone while the bars stretch to whatever width there is."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 ROW_HEIGHT = 44  # a line of text (label and value), then the bar
 TEXT_BASELINE = 15
@@ -69,5 +71,11 @@ def stacked_rows(weekly: Any) -> list[DrawnStack]:
     return rows
 
 
-GEOMETRY = {"bar_rows": bar_rows, "stacked_rows": stacked_rows, "chart_height": chart_height,
-            "TEXT_BASELINE": TEXT_BASELINE, "BAR_Y": BAR_Y, "BAR_HEIGHT": BAR_HEIGHT}
+GEOMETRY = {
+    "bar_rows": bar_rows,
+    "stacked_rows": stacked_rows,
+    "chart_height": chart_height,
+    "TEXT_BASELINE": TEXT_BASELINE,
+    "BAR_Y": BAR_Y,
+    "BAR_HEIGHT": BAR_HEIGHT,
+}

@@ -1,13 +1,15 @@
 """The telecom dashboard's figures, as plain data: a session and filters in, numbers out. Counts and sums are
 aggregated in SQL; medians are taken here from the durations of the filtered orders (one query, the same on
 SQLite and PostgreSQL). Every bar carries the filter of the list behind it, so the page can link to it."""
+
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -107,10 +109,17 @@ def dashboard(session: Session, filters: ReportFilter, *, today: date, now: date
 # ---------------------------------------------------------------- orders submitted in the period
 def orders_by_status(session: Session, filters: ReportFilter) -> list[Bar]:
     """Orders submitted in the period, by where they stand now (every status, in lifecycle order)."""
-    rows = dict(session.execute(select(Order.status, func.count()).where(*filters.order_conditions())
-                                .where(Order.status != OrderStatus.DRAFT).group_by(Order.status)).all())
-    return [Bar(s.value, s.label, rows.get(s, 0), rows.get(s, 0), filters.narrowed(statuses=(s,)))
-            for s in LISTED_STATUSES]
+    rows = dict(
+        session.execute(
+            select(Order.status, func.count())
+            .where(*filters.order_conditions())
+            .where(Order.status != OrderStatus.DRAFT)
+            .group_by(Order.status)
+        ).all()
+    )
+    return [
+        Bar(s.value, s.label, rows.get(s, 0), rows.get(s, 0), filters.narrowed(statuses=(s,))) for s in LISTED_STATUSES
+    ]
 
 
 def week_windows(filters: ReportFilter, today: date) -> list[tuple[date, date]]:
@@ -138,15 +147,18 @@ def orders_by_type_per_week(session: Session, filters: ReportFilter, *, today: d
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(windows))
     rows = session.execute(
         select(week_of, Order.type, func.count())
-        .where(Order.status != OrderStatus.DRAFT, *filters.order_conditions(),
-               Order.submitted_at >= starts[0],
-               Order.submitted_at < filters.instant(windows[-1][1] + timedelta(days=1)))
+        .where(
+            Order.status != OrderStatus.DRAFT,
+            *filters.order_conditions(),
+            Order.submitted_at >= starts[0],
+            Order.submitted_at < filters.instant(windows[-1][1] + timedelta(days=1)),
+        )
         .group_by(week_of, Order.type)
     ).all()
     for week, code, count in rows:
         counts[code][week] += count
     ranked = sorted(counts, key=lambda code: (-sum(counts[code]), _type_label(code)))
-    shown = ranked if len(ranked) <= SERIES else ranked[:SERIES - 1]
+    shown = ranked if len(ranked) <= SERIES else ranked[: SERIES - 1]
     others = [code for code in ranked if code not in shown]
 
     def series(key: str, label: str, codes: list[str]) -> Series:
@@ -157,8 +169,10 @@ def orders_by_type_per_week(session: Session, filters: ReportFilter, *, today: d
     all_series = [series(code, _type_label(code), [code]) for code in shown]
     if others:
         all_series.append(series("other", "Other types", others))
-    weeks = tuple(Week(s, e, sum(counts[c][i] for c in ranked), filters.narrowed(start=s, end=e))
-                  for i, (s, e) in enumerate(windows))
+    weeks = tuple(
+        Week(s, e, sum(counts[c][i] for c in ranked), filters.narrowed(start=s, end=e))
+        for i, (s, e) in enumerate(windows)
+    )
     return Weekly(weeks, tuple(all_series))
 
 
@@ -168,8 +182,9 @@ def time_to_approve_and_fulfil(session: Session, filters: ReportFilter) -> dict[
     Fulfilment counts only types a carrier fulfils (the others complete at approval, in no time at all).
     """
     rows = session.execute(
-        select(Order.type, Order.carrier_id, Order.submitted_at, Order.approved_at, Order.completed_at)
-        .where(*filters.order_conditions(), Order.approved_at.is_not(None), Order.submitted_at.is_not(None))
+        select(Order.type, Order.carrier_id, Order.submitted_at, Order.approved_at, Order.completed_at).where(
+            *filters.order_conditions(), Order.approved_at.is_not(None), Order.submitted_at.is_not(None)
+        )
     ).all()
     carrier_names = _carrier_names(session)
     approve_type, approve_carrier = defaultdict(list), defaultdict(list)
@@ -186,8 +201,11 @@ def time_to_approve_and_fulfil(session: Session, filters: ReportFilter) -> dict[
         return _medians(groups, _type_label, lambda code: filters.narrowed(types=(code,), reached=reached))
 
     def by_carrier(groups: dict, **narrowing: str) -> list[Bar]:
-        return _medians(groups, lambda key: carrier_names.get(key, "No carrier"),
-                        lambda key: filters.narrowed(carrier=key, **narrowing))
+        return _medians(
+            groups,
+            lambda key: carrier_names.get(key, "No carrier"),
+            lambda key: filters.narrowed(carrier=key, **narrowing),
+        )
 
     return {
         "approve_by_type": by_type(approve_type, "approved"),
@@ -199,8 +217,10 @@ def time_to_approve_and_fulfil(session: Session, filters: ReportFilter) -> dict[
 
 def _medians(groups: dict, label: Callable[[Any], str], narrow: Callable[[Any], ReportFilter]) -> list[Bar]:
     """A bar per group of durations: its median, in hours to a tenth, and how many orders it is the median of."""
-    bars = [Bar(str(key), label(key), round(statistics.median(hours), 1), len(hours), narrow(key))
-            for key, hours in groups.items()]
+    bars = [
+        Bar(str(key), label(key), round(statistics.median(hours), 1), len(hours), narrow(key))
+        for key, hours in groups.items()
+    ]
     return sorted(bars, key=lambda bar: bar.label)
 
 
@@ -213,8 +233,11 @@ def approvals_waiting_by_approver(session: Session, filters: ReportFilter) -> li
         .join(Order, Approval.order_id == Order.id)
         .outerjoin(User, Approval.assignee_id == User.id)
         .outerjoin(Group, Approval.group_id == Group.id)
-        .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
-               *now_filters.order_conditions())
+        .where(
+            Approval.status == ApprovalStatus.PENDING,
+            Order.status == OrderStatus.PENDING_APPROVAL,
+            *now_filters.order_conditions(),
+        )
         .group_by(Approval.assignee_id, Approval.group_id, User.name, Group.name)
     ).all()
     counts: dict[str, int] = defaultdict(int)
@@ -232,40 +255,62 @@ def approvals_waiting_by_age(session: Session, filters: ReportFilter, *, now: da
     """Pending approval steps by how long they have waited (every bucket, youngest first)."""
     now_filters = filters.now_only()
     bucket = age_bucket(now)
-    rows = dict(session.execute(
-        select(bucket, func.count())
-        .select_from(Approval).join(Order, Approval.order_id == Order.id)
-        .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL,
-               *now_filters.order_conditions(now=now))
-        .group_by(bucket)
-    ).all())
+    rows = dict(
+        session.execute(
+            select(bucket, func.count())
+            .select_from(Approval)
+            .join(Order, Approval.order_id == Order.id)
+            .where(
+                Approval.status == ApprovalStatus.PENDING,
+                Order.status == OrderStatus.PENDING_APPROVAL,
+                *now_filters.order_conditions(now=now),
+            )
+            .group_by(bucket)
+        ).all()
+    )
     waiting = now_filters.narrowed(statuses=(OrderStatus.PENDING_APPROVAL,))
-    return [Bar(key, label, rows.get(key, 0), rows.get(key, 0), waiting.narrowed(waiting_age=key))
-            for key, label, *_ in AGE_BUCKETS]
+    return [
+        Bar(key, label, rows.get(key, 0), rows.get(key, 0), waiting.narrowed(waiting_age=key))
+        for key, label, *_ in AGE_BUCKETS
+    ]
 
 
 def needing_attention_by_carrier(session: Session, filters: ReportFilter) -> list[Bar]:
     """Orders stopped by a carrier exception, per carrier."""
     attention = filters.now_only().narrowed(statuses=(OrderStatus.NEEDS_ATTENTION,))
-    rows = session.execute(select(Order.carrier_id, Carrier.name, func.count())
-                           .outerjoin(Carrier, Order.carrier_id == Carrier.id)
-                           .where(*attention.order_conditions())
-                           .group_by(Order.carrier_id, Carrier.name)).all()
-    bars = [Bar(str(carrier_id or NONE), name or "No carrier", n, n,
-                attention.narrowed(carrier=carrier_id if carrier_id is not None else NONE))
-            for carrier_id, name, n in rows]
+    rows = session.execute(
+        select(Order.carrier_id, Carrier.name, func.count())
+        .outerjoin(Carrier, Order.carrier_id == Carrier.id)
+        .where(*attention.order_conditions())
+        .group_by(Order.carrier_id, Carrier.name)
+    ).all()
+    bars = [
+        Bar(
+            str(carrier_id or NONE),
+            name or "No carrier",
+            n,
+            n,
+            attention.narrowed(carrier=carrier_id if carrier_id is not None else NONE),
+        )
+        for carrier_id, name, n in rows
+    ]
     return sorted(bars, key=lambda bar: (-bar.count, bar.label))
 
 
 def needing_attention(session: Session, filters: ReportFilter) -> list[AttentionOrder]:
     """The orders that have needed attention longest (the oldest few)."""
     attention = filters.now_only().narrowed(statuses=(OrderStatus.NEEDS_ATTENTION,))
-    rows = session.execute(select(Order.number, Order.type, Carrier.name, Order.updated_at)
-                           .outerjoin(Carrier, Order.carrier_id == Carrier.id)
-                           .where(*attention.order_conditions())
-                           .order_by(Order.updated_at, Order.id).limit(ATTENTION_LISTED)).all()
-    return [AttentionOrder(number, _type_label(code), carrier or "No carrier", since)
-            for number, code, carrier, since in rows]
+    rows = session.execute(
+        select(Order.number, Order.type, Carrier.name, Order.updated_at)
+        .outerjoin(Carrier, Order.carrier_id == Carrier.id)
+        .where(*attention.order_conditions())
+        .order_by(Order.updated_at, Order.id)
+        .limit(ATTENTION_LISTED)
+    ).all()
+    return [
+        AttentionOrder(number, _type_label(code), carrier or "No carrier", since)
+        for number, code, carrier, since in rows
+    ]
 
 
 def line_cost_rows(session: Session, filters: ReportFilter) -> list[tuple]:
@@ -273,11 +318,18 @@ def line_cost_rows(session: Session, filters: ReportFilter) -> list[tuple]:
     the lines serves both cost charts."""
     costs = active_line_costs(filters)
     return session.execute(
-        select(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name, func.count(),
-               func.sum(costs.c.cents))
+        select(
+            costs.c.department_id,
+            Department.name,
+            costs.c.carrier_id,
+            Carrier.name,
+            func.count(),
+            func.sum(costs.c.cents),
+        )
         .outerjoin(Department, costs.c.department_id == Department.id)
         .join(Carrier, costs.c.carrier_id == Carrier.id)
-        .group_by(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name)).all()
+        .group_by(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name)
+    ).all()
 
 
 def line_cost_by_department(session: Session, filters: ReportFilter, rows: list[tuple] | None = None) -> list[Bar]:
@@ -304,9 +356,17 @@ def _total_by(rows: list[tuple], key: int, name: int) -> list[tuple]:
 
 def _cost_bars(filters: ReportFilter, rows, field: str, nothing: str) -> list[Bar]:
     scope = ReportFilter(carrier=filters.carrier, department=filters.department, tz=filters.tz)
-    bars = [Bar(str(key if key is not None else NONE), name or nothing, int(cents or 0), count,
-                scope.narrowed(**{field: key if key is not None else NONE}), report="lines")
-            for key, name, count, cents in rows]
+    bars = [
+        Bar(
+            str(key if key is not None else NONE),
+            name or nothing,
+            int(cents or 0),
+            count,
+            scope.narrowed(**{field: key if key is not None else NONE}),
+            report="lines",
+        )
+        for key, name, count, cents in rows
+    ]
     return sorted(bars, key=lambda bar: (-bar.value, bar.label))
 
 

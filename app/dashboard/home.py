@@ -1,5 +1,6 @@
 """What the home page shows a person: their open orders, the questions they have to answer, and the open orders
 of the people who report to them (directly or further down). Plain module: a session and a person in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ def _listing(session: Session, query: Select, limit: int) -> Listing:
     newest = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit).subquery()
     row = aliased(Order, newest)
     orders = session.scalars(
-        select(row).options(joinedload(row.employee), joinedload(row.line), selectinload(row.events))
+        select(row)
+        .options(joinedload(row.employee), joinedload(row.line), selectinload(row.events))
         .order_by(newest.c.updated_at.desc(), newest.c.id.desc())
     ).all()
     return Listing(list(orders), total)
@@ -47,8 +49,13 @@ def open_orders(session: Session, person: User, limit: int = LISTED) -> Listing:
 
 def answers_to_give(session: Session, person: User) -> list[Order]:
     """The person's orders where an approver asked a question that waits for an answer."""
-    return list(session.scalars(select(Order).where(_mine(person), Order.status == OrderStatus.INFO_REQUESTED)
-                                .order_by(Order.updated_at, Order.id)).all())
+    return list(
+        session.scalars(
+            select(Order)
+            .where(_mine(person), Order.status == OrderStatus.INFO_REQUESTED)
+            .order_by(Order.updated_at, Order.id)
+        ).all()
+    )
 
 
 def reports_of(manager: User) -> Select:
@@ -60,6 +67,7 @@ def reports_of(manager: User) -> Select:
 
 def team_open_orders(session: Session, manager: User, limit: int = LISTED) -> Listing:
     """Open orders for the people who report to the manager, directly or not; latest change first."""
-    query = select(Order).where(Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id,
-                                Order.status.in_(lifecycle.OPEN))
+    query = select(Order).where(
+        Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id, Order.status.in_(lifecycle.OPEN)
+    )
     return _listing(session, query, limit)

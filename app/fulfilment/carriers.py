@@ -4,6 +4,7 @@
 on when the carrier itself is simulated. A manual carrier waits for the fulfilment team (console) or for the
 carrier's own pushes through the API.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -61,8 +62,10 @@ class SimulatedCarrier(CarrierAdapter):
         return received.outcome == "accepted"
 
 
-ADAPTERS: dict[FulfilmentMode, CarrierAdapter] = {FulfilmentMode.MANUAL: ManualCarrier(),
-                                                  FulfilmentMode.SIMULATED: SimulatedCarrier()}
+ADAPTERS: dict[FulfilmentMode, CarrierAdapter] = {
+    FulfilmentMode.MANUAL: ManualCarrier(),
+    FulfilmentMode.SIMULATED: SimulatedCarrier(),
+}
 
 
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
@@ -71,8 +74,15 @@ def adapter_for(carrier: Carrier) -> CarrierAdapter:
 
 def in_flight_simulated(session: Session) -> list[Order]:
     """Orders with a simulated carrier that the carrier has yet to finish."""
-    return list(session.scalars(
-        select(Order).join(Carrier, Order.carrier_id == Carrier.id)
-        .where(Carrier.fulfilment_mode == FulfilmentMode.SIMULATED,
-               Order.status.in_([OrderStatus.APPROVED, OrderStatus.WITH_CARRIER, OrderStatus.SHIPPED]))
-        .order_by(Order.id).limit(500)))
+    return list(
+        session.scalars(
+            select(Order)
+            .join(Carrier, Order.carrier_id == Carrier.id)
+            .where(
+                Carrier.fulfilment_mode == FulfilmentMode.SIMULATED,
+                Order.status.in_([OrderStatus.APPROVED, OrderStatus.WITH_CARRIER, OrderStatus.SHIPPED]),
+            )
+            .order_by(Order.id)
+            .limit(500)
+        )
+    )

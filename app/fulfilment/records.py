@@ -4,6 +4,7 @@ Every function here validates its input with app.identifiers, writes the fact on
 through the lifecycle where the fact implies it (never backwards: a late report is recorded, nothing more), and
 adds the event to the timeline. The caller commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -102,8 +103,9 @@ def parse_report(payload: dict) -> Report:
                 errors[f"devices[{i}].serial"] = "A serial number is 1 to 40 characters."
             else:
                 device.serial = serial.strip()
-        if not (device.imei or device.serial or device.iccid) and not any(k.startswith(f"devices[{i}]")
-                                                                          for k in errors):
+        if not (device.imei or device.serial or device.iccid) and not any(
+            k.startswith(f"devices[{i}]") for k in errors
+        ):
             errors[f"devices[{i}]"] = "Give at least an IMEI, a serial number or an ICCID."
         report.devices.append(device)
     shipments = payload.get("shipments")
@@ -141,8 +143,14 @@ def check_allowed(order: Order, status: str | None) -> None:
 
 
 # The status each carrier status would move an order to.
-REPORTED_STATUS = {"acknowledged": S.WITH_CARRIER, "backordered": S.WITH_CARRIER, "shipped": S.SHIPPED,
-                   "delivered": S.SHIPPED, "completed": S.COMPLETED, "rejected": S.NEEDS_ATTENTION}
+REPORTED_STATUS = {
+    "acknowledged": S.WITH_CARRIER,
+    "backordered": S.WITH_CARRIER,
+    "shipped": S.SHIPPED,
+    "delivered": S.SHIPPED,
+    "completed": S.COMPLETED,
+    "rejected": S.NEEDS_ATTENTION,
+}
 
 
 def is_late(order: Order, status: str) -> bool:
@@ -154,23 +162,39 @@ def is_late(order: Order, status: str) -> bool:
 
 
 # ---------------------------------------------------------------- the facts
-def mark_placed(session: Session, order: Order, reference: str, actor: User | None, note: str = "", *,
-                party: Party = Party.CARRIER) -> None:
+def mark_placed(
+    session: Session, order: Order, reference: str, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+) -> None:
     reference = (reference or "").strip()
     if not reference:
         raise InvalidReport({"carrier_reference": "Enter the carrier's order reference."})
     check_allowed(order, "acknowledged")
     order.carrier_reference = reference
     if lifecycle.allowed(order, E.PLACE, party):
-        lifecycle.transition(session, order, E.PLACE, actor, party=party, comment=note,
-                             data={"carrier_reference": reference})
+        lifecycle.transition(
+            session, order, E.PLACE, actor, party=party, comment=note, data={"carrier_reference": reference}
+        )
     else:
-        lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=note or f"Carrier reference {reference}.",
-                         data={"carrier_reference": reference})
+        lifecycle.record(
+            session,
+            order,
+            E.CARRIER_UPDATE,
+            actor,
+            comment=note or f"Carrier reference {reference}.",
+            data={"carrier_reference": reference},
+        )
 
 
-def add_shipment(session: Session, order: Order, shipping_carrier: str, tracking: str, actor: User | None,
-                 note: str = "", *, party: Party = Party.CARRIER) -> Shipment:
+def add_shipment(
+    session: Session,
+    order: Order,
+    shipping_carrier: str,
+    tracking: str,
+    actor: User | None,
+    note: str = "",
+    *,
+    party: Party = Party.CARRIER,
+) -> Shipment:
     try:
         number = parse_tracking(shipping_carrier, tracking)
     except InvalidIdentifier as exc:
@@ -185,25 +209,39 @@ def add_shipment(session: Session, order: Order, shipping_carrier: str, tracking
     if lifecycle.allowed(order, E.SHIP, party):
         lifecycle.transition(session, order, E.SHIP, actor, party=party, comment=note, data=data)
     else:
-        lifecycle.record(session, order, E.CARRIER_UPDATE, actor,
-                         comment=note or f"Shipment {shipping_carrier} {number} recorded.", data=data)
+        lifecycle.record(
+            session,
+            order,
+            E.CARRIER_UPDATE,
+            actor,
+            comment=note or f"Shipment {shipping_carrier} {number} recorded.",
+            data=data,
+        )
     return shipment
 
 
 def record_device(session: Session, order: Order, device: DeviceReport, actor: User | None) -> ReportedDevice:
     check_allowed(order, None)
-    row = next((d for d in order.reported_devices if device.imei and d.imei == device.imei), None) or \
-        next((d for d in order.reported_devices if device.iccid and d.iccid == device.iccid), None)
+    row = next((d for d in order.reported_devices if device.imei and d.imei == device.imei), None) or next(
+        (d for d in order.reported_devices if device.iccid and d.iccid == device.iccid), None
+    )
     if row is None:
         row = ReportedDevice(order=order)
         session.add(row)
     row.imei = device.imei or row.imei
     row.serial = device.serial or row.serial
     row.iccid = device.iccid or row.iccid
-    described = ", ".join(f"{k.upper()} {v}" for k, v in (("imei", row.imei), ("serial", row.serial),
-                                                           ("iccid", row.iccid)) if v)
-    lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=f"Device recorded: {described}.",
-                     data={"imei": row.imei, "serial": row.serial, "iccid": row.iccid})
+    described = ", ".join(
+        f"{k.upper()} {v}" for k, v in (("imei", row.imei), ("serial", row.serial), ("iccid", row.iccid)) if v
+    )
+    lifecycle.record(
+        session,
+        order,
+        E.CARRIER_UPDATE,
+        actor,
+        comment=f"Device recorded: {described}.",
+        data={"imei": row.imei, "serial": row.serial, "iccid": row.iccid},
+    )
     return row
 
 
@@ -214,12 +252,20 @@ def record_number(session: Session, order: Order, number: str, actor: User | Non
         raise InvalidReport({"service_number": str(exc)}) from None
     check_allowed(order, None)
     order.service_number = e164
-    lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment="Phone number recorded.",
-                     data={"service_number": e164})
+    lifecycle.record(
+        session, order, E.CARRIER_UPDATE, actor, comment="Phone number recorded.", data={"service_number": e164}
+    )
 
 
-def report_problem(session: Session, order: Order, message: str, actor: User | None,
-                   question: str = "", *, party: Party = Party.CARRIER) -> None:
+def report_problem(
+    session: Session,
+    order: Order,
+    message: str,
+    actor: User | None,
+    question: str = "",
+    *,
+    party: Party = Party.CARRIER,
+) -> None:
     message = (message or "").strip()
     if not message:
         raise InvalidReport({"message": "Describe the problem."})
@@ -231,8 +277,9 @@ def report_problem(session: Session, order: Order, message: str, actor: User | N
         lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=message, data=data)
 
 
-def complete(session: Session, order: Order, actor: User | None, note: str = "", *,
-             party: Party = Party.CARRIER) -> None:
+def complete(
+    session: Session, order: Order, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+) -> None:
     """Complete the order and apply its inventory effect, in the same transaction."""
     check_allowed(order, "completed")
     if order.status is S.COMPLETED:
@@ -262,8 +309,13 @@ def apply_report(session: Session, order: Order, report: Report, actor: User | N
     for carrier, number in report.shipments:
         add_shipment(session, order, carrier, number, actor, note=report.message if report.status == "shipped" else "")
     if late:
-        lifecycle.record(session, order, E.CARRIER_UPDATE, actor,
-                         comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()}.")
+        lifecycle.record(
+            session,
+            order,
+            E.CARRIER_UPDATE,
+            actor,
+            comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()}.",
+        )
         return "late: recorded"
     if report.status == "acknowledged" and not report.carrier_reference and lifecycle.allowed(order, E.PLACE):
         lifecycle.transition(session, order, E.PLACE, actor, party=Party.CARRIER, comment=report.message)

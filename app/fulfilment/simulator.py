@@ -4,6 +4,7 @@ It acknowledges with a carrier reference, ships with a tracking number, and comp
 type needs (a new number, an IMEI and serial, an ICCID), one step per pace, now and then with a backorder.
 Every step is a carrier update with a deterministic id, so running a step twice changes nothing.
 """
+
 from __future__ import annotations
 
 import random
@@ -29,14 +30,14 @@ def _rng(order: Order, step: str) -> random.Random:
 def imei_for(session: Session, model: DeviceModel | None, rng: random.Random) -> str:
     tac = TACS.get(model.maker if model else "", "35391110")
     while True:
-        value = make_imei(tac, rng.randrange(10 ** 6))
+        value = make_imei(tac, rng.randrange(10**6))
         if session.scalar(select(Device.id).where(Device.imei == value)) is None:
             return value
 
 
 def iccid_for(session: Session, rng: random.Random) -> str:
     while True:
-        value = make_iccid("01410", rng.randrange(10 ** 11))
+        value = make_iccid("01410", rng.randrange(10**11))
         if session.scalar(select(Sim.id).where(Sim.iccid == value)) is None:
             return value
 
@@ -46,12 +47,13 @@ def number_for(session: Session, order: Order, rng: random.Random) -> str:
     city = order.employee.location.city if order.employee.location else "New York"
     area = AREA_CODES.get(city, "212")
     while True:
-        candidate = f"+1{area}{rng.randrange(200, 1000)}{rng.randrange(10 ** 4):04d}"
+        candidate = f"+1{area}{rng.randrange(200, 1000)}{rng.randrange(10**4):04d}"
         parsed = phonenumbers.parse(candidate, None)
         if not phonenumbers.is_valid_number(parsed) or candidate[5:8] == "555":
             continue
-        taken = session.scalar(select(Line.id).where(Line.number == candidate,
-                                                     Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED])))
+        taken = session.scalar(
+            select(Line.id).where(Line.number == candidate, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
+        )
         if taken is None:
             return candidate
 
@@ -60,11 +62,11 @@ def tracking_for(order: Order, rng: random.Random) -> dict[str, str]:
     carrier = ("UPS", "FedEx", "USPS")[order.id % 3]
     if carrier == "UPS":
         shipper = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(6))
-        number = f"1Z{shipper}03{rng.randrange(10 ** 8):08d}"
+        number = f"1Z{shipper}03{rng.randrange(10**8):08d}"
     elif carrier == "FedEx":
-        number = f"{rng.randrange(10 ** 12):012d}"
+        number = f"{rng.randrange(10**12):012d}"
     else:
-        number = f"9400{rng.randrange(10 ** 18):018d}"
+        number = f"9400{rng.randrange(10**18):018d}"
     return {"shipping_carrier": carrier, "tracking_number": number}
 
 
@@ -79,17 +81,29 @@ def next_update(session: Session, order: Order, now: datetime, pace: timedelta) 
         return None
     base = {"order_number": order.number}
     if order.status is OrderStatus.APPROVED:
-        return {**base, "update_id": f"sim-{order.id}-ack", "status": "acknowledged",
-                "carrier_reference": f"NW-{order.id:06d}-{_rng(order, 'ref').randrange(1000, 9999)}",
-                "message": "Order received by Northwind Wireless."}
+        return {
+            **base,
+            "update_id": f"sim-{order.id}-ack",
+            "status": "acknowledged",
+            "carrier_reference": f"NW-{order.id:06d}-{_rng(order, 'ref').randrange(1000, 9999)}",
+            "message": "Order received by Northwind Wireless.",
+        }
     ships = REGISTRY[order.type].ships
     if order.status is OrderStatus.WITH_CARRIER:
         if ships and backorders(order) and not any(e.kind == "backordered" for e in order.events):
-            return {**base, "update_id": f"sim-{order.id}-backorder", "status": "backordered",
-                    "message": "It is on backorder; it ships as soon as stock arrives."}
+            return {
+                **base,
+                "update_id": f"sim-{order.id}-backorder",
+                "status": "backordered",
+                "message": "It is on backorder; it ships as soon as stock arrives.",
+            }
         if ships:
-            return {**base, "update_id": f"sim-{order.id}-ship", "status": "shipped",
-                    "shipments": [tracking_for(order, _rng(order, "ship"))]}
+            return {
+                **base,
+                "update_id": f"sim-{order.id}-ship",
+                "status": "shipped",
+                "shipments": [tracking_for(order, _rng(order, "ship"))],
+            }
         return _completion(session, order, base)
     if order.status is OrderStatus.SHIPPED:
         return _completion(session, order, base)
@@ -98,18 +112,25 @@ def next_update(session: Session, order: Order, now: datetime, pace: timedelta) 
 
 def _completion(session: Session, order: Order, base: dict) -> dict:
     rng = _rng(order, "complete")
-    update = {**base, "update_id": f"sim-{order.id}-complete", "status": "completed",
-              "message": "Activated by Northwind Wireless."}
+    update = {
+        **base,
+        "update_id": f"sim-{order.id}-complete",
+        "status": "completed",
+        "message": "Activated by Northwind Wireless.",
+    }
     order_type = REGISTRY[order.type]
     needs = {*order_type.needs_reported(order.details), *order_type.also_reports}
     if "service_number" in needs:
         update["service_number"] = number_for(session, order, rng)
     device = {}
     if "imei" in needs:
-        model = session.get(DeviceModel, int(order.details["device_model"])) if order.details.get("device_model") \
+        model = (
+            session.get(DeviceModel, int(order.details["device_model"]))
+            if order.details.get("device_model")
             else (order.line.device.model if order.line and order.line.device else None)
+        )
         device["imei"] = imei_for(session, model, rng)
-        device["serial"] = f"{(model.maker[:2] if model else 'NW').upper()}{rng.randrange(10 ** 8):08d}"
+        device["serial"] = f"{(model.maker[:2] if model else 'NW').upper()}{rng.randrange(10**8):08d}"
     if "iccid" in needs:
         device["iccid"] = iccid_for(session, rng)
     if device:

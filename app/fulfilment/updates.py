@@ -3,27 +3,32 @@
 The API answers as soon as an update is stored and asks the worker to drain (`queue_drain`): a drain job is queued
 unless one is already waiting to start, so a burst of updates costs a job per batch, not one per update. The job
 (`drain_job`) applies the unapplied updates in batches, one transaction per batch; the periodic sweep drains the
-same way (updates stored while Redis was down, or left by an error). Each update is applied exactly once, and an order's updates in the order they
-arrived: see `_claim`. `apply_update` applies one update in the caller's transaction (the simulator).
+same way (updates stored while Redis was down, or left by an error). Each update is applied exactly once, and an
+order's updates in the order they arrived: see `_claim`. `apply_update` applies one update in the caller's
+transaction (the simulator).
 """
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable, Iterable
 
+from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from app import clock
+from app.database import NEW_EVENTS
 from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
 from app.models import Carrier, CarrierUpdate, EventKind, Line, Order
-from app.orders.types import REGISTRY
-from app.database import NEW_EVENTS
 from app.orders import lifecycle
+from app.orders.types import REGISTRY
 from app.queue import enqueue, redis_connection
 
 
@@ -59,8 +64,9 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
     order = session.scalar(select(Order).where(Order.number == number.strip()))
     if order is None or order.carrier_id != carrier.id:
         raise UnknownOrder(f"No order {number} for {carrier.name}.")
-    existing = session.scalar(select(CarrierUpdate).where(CarrierUpdate.carrier_id == carrier.id,
-                                                          CarrierUpdate.update_id == update_id))
+    existing = session.scalar(
+        select(CarrierUpdate).where(CarrierUpdate.carrier_id == carrier.id, CarrierUpdate.update_id == update_id)
+    )
     if existing is not None:
         return Received("duplicate", existing)
     check_allowed(order, report.status)
@@ -79,9 +85,11 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
 
 def _missing_after(order: Order, report) -> dict[str, str]:
     """What completion would still lack once this report's own facts are recorded."""
-    return REGISTRY[order.type].missing_facts(order.details,
-                                              service_number=report.service_number or order.service_number,
-                                              devices=[*order.reported_devices, *report.devices])
+    return REGISTRY[order.type].missing_facts(
+        order.details,
+        service_number=report.service_number or order.service_number,
+        devices=[*order.reported_devices, *report.devices],
+    )
 
 
 # ---------------------------------------------------------------- applying: exactly once, in order, in batches
@@ -100,13 +108,23 @@ log = logging.getLogger(__name__)
 def _claimable(row):
     """`row` (an alias of CarrierUpdate) is unapplied, with no unapplied update of its order received before it."""
     earlier = aliased(CarrierUpdate)
-    return and_(row.applied_at.is_(None),
-                ~exists().where(earlier.order_id == row.order_id, earlier.id < row.id, earlier.applied_at.is_(None)))
+    return and_(
+        row.applied_at.is_(None),
+        ~exists().where(earlier.order_id == row.order_id, earlier.id < row.id, earlier.applied_at.is_(None)),
+    )
 
 
-def _claim(session: Session, limit: int, *, first: int | None = None, only: Iterable[int] | None = None,
-           order_id: int | None = None, up_to: int | None = None, exclude: Iterable[int] = (),
-           wait: bool = False) -> list[int]:
+def _claim(
+    session: Session,
+    limit: int,
+    *,
+    first: int | None = None,
+    only: Iterable[int] | None = None,
+    order_id: int | None = None,
+    up_to: int | None = None,
+    exclude: Iterable[int] = (),
+    wait: bool = False,
+) -> list[int]:
     """Claim up to `limit` claimable updates, oldest first (`first` before the others); returns their ids.
 
     SQLite: one statement, UPDATE … WHERE id IN (the candidates) AND applied_at IS NULL … RETURNING id (the
@@ -132,15 +150,19 @@ def _claim(session: Session, limit: int, *, first: int | None = None, only: Iter
         if not chosen:
             return []
         candidates = chosen
-    claimed = session.execute(update(CarrierUpdate)
-                              .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
-                              .values(applied_at=clock.now()).returning(CarrierUpdate.id)
-                              .execution_options(synchronize_session=False))
+    claimed = session.execute(
+        update(CarrierUpdate)
+        .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
+        .values(applied_at=clock.now())
+        .returning(CarrierUpdate.id)
+        .execution_options(synchronize_session=False)
+    )
     return sorted(claimed.scalars())
 
 
-def _apply_together(session: Session, stored: dict[int, CarrierUpdate], orders: dict[int, Order],
-                    events: list) -> dict[int, str]:
+def _apply_together(
+    session: Session, stored: dict[int, CarrierUpdate], orders: dict[int, Order], events: list
+) -> dict[int, str]:
     """Apply claimed updates in one savepoint, one flush for them all; a refusal (FulfilmentError or
     InvalidReport) rolls the savepoint back and is raised.
 
@@ -148,8 +170,10 @@ def _apply_together(session: Session, stored: dict[int, CarrierUpdate], orders: 
     savepoint's release too: the events written in the savepoint are taken into `events` instead, so that the
     batch's emails are made together, once, when the batch commits (with the events, as always)."""
     with session.begin_nested():
-        outcomes = {update_id: apply_report(session, orders[row.order_id], parse_report(row.payload))
-                    for update_id, row in sorted(stored.items())}
+        outcomes = {
+            update_id: apply_report(session, orders[row.order_id], parse_report(row.payload))
+            for update_id, row in sorted(stored.items())
+        }
         session.flush()
         events.extend(session.info.pop(NEW_EVENTS, []))
     return outcomes
@@ -161,9 +185,14 @@ def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events
         outcome = _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
     except (FulfilmentError, InvalidReport) as refusal:
         outcome = f"refused: {refusal}"
-        lifecycle.record(session, order, EventKind.CARRIER_UPDATE, None,
-                         comment=f"An update from {order.carrier.name} could not be applied: {refusal}",
-                         data={"update_id": stored.update_id})
+        lifecycle.record(
+            session,
+            order,
+            EventKind.CARRIER_UPDATE,
+            None,
+            comment=f"An update from {order.carrier.name} could not be applied: {refusal}",
+            data={"update_id": stored.update_id},
+        )
     return outcome
 
 
@@ -175,25 +204,37 @@ def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
     (rare: the carrier reported something the order cannot take), that savepoint is rolled back and the batch
     applied again a savepoint per update, the refusal recorded on its order's timeline. The outcomes are
     written together, and the emails of all its events are made at its commit (see `_apply_together`)."""
-    stored = {row.id: row for row in session.scalars(
-        select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))}
-    orders = {row.id: row for row in session.scalars(
-        select(Order).where(Order.id.in_({row.order_id for row in stored.values()}))
-        .options(joinedload(Order.line).joinedload(Line.plan), joinedload(Order.requester), joinedload(Order.employee),
-                 joinedload(Order.carrier), selectinload(Order.shipments), selectinload(Order.reported_devices)))}
+    stored = {row.id: row for row in session.scalars(select(CarrierUpdate).where(CarrierUpdate.id.in_(ids)))}
+    orders = {
+        row.id: row
+        for row in session.scalars(
+            select(Order)
+            .where(Order.id.in_({row.order_id for row in stored.values()}))
+            .options(
+                joinedload(Order.line).joinedload(Line.plan),
+                joinedload(Order.requester),
+                joinedload(Order.employee),
+                joinedload(Order.carrier),
+                selectinload(Order.shipments),
+                selectinload(Order.reported_devices),
+            )
+        )
+    }
     events: list = []
     try:
         try:
             outcomes = _apply_together(session, stored, orders, events)
         except (FulfilmentError, InvalidReport):
             session.info.pop(NEW_EVENTS, None)  # of the rolled-back savepoint
-            outcomes = {update_id: _apply_claimed(session, stored[update_id], orders[stored[update_id].order_id],
-                                                  events)
-                        for update_id in sorted(ids)}
+            outcomes = {
+                update_id: _apply_claimed(session, stored[update_id], orders[stored[update_id].order_id], events)
+                for update_id in sorted(ids)
+            }
     finally:
         session.info.setdefault(NEW_EVENTS, []).extend(events)  # for the outbox, at the commit
-    session.execute(update(CarrierUpdate), [{"id": update_id, "outcome": outcome[:200]}
-                                            for update_id, outcome in outcomes.items()])
+    session.execute(
+        update(CarrierUpdate), [{"id": update_id, "outcome": outcome[:200]} for update_id, outcome in outcomes.items()]
+    )
     return outcomes
 
 
@@ -219,14 +260,22 @@ def apply_update(session: Session, update_row_id: int) -> str:
 @dataclass
 class Drained:
     """What a drain did: each applied update's outcome, and the updates it could not apply (by their error)."""
+
     outcomes: dict[int, str] = field(default_factory=dict)
     failed: dict[int, Exception] = field(default_factory=dict)
     batches: int = 0
 
 
-def drain(session: Session, first: int | None = None, *, batch_size: int | None = None,
-          seconds: float | None = None, drained: Drained | None = None,
-          on_batch: Callable[[list[int]], None] | None = None, **only) -> Drained:
+def drain(
+    session: Session,
+    first: int | None = None,
+    *,
+    batch_size: int | None = None,
+    seconds: float | None = None,
+    drained: Drained | None = None,
+    on_batch: Callable[[list[int]], None] | None = None,
+    **only,
+) -> Drained:
     """Apply unapplied updates in batches (`first` in the first batch, then the oldest), one transaction each,
     until none is left or `seconds` have passed. Commits.
 
@@ -238,8 +287,9 @@ def drain(session: Session, first: int | None = None, *, batch_size: int | None 
     batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + (DRAIN_SECONDS if seconds is None else seconds)
     while True:
-        ids = _claim(session, batch_size, first=first if first not in drained.outcomes else None,
-                     exclude=drained.failed, **only)
+        ids = _claim(
+            session, batch_size, first=first if first not in drained.outcomes else None, exclude=drained.failed, **only
+        )
         if not ids:
             session.rollback()
             break
@@ -273,8 +323,9 @@ def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int,
     return outcomes
 
 
-def apply_with_drain(session: Session, update_row_id: int, *, batch_size: int | None = None,
-                     seconds: float | None = None) -> str:
+def apply_with_drain(
+    session: Session, update_row_id: int, *, batch_size: int | None = None, seconds: float | None = None
+) -> str:
     """The job of one stored update: apply it, and with it the other unapplied updates, in batches. Commits.
 
     An update already applied (by another job's batch) costs one statement. If the drain could not take the
@@ -302,9 +353,11 @@ def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
     another worker's commit, so rounds are bounded by the updates waiting."""
     earlier = aliased(CarrierUpdate)
     waiting = session.scalar(
-        select(func.count()).select_from(CarrierUpdate)
+        select(func.count())
+        .select_from(CarrierUpdate)
         .join(earlier, and_(earlier.order_id == CarrierUpdate.order_id, earlier.id <= CarrierUpdate.id))
-        .where(CarrierUpdate.id == update_row_id, earlier.applied_at.is_(None)))
+        .where(CarrierUpdate.id == update_row_id, earlier.applied_at.is_(None))
+    )
     order_id = session.scalar(select(CarrierUpdate.order_id).where(CarrierUpdate.id == update_row_id))
     for _ in range(min(2 * (waiting or 0) + 1, 100)):
         drain(session, batch_size=1, seconds=0, drained=done, order_id=order_id, up_to=update_row_id, wait=True)
@@ -325,8 +378,6 @@ MARKER_TTL = timedelta(minutes=2)
 
 
 def _marker() -> str:
-    from flask import current_app
-
     return f"dialtone:{current_app.config['RQ_QUEUE']}:carrier-drain-queued"
 
 
@@ -346,16 +397,12 @@ def queue_drain() -> bool:
 
 def drain_job(session: Session, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
     """The queued drain: forget the marker, then drain, asking for help while batches come full."""
-    from redis.exceptions import RedisError
-
     batch_size = batch_size or BATCH_SIZE
 
     def full_batch(ids: list[int]) -> None:
         if len(ids) >= batch_size:
-            try:
+            with suppress(RedisError):  # this job goes on draining; the sweep takes what it leaves
                 queue_drain()
-            except RedisError:
-                pass  # this job goes on draining; the sweep takes what it leaves
 
     redis_connection().delete(_marker())
     return drain(session, batch_size=batch_size, seconds=seconds, on_batch=full_batch)

@@ -1,9 +1,11 @@
 """Editing inventory records by hand: references looked up, rules checked, edits made on a stale copy refused,
 and every change written to the history."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -176,14 +178,16 @@ def _line_rules(line: Line, after: Callable[[str], Any]):
     live = after("status") in LIVE
     number = after("number")
     if live and number:
-        holder = db.session.scalar(select(Line).where(Line.number == number, Line.status.in_(LIVE),
-                                                      Line.id != _id(line)))
+        holder = db.session.scalar(
+            select(Line).where(Line.number == number, Line.status.in_(LIVE), Line.id != _id(line))
+        )
         if holder is not None:
             yield "number", f"{formatting.phone(number)} is already the number of {_whose(holder)}."
     device = after("device")
     if device is not None:
-        holder = db.session.scalar(select(Line).where(Line.device_id == device.id, Line.status.in_(LIVE),
-                                                      Line.id != _id(line)))
+        holder = db.session.scalar(
+            select(Line).where(Line.device_id == device.id, Line.status.in_(LIVE), Line.id != _id(line))
+        )
         if holder is not None and live:
             yield "device", f"The device with IMEI {formatting.imei(device.imei)} is on {_whose(holder)}."
     plan, carrier = after("plan"), after("carrier")
@@ -244,4 +248,3 @@ def describe_device(device: Device) -> str:
     if line is not None:
         return f"{text}, on {_whose(line)}"
     return f"{text}, {status_label(device.status).lower()}"
-

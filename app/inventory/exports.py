@@ -1,12 +1,14 @@
 """Inventory lists as CSV files: the columns of each list, written a row at a time (50,000 lines stream out
 without being held in memory). The lines export has the import's columns first, so it can be imported back."""
+
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from app import formatting
 from app.inventory import search

@@ -3,6 +3,7 @@
 Manual edits, CSV imports and order completions all change inventory through `apply_changes`, so every change
 lands in the history the same way.
 """
+
 from __future__ import annotations
 
 import enum
@@ -12,8 +13,7 @@ from typing import Any
 from sqlalchemy import insert, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
-from app import clock
-from app import formatting
+from app import clock, formatting
 from app.extensions import db
 from app.models import InventoryChange, Order, User
 
@@ -21,8 +21,12 @@ RECORD_TYPES = {"lines": "line", "devices": "device", "sims": "sim", "stipends":
 
 # The words for a field where they are not simply its name in sentence case (the forms use the same ones).
 FIELD_LABELS = {
-    "imei": "IMEI", "iccid": "ICCID", "number": "Phone number", "serial": "Serial number",
-    "suspend_reason": "Suspension reason", "monthly_cents": "Monthly amount",
+    "imei": "IMEI",
+    "iccid": "ICCID",
+    "number": "Phone number",
+    "serial": "Serial number",
+    "suspend_reason": "Suspension reason",
+    "monthly_cents": "Monthly amount",
 }
 
 # Where the words for a status are not simply its code in sentence case.
@@ -83,8 +87,9 @@ def _relationship_for(record: Any, key: str) -> tuple[str, Any]:
     return key, None
 
 
-def apply_changes(record: Any, values: dict[str, Any], *, actor: User | None,
-                  order: Order | None = None) -> list[InventoryChange]:
+def apply_changes(
+    record: Any, values: dict[str, Any], *, actor: User | None, order: Order | None = None
+) -> list[InventoryChange]:
     """Set each attribute whose value really changes, and add one history row per changed field.
 
     `values` maps attribute names to new values; a relationship may be given by its name ('employee': a User)
@@ -110,45 +115,80 @@ def apply_changes(record: Any, values: dict[str, Any], *, actor: User | None,
                 continue
             setattr(record, field, new)
             old_text, new_text = readable(field, old), readable(field, new)
-        changes.append(InventoryChange(
-            at=at, actor=actor, record_type=record_type(record), record_id=record.id, field=field,
-            old_value=old_text, new_value=new_text, order_id=order.id if order is not None else None,
-        ))
+        changes.append(
+            InventoryChange(
+                at=at,
+                actor=actor,
+                record_type=record_type(record),
+                record_id=record.id,
+                field=field,
+                old_value=old_text,
+                new_value=new_text,
+                order_id=order.id if order is not None else None,
+            )
+        )
     db.session.add_all(changes)
     return changes
 
 
-def record_created(record: Any, *, actor: User | None, order: Order | None = None,
-                   note: str = "created") -> InventoryChange:
+def record_created(
+    record: Any, *, actor: User | None, order: Order | None = None, note: str = "created"
+) -> InventoryChange:
     """One history row saying a record came into being (by hand, by import or by an order)."""
     if record.id is None:
         db.session.add(record)
         db.session.flush()
-    change = InventoryChange(at=clock.now(), actor=actor, record_type=record_type(record), record_id=record.id,
-                             field="record", old_value=None, new_value=note,
-                             order_id=order.id if order is not None else None)
+    change = InventoryChange(
+        at=clock.now(),
+        actor=actor,
+        record_type=record_type(record),
+        record_id=record.id,
+        field="record",
+        old_value=None,
+        new_value=note,
+        order_id=order.id if order is not None else None,
+    )
     db.session.add(change)
     return change
 
 
-def record_change(record: Any, field: str, old: str | None, new: str | None, *, actor: User | None,
-                  order: Order | None = None) -> InventoryChange:
+def record_change(
+    record: Any, field: str, old: str | None, new: str | None, *, actor: User | None, order: Order | None = None
+) -> InventoryChange:
     """A history row for a change `apply_changes` cannot see (a collection: a line's features, a device's
     accessories), in the words people read."""
-    change = InventoryChange(at=clock.now(), actor=actor, record_type=record_type(record), record_id=record.id,
-                             field=field, old_value=old, new_value=new,
-                             order_id=order.id if order is not None else None)
+    change = InventoryChange(
+        at=clock.now(),
+        actor=actor,
+        record_type=record_type(record),
+        record_id=record.id,
+        field=field,
+        old_value=old,
+        new_value=new,
+        order_id=order.id if order is not None else None,
+    )
     db.session.add(change)
     return change
 
 
-def records_created(records: list[Any], *, actor: User | None, order: Order | None = None,
-                    note: str = "created") -> None:
+def records_created(
+    records: list[Any], *, actor: User | None, order: Order | None = None, note: str = "created"
+) -> None:
     """`record_created` for many flushed records at once, in one INSERT (a CSV import adds thousands)."""
     at = clock.now()
-    rows = [{"at": at, "actor_id": actor.id if actor is not None else None, "record_type": record_type(r),
-             "record_id": r.id, "field": "record", "old_value": None, "new_value": note,
-             "order_id": order.id if order is not None else None} for r in records]
+    rows = [
+        {
+            "at": at,
+            "actor_id": actor.id if actor is not None else None,
+            "record_type": record_type(r),
+            "record_id": r.id,
+            "field": "record",
+            "old_value": None,
+            "new_value": note,
+            "order_id": order.id if order is not None else None,
+        }
+        for r in records
+    ]
     if rows:
         db.session.execute(insert(InventoryChange), rows)
 
@@ -161,19 +201,20 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
-
 def history_of(*records: Any, limit: int = 200) -> list[InventoryChange]:
     """The newest changes to any of these records first (a line page shows its line, device and SIMs)."""
     keys = [(record_type(r), r.id) for r in records if r is not None and r.id is not None]
     if not keys:
         return []
-    return list(db.session.scalars(
-        select(InventoryChange)
-        .where(or_(*[(InventoryChange.record_type == t) & (InventoryChange.record_id == i) for t, i in keys]))
-        .options(joinedload(InventoryChange.actor), joinedload(InventoryChange.order))
-        .order_by(InventoryChange.at.desc(), InventoryChange.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(InventoryChange)
+            .where(or_(*[(InventoryChange.record_type == t) & (InventoryChange.record_id == i) for t, i in keys]))
+            .options(joinedload(InventoryChange.actor), joinedload(InventoryChange.order))
+            .order_by(InventoryChange.at.desc(), InventoryChange.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def last_change(record: Any) -> InventoryChange | None:

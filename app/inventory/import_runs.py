@@ -4,11 +4,13 @@ report its progress through Redis.
 Progress lives in Redis, not the database: the import's own transaction holds every row until the end, so
 the page polling for progress could not see it there.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import uuid
+from contextlib import suppress
 
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
@@ -37,8 +39,7 @@ def start_import(batch: ImportBatch) -> bool:
     # wait for this request, nor this request for it.
     claimed = db.session.execute(
         update(ImportBatch)
-        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PREVIEWED,
-               ImportBatch.error_count == 0)
+        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PREVIEWED, ImportBatch.error_count == 0)
         .values(status=ImportStatus.QUEUED, job_id=job_id)
     ).rowcount
     db.session.commit()
@@ -48,8 +49,9 @@ def start_import(batch: ImportBatch) -> bool:
         enqueue(RUN_JOB, batch.id, job_id=job_id, job_timeout=3600)
     except RedisError as error:
         log.warning("Could not queue import %s: %s", batch.id, error)
-        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch.id)
-                           .values(status=ImportStatus.PREVIEWED, job_id=None))
+        db.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch.id).values(status=ImportStatus.PREVIEWED, job_id=None)
+        )
         db.session.commit()
         raise QueueUnavailable from error
     return True
@@ -64,15 +66,22 @@ def run(batch_id: int) -> dict:
     db.session.commit()
     _report(batch_id, 0, batch.row_count)
     try:
-        summary = imports.import_csv(batch.content, actor=batch.uploaded_by, source=f"import of {batch.filename}",
-                                     progress=lambda done, total: _report(batch_id, done, total))
+        summary = imports.import_csv(
+            batch.content,
+            actor=batch.uploaded_by,
+            source=f"import of {batch.filename}",
+            progress=lambda done, total: _report(batch_id, done, total),
+        )
         batch.status, batch.summary, batch.finished_at = ImportStatus.COMPLETED, summary, clock.now()
         db.session.commit()
         return summary
     except imports.ImportRefused as refused:
         db.session.rollback()
-        _finish_failed(batch_id, "Since the preview, the inventory changed and some rows no longer pass their "
-                                 "checks. Nothing was imported.", refused.checked)
+        _finish_failed(
+            batch_id,
+            "Since the preview, the inventory changed and some rows no longer pass their checks. Nothing was imported.",
+            refused.checked,
+        )
         return {"refused": refused.checked.error_count}
     except Exception:
         db.session.rollback()
@@ -89,10 +98,8 @@ def _finish_failed(batch_id: int, message: str, checked: imports.CheckedFile | N
 
 
 def _report(batch_id: int, done: int, total: int) -> None:
-    try:
+    with suppress(RedisError):  # progress is a courtesy: the import goes on without it
         redis_connection().set(PROGRESS_KEY.format(batch_id), json.dumps([done, total]), ex=86_400)
-    except RedisError:  # progress is a courtesy: the import goes on without it
-        pass
 
 
 def progress_of(batch: ImportBatch) -> tuple[int, int]:

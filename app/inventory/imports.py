@@ -5,13 +5,15 @@ A row is one line of service, matched by its number among active and suspended l
 matches), with the device on it (matched by IMEI) and its SIM (matched by ICCID). A blank cell leaves what
 is recorded as it is.
 """
+
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -34,14 +36,38 @@ from app.models import (
     User,
 )
 
-COLUMNS = ("phone_number", "carrier", "account_number", "plan", "line_status", "employee_email", "cost_center",
-           "activated_on", "imei", "serial", "device_model", "iccid")
+COLUMNS = (
+    "phone_number",
+    "carrier",
+    "account_number",
+    "plan",
+    "line_status",
+    "employee_email",
+    "cost_center",
+    "activated_on",
+    "imei",
+    "serial",
+    "device_model",
+    "iccid",
+)
 REQUIRED_COLUMNS = ("phone_number", "carrier")
 # Other names carriers' portals use for the same columns.
-ALIASES = {"number": "phone_number", "phone": "phone_number", "wireless_number": "phone_number",
-           "mobile_number": "phone_number", "mdn": "phone_number", "status": "line_status", "email": "employee_email",
-           "employee": "employee_email", "model": "device_model", "sim": "iccid", "serial_number": "serial",
-           "activation_date": "activated_on", "plan_name": "plan", "account": "account_number"}
+ALIASES = {
+    "number": "phone_number",
+    "phone": "phone_number",
+    "wireless_number": "phone_number",
+    "mobile_number": "phone_number",
+    "mdn": "phone_number",
+    "status": "line_status",
+    "email": "employee_email",
+    "employee": "employee_email",
+    "model": "device_model",
+    "sim": "iccid",
+    "serial_number": "serial",
+    "activation_date": "activated_on",
+    "plan_name": "plan",
+    "account": "account_number",
+}
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 ERRORS_KEPT = 500
@@ -56,7 +82,7 @@ class ImportFileError(ValueError):
 class ImportRefused(Exception):
     """Rows have errors: nothing was imported."""
 
-    def __init__(self, checked: "CheckedFile") -> None:
+    def __init__(self, checked: CheckedFile) -> None:
         super().__init__(f"{checked.error_count} errors")
         self.checked = checked
 
@@ -147,15 +173,25 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     columns = [_column_name(name) for name in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise ImportFileError(f"The file has no {' or '.join(missing)} column. The first row must name the "
-                              f"columns, as in the template: {', '.join(COLUMNS)}.")
+        raise ImportFileError(
+            f"The file has no {' or '.join(missing)} column. The first row must name the "
+            f"columns, as in the template: {', '.join(COLUMNS)}."
+        )
     rows: list[tuple[int, dict[str, str]]] = []
     try:
         for index, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append((index, {col: (cells[i].strip() if i < len(cells) else "")
-                                 for i, col in enumerate(columns) if col in COLUMNS}))
+            rows.append(
+                (
+                    index,
+                    {
+                        col: (cells[i].strip() if i < len(cells) else "")
+                        for i, col in enumerate(columns)
+                        if col in COLUMNS
+                    },
+                )
+            )
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
     except csv.Error as error:
@@ -173,8 +209,11 @@ class _Known:
     """What the rows refer to, loaded in a few queries for the whole file (never a query per row)."""
 
     def __init__(self, rows: list[tuple[int, dict[str, str]]]) -> None:
-        self.parse = {"phone_number": _remembering(parse_phone), "imei": _remembering(parse_imei),
-                      "iccid": _remembering(parse_iccid)}
+        self.parse = {
+            "phone_number": _remembering(parse_phone),
+            "imei": _remembering(parse_imei),
+            "iccid": _remembering(parse_iccid),
+        }
         self.carriers: dict[str, Carrier] = {}
         for carrier in db.session.scalars(select(Carrier)):
             self.carriers[carrier.code.lower()] = carrier
@@ -186,26 +225,55 @@ class _Known:
             for name in {f"{model.maker} {model.name}".lower(), str(model).lower()}:
                 self.models.setdefault(name, []).append(model)
         emails = {r.get("employee_email", "").lower() for _, r in rows} - {""}
-        self.people = {u.email.lower(): u for u in _in_chunks(
-            emails, lambda chunk: select(User).where(func.lower(User.email).in_(chunk)))}
+        self.people = {
+            u.email.lower(): u
+            for u in _in_chunks(emails, lambda chunk: select(User).where(func.lower(User.email).in_(chunk)))
+        }
         numbers = {_quiet(self.parse["phone_number"], r.get("phone_number", "")) for _, r in rows} - {None}
-        self.lines = {line.number: line for line in _in_chunks(numbers, lambda chunk: select(Line).where(
-            Line.number.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee)))}
+        self.lines = {
+            line.number: line
+            for line in _in_chunks(
+                numbers,
+                lambda chunk: (
+                    select(Line).where(Line.number.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee))
+                ),
+            )
+        }
         imeis = {_quiet(self.parse["imei"], r.get("imei", "")) for _, r in rows} - {None}
-        self.devices = {d.imei: d for d in _in_chunks(imeis, lambda chunk: select(Device).where(
-            Device.imei.in_(chunk)).options(joinedload(Device.model)))}
+        self.devices = {
+            d.imei: d
+            for d in _in_chunks(
+                imeis, lambda chunk: select(Device).where(Device.imei.in_(chunk)).options(joinedload(Device.model))
+            )
+        }
         device_ids = {d.id for d in self.devices.values()}
-        self.lines_by_device = {line.device_id: line for line in _in_chunks(device_ids, lambda chunk: select(
-            Line).where(Line.device_id.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee)))}
+        self.lines_by_device = {
+            line.device_id: line
+            for line in _in_chunks(
+                device_ids,
+                lambda chunk: (
+                    select(Line)
+                    .where(Line.device_id.in_(chunk), Line.status.in_(LIVE))
+                    .options(joinedload(Line.employee))
+                ),
+            )
+        }
         iccids = {_quiet(self.parse["iccid"], r.get("iccid", "")) for _, r in rows} - {None}
-        self.sims = {s.iccid: s for s in _in_chunks(iccids, lambda chunk: select(Sim).where(
-            Sim.iccid.in_(chunk)).options(joinedload(Sim.line).joinedload(Line.employee)))}
+        self.sims = {
+            s.iccid: s
+            for s in _in_chunks(
+                iccids,
+                lambda chunk: (
+                    select(Sim).where(Sim.iccid.in_(chunk)).options(joinedload(Sim.line).joinedload(Line.employee))
+                ),
+            )
+        }
 
 
 def _in_chunks(values: Iterable[Any], query: Callable[[list[Any]], Any], size: int = 500) -> Iterator[Any]:
     items = list(values)
     for start in range(0, len(items), size):
-        yield from db.session.scalars(query(items[start:start + size])).unique()
+        yield from db.session.scalars(query(items[start : start + size])).unique()
 
 
 def _remembering(parse: Callable[[str], str]) -> Callable[[str], str]:
@@ -249,8 +317,9 @@ def check_csv(text: str) -> CheckedFile:
     return checked
 
 
-def _check_row(row: int, cells: dict[str, str], known: _Known,
-               seen: dict[str, dict[str, int]]) -> tuple[PlannedRow | None, list[RowError]]:
+def _check_row(
+    row: int, cells: dict[str, str], known: _Known, seen: dict[str, dict[str, int]]
+) -> tuple[PlannedRow | None, list[RowError]]:
     check = _RowCheck(row, cells, known, seen)
     line = check.line_part()
     device = check.device_part(line.get("line"))
@@ -302,12 +371,20 @@ class _RowCheck:
         carrier = known.carriers.get(cells.get("carrier", "").lower())
         if carrier is None:
             names = ", ".join(sorted({c.code for c in known.carriers.values()}))
-            self.fail("carrier", f"Enter the carrier: one of {names}." if not cells.get("carrier") else
-                      f"There is no carrier called “{cells['carrier']}”; use one of {names}.")
+            self.fail(
+                "carrier",
+                f"Enter the carrier: one of {names}."
+                if not cells.get("carrier")
+                else f"There is no carrier called “{cells['carrier']}”; use one of {names}.",
+            )
         plan = None
         if carrier is not None:
-            plan = self.found("plan", known.plans, (carrier.id, cells.get("plan", "").lower()),
-                              f"{carrier.name} has no plan called “{cells.get('plan')}”.")
+            plan = self.found(
+                "plan",
+                known.plans,
+                (carrier.id, cells.get("plan", "").lower()),
+                f"{carrier.name} has no plan called “{cells.get('plan')}”.",
+            )
         status = None
         if cells.get("line_status"):
             try:
@@ -321,12 +398,25 @@ class _RowCheck:
             except ValueError:
                 self.fail("activated_on", "Write the date as YYYY-MM-DD, like 2026-03-01.")
         return {
-            "number": number, "carrier": carrier, "account_number": cells.get("account_number", ""), "plan": plan,
-            "status": status, "activated_on": activated_on, "line": known.lines.get(number) if number else None,
-            "employee": self.found("employee_email", known.people, cells.get("employee_email", "").lower(),
-                                   f"No one has the email {cells.get('employee_email')}."),
-            "cost_center": self.found("cost_center", known.cost_centers, cells.get("cost_center", "").lower(),
-                                      f"There is no cost center {cells.get('cost_center')}."),
+            "number": number,
+            "carrier": carrier,
+            "account_number": cells.get("account_number", ""),
+            "plan": plan,
+            "status": status,
+            "activated_on": activated_on,
+            "line": known.lines.get(number) if number else None,
+            "employee": self.found(
+                "employee_email",
+                known.people,
+                cells.get("employee_email", "").lower(),
+                f"No one has the email {cells.get('employee_email')}.",
+            ),
+            "cost_center": self.found(
+                "cost_center",
+                known.cost_centers,
+                cells.get("cost_center", "").lower(),
+                f"There is no cost center {cells.get('cost_center')}.",
+            ),
         }
 
     def device_part(self, line: Line | None) -> dict[str, Any]:
@@ -345,9 +435,12 @@ class _RowCheck:
             if len(matches) == 1:
                 model = matches[0]
             else:
-                self.fail("device_model", f"There is no device model called “{cells['device_model']}”."
-                          if not matches else
-                          f"More than one model is called “{cells['device_model']}”; add the storage and colour.")
+                self.fail(
+                    "device_model",
+                    f"There is no device model called “{cells['device_model']}”."
+                    if not matches
+                    else f"More than one model is called “{cells['device_model']}”; add the storage and colour.",
+                )
         elif imei and device is None:
             self.fail("device_model", "Enter the device model: this IMEI is new, so the device will be added.")
         if not cells.get("imei") and (serial or cells.get("device_model")) and (line is None or line.device is None):
@@ -369,8 +462,9 @@ def _whose(line: Line) -> str:
 
 
 # ------------------------------------------------------------------ importing
-def import_csv(text: str, *, actor: User | None, source: str = "CSV import",
-               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def import_csv(
+    text: str, *, actor: User | None, source: str = "CSV import", progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
     """Check the file again (the inventory may have changed since the preview), then apply every row.
 
     Raises ImportRefused, having changed nothing, when any row has an error. The caller commits.
@@ -378,12 +472,19 @@ def import_csv(text: str, *, actor: User | None, source: str = "CSV import",
     checked = check_csv(text)
     if not checked.ok:
         raise ImportRefused(checked)
-    summary = {"lines_created": 0, "lines_updated": 0, "devices_created": 0, "devices_updated": 0,
-               "sims_created": 0, "sims_updated": 0, "rows": checked.row_count}
+    summary = {
+        "lines_created": 0,
+        "lines_updated": 0,
+        "devices_created": 0,
+        "devices_updated": 0,
+        "sims_created": 0,
+        "sims_updated": 0,
+        "rows": checked.row_count,
+    }
     total = len(checked.rows)
     for start in range(0, total, CHUNK):
         created: list[Any] = []
-        for planned in checked.rows[start:start + CHUNK]:
+        for planned in checked.rows[start : start + CHUNK]:
             _apply_row(planned, actor, summary, created)
         db.session.flush()  # one batch of INSERTs for the chunk's new records
         records_created(created, actor=actor, note=f"created by {source}")
@@ -397,25 +498,47 @@ def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int],
     line = planned.line
     employee = planned.employee or (line.employee if line is not None else None)
     if line is None:
-        line = Line(number=planned.number, carrier=planned.carrier, account_number=planned.account_number,
-                    plan=planned.plan, status=planned.status or LineStatus.ACTIVE, employee=planned.employee,
-                    cost_center=planned.cost_center or (employee.cost_center if employee else None),
-                    activated_on=planned.activated_on)
+        line = Line(
+            number=planned.number,
+            carrier=planned.carrier,
+            account_number=planned.account_number,
+            plan=planned.plan,
+            status=planned.status or LineStatus.ACTIVE,
+            employee=planned.employee,
+            cost_center=planned.cost_center or (employee.cost_center if employee else None),
+            activated_on=planned.activated_on,
+        )
         db.session.add(line)
         created.append(line)
         summary["lines_created"] += 1
     else:
-        if apply_changes(line, _given({"carrier": planned.carrier, "account_number": planned.account_number,
-                                       "plan": planned.plan, "status": planned.status,
-                                       "employee": planned.employee, "cost_center": planned.cost_center,
-                                       "activated_on": planned.activated_on}), actor=actor):
+        if apply_changes(
+            line,
+            _given(
+                {
+                    "carrier": planned.carrier,
+                    "account_number": planned.account_number,
+                    "plan": planned.plan,
+                    "status": planned.status,
+                    "employee": planned.employee,
+                    "cost_center": planned.cost_center,
+                    "activated_on": planned.activated_on,
+                }
+            ),
+            actor=actor,
+        ):
             summary["lines_updated"] += 1
 
     device = planned.device
     if planned.imei and device is None:
-        device = Device(imei=planned.imei, serial=planned.serial, model=planned.model,
-                        status=DeviceStatus.ASSIGNED if employee else DeviceStatus.IN_STOCK, employee=employee,
-                        activated_on=planned.activated_on)
+        device = Device(
+            imei=planned.imei,
+            serial=planned.serial,
+            model=planned.model,
+            status=DeviceStatus.ASSIGNED if employee else DeviceStatus.IN_STOCK,
+            employee=employee,
+            activated_on=planned.activated_on,
+        )
         db.session.add(device)
         created.append(device)
         summary["devices_created"] += 1
@@ -423,8 +546,17 @@ def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int],
         device = device or line.device
         now_assigned = planned.employee is not None and device is not None and device.status == DeviceStatus.IN_STOCK
         if device is not None and apply_changes(
-                device, _given({"serial": planned.serial, "model": planned.model, "employee": planned.employee,
-                                "status": DeviceStatus.ASSIGNED if now_assigned else None}), actor=actor):
+            device,
+            _given(
+                {
+                    "serial": planned.serial,
+                    "model": planned.model,
+                    "employee": planned.employee,
+                    "status": DeviceStatus.ASSIGNED if now_assigned else None,
+                }
+            ),
+            actor=actor,
+        ):
             summary["devices_updated"] += 1
     if device is not None and line.device is not device:
         if line.id is None:
@@ -454,7 +586,20 @@ def template_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerow(["(212) 555-0199", "northwind", "NW-88120045", "Business Unlimited", "active",
-                     "employee@example.com", "CC-1100", "2026-01-15", make_imei("35391110", 999999), "AP00999999",
-                     "Apple iPhone 16", make_iccid("01260", 999999)])
+    writer.writerow(
+        [
+            "(212) 555-0199",
+            "northwind",
+            "NW-88120045",
+            "Business Unlimited",
+            "active",
+            "employee@example.com",
+            "CC-1100",
+            "2026-01-15",
+            make_imei("35391110", 999999),
+            "AP00999999",
+            "Apple iPhone 16",
+            make_iccid("01260", 999999),
+        ]
+    )
     return out.getvalue()

@@ -5,12 +5,14 @@ Phone numbers match by the start or the end of the national number, however it w
 digit columns; IMEIs and ICCIDs by their start; people by the start of any word of their name or email, or
 by their employee number (app.search_words).
 """
+
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
@@ -61,8 +63,12 @@ class Filters:
 
     def args(self, **overrides: Any) -> dict[str, Any]:
         """The query-string arguments that give this list again (with some changed), blanks left out."""
-        values: dict[str, Any] = {"q": self.q, **self.chosen, "sort": self.sort,
-                                  "dir": "desc" if self.descending else ""}
+        values: dict[str, Any] = {
+            "q": self.q,
+            **self.chosen,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "",
+        }
         values.update(overrides)
         if values.get("sort") == self.default_sort and not values.get("dir"):
             values["sort"] = ""  # the usual order needs no mention in the address
@@ -117,7 +123,6 @@ class ListSpec:
         tie_break = self.model.id.desc() if filters.descending else self.model.id.asc()
         return query.order_by(order, tie_break)
 
-
     def with_rows(self, records: list) -> list:
         """Load what the list shows for a page of records, in one query. Joined into the list's own query instead,
         the database would join every match (a three-digit search matches thousands of lines) before keeping 50."""
@@ -162,8 +167,10 @@ def people_matching(text: str) -> Select:
     terms = terms_of(text)
     if not terms:
         return select(User.id).where(false())
-    found = [select(PersonWord.user_id).where(PersonWord.word >= term, PersonWord.word < after_prefix(term))
-             for term in terms]
+    found = [
+        select(PersonWord.user_id).where(PersonWord.word >= term, PersonWord.word < after_prefix(term))
+        for term in terms
+    ]
     if len(found) == 1:
         return found[0]
     return select(User.id).where(*(User.id.in_(query) for query in found))
@@ -176,8 +183,11 @@ def imei_matches(text: str) -> ColumnElement[bool]:
 # ------------------------------------------------------------------ lines
 def _lines_base() -> Select:
     return select(Line).options(
-        joinedload(Line.carrier), joinedload(Line.plan), joinedload(Line.cost_center),
-        joinedload(Line.employee).joinedload(User.department), _without_roles(Line.employee),
+        joinedload(Line.carrier),
+        joinedload(Line.plan),
+        joinedload(Line.cost_center),
+        joinedload(Line.employee).joinedload(User.department),
+        _without_roles(Line.employee),
         joinedload(Line.device).joinedload(Device.model),
         selectinload(Line.features).joinedload(LineFeature.feature),
     )
@@ -236,8 +246,9 @@ LINES = ListSpec(
 
 # ------------------------------------------------------------------ devices
 def _devices_base() -> Select:
-    return select(Device).options(joinedload(Device.model), joinedload(Device.employee),
-                                  _without_roles(Device.employee))
+    return select(Device).options(
+        joinedload(Device.model), joinedload(Device.employee), _without_roles(Device.employee)
+    )
 
 
 def _device_match(text: str) -> ColumnElement[bool]:
@@ -245,7 +256,8 @@ def _device_match(text: str) -> ColumnElement[bool]:
     if is_number_search(text):
         return or_(imei_matches(text), by_serial)
     model_ids = select(DeviceModel.id).where(
-        func.lower(DeviceModel.maker + " " + DeviceModel.name).contains(text.lower(), autoescape=True))
+        func.lower(DeviceModel.maker + " " + DeviceModel.name).contains(text.lower(), autoescape=True)
+    )
     return or_(by_serial, Device.employee_id.in_(people_matching(text)), Device.model_id.in_(model_ids))
 
 
@@ -279,14 +291,17 @@ DEVICES = ListSpec(
 
 # ------------------------------------------------------------------ SIMs
 def _sims_base() -> Select:
-    return select(Sim).options(joinedload(Sim.line).joinedload(Line.employee),
-                               defaultload(Sim.line).defaultload(Line.employee).lazyload(User.role_rows))
+    return select(Sim).options(
+        joinedload(Sim.line).joinedload(Line.employee),
+        defaultload(Sim.line).defaultload(Line.employee).lazyload(User.role_rows),
+    )
 
 
 def _sim_match(text: str) -> ColumnElement[bool]:
     if is_number_search(text):
-        return or_(starts_with(Sim.iccid, digits_only(text)),
-                   Sim.line_id.in_(select(Line.id).where(number_matches(text))))
+        return or_(
+            starts_with(Sim.iccid, digits_only(text)), Sim.line_id.in_(select(Line.id).where(number_matches(text)))
+        )
     return Sim.line_id.in_(select(Line.id).where(Line.employee_id.in_(people_matching(text))))
 
 
@@ -318,8 +333,11 @@ SIMS = ListSpec(
 
 # ------------------------------------------------------------------ stipends
 def _stipends_base() -> Select:
-    return select(Stipend).options(joinedload(Stipend.employee).joinedload(User.department),
-                                   _without_roles(Stipend.employee), joinedload(Stipend.tier))
+    return select(Stipend).options(
+        joinedload(Stipend.employee).joinedload(User.department),
+        _without_roles(Stipend.employee),
+        joinedload(Stipend.tier),
+    )
 
 
 def _stipend_filters(query: Select, filters: Filters) -> Select:
@@ -351,8 +369,7 @@ STIPENDS = ListSpec(
 
 # ------------------------------------------------------------------ employees
 def _employees_base() -> Select:
-    return select(User).options(joinedload(User.department), joinedload(User.cost_center),
-                                lazyload(User.role_rows))
+    return select(User).options(joinedload(User.department), joinedload(User.cost_center), lazyload(User.role_rows))
 
 
 def _employee_filters(query: Select, filters: Filters) -> Select:
@@ -402,8 +419,8 @@ def live_line_counts(user_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Line.employee_id, func.count()).where(Line.employee_id.in_(ids),
-                                                     Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
+        select(Line.employee_id, func.count())
+        .where(Line.employee_id.in_(ids), Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
         .group_by(Line.employee_id)
     )
     return {user_id: count for user_id, count in rows}

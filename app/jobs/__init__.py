@@ -1,10 +1,12 @@
 """RQ job functions: thin, each one an app context around a domain call (a command, mostly)."""
+
 from __future__ import annotations
 
 import importlib
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, has_app_context
 
@@ -72,9 +74,15 @@ def _schedule(name: str, delay: int) -> None:
     waiting = [*queue.scheduled_job_registry.get_job_ids(), *queue.get_job_ids()]
     if any(job_id.startswith(prefix) for job_id in waiting):
         return
-    run_at = datetime.now(timezone.utc) + timedelta(seconds=delay)
-    queue.enqueue_at(run_at, "app.jobs.run_periodic", name, job_id=f"{prefix}{run_at.timestamp():.0f}",
-                     result_ttl=0, failure_ttl=3600)
+    run_at = datetime.now(UTC) + timedelta(seconds=delay)
+    queue.enqueue_at(
+        run_at,
+        "app.jobs.run_periodic",
+        name,
+        job_id=f"{prefix}{run_at.timestamp():.0f}",
+        result_ttl=0,
+        failure_ttl=3600,
+    )
 
 
 @in_app_context
@@ -104,8 +112,13 @@ def approval_sweep(now: str | None = None) -> dict[str, int]:
 def refresh_dashboard(args: dict[str, str], tz: str, today: str, now: str | None = None) -> bool:
     """Compute and keep the dashboard's figures for these filters (queued by a view that showed older ones)."""
     filters = ReportFilter.from_args(args, tz=tz)  # the args carry the period, even an empty one
-    return refresh(db.session, redis_connection(), filters, today=date.fromisoformat(today),
-                   now=datetime.fromisoformat(now) if now else clock.now())
+    return refresh(
+        db.session,
+        redis_connection(),
+        filters,
+        today=date.fromisoformat(today),
+        now=datetime.fromisoformat(now) if now else clock.now(),
+    )
 
 
 # ---------------------------------------------------------------- carriers

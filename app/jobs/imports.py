@@ -1,4 +1,5 @@
 """The worker's job for CSV imports (queued by app.inventory.import_runs.start_import)."""
+
 from __future__ import annotations
 
 from app.inventory import import_runs

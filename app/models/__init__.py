@@ -1,6 +1,6 @@
 """The tables, one module per domain; import from here."""
-from app.models.people import (CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole,
-                               group_members)
+
+from app.models.approvals import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
 from app.models.catalog import (
     SETTING_DEFAULTS,
     Accessory,
@@ -31,8 +31,8 @@ from app.models.inventory import (
     Stipend,
     StipendStatus,
 )
-from app.models.orders import CarrierUpdate, EventKind, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
-from app.models.approvals import Approval, ApprovalPolicy, ApprovalPolicyStep, ApprovalStatus, ApproverKind, Delegation
 from app.models.notifications import AuditEntry, MilestoneSetting, Notification, NotificationStatus
+from app.models.orders import CarrierUpdate, EventKind, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
+from app.models.people import CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole, group_members
 
 __all__ = [name for name in dir() if not name.startswith("_")]

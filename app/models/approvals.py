@@ -1,4 +1,5 @@
 """Approval workflows: company policies and their steps, each order's approvals, and delegations."""
+
 from __future__ import annotations
 
 import enum
@@ -7,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.orders import Order
 from app.models.people import Group, User
 from app.models.types import enum_column
@@ -21,7 +22,7 @@ class ApproverKind(str, enum.Enum):
     GROUP = "group"
 
 
-class ApprovalPolicy(db.Model):
+class ApprovalPolicy(Model):
     """Which orders it matches (empty lists match all) and the ordered steps they go through."""
 
     __tablename__ = "approval_policies"
@@ -42,7 +43,7 @@ class ApprovalPolicy(db.Model):
     )
 
 
-class ApprovalPolicyStep(db.Model):
+class ApprovalPolicyStep(Model):
     __tablename__ = "approval_policy_steps"
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("approval_policies.id", ondelete="CASCADE"), index=True)
@@ -63,7 +64,7 @@ class ApprovalStatus(str, enum.Enum):
     SKIPPED = "skipped"  # the order was cancelled or rejected before this step
 
 
-class Approval(db.Model):
+class Approval(Model):
     """One step of one order's approval: who must decide, and what they decided."""
 
     __tablename__ = "approvals"
@@ -96,7 +97,7 @@ class Approval(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class Delegation(db.Model):
+class Delegation(Model):
     """While away, from `starts_on` to `ends_on`, a person's approvals go to their delegate."""
 
     __tablename__ = "delegations"

@@ -1,4 +1,5 @@
 """The catalog: carriers, their plans and features, device models, accessories, stipend tiers, settings."""
+
 from __future__ import annotations
 
 import enum
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.people import Department, Group, Role, User
 from app.models.types import enum_column
 
@@ -40,16 +41,14 @@ class PlanKind(str, enum.Enum):
     VOICE_DATA = "voice_data"
 
 
-class Carrier(db.Model):
+class Carrier(Model):
     """A wireless carrier (vendor) the company buys service from."""
 
     __tablename__ = "carriers"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    fulfilment_mode: Mapped[FulfilmentMode] = mapped_column(
-        enum_column(FulfilmentMode), default=FulfilmentMode.MANUAL
-    )
+    fulfilment_mode: Mapped[FulfilmentMode] = mapped_column(enum_column(FulfilmentMode), default=FulfilmentMode.MANUAL)
     reactivation_window_days: Mapped[int] = mapped_column(Integer, default=30)
     account_number: Mapped[str] = mapped_column(String(40), default="")
     # Encrypted with app.crypto; needed in clear to check HMAC signatures, so it cannot be hashed.
@@ -63,7 +62,7 @@ class Carrier(db.Model):
         return self.name
 
 
-class Plan(db.Model):
+class Plan(Model):
     __tablename__ = "plans"
     id: Mapped[int] = mapped_column(primary_key=True)
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
@@ -80,7 +79,7 @@ class Plan(db.Model):
         return self.name
 
 
-class Feature(db.Model):
+class Feature(Model):
     """An add-on to a line (international travel, hotspot…); some apply between dates."""
 
     __tablename__ = "features"
@@ -106,7 +105,7 @@ device_model_carriers = Table(
 )
 
 
-class DeviceModel(db.Model):
+class DeviceModel(Model):
     __tablename__ = "device_models"
     id: Mapped[int] = mapped_column(primary_key=True)
     maker: Mapped[str] = mapped_column(String(80))
@@ -134,7 +133,7 @@ accessory_models = Table(
 )
 
 
-class Accessory(db.Model):
+class Accessory(Model):
     __tablename__ = "accessories"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -148,7 +147,7 @@ class Accessory(db.Model):
         return self.name
 
 
-class StipendTier(db.Model):
+class StipendTier(Model):
     __tablename__ = "stipend_tiers"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -159,7 +158,7 @@ class StipendTier(db.Model):
         return self.name
 
 
-class EligibilityRule(db.Model):
+class EligibilityRule(Model):
     """One audience that may order a catalog item: a department, a group or a role (exactly one of them).
 
     An item without rules is open to everyone; with rules, a person matching any of them may order it
@@ -185,7 +184,7 @@ class EligibilityRule(db.Model):
     group: Mapped[Group | None] = relationship()
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """An uploaded file kept in the database (no web process keeps files of its own): the company logo."""
 
     __tablename__ = "stored_files"
@@ -199,7 +198,7 @@ class StoredFile(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class Setting(db.Model):
+class Setting(Model):
     """A company setting (upgrade months, reminder hours, order number prefix…) as a JSON value."""
 
     __tablename__ = "settings"

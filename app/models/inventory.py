@@ -1,4 +1,5 @@
 """Inventory: lines of service, devices, SIMs, stipends, and the append-only history of their changes."""
+
 from __future__ import annotations
 
 import enum
@@ -8,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.extensions import db
+from app.extensions import Model
 from app.identifiers import national_digits
-from app.models.types import enum_column
 from app.models.catalog import Accessory, Carrier, DeviceModel, Feature, Plan, StipendTier
 from app.models.people import CostCenter, User
+from app.models.types import enum_column
 
 if TYPE_CHECKING:
     from app.models.orders import Order
@@ -40,7 +41,7 @@ class SimKind(str, enum.Enum):
     ESIM = "esim"
 
 
-class Device(db.Model):
+class Device(Model):
     __tablename__ = "devices"
     id: Mapped[int] = mapped_column(primary_key=True)
     imei: Mapped[str | None] = mapped_column(String(15), unique=True)
@@ -63,7 +64,7 @@ class Device(db.Model):
         return f"{self.model} ({self.imei or self.serial})"
 
 
-class Line(db.Model):
+class Line(Model):
     """A line of service: a phone number on a carrier account, with a plan and features."""
 
     __tablename__ = "lines"
@@ -126,7 +127,7 @@ class Line(db.Model):
         return plan + sum(f.feature.monthly_cents for f in self.features)
 
 
-class LineFeature(db.Model):
+class LineFeature(Model):
     __tablename__ = "line_features"
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"), index=True)
@@ -137,7 +138,7 @@ class LineFeature(db.Model):
     feature: Mapped[Feature] = relationship()
 
 
-class Sim(db.Model):
+class Sim(Model):
     __tablename__ = "sims"
     id: Mapped[int] = mapped_column(primary_key=True)
     iccid: Mapped[str] = mapped_column(String(20), unique=True)
@@ -153,7 +154,7 @@ class Sim(db.Model):
         return self.iccid
 
 
-class DeviceAccessory(db.Model):
+class DeviceAccessory(Model):
     """An accessory shipped for a device."""
 
     __tablename__ = "device_accessories"
@@ -172,7 +173,7 @@ class StipendStatus(str, enum.Enum):
     ENDED = "ended"
 
 
-class Stipend(db.Model):
+class Stipend(Model):
     """An employee's enrolment in the stipend (reimbursement) program."""
 
     __tablename__ = "stipends"
@@ -189,7 +190,7 @@ class Stipend(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class InventoryChange(db.Model):
+class InventoryChange(Model):
     """One field of one inventory record changed: who, when, from what to what, and the order behind it."""
 
     __tablename__ = "inventory_changes"
@@ -215,7 +216,7 @@ class ImportStatus(str, enum.Enum):
     FAILED = "failed"  # nothing was imported
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """An uploaded CSV of lines and devices, kept in the database (web processes keep no files of their own),
     checked row by row, then imported all or nothing by the worker."""
 

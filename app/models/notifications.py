@@ -1,4 +1,5 @@
 """Notifications: every email owed to someone, recorded with the event that caused it, and the audit log."""
+
 from __future__ import annotations
 
 import enum
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.orders import Order, OrderEvent
 from app.models.people import User
 from app.models.types import enum_column
@@ -26,7 +27,7 @@ class NotificationStatus(str, enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("event_id", "milestone", "email"),  # one email per event per recipient
@@ -57,7 +58,7 @@ class Notification(db.Model):
     recipient: Mapped[User | None] = relationship()
 
 
-class MilestoneSetting(db.Model):
+class MilestoneSetting(Model):
     """Admins switch each milestone's email on or off."""
 
     __tablename__ = "milestone_settings"
@@ -65,7 +66,7 @@ class MilestoneSetting(db.Model):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """An administrative change: who, when, what."""
 
     __tablename__ = "audit_entries"

@@ -1,4 +1,5 @@
 """Orders: what someone asked for, where it stands, and everything that happened to it."""
+
 from __future__ import annotations
 
 import enum
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.identifiers import tracking_url
 from app.models.catalog import Carrier
 from app.models.inventory import Device, Line
@@ -61,7 +62,7 @@ class EventKind(str, enum.Enum):
     NOTE = "note"
 
 
-class Order(db.Model):
+class Order(Model):
     """An order. Columns hold what pages filter on; `details` holds what only its type needs."""
 
     __tablename__ = "orders"
@@ -72,8 +73,9 @@ class Order(db.Model):
         Index("ix_orders_status_updated", "status", "updated_at"),
         Index("ix_orders_type_submitted", "type", "submitted_at"),
         # The dashboard's and reports' period, with what their figures read: index-only scans of the period.
-        Index("ix_orders_submitted_period", "submitted_at", "status", "type", "carrier_id", "approved_at",
-              "completed_at"),
+        Index(
+            "ix_orders_submitted_period", "submitted_at", "status", "type", "carrier_id", "approved_at", "completed_at"
+        ),
         Index("ix_orders_status_handed_off", "status", "handed_off_at"),  # approved orders not handed off yet
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +122,7 @@ class Order(db.Model):
         return self.number or f"draft {self.id}"
 
 
-class OrderEvent(db.Model):
+class OrderEvent(Model):
     """One entry on an order's timeline; also the outbox that notifications and carrier work come from."""
 
     __tablename__ = "order_events"
@@ -137,7 +139,7 @@ class OrderEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Shipment(db.Model):
+class Shipment(Model):
     __tablename__ = "shipments"
     __table_args__ = (UniqueConstraint("order_id", "tracking_number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,7 +154,7 @@ class Shipment(db.Model):
         return tracking_url(self.shipping_carrier, self.tracking_number)
 
 
-class ReportedDevice(db.Model):
+class ReportedDevice(Model):
     """A device (or SIM) the carrier reported for an order: IMEI, serial, ICCID."""
 
     __tablename__ = "reported_devices"
@@ -164,7 +166,7 @@ class ReportedDevice(db.Model):
     order: Mapped[Order] = relationship(back_populates="reported_devices")
 
 
-class CarrierUpdate(db.Model):
+class CarrierUpdate(Model):
     """An update a carrier pushed (or the simulator made); applied once, by update id."""
 
     __tablename__ = "carrier_updates"

@@ -1,4 +1,5 @@
 """People: employees and their departments, cost centers, office locations, groups and roles."""
+
 from __future__ import annotations
 
 import enum
@@ -6,13 +7,28 @@ import functools
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, Select, String, Table, UniqueConstraint,
-                        bindparam, delete, func, insert, inspect, select)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.models.types import enum_column
 from app.search_words import words_of
 
@@ -25,7 +41,7 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
-class Department(db.Model):
+class Department(Model):
     __tablename__ = "departments"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -34,7 +50,7 @@ class Department(db.Model):
         return self.name
 
 
-class CostCenter(db.Model):
+class CostCenter(Model):
     __tablename__ = "cost_centers"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -46,7 +62,7 @@ class CostCenter(db.Model):
         return f"{self.code} {self.name}"
 
 
-class Location(db.Model):
+class Location(Model):
     """An office; shipping addresses default to the employee's office."""
 
     __tablename__ = "locations"
@@ -70,7 +86,7 @@ group_members = Table(
 )
 
 
-class Group(db.Model):
+class Group(Model):
     """A named set of people; an approval step can name a group, and any member decides."""
 
     __tablename__ = "groups"
@@ -85,20 +101,21 @@ class Group(db.Model):
         return self.name
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[Role] = mapped_column(enum_column(Role), primary_key=True)
 
 
-class PersonWord(db.Model):
+class PersonWord(Model):
     """A word a person is found by (app.search_words): kept by the listeners below whenever a person's name,
     email or employee number is written, so a search finds people by index."""
 
     __tablename__ = "person_words"
     # Compared byte by byte on PostgreSQL too, so that a prefix is a range of the index whatever the locale.
-    word: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"),
-                                      primary_key=True)
+    word: Mapped[str] = mapped_column(
+        String(80).with_variant(String(80, collation="C"), "postgresql"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
@@ -246,8 +263,11 @@ def _signed_in_person() -> Select:
     alias costs more than running it): the person, their roles and groups, and whether anyone reports to them."""
     report = aliased(User)
     has_reports = select(report.id).where(report.manager_id == User.id).exists()
-    return (select(User, has_reports).where(User.id == bindparam("user_id"))
-            .options(joinedload(User.role_rows), joinedload(User.groups)))
+    return (
+        select(User, has_reports)
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.role_rows), joinedload(User.groups))
+    )
 
 
 def _write_words(connection, person: User) -> None:

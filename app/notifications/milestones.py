@@ -3,10 +3,11 @@
 `app.notifications.owed.notifications_for(session, event)` turns one timeline event into the Notification rows it
 owes from this table.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -39,24 +40,28 @@ class Recipient:
 
 Audience = Callable[[Session, OrderEvent], list[Recipient]]
 
-MILESTONES: dict[str, Milestone] = {m.key: m for m in (
-    Milestone("submitted", "Order submitted (receipt)", "The requester and the person it is for"),
-    Milestone("approval_needed", "Approval needed", "The approver of the step (each step in turn)", True),
-    Milestone("info_requested", "Information requested", "The requester", True),
-    Milestone("info_provided", "Information provided", "The approver who asked", True),
-    Milestone("approved", "Approved", "The requester and the person it is for"),
-    Milestone("rejected", "Rejected (with the reason)", "The requester and the person it is for"),
-    Milestone("cancelled", "Cancelled", "The requester and the person it is for"),
-    Milestone("placed", "Placed with the carrier", "The requester and the person it is for"),
-    Milestone("shipped", "Shipped (with tracking links)", "The requester and the person it is for"),
-    Milestone("completed", "Completed (new number and device)", "The requester and the person it is for"),
-    Milestone("needs_attention", "Needs attention", "The fulfilment team", True),
-    Milestone("held", "Cannot go ahead after approval (with the reason)", "The requester and the person it is for",
-              True),
-    Milestone("approval_reminder", "Approval reminder", "The approver of a step waiting too long", True),
-    Milestone("approval_escalated", "Approval escalated", "The new approver", True),
-    Milestone("approval_moved", "Approval moved away (escalation)", "The approver it was taken from"),
-)}
+MILESTONES: dict[str, Milestone] = {
+    m.key: m
+    for m in (
+        Milestone("submitted", "Order submitted (receipt)", "The requester and the person it is for"),
+        Milestone("approval_needed", "Approval needed", "The approver of the step (each step in turn)", True),
+        Milestone("info_requested", "Information requested", "The requester", True),
+        Milestone("info_provided", "Information provided", "The approver who asked", True),
+        Milestone("approved", "Approved", "The requester and the person it is for"),
+        Milestone("rejected", "Rejected (with the reason)", "The requester and the person it is for"),
+        Milestone("cancelled", "Cancelled", "The requester and the person it is for"),
+        Milestone("placed", "Placed with the carrier", "The requester and the person it is for"),
+        Milestone("shipped", "Shipped (with tracking links)", "The requester and the person it is for"),
+        Milestone("completed", "Completed (new number and device)", "The requester and the person it is for"),
+        Milestone("needs_attention", "Needs attention", "The fulfilment team", True),
+        Milestone(
+            "held", "Cannot go ahead after approval (with the reason)", "The requester and the person it is for", True
+        ),
+        Milestone("approval_reminder", "Approval reminder", "The approver of a step waiting too long", True),
+        Milestone("approval_escalated", "Approval escalated", "The new approver", True),
+        Milestone("approval_moved", "Approval moved away (escalation)", "The approver it was taken from"),
+    )
+}
 
 NO_MAIL_SERVER = "no mail server configured"
 
@@ -73,7 +78,8 @@ def requester_and_employee(session: Session, event: OrderEvent) -> list[Recipien
 def current_approvers(session: Session, event: OrderEvent) -> list[Recipient]:
     """Whoever decides the order's pending step: its assignee (a delegate, when delegated), else its group."""
     step = session.scalar(
-        _approval_query().where(Approval.order_id == event.order_id, Approval.status == ApprovalStatus.PENDING)
+        _approval_query()
+        .where(Approval.order_id == event.order_id, Approval.status == ApprovalStatus.PENDING)
         .order_by(Approval.position)
     )
     return approvers_of(step)
@@ -94,13 +100,23 @@ def former_approver(session: Session, event: OrderEvent) -> list[Recipient]:
 
 
 def administrators(session: Session) -> list[User]:
-    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                .where(UserRole.role == Role.ADMIN, User.active).order_by(User.name)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN, User.active)
+            .order_by(User.name)
+        )
+    )
 
 
 def fulfilment_team(session: Session, event: OrderEvent) -> list[Recipient]:
-    people = session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                             .where(UserRole.role == Role.FULFILLMENT).order_by(User.name)).all()
+    people = session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.FULFILLMENT)
+        .order_by(User.name)
+    ).all()
     return [Recipient(person) for person in people]
 
 
@@ -120,9 +136,11 @@ def approvers_of(step: Approval | None) -> list[Recipient]:
 
 def _approval_query():
     # populate_existing: decisions move steps with bulk updates, so an already-loaded step may be stale.
-    return (select(Approval).options(joinedload(Approval.assignee),
-                                     joinedload(Approval.group).selectinload(Group.members))
-            .execution_options(populate_existing=True))
+    return (
+        select(Approval)
+        .options(joinedload(Approval.assignee), joinedload(Approval.group).selectinload(Group.members))
+        .execution_options(populate_existing=True)
+    )
 
 
 def _event_approval(session: Session, event: OrderEvent) -> Approval | None:

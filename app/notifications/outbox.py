@@ -7,11 +7,12 @@ Session listeners, installed once on the app's session, so no caller has to reme
 - after_commit puts one send job per pending notification on the queue. If Redis is down the rows simply stay
   pending, and the periodic sweep (app.jobs.notification_sweep) sends them once it is back.
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from flask import has_app_context
 from redis.exceptions import RedisError
@@ -36,8 +37,12 @@ QUEUE_CHUNK = 500  # send jobs per Redis pipeline
 
 def install(session) -> None:
     """Listen on `session` (the app's scoped session); safe to call more than once."""
-    for name, listener in (("after_flush", _collect_events), ("before_commit", _create_notifications),
-                           ("after_commit", _queue_sends), ("after_soft_rollback", _forget)):
+    for name, listener in (
+        ("after_flush", _collect_events),
+        ("before_commit", _create_notifications),
+        ("after_commit", _queue_sends),
+        ("after_soft_rollback", _forget),
+    ):
         if not sa_event.contains(session, name, listener):
             sa_event.listen(session, name, listener)
 
@@ -91,19 +96,18 @@ def queue_sends(ids: Iterable[int], delay: timedelta | None = None) -> int:
     try:
         queue = task_queue()
         for start in range(0, len(ids), QUEUE_CHUNK):
-            chunk = ids[start:start + QUEUE_CHUNK]
+            chunk = ids[start : start + QUEUE_CHUNK]
             with queue.connection.pipeline() as pipe:
                 if delay:
-                    run_at = datetime.now(timezone.utc) + delay
+                    run_at = datetime.now(UTC) + delay
                     for notification_id in chunk:
-                        queue.schedule_job(queue.create_job(SEND_JOB, args=(notification_id,)), run_at,
-                                           pipeline=pipe)
+                        queue.schedule_job(queue.create_job(SEND_JOB, args=(notification_id,)), run_at, pipeline=pipe)
                 else:
-                    queue.enqueue_many([Queue.prepare_data(SEND_JOB, (notification_id,)) for notification_id in chunk],
-                                       pipeline=pipe)
+                    queue.enqueue_many(
+                        [Queue.prepare_data(SEND_JOB, (notification_id,)) for notification_id in chunk], pipeline=pipe
+                    )
                 pipe.execute()
             queued += len(chunk)
     except RedisError as error:
-        log.warning("Redis unavailable, %s notification(s) left for the sweep: %s", "some" if queued else "all",
-                    error)
+        log.warning("Redis unavailable, %s notification(s) left for the sweep: %s", "some" if queued else "all", error)
     return queued

@@ -1,6 +1,7 @@
 """What an order event owes: its Notification rows, rendered, and either pending or recorded as not sent with the
 reason. It runs inside the event's own transaction (see app.notifications.outbox), so an event is never
 committed without its emails."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,8 +13,9 @@ from app.notifications.milestones import MILESTONES, RULES, Milestone, switches
 from app.notifications.rendering import render_email
 
 
-def notifications_for(session: Session, event: OrderEvent, now: datetime,
-                      switched: dict[str, bool] | None = None) -> list[Notification]:
+def notifications_for(
+    session: Session, event: OrderEvent, now: datetime, switched: dict[str, bool] | None = None
+) -> list[Notification]:
     """The emails `event` owes, rendered: one per milestone per address. Not added to the session."""
     switched = switched if switched is not None else switches(session)
     made: list[Notification] = []
@@ -28,12 +30,23 @@ def notifications_for(session: Session, event: OrderEvent, now: datetime,
             seen.add(address)
             email = render_email(session, event, milestone, recipient)
             reason = why_not_sent(milestone, person, switched)
-            made.append(Notification(
-                event=event, order_id=event.order_id, milestone=key, recipient=person, email=address,
-                subject=email.subject[:250], body_text=email.text, body_html=email.html,
-                status=NotificationStatus.NOT_SENT if reason else NotificationStatus.PENDING,
-                last_error=reason, attempts=0, next_attempt_at=now, created_at=now,
-            ))
+            made.append(
+                Notification(
+                    event=event,
+                    order_id=event.order_id,
+                    milestone=key,
+                    recipient=person,
+                    email=address,
+                    subject=email.subject[:250],
+                    body_text=email.text,
+                    body_html=email.html,
+                    status=NotificationStatus.NOT_SENT if reason else NotificationStatus.PENDING,
+                    last_error=reason,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
     return made
 
 

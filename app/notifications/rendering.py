@@ -4,6 +4,7 @@ HTML (emails/layout.html) and once as plain text (emails/layout.txt), with the o
 The order's details come from `order.details["_summary"]`, which is already masked; `Order.secrets_encrypted`
 is never read here. Links are absolute, built from BASE_URL, since an email is read outside the portal.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,12 @@ def render_email(session: Session, event: OrderEvent, milestone: Milestone, reci
     env = current_app.jinja_env
     context = email_context(session, event, milestone, recipient)
     words = env.get_template(f"emails/copy/{milestone.key}.jinja").make_module(context)
-    context.update(subject=_one_line(words.subject), happened=words.happened.strip(),
-                   next_step=words.next_step.strip(), comment_label=getattr(words, "comment_label", "").strip())
+    context.update(
+        subject=_one_line(words.subject),
+        happened=words.happened.strip(),
+        next_step=words.next_step.strip(),
+        comment_label=getattr(words, "comment_label", "").strip(),
+    )
     return RenderedEmail(
         subject=context["subject"],
         text=env.get_template("emails/layout.txt").render(context),

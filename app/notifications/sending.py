@@ -6,6 +6,7 @@ server configured); a failure with its error, retried after a growing delay, the
 attempt. A worker that dies while sending leaves the row SENDING; once its lease runs out the sweep retries it
 (that one email may then go twice: at least once, never lost).
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -133,10 +134,18 @@ def send_message(note: Notification) -> None:
     config = current_app.config
     settings = mail.init_mail(config, testing=False)  # the settings as they are now, never suppressed
     recipient = (note.recipient.name, note.email) if note.recipient else note.email
-    message = _Message(subject=note.subject, recipients=[recipient], body=note.body_text, html=note.body_html,
-                      sender=config["MAIL_DEFAULT_SENDER"],
-                      extra_headers={"Auto-Submitted": "auto-generated", "X-Dialtone-Notification": str(note.id),
-                                     "X-Dialtone-Milestone": note.milestone})
+    message = _Message(
+        subject=note.subject,
+        recipients=[recipient],
+        body=note.body_text,
+        html=note.body_html,
+        sender=config["MAIL_DEFAULT_SENDER"],
+        extra_headers={
+            "Auto-Submitted": "auto-generated",
+            "X-Dialtone-Notification": str(note.id),
+            "X-Dialtone-Milestone": note.milestone,
+        },
+    )
     with _Connection(settings) as connection:
         connection.send(message)
 
@@ -148,25 +157,41 @@ def sweep(session: Session, now: datetime | None = None, limit: int = 200) -> di
     now = now or clock.now()
     abandoned = and_(Notification.status == S.SENDING, Notification.next_attempt_at <= now)
     gave_up = session.execute(
-        update(Notification).where(abandoned, Notification.attempts >= max_attempts())
+        update(Notification)
+        .where(abandoned, Notification.attempts >= max_attempts())
         .values(status=S.FAILED, last_error="The worker stopped while sending it, and no attempts are left.")
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     recovered = session.execute(
-        update(Notification).where(abandoned)
-        .values(status=S.PENDING, next_attempt_at=now - SWEEP_AFTER,
-                last_error="The worker stopped while sending it; sending it again.")
-        .execution_options(synchronize_session=False)).rowcount
+        update(Notification)
+        .where(abandoned)
+        .values(
+            status=S.PENDING,
+            next_attempt_at=now - SWEEP_AFTER,
+            last_error="The worker stopped while sending it; sending it again.",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     session.commit()
     due = session.scalars(
         select(Notification.id)
-        .where(Notification.status == S.PENDING,
-               or_(Notification.next_attempt_at <= now - SWEEP_AFTER,
-                   and_(Notification.next_attempt_at.is_(None), Notification.created_at <= now - SWEEP_AFTER)))
-        .order_by(Notification.next_attempt_at, Notification.id).limit(limit)
+        .where(
+            Notification.status == S.PENDING,
+            or_(
+                Notification.next_attempt_at <= now - SWEEP_AFTER,
+                and_(Notification.next_attempt_at.is_(None), Notification.created_at <= now - SWEEP_AFTER),
+            ),
+        )
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
     ).all()
     outcomes = [deliver(session, notification_id, now) for notification_id in due]
-    return {"recovered": recovered, "gave_up": gave_up, "due": len(due),
-            "sent": sum(1 for outcome in outcomes if outcome == "sent")}
+    return {
+        "recovered": recovered,
+        "gave_up": gave_up,
+        "due": len(due),
+        "sent": sum(1 for outcome in outcomes if outcome == "sent"),
+    }
 
 
 def resend(session: Session, note: Notification, now: datetime | None = None) -> None:

@@ -1,5 +1,6 @@
 """Completing an order: what the carrier had to report is there, the type's inventory effect is applied, and the
 order moves to completed, in one transaction; a refused effect leaves nothing half-changed (a savepoint)."""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

@@ -6,6 +6,7 @@ progress order, and which statuses are open, cancellable or in fulfilment. Nothi
 adds the timeline event in the same transaction (the caller commits). Two people acting on the same order at once
 cannot both win: the version check here, and the ORM's version counter at flush, refuse the second.
 """
+
 from __future__ import annotations
 
 import enum
@@ -53,8 +54,14 @@ class Transition:
     stamp: str | None = None  # the milestone time it sets on the order
 
 
-def _t(action: EventKind, sources: set[OrderStatus], target: OrderStatus, verb: str, parties: set[Party],
-       stamp: str | None = None) -> Transition:
+def _t(
+    action: EventKind,
+    sources: set[OrderStatus],
+    target: OrderStatus,
+    verb: str,
+    parties: set[Party],
+    stamp: str | None = None,
+) -> Transition:
     return Transition(action, frozenset(sources), target, verb, frozenset(parties), stamp)
 
 
@@ -62,27 +69,50 @@ P = Party
 TEAM_OR_CARRIER = {P.FULFILMENT, P.CARRIER}
 BEFORE_SHIPPING = {S.PENDING_APPROVAL, S.INFO_REQUESTED, S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}
 
-TRANSITIONS: dict[EventKind, Transition] = {t.action: t for t in (
-    _t(E.SUBMIT, {S.DRAFT}, S.PENDING_APPROVAL, "submitted", {P.REQUESTER}, "submitted_at"),
-    _t(E.REQUEST_INFO, {S.PENDING_APPROVAL}, S.INFO_REQUESTED, "sent back with a question", {P.APPROVER}),
-    _t(E.PROVIDE_INFO, {S.INFO_REQUESTED}, S.PENDING_APPROVAL, "answered", {P.REQUESTER}),
-    _t(E.APPROVE_STEP, {S.PENDING_APPROVAL}, S.PENDING_APPROVAL, "approved at this step", {P.APPROVER}),
-    _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER}, "approved_at"),
-    _t(E.REJECT, {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected", {P.APPROVER}),
-    _t(E.HOLD, {S.PENDING_APPROVAL, S.APPROVED}, S.NEEDS_ATTENTION, "held for attention", {P.SYSTEM}),
-    _t(E.CANCEL, BEFORE_SHIPPING, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),
-    _t(E.PLACE, {S.APPROVED, S.NEEDS_ATTENTION}, S.WITH_CARRIER, "placed with the carrier", TEAM_OR_CARRIER),
-    _t(E.SHIP, {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}, S.SHIPPED, "shipped", TEAM_OR_CARRIER),
-    _t(E.COMPLETE, {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION}, S.COMPLETED, "completed",
-       {P.FULFILMENT, P.CARRIER, P.SYSTEM}, "completed_at"),
-    _t(E.REPORT_PROBLEM, {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}, S.NEEDS_ATTENTION, "flagged for attention",
-       {P.FULFILMENT, P.CARRIER, P.SYSTEM}),
-)}
+TRANSITIONS: dict[EventKind, Transition] = {
+    t.action: t
+    for t in (
+        _t(E.SUBMIT, {S.DRAFT}, S.PENDING_APPROVAL, "submitted", {P.REQUESTER}, "submitted_at"),
+        _t(E.REQUEST_INFO, {S.PENDING_APPROVAL}, S.INFO_REQUESTED, "sent back with a question", {P.APPROVER}),
+        _t(E.PROVIDE_INFO, {S.INFO_REQUESTED}, S.PENDING_APPROVAL, "answered", {P.REQUESTER}),
+        _t(E.APPROVE_STEP, {S.PENDING_APPROVAL}, S.PENDING_APPROVAL, "approved at this step", {P.APPROVER}),
+        _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER}, "approved_at"),
+        _t(E.REJECT, {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected", {P.APPROVER}),
+        _t(E.HOLD, {S.PENDING_APPROVAL, S.APPROVED}, S.NEEDS_ATTENTION, "held for attention", {P.SYSTEM}),
+        _t(E.CANCEL, BEFORE_SHIPPING, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),
+        _t(E.PLACE, {S.APPROVED, S.NEEDS_ATTENTION}, S.WITH_CARRIER, "placed with the carrier", TEAM_OR_CARRIER),
+        _t(E.SHIP, {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}, S.SHIPPED, "shipped", TEAM_OR_CARRIER),
+        _t(
+            E.COMPLETE,
+            {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION},
+            S.COMPLETED,
+            "completed",
+            {P.FULFILMENT, P.CARRIER, P.SYSTEM},
+            "completed_at",
+        ),
+        _t(
+            E.REPORT_PROBLEM,
+            {S.APPROVED, S.WITH_CARRIER, S.SHIPPED},
+            S.NEEDS_ATTENTION,
+            "flagged for attention",
+            {P.FULFILMENT, P.CARRIER, P.SYSTEM},
+        ),
+    )
+}
 
 # Where each status stands on the way to completion: the progress stepper and "never move backwards" both read it.
-RANK: dict[OrderStatus, int] = {S.DRAFT: 0, S.PENDING_APPROVAL: 1, S.INFO_REQUESTED: 1, S.APPROVED: 2,
-                                S.WITH_CARRIER: 3, S.NEEDS_ATTENTION: 3, S.SHIPPED: 4, S.COMPLETED: 5,
-                                S.REJECTED: 5, S.CANCELLED: 5}
+RANK: dict[OrderStatus, int] = {
+    S.DRAFT: 0,
+    S.PENDING_APPROVAL: 1,
+    S.INFO_REQUESTED: 1,
+    S.APPROVED: 2,
+    S.WITH_CARRIER: 3,
+    S.NEEDS_ATTENTION: 3,
+    S.SHIPPED: 4,
+    S.COMPLETED: 5,
+    S.REJECTED: 5,
+    S.CANCELLED: 5,
+}
 FINAL = frozenset({S.COMPLETED, S.REJECTED, S.CANCELLED})
 OPEN: tuple[OrderStatus, ...] = tuple(s for s in S if s not in FINAL and s is not S.DRAFT)  # submitted, not ended
 AWAITING_APPROVAL = frozenset({S.PENDING_APPROVAL, S.INFO_REQUESTED})
@@ -135,8 +165,16 @@ def transition(
     if rule.target in FINAL:
         order.line_claim = None  # the line is free for the next order
     order.updated_at = now
-    event = OrderEvent(order=order, actor=actor, kind=action.value, from_status=previous.value,
-                       to_status=rule.target.value, comment=comment, data=data or {}, at=now)
+    event = OrderEvent(
+        order=order,
+        actor=actor,
+        kind=action.value,
+        from_status=previous.value,
+        to_status=rule.target.value,
+        comment=comment,
+        data=data or {},
+        at=now,
+    )
     session.add(event)
     return event
 
@@ -147,16 +185,31 @@ def check_version(order: Order, expected_version: int | None) -> None:
         raise StaleOrderError(f"{order.number} was changed by someone else a moment ago: reload it and try again.")
 
 
-def record(session: Session, order: Order, kind: EventKind, actor: User | None, *, comment: str = "",
-           data: dict[str, Any] | None = None) -> OrderEvent:
+def record(
+    session: Session,
+    order: Order,
+    kind: EventKind,
+    actor: User | None,
+    *,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
     """A timeline entry that does not change the status (a note, a carrier reference, a late update)."""
     kind = EventKind(kind)
     if kind in TRANSITIONS:
         raise ValueError(f"{kind.value} is a transition: use transition()")
     now = clock.now()
     order.updated_at = now
-    event = OrderEvent(order=order, actor=actor, kind=kind.value, from_status=order.status.value,
-                       to_status=order.status.value, comment=comment, data=data or {}, at=now)
+    event = OrderEvent(
+        order=order,
+        actor=actor,
+        kind=kind.value,
+        from_status=order.status.value,
+        to_status=order.status.value,
+        comment=comment,
+        data=data or {},
+        at=now,
+    )
     session.add(event)
     return event
 

@@ -1,4 +1,5 @@
 """How an order is shown: the progress stepper and the words for its timeline events."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,12 @@ class Step:
 
 
 RANK = lifecycle.RANK
-STOPPED_WORDS = {S.REJECTED: "Rejected", S.CANCELLED: "Cancelled", S.NEEDS_ATTENTION: "Needs attention",
-                 S.INFO_REQUESTED: "Information requested"}
+STOPPED_WORDS = {
+    S.REJECTED: "Rejected",
+    S.CANCELLED: "Cancelled",
+    S.NEEDS_ATTENTION: "Needs attention",
+    S.INFO_REQUESTED: "Information requested",
+}
 
 
 def milestones_of(order_type: OrderType | None) -> list[tuple[str, OrderStatus]]:
@@ -67,13 +72,27 @@ def _furthest_milestone(order: Order) -> int:
 
 E = EventKind
 EVENT_WORDS: dict[EventKind, str] = {
-    E.SUBMIT: "Submitted", E.APPROVE_STEP: "Approved a step", E.APPROVE: "Approved", E.REJECT: "Rejected",
-    E.REQUEST_INFO: "Asked for more information", E.PROVIDE_INFO: "Answered", E.CANCEL: "Cancelled",
-    E.PLACE: "Placed with the carrier", E.SHIP: "Shipped", E.COMPLETE: "Completed",
-    E.REPORT_PROBLEM: "Reported a problem", E.HOLD: "Cannot go ahead as it is", E.HANDED_OFF: "Handed to the carrier",
-    E.ROUTING_NOTE: "Routing", E.NO_APPROVER: "No approver", E.CARRIER_UPDATE: "Carrier update",
-    E.BACKORDERED: "Backordered", E.DELIVERED: "Delivered", E.APPROVAL_REMINDER: "Approval reminder",
-    E.APPROVAL_ESCALATED: "Approval escalated", E.NOTE: "Note",
+    E.SUBMIT: "Submitted",
+    E.APPROVE_STEP: "Approved a step",
+    E.APPROVE: "Approved",
+    E.REJECT: "Rejected",
+    E.REQUEST_INFO: "Asked for more information",
+    E.PROVIDE_INFO: "Answered",
+    E.CANCEL: "Cancelled",
+    E.PLACE: "Placed with the carrier",
+    E.SHIP: "Shipped",
+    E.COMPLETE: "Completed",
+    E.REPORT_PROBLEM: "Reported a problem",
+    E.HOLD: "Cannot go ahead as it is",
+    E.HANDED_OFF: "Handed to the carrier",
+    E.ROUTING_NOTE: "Routing",
+    E.NO_APPROVER: "No approver",
+    E.CARRIER_UPDATE: "Carrier update",
+    E.BACKORDERED: "Backordered",
+    E.DELIVERED: "Delivered",
+    E.APPROVAL_REMINDER: "Approval reminder",
+    E.APPROVAL_ESCALATED: "Approval escalated",
+    E.NOTE: "Note",
 }
 
 

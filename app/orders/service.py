@@ -1,5 +1,6 @@
 """Placing orders: who may order for whom and see what, drafts, and checking a draft against its type's rules
 again (at submit and at the final approval). No requests, no HTML; what happens to an order is app.commands'."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -58,12 +59,18 @@ def _reports_below(session: Session, manager: User) -> list[User]:
     return sorted(found, key=lambda u: u.name)
 
 
-def context(session: Session, requester: User, employee: User, today: date | None = None,
-            order: Order | None = None) -> OrderContext:
+def context(
+    session: Session, requester: User, employee: User, today: date | None = None, order: Order | None = None
+) -> OrderContext:
     if not may_order_for(requester, employee):
         raise OrderError(f"You cannot order for {employee.name}.")
-    return OrderContext(session=session, requester=requester, employee=employee, today=today or clock.today(),
-                        order_id=order.id if order is not None else None)
+    return OrderContext(
+        session=session,
+        requester=requester,
+        employee=employee,
+        today=today or clock.today(),
+        order_id=order.id if order is not None else None,
+    )
 
 
 def may_change(order: Order, person: User) -> bool:
@@ -80,16 +87,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def save_draft(session: Session, order_type: OrderType, ctx: OrderContext, form, *, order: Order | None = None,
-               price=None) -> Order:
+def save_draft(
+    session: Session, order_type: OrderType, ctx: OrderContext, form, *, order: Order | None = None, price=None
+) -> Order:
     """Create or update the draft behind this form (one form token, one draft). The caller commits."""
     if order is None and form.form_token.data:
         order = session.scalar(select(Order).where(Order.submit_token == form.form_token.data))
         if order is not None and order.status is not OrderStatus.DRAFT:
             return order  # the same form posted again after it was submitted: nothing more to do
     if order is None:
-        order = Order(type=order_type.code, status=OrderStatus.DRAFT, requester=ctx.requester,
-                      employee=ctx.employee, submit_token=form.form_token.data or None)
+        order = Order(
+            type=order_type.code,
+            status=OrderStatus.DRAFT,
+            requester=ctx.requester,
+            employee=ctx.employee,
+            submit_token=form.form_token.data or None,
+        )
         session.add(order)
     if order.status is not OrderStatus.DRAFT:
         raise OrderError(f"{order.number} has been submitted already; it can no longer be edited.")
@@ -191,7 +204,10 @@ def may_view(order: Order, person: User, session: Session) -> bool:
         return True
     group_ids = [g.id for g in person.groups]
     query = select(Approval.id).where(Approval.order_id == order.id)
-    query = query.where((Approval.assignee_id == person.id) | (Approval.decided_by_id == person.id)
-                        | (Approval.on_behalf_of_id == person.id)
-                        | (Approval.group_id.in_(group_ids) if group_ids else False))
+    query = query.where(
+        (Approval.assignee_id == person.id)
+        | (Approval.decided_by_id == person.id)
+        | (Approval.on_behalf_of_id == person.id)
+        | (Approval.group_id.in_(group_ids) if group_ids else False)
+    )
     return session.scalar(query.limit(1)) is not None

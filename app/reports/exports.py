@@ -1,10 +1,12 @@
 """The reports as CSV files (stdlib csv): each report's columns, and a response that streams the rows a chunk
 at a time (a long orders list is never held in memory)."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from flask import Response, current_app
 
@@ -80,5 +82,4 @@ def csv_response(filename: str, columns: list[Column], records: Callable[[], Ite
         with app.app_context():
             yield from rows_as_csv(columns, records())
 
-    return Response(body(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

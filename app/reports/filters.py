@@ -1,10 +1,12 @@
 """The filters of the dashboard and the reports: parsed from a query string, turned into SQL conditions, and
 written back as query-string arguments (so a figure links to exactly the list it counts)."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -48,8 +50,9 @@ class ReportFilter:
 
     # ------------------------------------------------------------ query string
     @classmethod
-    def from_args(cls, args: Mapping[str, str], *, tz: str = "UTC",
-                  default_period: tuple[date, date] | None = None) -> ReportFilter:
+    def from_args(
+        cls, args: Mapping[str, str], *, tz: str = "UTC", default_period: tuple[date, date] | None = None
+    ) -> ReportFilter:
         """Unknown or malformed values are ignored (a hand-edited URL shows a wider list, not an error).
 
         Without `start` and `end` in the query string the default period applies; present but empty means
@@ -104,12 +107,14 @@ class ReportFilter:
     def instant(self, day: date) -> datetime:
         """The company's midnight starting `day`, as the naive UTC time the database stores."""
         local = datetime.combine(day, time.min, tzinfo=ZoneInfo(self.tz))
-        return local.astimezone(timezone.utc).replace(tzinfo=None)
+        return local.astimezone(UTC).replace(tzinfo=None)
 
     def period_bounds(self) -> tuple[datetime | None, datetime | None]:
         """[from, until) in UTC for the period's days."""
-        return (self.instant(self.start) if self.start else None,
-                self.instant(self.end + timedelta(days=1)) if self.end else None)
+        return (
+            self.instant(self.start) if self.start else None,
+            self.instant(self.end + timedelta(days=1)) if self.end else None,
+        )
 
     # ------------------------------------------------------------ SQL
     def order_conditions(self, *, now: datetime | None = None) -> list[ColumnElement[bool]]:
@@ -137,8 +142,9 @@ class ReportFilter:
             conditions.append(Order.type.in_(self.types))
         if self.fulfilment:
             carrier_types = [code for code, t in REGISTRY.items() if t.carrier_fulfilled]
-            conditions.append(Order.type.in_(carrier_types) if self.fulfilment == "carrier"
-                              else Order.type.not_in(carrier_types))
+            conditions.append(
+                Order.type.in_(carrier_types) if self.fulfilment == "carrier" else Order.type.not_in(carrier_types)
+            )
         if self.carrier is not None:
             conditions.append(id_condition(Order.carrier_id, self.carrier))
         if self.department is not None:
@@ -151,8 +157,11 @@ class ReportFilter:
             conditions.append(approver_condition(self.waiting_on))
         if self.waiting_age:
             conditions.append(age_condition(self.waiting_age, now))
-        return select(Approval.order_id).join(Order, Approval.order_id == Order.id).where(
-            Order.status == OrderStatus.PENDING_APPROVAL, *conditions)
+        return (
+            select(Approval.order_id)
+            .join(Order, Approval.order_id == Order.id)
+            .where(Order.status == OrderStatus.PENDING_APPROVAL, *conditions)
+        )
 
 
 def id_condition(column, value: IdFilter) -> ColumnElement[bool]:
@@ -201,8 +210,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-
-
 # ---------------------------------------------------------------- parsing helpers
 _STATUS_VALUES = {s.value for s in LISTED_STATUSES}
 _AGE_KEYS = {b[0] for b in AGE_BUCKETS}
@@ -233,7 +240,6 @@ def _id(raw: str | None) -> IdFilter:
 def _approver_key(raw: str | None) -> str | None:
     kind, _, ident = (raw or "").partition(":")
     return f"{kind}:{int(ident)}" if kind in ("user", "group") and _is_id(ident) else None
-
 
 
 # ---------------------------------------------------------------- what the filter controls offer

@@ -1,6 +1,7 @@
 """The reports, one query-building function each: the same function serves the page, its HTMX fragment and
 its CSV export, so an export is always the list on the screen. Plain module: a session and filters in, plain
 data (or a SELECT) out."""
+
 from __future__ import annotations
 
 import statistics
@@ -15,8 +16,8 @@ from app.models import (
     Approval,
     ApprovalStatus,
     CostCenter,
-    Group,
     Feature,
+    Group,
     Line,
     LineFeature,
     LineStatus,
@@ -34,8 +35,12 @@ def orders(filters: ReportFilter) -> Select:
     return (
         select(Order)
         .where(Order.status != OrderStatus.DRAFT, *filters.order_conditions())
-        .options(joinedload(Order.employee).joinedload(User.department), joinedload(Order.requester),
-                 joinedload(Order.carrier), joinedload(Order.cost_center))
+        .options(
+            joinedload(Order.employee).joinedload(User.department),
+            joinedload(Order.requester),
+            joinedload(Order.carrier),
+            joinedload(Order.cost_center),
+        )
         .order_by(Order.submitted_at.desc(), Order.id.desc())
     )
 
@@ -62,8 +67,13 @@ def approval_turnaround(session: Session, filters: ReportFilter) -> list[Turnaro
     """
     since, until = filters.period_bounds()
     query = (
-        select(Approval.decided_by_id, User.name, Approval.status,
-               func.coalesce(Approval.assigned_at, Order.submitted_at), Approval.decided_at)
+        select(
+            Approval.decided_by_id,
+            User.name,
+            Approval.status,
+            func.coalesce(Approval.assigned_at, Order.submitted_at),
+            Approval.decided_at,
+        )
         .join(Order, Approval.order_id == Order.id)
         .join(User, Approval.decided_by_id == User.id)
         .where(Approval.status.in_(DECIDED), Approval.decided_at.is_not(None), *filters.scope_conditions())
@@ -80,10 +90,17 @@ def approval_turnaround(session: Session, filters: ReportFilter) -> list[Turnaro
         statuses[approver_id].append(status)
         hours[approver_id].append(hours_between(waited_from, decided_at))
     return sorted(
-        (Turnaround(approver_id=i, approver=names[i], decided=len(statuses[i]),
-                    approved=statuses[i].count(ApprovalStatus.APPROVED),
-                    rejected=statuses[i].count(ApprovalStatus.REJECTED),
-                    median_hours=round(statistics.median(hours[i]), 1)) for i in names),
+        (
+            Turnaround(
+                approver_id=i,
+                approver=names[i],
+                decided=len(statuses[i]),
+                approved=statuses[i].count(ApprovalStatus.APPROVED),
+                rejected=statuses[i].count(ApprovalStatus.REJECTED),
+                median_hours=round(statistics.median(hours[i]), 1),
+            )
+            for i in names
+        ),
         key=lambda row: (row.approver, row.approver_id),
     )
 
@@ -98,12 +115,20 @@ def hours_between(start: datetime | None, end: datetime | None) -> float:
 def active_line_costs(filters: ReportFilter) -> Subquery:
     """Each active line with its monthly cost (plan plus features), carrier, cost center and the department of
     the person it is assigned to. Carrier and department filters apply; the period does not (costs are now)."""
-    features = (select(LineFeature.line_id, func.sum(Feature.monthly_cents).label("cents"))
-                .join(Feature, LineFeature.feature_id == Feature.id)
-                .group_by(LineFeature.line_id).subquery("feature_costs"))
+    features = (
+        select(LineFeature.line_id, func.sum(Feature.monthly_cents).label("cents"))
+        .join(Feature, LineFeature.feature_id == Feature.id)
+        .group_by(LineFeature.line_id)
+        .subquery("feature_costs")
+    )
     query = (
-        select(Line.id.label("line_id"), Line.carrier_id, Line.cost_center_id, User.department_id,
-               (func.coalesce(Plan.monthly_cents, 0) + func.coalesce(features.c.cents, 0)).label("cents"))
+        select(
+            Line.id.label("line_id"),
+            Line.carrier_id,
+            Line.cost_center_id,
+            User.department_id,
+            (func.coalesce(Plan.monthly_cents, 0) + func.coalesce(features.c.cents, 0)).label("cents"),
+        )
         .outerjoin(Plan, Line.plan_id == Plan.id)
         .outerjoin(features, features.c.line_id == Line.id)
         .outerjoin(User, Line.employee_id == User.id)
@@ -133,8 +158,10 @@ def lines_by_cost_center(session: Session, filters: ReportFilter) -> list[CostCe
         .outerjoin(CostCenter, costs.c.cost_center_id == CostCenter.id)
         .group_by(costs.c.cost_center_id, CostCenter.code, CostCenter.name)
     ).all()
-    found = [CostCenterLines(cc_id, code or "", name or "No cost center", count, int(cents or 0))
-             for cc_id, code, name, count, cents in rows]
+    found = [
+        CostCenterLines(cc_id, code or "", name or "No cost center", count, int(cents or 0))
+        for cc_id, code, name, count, cents in rows
+    ]
     return sorted(found, key=lambda row: (row.cost_center_id is None, row.code))
 
 

@@ -1,16 +1,18 @@
 """Request-wide behaviour: login handling, HTMX-aware redirects and toasts, error pages, template globals."""
+
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 
+from app.extensions import db, htmx, login_manager
+from app.models import User, get_setting
 from app.web.access import can
 from app.web.lazy import Lazy
 from app.web.security import SIGN_IN_THROTTLED
-from app.extensions import db, htmx, login_manager
-from app.models import User, get_setting
 
 
 def register_web(app: Flask) -> None:
@@ -68,8 +70,6 @@ def _company_name() -> str:
 def _relative_url() -> str:
     """The page being asked for, as a path (HTMX requests name the page they came from)."""
     if htmx and htmx.current_url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(htmx.current_url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return request.full_path.rstrip("?")
@@ -93,7 +93,6 @@ def _error_page(error) -> tuple[str, int]:
     description = getattr(error, "description", None)
     if code == 400 and description and "CSRF" in str(description):
         text = "Your form expired. Reload the page and submit it again."
-    if code == 429:
-        if description == SIGN_IN_THROTTLED[1]:
-            title, text = SIGN_IN_THROTTLED
+    if code == 429 and description == SIGN_IN_THROTTLED[1]:
+        title, text = SIGN_IN_THROTTLED
     return render_template("error.html", code=code, title=title, text=text), code

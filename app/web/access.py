@@ -1,8 +1,10 @@
 """Who may do what: the one place role checks live (views use `require`, templates use `can`)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required

@@ -3,6 +3,7 @@
 Authentication: `X-Dialtone-Carrier: <carrier code>` and `X-Dialtone-Signature: sha256=<hex HMAC-SHA256 of the
 raw body with that carrier's webhook secret>`. No session, no CSRF: the signature is the credential.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -104,11 +105,15 @@ def order_status(number: str):
     if order is None or order.carrier_id != carrier.id:
         return jsonify(error=f"No order {number} for {carrier.name}."), 404
     return jsonify(
-        order_number=order.number, type=order.type, status=order.status.value,
-        carrier_reference=order.carrier_reference, service_number=order.service_number,
+        order_number=order.number,
+        type=order.type,
+        status=order.status.value,
+        carrier_reference=order.carrier_reference,
+        service_number=order.service_number,
         devices=[{"imei": d.imei, "serial": d.serial, "iccid": d.iccid} for d in order.reported_devices],
-        shipments=[{"shipping_carrier": s.shipping_carrier, "tracking_number": s.tracking_number}
-                   for s in order.shipments],
+        shipments=[
+            {"shipping_carrier": s.shipping_carrier, "tracking_number": s.tracking_number} for s in order.shipments
+        ],
         updated_at=order.updated_at.isoformat() + "Z",
     )
 

@@ -1,4 +1,5 @@
 """GET /healthz: is the database reachable, is Redis reachable."""
+
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
@@ -11,8 +12,10 @@ bp = Blueprint("health", __name__)
 @bp.route("/healthz")
 def healthz():
     """200 with each dependency's state, or 503 when any is down."""
-    checks = {"database": _check(lambda: db.session.execute(text("SELECT 1"))),
-              "redis": _check(lambda: redis_connection().ping())}
+    checks = {
+        "database": _check(lambda: db.session.execute(text("SELECT 1"))),
+        "redis": _check(lambda: redis_connection().ping()),
+    }
     healthy = all(state == "ok" for state in checks.values())
     return jsonify(status="ok" if healthy else "degraded", **checks), (200 if healthy else 503)
 

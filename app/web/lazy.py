@@ -1,7 +1,9 @@
 """A template value worked out only when a template shows it."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from markupsafe import escape
 

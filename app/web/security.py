@@ -2,6 +2,7 @@
 (Flask-Limiter in Redis), optional sign-on by a header the company's reverse proxy sets, and input that no
 database can store (NUL characters) refused before any view sees it.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
@@ -15,19 +16,21 @@ from app.models import User
 
 # Scripts and styles come only from this site (htmx's own indicator styles are switched off in base.html, so
 # nothing inline is needed); images also from data: URLs (the stylesheet's icons); no one may frame a page.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "frame-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -38,8 +41,11 @@ HEADERS = {
 # Endpoints that never act for a person: trusted-header sign-on leaves them alone.
 NO_PERSON = {"static", "health.healthz"}
 
-SIGN_IN_THROTTLED = ("Too many sign-in attempts", "There have been too many unsuccessful attempts to sign in to "
-                     "this account or from this computer. Wait a few minutes, then try again.")
+SIGN_IN_THROTTLED = (
+    "Too many sign-in attempts",
+    "There have been too many unsuccessful attempts to sign in to "
+    "this account or from this computer. Wait a few minutes, then try again.",
+)
 
 
 def register_security(app: Flask) -> None:
@@ -85,10 +91,13 @@ def _throttle_sign_in(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter = Limiter(get_remote_address, app=app, swallow_errors=True, in_memory_fallback_enabled=True)
     login_view = app.view_functions["auth.login"]
-    for limit, key in ((lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], _account_key),
-                       (lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], _address_key)):
-        login_view = limiter.limit(limit, key_func=key, methods=["POST"], deduct_when=_failed_sign_in,
-                                   error_message=SIGN_IN_THROTTLED[1])(login_view)
+    for limit, key in (
+        (lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], _account_key),
+        (lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], _address_key),
+    ):
+        login_view = limiter.limit(
+            limit, key_func=key, methods=["POST"], deduct_when=_failed_sign_in, error_message=SIGN_IN_THROTTLED[1]
+        )(login_view)
     app.view_functions["auth.login"] = login_view
 
 
@@ -107,8 +116,10 @@ def _trusted_header_sign_on():
         return None
     person = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if person is None or not person.active:
-        text = (f"You are signed on to the company network as {value}, but no active account here has that "
-                "email address. Ask the helpdesk to add you, or to reactivate your account.")
+        text = (
+            f"You are signed on to the company network as {value}, but no active account here has that "
+            "email address. Ask the helpdesk to add you, or to reactivate your account."
+        )
         return render_template("error.html", code=403, title="No account for you here", text=text), 403
     login_user(person)
     return None
@@ -123,7 +134,10 @@ def _refuse_unstorable_input():
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += [value for listed in request.form.listvalues() for value in listed]
     if any("\x00" in value for value in values):
-        return render_template("error.html", code=400, title="Bad request",
-                               text="The form contained characters that cannot be stored. Remove them and try "
-                                    "again."), 400
+        return render_template(
+            "error.html",
+            code=400,
+            title="Bad request",
+            text="The form contained characters that cannot be stored. Remove them and try again.",
+        ), 400
     return None

@@ -1,15 +1,28 @@
 """What an order type is: one unit that says what its form asks, what it applies to, its rules and price, how it
 is fulfilled (by a carrier or internally; whether it ships; what the carrier must report), what completing it
 does to the inventory, and how to make up a believable sample of it (for the demo and `seed-scale`)."""
+
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from app.models import Accessory, Carrier, Device, DeviceModel, Feature, Line, LineStatus, Order, Plan, StipendTier
-from app.models import User
+from app.models import (
+    Accessory,
+    Carrier,
+    Device,
+    DeviceModel,
+    Feature,
+    Line,
+    LineStatus,
+    Order,
+    Plan,
+    StipendTier,
+    User,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -161,8 +174,9 @@ class OrderType:
         """What is still to be reported before `order` can complete: {field: message}."""
         return self.missing_facts(order.details, service_number=order.service_number, devices=order.reported_devices)
 
-    def missing_facts(self, details: dict[str, Any], *, service_number: str | None,
-                      devices: Iterable[Any]) -> dict[str, str]:
+    def missing_facts(
+        self, details: dict[str, Any], *, service_number: str | None, devices: Iterable[Any]
+    ) -> dict[str, str]:
         """What completion would lack with these facts (devices: anything with imei and iccid)."""
         devices = list(devices)
         missing: dict[str, str] = {}
@@ -177,7 +191,9 @@ class OrderType:
         """Apply the inventory effect, after checking the records are still as the order expects."""
         line = order.line
         if self.needs_line and line is not None and line.status not in self.line_statuses:
-            raise EffectError(f"the line {line.number} is {line.status.value.replace('_', ' ')} now, and "
-                              f"{self.name.lower()} applies only to "
-                              f"{' or '.join(sorted(s.value.replace('_', ' ') for s in self.line_statuses))} lines")
+            raise EffectError(
+                f"the line {line.number} is {line.status.value.replace('_', ' ')} now, and "
+                f"{self.name.lower()} applies only to "
+                f"{' or '.join(sorted(s.value.replace('_', ' ') for s in self.line_statuses))} lines"
+            )
         self.effect(session, order, actor)

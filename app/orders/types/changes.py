@@ -1,5 +1,6 @@
 """The inventory changes order types' effects are made of: a device received, a device replaced on a line, a new
 SIM, a line's features set, a new line. Each writes the inventory history with the order it came from."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,8 +11,21 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.identifiers import parse_phone
 from app.inventory.history import apply_changes, record_change, record_created
-from app.models import Carrier, Device, DeviceModel, DeviceStatus, Feature, Line, LineFeature, LineStatus, Order
-from app.models import Plan, Sim, SimKind, User
+from app.models import (
+    Carrier,
+    Device,
+    DeviceModel,
+    DeviceStatus,
+    Feature,
+    Line,
+    LineFeature,
+    LineStatus,
+    Order,
+    Plan,
+    Sim,
+    SimKind,
+    User,
+)
 from app.orders.types.base import EffectError
 
 WARRANTY_DAYS = 365
@@ -38,16 +52,24 @@ def received_device(session: Session, order: Order, model: DeviceModel, actor: U
     if model is None:
         raise EffectError("the device model ordered is no longer in the catalog")
     today = clock.today()
-    device = Device(imei=reported(order, "imei"), serial=reported(order, "serial") or "", model=model,
-                    status=DeviceStatus.ASSIGNED, employee=order.employee, purchased_on=today, activated_on=today,
-                    warranty_ends_on=today + timedelta(days=WARRANTY_DAYS))
+    device = Device(
+        imei=reported(order, "imei"),
+        serial=reported(order, "serial") or "",
+        model=model,
+        status=DeviceStatus.ASSIGNED,
+        employee=order.employee,
+        purchased_on=today,
+        activated_on=today,
+        warranty_ends_on=today + timedelta(days=WARRANTY_DAYS),
+    )
     session.add(device)
     record_created(device, actor=actor, order=order, note=f"received for {order.number}")
     return device
 
 
-def replace_device(session: Session, order: Order, line: Line, device: Device, old_status: DeviceStatus,
-                   actor: User | None) -> None:
+def replace_device(
+    session: Session, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
+) -> None:
     """`device` goes on the line; the one it replaces takes `old_status`."""
     old = line.device
     apply_changes(line, {"device": device}, actor=actor, order=order)
@@ -80,23 +102,34 @@ def set_features(session: Session, order: Order, line: Line, actor: User | None)
     line.features.clear()
     for feature in wanted:
         dated = feature.takes_dates
-        line.features.append(LineFeature(feature=feature, starts_on=date.fromisoformat(starts) if dated and starts
-                                          else None, ends_on=date.fromisoformat(ends) if dated and ends else None))
+        line.features.append(
+            LineFeature(
+                feature=feature,
+                starts_on=date.fromisoformat(starts) if dated and starts else None,
+                ends_on=date.fromisoformat(ends) if dated and ends else None,
+            )
+        )
     after = ", ".join(sorted(f.name for f in wanted)) or None
     if before != after:
         record_change(line, "features", before, after, actor=actor, order=order)
 
 
-def new_line(session: Session, order: Order, number: str | None, device: Device | None,
-             actor: User | None) -> Line:
+def new_line(session: Session, order: Order, number: str | None, device: Device | None, actor: User | None) -> Line:
     """A new active line for the employee, on the order's carrier and plan."""
     if not number:
         raise EffectError("no phone number was reported for the new line")
     carrier = order.carrier or detail_row(session, order, Carrier, "carrier")
-    line = Line(number=number, carrier=carrier, account_number=carrier.account_number,
-                plan=detail_row(session, order, Plan, "plan"), employee=order.employee,
-                cost_center=order.employee.cost_center, device=device, status=LineStatus.ACTIVE,
-                activated_on=clock.today())
+    line = Line(
+        number=number,
+        carrier=carrier,
+        account_number=carrier.account_number,
+        plan=detail_row(session, order, Plan, "plan"),
+        employee=order.employee,
+        cost_center=order.employee.cost_center,
+        device=device,
+        status=LineStatus.ACTIVE,
+        activated_on=clock.today(),
+    )
     session.add(line)
     record_created(line, actor=actor, order=order, note=f"activated for {order.number}")
     order.line = line

@@ -1,22 +1,23 @@
 """Order types about devices and SIMs: a new line with its phone, upgrades, warranty replacements, accessories,
 activating or swapping to an in-stock device, and a new SIM. Each with its form, rules, price, fulfilment, inventory
 effect and sample."""
+
 from __future__ import annotations
 
 import random
 
 from sqlalchemy.orm import Session
 
-from app.inventory.history import apply_changes, record_change
 from app import clock
+from app.inventory.history import apply_changes, record_change
 from app.models import Accessory, DeviceAccessory, DeviceModel, DeviceStatus, Order, User
 from app.orders.types import changes as c
 from app.orders.types import parts as p
 from app.orders.types import rules as r
 from app.orders.types import samples as s
 from app.orders.types.base import MODIFY, NEW, OrderType, Price, SampleDraft, SampleWorld
-from app.orders.types.registry import register
 from app.orders.types.pricing import features_cents, model_cents, plan_cents
+from app.orders.types.registry import register
 from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, needs_line
 
 
@@ -41,13 +42,30 @@ def new_line_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) 
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "new_line", "New line", NEW, "A new device and a new line of service.",
-    parts=(p.CarrierPart(), p.PlanPart(), p.DeviceModelPart(), p.FeaturesPart("Features (optional)"),
-           p.SimKindPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
-    price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx) + features_cents(ctx)),
-    ships=True, reports=("service_number", "imei"), also_reports=("iccid",),
-    effect=new_line_effect, sample=new_line_sample))
+register(
+    OrderType(
+        "new_line",
+        "New line",
+        NEW,
+        "A new device and a new line of service.",
+        parts=(
+            p.CarrierPart(),
+            p.PlanPart(),
+            p.DeviceModelPart(),
+            p.FeaturesPart("Features (optional)"),
+            p.SimKindPart(),
+            p.ShippingPart(),
+            p.JustificationPart(),
+            p.NotesPart(),
+        ),
+        price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx) + features_cents(ctx)),
+        ships=True,
+        reports=("service_number", "imei"),
+        also_reports=("iccid",),
+        effect=new_line_effect,
+        sample=new_line_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Upgrade
@@ -65,13 +83,24 @@ def upgrade_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "upgrade", "Upgrade", NEW, "A new device on one of your lines, once it is eligible.",
-    parts=(p.LinePart(), p.DeviceModelPart("New device"), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
-    rules=(r.upgrade_eligibility, r.no_conflicting_order), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE), price=lambda ctx: Price(model_cents(ctx), 0),
-    ships=True, reports=("imei",), also_reports=("iccid",),
-    effect=upgrade_effect, sample=upgrade_sample))
+register(
+    OrderType(
+        "upgrade",
+        "Upgrade",
+        NEW,
+        "A new device on one of your lines, once it is eligible.",
+        parts=(p.LinePart(), p.DeviceModelPart("New device"), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
+        rules=(r.upgrade_eligibility, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        price=lambda ctx: Price(model_cents(ctx), 0),
+        ships=True,
+        reports=("imei",),
+        also_reports=("iccid",),
+        effect=upgrade_effect,
+        sample=upgrade_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Warranty replacement
@@ -86,18 +115,29 @@ def warranty_effect(session: Session, order: Order, actor: User | None) -> None:
 def warranty_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
     s.line_summary(draft)
     draft.details.update(problem="defect", problem_description="The screen stays black after charging.")
-    draft.summary += [["What is wrong?", "It stopped working or has a defect"],
-                      ["Describe the problem", draft.details["problem_description"]]]
+    draft.summary += [
+        ["What is wrong?", "It stopped working or has a defect"],
+        ["Describe the problem", draft.details["problem_description"]],
+    ]
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "warranty_replacement", "Warranty replacement", NEW,
-    "Replace a defective device under the carrier's one-year warranty.",
-    parts=(p.LinePart(), p.DamagePart(), p.ShippingPart(), p.NotesPart()),
-    rules=(r.warranty_coverage, r.no_conflicting_order), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-    ships=True, reports=("imei",), effect=warranty_effect, sample=warranty_sample))
+register(
+    OrderType(
+        "warranty_replacement",
+        "Warranty replacement",
+        NEW,
+        "Replace a defective device under the carrier's one-year warranty.",
+        parts=(p.LinePart(), p.DamagePart(), p.ShippingPart(), p.NotesPart()),
+        rules=(r.warranty_coverage, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        ships=True,
+        reports=("imei",),
+        effect=warranty_effect,
+        sample=warranty_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Accessories
@@ -125,21 +165,33 @@ def accessory_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random)
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "accessory", "Accessories", NEW, "A battery, case, headset or charger for a device you have.",
-    parts=(p.MyDevicePart(), p.AccessoriesPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
-    rules=(r.some_accessory,),
-    available=lambda facts: None if facts.assigned_devices else "You have no device to order accessories for.",
-    price=lambda ctx: Price(sum(a.price_cents for a in ctx.accessories), 0),
-    ships=True, effect=accessory_effect, sample=accessory_sample))
+register(
+    OrderType(
+        "accessory",
+        "Accessories",
+        NEW,
+        "A battery, case, headset or charger for a device you have.",
+        parts=(p.MyDevicePart(), p.AccessoriesPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
+        rules=(r.some_accessory,),
+        available=lambda facts: None if facts.assigned_devices else "You have no device to order accessories for.",
+        price=lambda ctx: Price(sum(a.price_cents for a in ctx.accessories), 0),
+        ships=True,
+        effect=accessory_effect,
+        sample=accessory_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Activate an in-stock device
 def activate_effect(session: Session, order: Order, actor: User | None) -> None:
     """A new line on the in-stock device, which is now assigned to the employee."""
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
-    apply_changes(device, {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id,
-                           "activated_on": clock.today()}, actor=actor, order=order)
+    apply_changes(
+        device,
+        {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id, "activated_on": clock.today()},
+        actor=actor,
+        order=order,
+    )
     line = c.new_line(session, order, order.service_number, device, actor)
     session.flush()
     c.set_features(session, order, line, actor)
@@ -156,14 +208,30 @@ def activate_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) 
     draft.monthly += s.pick_plan(draft, rng)["cents"]
 
 
-register(OrderType(
-    "activate_in_stock", "Activate an in-stock device", NEW, "Start service on a device held in stock.",
-    parts=(p.StockDevicePart(), p.CarrierPart(), p.PlanPart(), p.FeaturesPart("Features (optional)"),
-           p.AreaCodePart(), p.JustificationPart(), p.NotesPart()),
-    rules=(r.stock_device_works_on_carrier,),
-    available=lambda facts: None if facts.in_stock else "No device is in stock right now.",
-    price=lambda ctx: Price(0, plan_cents(ctx) + features_cents(ctx)),
-    reports=("service_number",), also_reports=("iccid",), effect=activate_effect, sample=activate_sample))
+register(
+    OrderType(
+        "activate_in_stock",
+        "Activate an in-stock device",
+        NEW,
+        "Start service on a device held in stock.",
+        parts=(
+            p.StockDevicePart(),
+            p.CarrierPart(),
+            p.PlanPart(),
+            p.FeaturesPart("Features (optional)"),
+            p.AreaCodePart(),
+            p.JustificationPart(),
+            p.NotesPart(),
+        ),
+        rules=(r.stock_device_works_on_carrier,),
+        available=lambda facts: None if facts.in_stock else "No device is in stock right now.",
+        price=lambda ctx: Price(0, plan_cents(ctx) + features_cents(ctx)),
+        reports=("service_number",),
+        also_reports=("iccid",),
+        effect=activate_effect,
+        sample=activate_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Swap to an in-stock device
@@ -172,8 +240,12 @@ def swap_effect(session: Session, order: Order, actor: User | None) -> None:
     line = order.line
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
     old = line.device
-    apply_changes(device, {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id,
-                           "activated_on": clock.today()}, actor=actor, order=order)
+    apply_changes(
+        device,
+        {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id, "activated_on": clock.today()},
+        actor=actor,
+        order=order,
+    )
     apply_changes(line, {"device": device}, actor=actor, order=order)
     if old is not None and old is not device:
         apply_changes(old, {"status": DeviceStatus.IN_STOCK, "employee_id": None}, actor=actor, order=order)
@@ -186,13 +258,26 @@ def swap_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> N
     draft.summary.append(["In-stock device to move the line to", model["name"]])
 
 
-register(OrderType(
-    "swap_to_stock_device", "Swap to an in-stock device", MODIFY, "Put an active line on a device held in stock.",
-    parts=(p.LinePart(), p.StockDevicePart("In-stock device to move the line to"), p.NotesPart()),
-    rules=(r.no_conflicting_order,), claims_line=True,
-    available=lambda facts: (NO_ACTIVE_LINE if not facts.lines(ACTIVE)
-                             else None if facts.in_stock else "No device is in stock right now."),
-    effect=swap_effect, sample=swap_sample))
+register(
+    OrderType(
+        "swap_to_stock_device",
+        "Swap to an in-stock device",
+        MODIFY,
+        "Put an active line on a device held in stock.",
+        parts=(p.LinePart(), p.StockDevicePart("In-stock device to move the line to"), p.NotesPart()),
+        rules=(r.no_conflicting_order,),
+        claims_line=True,
+        available=lambda facts: (
+            NO_ACTIVE_LINE
+            if not facts.lines(ACTIVE)
+            else None
+            if facts.in_stock
+            else "No device is in stock right now."
+        ),
+        effect=swap_effect,
+        sample=swap_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- New SIM
@@ -208,10 +293,25 @@ def sim_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> No
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "sim_request", "New SIM", MODIFY, "A new SIM card or eSIM for a device.",
-    parts=(p.LinePart(), p.SimKindPart(),
-           p.ReasonPart("Why a new SIM?", message="Say why a new SIM is needed."), p.ShippingPart()),
-    line_statuses=LIVE, rules=(r.esim_supported, r.no_conflicting_order), claims_line=True,
-    available=needs_line(LIVE, NO_ACTIVE_LINE),
-    ships=True, reports=("iccid",), effect=sim_effect, sample=sim_sample))
+register(
+    OrderType(
+        "sim_request",
+        "New SIM",
+        MODIFY,
+        "A new SIM card or eSIM for a device.",
+        parts=(
+            p.LinePart(),
+            p.SimKindPart(),
+            p.ReasonPart("Why a new SIM?", message="Say why a new SIM is needed."),
+            p.ShippingPart(),
+        ),
+        line_statuses=LIVE,
+        rules=(r.esim_supported, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(LIVE, NO_ACTIVE_LINE),
+        ships=True,
+        reports=("iccid",),
+        effect=sim_effect,
+        sample=sim_sample,
+    )
+)

@@ -2,6 +2,7 @@
 
 The same form serves the page (with CSRF, in app.web.orders.forms) and the domain, which binds it to what a
 draft holds to run every rule again at submit and at the final approval."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -24,8 +25,9 @@ def form_class(order_type: OrderType, base: type[Form] = OrderFormBase) -> type[
     return type(f"{order_type.code.title().replace('_', '')}Form", (base,), fields)
 
 
-def bind(order_type: OrderType, ctx: OrderContext, formdata: Any, *, validate: bool,
-         base: type[Form] = OrderFormBase) -> tuple[Form, bool]:
+def bind(
+    order_type: OrderType, ctx: OrderContext, formdata: Any, *, validate: bool, base: type[Form] = OrderFormBase
+) -> tuple[Form, bool]:
     """Build the form for `ctx`, fill its choices part by part, and (when asked) check it and the type's rules.
 
     Returns the form and whether everything is valid. Without `validate` (an HTMX refresh as someone types)

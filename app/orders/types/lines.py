@@ -1,6 +1,7 @@
 """Order types about a line of service: ports and transfers of liability, features, plan and number changes,
 assignment to an employee, suspension, disconnection and restoring. Each with its form, rules, price, fulfilment,
 inventory effect and sample."""
+
 from __future__ import annotations
 
 import random
@@ -28,8 +29,16 @@ def port_effect(session: Session, order: Order, actor: User | None) -> None:
     carrier = c.detail_row(session, order, Carrier, "carrier")
     if carrier is None:
         raise EffectError("the new carrier is no longer on file")
-    apply_changes(line, {"carrier": carrier, "account_number": carrier.account_number,
-                         "plan": c.detail_row(session, order, Plan, "plan")}, actor=actor, order=order)
+    apply_changes(
+        line,
+        {
+            "carrier": carrier,
+            "account_number": carrier.account_number,
+            "plan": c.detail_row(session, order, Plan, "plan"),
+        },
+        actor=actor,
+        order=order,
+    )
     if order.details.get("device_model"):
         device = c.received_device(session, order, c.detail_row(session, order, DeviceModel, "device_model"), actor)
         c.replace_device(session, order, line, device, DeviceStatus.PENDING_RETURN, actor)
@@ -51,15 +60,35 @@ def port_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> N
     s.ship_to_office(draft)
 
 
-register(OrderType(
-    "port_in", "Port to another carrier", NEW, "Move an active line to another carrier and keep its number.",
-    parts=(p.LinePart(), p.CarrierPart("New carrier", other_than_line=True), p.PlanPart(),
-           p.DeviceModelPart("New device (if the current one does not work there)", required=False,
-                             empty="Keep the current device"),
-           p.AccountPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
-    rules=(r.works_on_new_carrier, r.no_conflicting_order), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE), price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx)),
-    ships=True, reports=port_reports, also_reports=("iccid",), effect=port_effect, sample=port_sample))
+register(
+    OrderType(
+        "port_in",
+        "Port to another carrier",
+        NEW,
+        "Move an active line to another carrier and keep its number.",
+        parts=(
+            p.LinePart(),
+            p.CarrierPart("New carrier", other_than_line=True),
+            p.PlanPart(),
+            p.DeviceModelPart(
+                "New device (if the current one does not work there)", required=False, empty="Keep the current device"
+            ),
+            p.AccountPart(),
+            p.ShippingPart(),
+            p.JustificationPart(),
+            p.NotesPart(),
+        ),
+        rules=(r.works_on_new_carrier, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx)),
+        ships=True,
+        reports=port_reports,
+        also_reports=("iccid",),
+        effect=port_effect,
+        sample=port_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Transfer of liability
@@ -72,8 +101,9 @@ def transfer_effect(session: Session, order: Order, actor: User | None) -> None:
     line = order.line
     if line is None:
         raise EffectError("the corporate line is no longer on file")
-    apply_changes(line, {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()},
-                  actor=actor, order=order)
+    apply_changes(
+        line, {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()}, actor=actor, order=order
+    )
     if line.device is not None:
         apply_changes(line.device, {"status": DeviceStatus.RETIRED}, actor=actor, order=order)
 
@@ -87,23 +117,38 @@ def transfer_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) 
         s.line_summary(draft)
     else:
         draft.line, draft.device_id = None, None
-        draft.summary += [["Transfer", "From a personal account to the corporate account"],
-                          ["Personal number (when it moves to the corporate account)", "(303) 201-7788"]]
+        draft.summary += [
+            ["Transfer", "From a personal account to the corporate account"],
+            ["Personal number (when it moves to the corporate account)", "(303) 201-7788"],
+        ]
         draft.details.update(direction="to_corporate", phone_number="+13032017788")
         s.pick_carrier(world, draft, rng, "Corporate carrier")
         draft.monthly += s.pick_plan(draft, rng)["cents"]
 
 
-register(OrderType(
-    "transfer_liability", "Transfer of liability", NEW,
-    "Move a line between a personal account and the corporate account.",
-    parts=(p.DirectionPart(), p.LinePart("Corporate line (when it moves to a personal account)", required=False),
-           p.PhoneNumberPart("Personal number (when it moves to the corporate account)"),
-           p.CarrierPart("Corporate carrier (when it moves to the corporate account)", required=False),
-           p.PlanPart(required=False), p.AccountPart(), p.JustificationPart(), p.NotesPart()),
-    rules=(r.transfer_details, r.no_conflicting_order), claims_line=True,
-    price=lambda ctx: Price(0, plan_cents(ctx) if ctx.values.get("direction") == "to_corporate" else 0),
-    effect=transfer_effect, sample=transfer_sample))
+register(
+    OrderType(
+        "transfer_liability",
+        "Transfer of liability",
+        NEW,
+        "Move a line between a personal account and the corporate account.",
+        parts=(
+            p.DirectionPart(),
+            p.LinePart("Corporate line (when it moves to a personal account)", required=False),
+            p.PhoneNumberPart("Personal number (when it moves to the corporate account)"),
+            p.CarrierPart("Corporate carrier (when it moves to the corporate account)", required=False),
+            p.PlanPart(required=False),
+            p.AccountPart(),
+            p.JustificationPart(),
+            p.NotesPart(),
+        ),
+        rules=(r.transfer_details, r.no_conflicting_order),
+        claims_line=True,
+        price=lambda ctx: Price(0, plan_cents(ctx) if ctx.values.get("direction") == "to_corporate" else 0),
+        effect=transfer_effect,
+        sample=transfer_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Change features
@@ -119,13 +164,21 @@ def features_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) 
     draft.summary.append(["Features", ", ".join(f["name"] for f in features)])
 
 
-register(OrderType(
-    "change_features", "Change features", MODIFY, "Add or remove features on a line.",
-    parts=(p.LinePart(), p.FeaturesPart(start_from_line=True), p.NotesPart()),
-    rules=(r.features_change, r.no_conflicting_order), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-    price=lambda ctx: Price(0, line_plan_cents(ctx) + features_cents(ctx)),
-    effect=features_effect, sample=features_sample))
+register(
+    OrderType(
+        "change_features",
+        "Change features",
+        MODIFY,
+        "Add or remove features on a line.",
+        parts=(p.LinePart(), p.FeaturesPart(start_from_line=True), p.NotesPart()),
+        rules=(r.features_change, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        price=lambda ctx: Price(0, line_plan_cents(ctx) + features_cents(ctx)),
+        effect=features_effect,
+        sample=features_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Change plan
@@ -141,13 +194,21 @@ def plan_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> N
     draft.monthly = s.pick_plan(draft, rng, "New plan")["cents"]
 
 
-register(OrderType(
-    "change_plan", "Change plan", MODIFY, "Change a line's voice or data plan.",
-    parts=(p.LinePart(), p.PlanPart("New plan"), p.JustificationPart(), p.NotesPart()),
-    rules=(r.plan_changes, r.no_conflicting_order), claims_line=True,
-    available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-    price=lambda ctx: Price(0, plan_cents(ctx) + line_features_cents(ctx)),
-    effect=plan_effect, sample=plan_sample))
+register(
+    OrderType(
+        "change_plan",
+        "Change plan",
+        MODIFY,
+        "Change a line's voice or data plan.",
+        parts=(p.LinePart(), p.PlanPart("New plan"), p.JustificationPart(), p.NotesPart()),
+        rules=(r.plan_changes, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        price=lambda ctx: Price(0, plan_cents(ctx) + line_features_cents(ctx)),
+        effect=plan_effect,
+        sample=plan_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Change phone number
@@ -159,22 +220,41 @@ def number_effect(session: Session, order: Order, actor: User | None) -> None:
 def number_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
     s.line_summary(draft)
     draft.details.update(preferred_area_code=s.area_code(draft.employee.city), reason="Too many unwanted calls.")
-    draft.summary += [["Preferred area code", draft.details["preferred_area_code"]],
-                      ["Reason for the change", draft.details["reason"]]]
+    draft.summary += [
+        ["Preferred area code", draft.details["preferred_area_code"]],
+        ["Reason for the change", draft.details["reason"]],
+    ]
 
 
-register(OrderType(
-    "change_number", "Change phone number", MODIFY, "A new phone number for a line.",
-    parts=(p.LinePart(), p.AreaCodePart(),
-           p.ReasonPart("Reason for the change", message="Give the reason for the new number.")),
-    rules=(r.no_conflicting_order,), claims_line=True, available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-    reports=("service_number",), effect=number_effect, sample=number_sample))
+register(
+    OrderType(
+        "change_number",
+        "Change phone number",
+        MODIFY,
+        "A new phone number for a line.",
+        parts=(
+            p.LinePart(),
+            p.AreaCodePart(),
+            p.ReasonPart("Reason for the change", message="Give the reason for the new number."),
+        ),
+        rules=(r.no_conflicting_order,),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        reports=("service_number",),
+        effect=number_effect,
+        sample=number_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Restore service
 def restore_effect(session: Session, order: Order, actor: User | None) -> None:
-    apply_changes(order.line, {"status": LineStatus.ACTIVE, "suspended_on": None, "suspend_reason": "",
-                               "disconnected_on": None}, actor=actor, order=order)
+    apply_changes(
+        order.line,
+        {"status": LineStatus.ACTIVE, "suspended_on": None, "suspend_reason": "", "disconnected_on": None},
+        actor=actor,
+        order=order,
+    )
 
 
 def restore_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -182,13 +262,22 @@ def restore_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -
     draft.monthly = draft.line.plan["cents"] if draft.line else 0
 
 
-register(OrderType(
-    "restore", "Restore service", MODIFY, "Restore a suspended or disconnected line.",
-    parts=(p.LinePart("Suspended or disconnected line"), p.NotesPart()), line_statuses=RESTORABLE,
-    rules=(r.restore_window, r.no_conflicting_order), claims_line=True,
-    available=needs_line(RESTORABLE, "You have no suspended or disconnected line."),
-    price=lambda ctx: Price(0, ctx.line.monthly_cents if ctx.line else 0),
-    effect=restore_effect, sample=restore_sample))
+register(
+    OrderType(
+        "restore",
+        "Restore service",
+        MODIFY,
+        "Restore a suspended or disconnected line.",
+        parts=(p.LinePart("Suspended or disconnected line"), p.NotesPart()),
+        line_statuses=RESTORABLE,
+        rules=(r.restore_window, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(RESTORABLE, "You have no suspended or disconnected line."),
+        price=lambda ctx: Price(0, ctx.line.monthly_cents if ctx.line else 0),
+        effect=restore_effect,
+        sample=restore_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Assign line (internal)
@@ -198,11 +287,13 @@ def assign_effect(session: Session, order: Order, actor: User | None) -> None:
     new_holder = session.get(User, int(order.details["new_employee"]))
     if line is None or new_holder is None or not new_holder.active:
         raise EffectError("the line or the person it goes to is no longer on file")
-    apply_changes(line, {"employee_id": new_holder.id, "cost_center_id": new_holder.cost_center_id},
-                  actor=actor, order=order)
+    apply_changes(
+        line, {"employee_id": new_holder.id, "cost_center_id": new_holder.cost_center_id}, actor=actor, order=order
+    )
     if line.device is not None:
-        apply_changes(line.device, {"employee_id": new_holder.id, "status": DeviceStatus.ASSIGNED},
-                      actor=actor, order=order)
+        apply_changes(
+            line.device, {"employee_id": new_holder.id, "status": DeviceStatus.ASSIGNED}, actor=actor, order=order
+        )
 
 
 def assign_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -212,17 +303,36 @@ def assign_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) ->
     draft.summary.append(["Assign to", heir.name])
 
 
-register(OrderType(
-    "assign_line", "Assign line", MODIFY, "Assign or reassign a line to an employee.",
-    parts=(p.LinePart(include_unassigned=True), p.NewEmployeePart(), p.NotesPart()),
-    line_statuses=LIVE, carrier_fulfilled=False, rules=(r.new_holder_differs, r.no_conflicting_order),
-    claims_line=True, available=needs_line(LIVE, NO_ACTIVE_LINE), effect=assign_effect, sample=assign_sample))
+register(
+    OrderType(
+        "assign_line",
+        "Assign line",
+        MODIFY,
+        "Assign or reassign a line to an employee.",
+        parts=(p.LinePart(include_unassigned=True), p.NewEmployeePart(), p.NotesPart()),
+        line_statuses=LIVE,
+        carrier_fulfilled=False,
+        rules=(r.new_holder_differs, r.no_conflicting_order),
+        claims_line=True,
+        available=needs_line(LIVE, NO_ACTIVE_LINE),
+        effect=assign_effect,
+        sample=assign_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Suspend line
 def suspend_effect(session: Session, order: Order, actor: User | None) -> None:
-    apply_changes(order.line, {"status": LineStatus.SUSPENDED, "suspended_on": clock.today(),
-                               "suspend_reason": order.details.get("reason", "")}, actor=actor, order=order)
+    apply_changes(
+        order.line,
+        {
+            "status": LineStatus.SUSPENDED,
+            "suspended_on": clock.today(),
+            "suspend_reason": order.details.get("reason", ""),
+        },
+        actor=actor,
+        order=order,
+    )
 
 
 def suspend_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -231,24 +341,40 @@ def suspend_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -
     draft.summary.append(["Reason for the suspension", "Extended leave"])
 
 
-register(OrderType(
-    "suspend", "Suspend line", DELETE, "Temporarily suspend an active line.",
-    parts=(p.LinePart(),
-           p.ReasonPart("Reason for the suspension", message="Give the reason for the suspension.")),
-    rules=(r.no_conflicting_order,), claims_line=True, available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-    effect=suspend_effect, sample=suspend_sample))
+register(
+    OrderType(
+        "suspend",
+        "Suspend line",
+        DELETE,
+        "Temporarily suspend an active line.",
+        parts=(p.LinePart(), p.ReasonPart("Reason for the suspension", message="Give the reason for the suspension.")),
+        rules=(r.no_conflicting_order,),
+        claims_line=True,
+        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        effect=suspend_effect,
+        sample=suspend_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Disconnect line
-DISPOSITION_STATUS = {"return_to_stock": DeviceStatus.IN_STOCK, "keep": DeviceStatus.RETIRED,
-                      "recycle": DeviceStatus.RETIRED, "lost_stolen": DeviceStatus.LOST_STOLEN}
+DISPOSITION_STATUS = {
+    "return_to_stock": DeviceStatus.IN_STOCK,
+    "keep": DeviceStatus.RETIRED,
+    "recycle": DeviceStatus.RETIRED,
+    "lost_stolen": DeviceStatus.LOST_STOLEN,
+}
 
 
 def disconnect_effect(session: Session, order: Order, actor: User | None) -> None:
     """The line is disconnected on its date; the device goes where the disposition says."""
     line = order.line
-    apply_changes(line, {"status": LineStatus.DISCONNECTED, "disconnected_on": c.detail_date(order, "effective_on")},
-                  actor=actor, order=order)
+    apply_changes(
+        line,
+        {"status": LineStatus.DISCONNECTED, "disconnected_on": c.detail_date(order, "effective_on")},
+        actor=actor,
+        order=order,
+    )
     device = line.device
     disposition = order.details.get("disposition")
     if device is not None and disposition in DISPOSITION_STATUS:
@@ -265,9 +391,23 @@ def disconnect_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random
     draft.summary += [["Disconnect on", f"{on:%b %d, %Y}"], ["Device", "Return it to stock"]]
 
 
-register(OrderType(
-    "disconnect", "Disconnect line", DELETE, "Disconnect a line on a date.",
-    parts=(p.LinePart(), p.EffectiveDatePart("Disconnect on"), p.DispositionPart(),
-           p.ReasonPart("Reason", required=False)),
-    line_statuses=LIVE, rules=(r.no_conflicting_order,), claims_line=True,
-    available=needs_line(LIVE, NO_ACTIVE_LINE), effect=disconnect_effect, sample=disconnect_sample))
+register(
+    OrderType(
+        "disconnect",
+        "Disconnect line",
+        DELETE,
+        "Disconnect a line on a date.",
+        parts=(
+            p.LinePart(),
+            p.EffectiveDatePart("Disconnect on"),
+            p.DispositionPart(),
+            p.ReasonPart("Reason", required=False),
+        ),
+        line_statuses=LIVE,
+        rules=(r.no_conflicting_order,),
+        claims_line=True,
+        available=needs_line(LIVE, NO_ACTIVE_LINE),
+        effect=disconnect_effect,
+        sample=disconnect_sample,
+    )
+)

@@ -3,20 +3,32 @@
 A type lists its parts in order; a part may rely on what earlier parts resolved (the plan list comes from the
 carrier chosen before it). Parts know nothing of requests: they work on a WTForms form and an OrderContext.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import DateField, Field, PasswordField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import TextAreaField, widgets
+from wtforms import (
+    DateField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app import clock
+from app.catalog.eligibility import eligible_items
 from app.choices import label_of, options
 from app.crypto import mask
 from app.formatting import day, money, phone
+from app.identifiers import InvalidIdentifier, parse_phone
 from app.models import (
     Accessory,
     Carrier,
@@ -30,8 +42,6 @@ from app.models import (
     User,
 )
 from app.orders.types.base import OrderContext
-from app.catalog.eligibility import eligible_items
-from app.identifiers import InvalidIdentifier, parse_phone
 
 
 def _int(value: Any) -> int | None:
@@ -151,15 +161,16 @@ class LinePart(Part):
             ctx.device = line.device
             ctx.carrier = line.carrier
 
-
     @staticmethod
     def _why_not_listed(line_id: int, ctx: OrderContext) -> str:
         line = ctx.session.get(Line, line_id)
         if line is None or line.employee_id != ctx.employee.id:
             return "Choose one of the lines listed."
         allowed = " or ".join(s.value.replace("_", " ") for s in sorted(ctx.order_type.line_statuses))
-        return (f"This line is {line.status.value.replace('_', ' ')}: {ctx.order_type.name} applies only to "
-                f"{allowed} lines.")
+        return (
+            f"This line is {line.status.value.replace('_', ' ')}: {ctx.order_type.name} applies only to "
+            f"{allowed} lines."
+        )
 
 
 class CarrierPart(Part):
@@ -200,11 +211,17 @@ class PlanPart(Part):
         return {"plan": SelectField(self.label, coerce=_int, validators=validators, validate_choice=False)}
 
     def setup(self, form, ctx):
-        plans = [] if ctx.carrier is None else ctx.session.scalars(
-            select(Plan).where(Plan.carrier_id == ctx.carrier.id, Plan.active).order_by(Plan.monthly_cents)).all()
+        plans = (
+            []
+            if ctx.carrier is None
+            else ctx.session.scalars(
+                select(Plan).where(Plan.carrier_id == ctx.carrier.id, Plan.active).order_by(Plan.monthly_cents)
+            ).all()
+        )
         empty = "Choose a carrier first" if ctx.carrier is None else "Choose a plan"
-        form.plan.choices = options([("", empty)] + with_policy(
-            ctx, plans, lambda p: f"{p.name} · {money(p.monthly_cents)}/month"))
+        form.plan.choices = options(
+            [("", empty)] + with_policy(ctx, plans, lambda p: f"{p.name} · {money(p.monthly_cents)}/month")
+        )
         form.plan._rows = {p.id: p for p in plans}
 
     def resolve(self, form, ctx):
@@ -231,11 +248,19 @@ class FeaturesPart(Part):
         }
 
     def setup(self, form, ctx):
-        features = [] if ctx.carrier is None else ctx.session.scalars(
-            select(Feature).where(Feature.carrier_id == ctx.carrier.id, Feature.active).order_by(Feature.name)).all()
-        form.features.choices = options([
-            (f.id, f"{f.name} · {money(f.monthly_cents)}/month{' (dated)' if f.takes_dates else ''}")
-            for f in features])
+        features = (
+            []
+            if ctx.carrier is None
+            else ctx.session.scalars(
+                select(Feature).where(Feature.carrier_id == ctx.carrier.id, Feature.active).order_by(Feature.name)
+            ).all()
+        )
+        form.features.choices = options(
+            [
+                (f.id, f"{f.name} · {money(f.monthly_cents)}/month{' (dated)' if f.takes_dates else ''}")
+                for f in features
+            ]
+        )
         form.features._rows = {f.id: f for f in features}
         if self.start_from_line and ctx.line is not None and not form.features.raw_data:
             form.features.data = [lf.feature_id for lf in ctx.line.features]
@@ -273,12 +298,21 @@ class DeviceModelPart(Part):
         return {"device_model": SelectField(self.label, coerce=_int, validators=validators, validate_choice=False)}
 
     def setup(self, form, ctx):
-        models = [] if ctx.carrier is None else [
-            m for m in ctx.session.scalars(select(DeviceModel).where(DeviceModel.active)
-                                           .order_by(DeviceModel.maker, DeviceModel.price_cents)).unique()
-            if ctx.carrier in m.carriers]
+        models = (
+            []
+            if ctx.carrier is None
+            else [
+                m
+                for m in ctx.session.scalars(
+                    select(DeviceModel).where(DeviceModel.active).order_by(DeviceModel.maker, DeviceModel.price_cents)
+                ).unique()
+                if ctx.carrier in m.carriers
+            ]
+        )
         empty = "Choose a carrier first" if ctx.carrier is None else self.empty
-        form.device_model.choices = options([("", empty)] + with_policy(ctx, models, lambda m: f"{m} · {money(m.price_cents)}"))
+        form.device_model.choices = options(
+            [("", empty)] + with_policy(ctx, models, lambda m: f"{m} · {money(m.price_cents)}")
+        )
         form.device_model._rows = {m.id: m for m in models}
 
     def resolve(self, form, ctx):
@@ -298,16 +332,21 @@ class StockDevicePart(Part):
         self.label = label
 
     def fields(self):
-        return {"stock_device": SelectField(self.label, coerce=_int, validators=[InputRequired(
-            "Choose an in-stock device.")], validate_choice=False)}
+        return {
+            "stock_device": SelectField(
+                self.label, coerce=_int, validators=[InputRequired("Choose an in-stock device.")], validate_choice=False
+            )
+        }
 
     def setup(self, form, ctx):
-        devices = ctx.session.scalars(select(Device).where(Device.status == DeviceStatus.IN_STOCK)
-                                      .order_by(Device.id)).all()
+        devices = ctx.session.scalars(
+            select(Device).where(Device.status == DeviceStatus.IN_STOCK).order_by(Device.id)
+        ).all()
         if ctx.carrier is not None and ctx.line is not None:  # a swap: the device must work on the line's carrier
             devices = [d for d in devices if ctx.carrier in d.model.carriers]
-        form.stock_device.choices = options([("", "Choose a device")] + [
-            (d.id, f"{d.model} · IMEI {d.imei or 'none'}") for d in devices])
+        form.stock_device.choices = options(
+            [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {d.imei or 'none'}") for d in devices]
+        )
         form.stock_device._rows = {d.id: d for d in devices}
 
     def resolve(self, form, ctx):
@@ -322,13 +361,19 @@ class MyDevicePart(Part):
     dynamic = True
 
     def fields(self):
-        return {"device": SelectField("Device", coerce=_int, validators=[InputRequired("Choose a device.")],
-                                      validate_choice=False)}
+        return {
+            "device": SelectField(
+                "Device", coerce=_int, validators=[InputRequired("Choose a device.")], validate_choice=False
+            )
+        }
 
     def setup(self, form, ctx):
-        devices = ctx.session.scalars(select(Device).where(Device.employee_id == ctx.employee.id,
-                                                           Device.status == DeviceStatus.ASSIGNED)).all()
-        form.device.choices = options([("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {d.imei}") for d in devices])
+        devices = ctx.session.scalars(
+            select(Device).where(Device.employee_id == ctx.employee.id, Device.status == DeviceStatus.ASSIGNED)
+        ).all()
+        form.device.choices = options(
+            [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {d.imei}") for d in devices]
+        )
         form.device._rows = {d.id: d for d in devices}
 
     def resolve(self, form, ctx):
@@ -349,12 +394,15 @@ class AccessoriesPart(Part):
         accessories = ctx.session.scalars(select(Accessory).where(Accessory.active).order_by(Accessory.name)).all()
         if ctx.device is not None:
             accessories = [a for a in accessories if not a.fits or ctx.device.model in a.fits]
-        form.accessories.choices = options(with_policy(ctx, accessories, lambda a: f"{a.name} · {money(a.price_cents)}"))
+        form.accessories.choices = options(
+            with_policy(ctx, accessories, lambda a: f"{a.name} · {money(a.price_cents)}")
+        )
         form.accessories._rows = {a.id: a for a in accessories}
 
     def resolve(self, form, ctx):
-        ctx.accessories = [form.accessories._rows[i] for i in (form.accessories.data or [])
-                           if i in form.accessories._rows]
+        ctx.accessories = [
+            form.accessories._rows[i] for i in (form.accessories.data or []) if i in form.accessories._rows
+        ]
         note_policy(ctx, ctx.accessories)
 
 
@@ -368,8 +416,12 @@ class ShippingPart(Part):
 
     def fields(self):
         return {
-            "ship_to": RadioField("Ship to", choices=options([("office", "My office"), ("other", "Another address")]),
-                                  default="office", validators=[InputRequired("Choose where to ship.")]),
+            "ship_to": RadioField(
+                "Ship to",
+                choices=options([("office", "My office"), ("other", "Another address")]),
+                default="office",
+                validators=[InputRequired("Choose where to ship.")],
+            ),
             "ship_street": StringField("Street address", validators=[Optional(), Length(max=200)]),
             "ship_city": StringField("City", validators=[Optional(), Length(max=100)]),
             "ship_state": StringField("State", validators=[Optional(), US_STATE]),
@@ -378,13 +430,18 @@ class ShippingPart(Part):
 
     def setup(self, form, ctx):
         office = ctx.employee.location
-        form.ship_to.choices = options([("office", f"Office: {office}" if office else "My office"),
-                                ("other", "Another address")])
+        form.ship_to.choices = options(
+            [("office", f"Office: {office}" if office else "My office"), ("other", "Another address")]
+        )
 
     def resolve(self, form, ctx):
         if form.ship_to.data == "other":
-            for name, message in (("ship_street", "Enter the street address."), ("ship_city", "Enter the city."),
-                                  ("ship_state", "Enter the state."), ("ship_postal_code", "Enter the ZIP code.")):
+            for name, message in (
+                ("ship_street", "Enter the street address."),
+                ("ship_city", "Enter the city."),
+                ("ship_state", "Enter the state."),
+                ("ship_postal_code", "Enter the ZIP code."),
+            ):
                 if not (form[name].data or "").strip():
                     add_error(form[name], message)
         elif ctx.employee.location is None:
@@ -397,9 +454,13 @@ class ShippingPart(Part):
         return [("Ship to", label_of(form.ship_to, "office"))]
 
 
-DAMAGE_CHOICES = [("", "Choose what is wrong"), ("defect", "It stopped working or has a defect"),
-                  ("physical", "Physical damage (cracked, bent, broken)"), ("liquid", "Liquid damage"),
-                  ("battery", "Battery problem (drains, swells, will not charge)")]
+DAMAGE_CHOICES = [
+    ("", "Choose what is wrong"),
+    ("defect", "It stopped working or has a defect"),
+    ("physical", "Physical damage (cracked, bent, broken)"),
+    ("liquid", "Liquid damage"),
+    ("battery", "Battery problem (drains, swells, will not charge)"),
+]
 
 
 class DamagePart(Part):
@@ -407,10 +468,15 @@ class DamagePart(Part):
 
     def fields(self):
         return {
-            "problem": SelectField("What is wrong?", choices=options(DAMAGE_CHOICES),
-                                   validators=[InputRequired("Choose what is wrong with the device.")]),
-            "problem_description": TextAreaField("Describe the problem", validators=[
-                DataRequired("Describe the problem for the carrier."), Length(max=1000)]),
+            "problem": SelectField(
+                "What is wrong?",
+                choices=options(DAMAGE_CHOICES),
+                validators=[InputRequired("Choose what is wrong with the device.")],
+            ),
+            "problem_description": TextAreaField(
+                "Describe the problem",
+                validators=[DataRequired("Describe the problem for the carrier."), Length(max=1000)],
+            ),
         }
 
 
@@ -422,15 +488,23 @@ class AccountPart(Part):
 
     def fields(self):
         return {
-            "account_number": StringField("Account number at the current carrier", validators=[
-                DataRequired("Enter the account number."), Length(max=40)]),
-            "transfer_pin": PasswordField("Transfer PIN", validators=[
-                DataRequired("Enter the transfer PIN from the current carrier."),
-                Regexp(r"^\d{4,10}$", message="A transfer PIN is 4 to 10 digits.")]),
-            "billing_zip": StringField("Billing ZIP code", validators=[DataRequired("Enter the billing ZIP code."),
-                                                                       ZIP]),
-            "account_holder": StringField("Account holder's name", validators=[
-                DataRequired("Enter the account holder's name."), Length(max=120)]),
+            "account_number": StringField(
+                "Account number at the current carrier",
+                validators=[DataRequired("Enter the account number."), Length(max=40)],
+            ),
+            "transfer_pin": PasswordField(
+                "Transfer PIN",
+                validators=[
+                    DataRequired("Enter the transfer PIN from the current carrier."),
+                    Regexp(r"^\d{4,10}$", message="A transfer PIN is 4 to 10 digits."),
+                ],
+            ),
+            "billing_zip": StringField(
+                "Billing ZIP code", validators=[DataRequired("Enter the billing ZIP code."), ZIP]
+            ),
+            "account_holder": StringField(
+                "Account holder's name", validators=[DataRequired("Enter the account holder's name."), Length(max=120)]
+            ),
         }
 
 
@@ -439,10 +513,18 @@ class DirectionPart(Part):
     dynamic = True
 
     def fields(self):
-        return {"direction": RadioField("Transfer", choices=options([
-            ("to_corporate", "From a personal account to the corporate account"),
-            ("to_personal", "From the corporate account to a personal account")]),
-            validators=[InputRequired("Choose which way the line moves.")])}
+        return {
+            "direction": RadioField(
+                "Transfer",
+                choices=options(
+                    [
+                        ("to_corporate", "From a personal account to the corporate account"),
+                        ("to_personal", "From the corporate account to a personal account"),
+                    ]
+                ),
+                validators=[InputRequired("Choose which way the line moves.")],
+            )
+        }
 
 
 class PhoneNumberPart(Part):
@@ -467,14 +549,19 @@ class TierPart(Part):
     priced = True
 
     def fields(self):
-        return {"tier": SelectField("Stipend tier", coerce=_int, validators=[InputRequired("Choose a tier.")],
-                                    validate_choice=False)}
+        return {
+            "tier": SelectField(
+                "Stipend tier", coerce=_int, validators=[InputRequired("Choose a tier.")], validate_choice=False
+            )
+        }
 
     def setup(self, form, ctx):
-        tiers = ctx.session.scalars(select(StipendTier).where(StipendTier.active)
-                                    .order_by(StipendTier.monthly_cents)).all()
-        form.tier.choices = options([("", "Choose a tier")] + [(t.id, f"{t.name} · {money(t.monthly_cents)}/month")
-                                                       for t in tiers])
+        tiers = ctx.session.scalars(
+            select(StipendTier).where(StipendTier.active).order_by(StipendTier.monthly_cents)
+        ).all()
+        form.tier.choices = options(
+            [("", "Choose a tier")] + [(t.id, f"{t.name} · {money(t.monthly_cents)}/month") for t in tiers]
+        )
         form.tier._rows = {t.id: t for t in tiers}
 
     def resolve(self, form, ctx):
@@ -485,12 +572,20 @@ class NewEmployeePart(Part):
     name = "new_employee"
 
     def fields(self):
-        return {"new_employee": SelectField("Assign to", coerce=_int, validators=[
-            InputRequired("Choose who the line goes to.")], validate_choice=False)}
+        return {
+            "new_employee": SelectField(
+                "Assign to",
+                coerce=_int,
+                validators=[InputRequired("Choose who the line goes to.")],
+                validate_choice=False,
+            )
+        }
 
     def setup(self, form, ctx):
         people = ctx.session.scalars(select(User).where(User.active).order_by(User.name)).all()
-        form.new_employee.choices = options([("", "Choose a person")] + [(p.id, f"{p.name} · {p.email}") for p in people])
+        form.new_employee.choices = options(
+            [("", "Choose a person")] + [(p.id, f"{p.name} · {p.email}") for p in people]
+        )
         form.new_employee._rows = {p.id: p for p in people}
 
     def resolve(self, form, ctx):
@@ -501,16 +596,29 @@ class AreaCodePart(Part):
     name = "area_code"
 
     def fields(self):
-        return {"preferred_area_code": StringField("Preferred area code", validators=[
-            Optional(), Regexp(r"^[2-9]\d\d$", message="An area code is 3 digits and does not start with 0 or 1.")])}
+        return {
+            "preferred_area_code": StringField(
+                "Preferred area code",
+                validators=[
+                    Optional(),
+                    Regexp(r"^[2-9]\d\d$", message="An area code is 3 digits and does not start with 0 or 1."),
+                ],
+            )
+        }
 
 
 class SimKindPart(Part):
     name = "sim_kind"
 
     def fields(self):
-        return {"sim_kind": RadioField("SIM", choices=options([("physical", "Physical SIM card"), ("esim", "eSIM")]),
-                                       default="physical", validators=[InputRequired("Choose a SIM type.")])}
+        return {
+            "sim_kind": RadioField(
+                "SIM",
+                choices=options([("physical", "Physical SIM card"), ("esim", "eSIM")]),
+                default="physical",
+                validators=[InputRequired("Choose a SIM type.")],
+            )
+        }
 
 
 class ReasonPart(Part):
@@ -531,38 +639,50 @@ class EffectiveDatePart(Part):
         self.label = label
 
     def fields(self):
-        return {"effective_on": DateField(self.label, validators=[InputRequired("Enter the date.")],
-                                          default=clock.today)}
+        return {
+            "effective_on": DateField(self.label, validators=[InputRequired("Enter the date.")], default=clock.today)
+        }
 
     def resolve(self, form, ctx):
         if form.effective_on.data and form.effective_on.data < ctx.today:
             add_error(form.effective_on, "The date is in the past: choose today or later.")
 
 
-DISPOSITIONS = [("", "Choose what happens to the device"), ("return_to_stock", "Return it to stock"),
-                ("keep", "The employee keeps it"), ("recycle", "Recycle it (retire)"),
-                ("lost_stolen", "It was lost or stolen")]
+DISPOSITIONS = [
+    ("", "Choose what happens to the device"),
+    ("return_to_stock", "Return it to stock"),
+    ("keep", "The employee keeps it"),
+    ("recycle", "Recycle it (retire)"),
+    ("lost_stolen", "It was lost or stolen"),
+]
 
 
 class DispositionPart(Part):
     name = "disposition"
 
     def fields(self):
-        return {"disposition": SelectField("Device", choices=options(DISPOSITIONS), validators=[
-            InputRequired("Choose what happens to the device.")])}
+        return {
+            "disposition": SelectField(
+                "Device",
+                choices=options(DISPOSITIONS),
+                validators=[InputRequired("Choose what happens to the device.")],
+            )
+        }
 
 
 class JustificationPart(Part):
     name = "justification"
 
     def fields(self):
-        return {"justification": TextAreaField("Justification (needed only for out-of-policy choices)",
-                                               validators=[Optional(), Length(max=1000)])}
+        return {
+            "justification": TextAreaField(
+                "Justification (needed only for out-of-policy choices)", validators=[Optional(), Length(max=1000)]
+            )
+        }
 
 
 class NotesPart(Part):
     name = "notes"
 
     def fields(self):
-        return {"notes": TextAreaField("Notes for the approver (optional)", validators=[Optional(),
-                                                                                       Length(max=1000)])}
+        return {"notes": TextAreaField("Notes for the approver (optional)", validators=[Optional(), Length(max=1000)])}

@@ -1,4 +1,5 @@
 """What an order costs, in parts the types' prices add up: the device, the plan, the features chosen."""
+
 from __future__ import annotations
 
 from app.orders.types.base import OrderContext

@@ -1,4 +1,5 @@
 """The registry of order types: each family module registers its types here when it is imported."""
+
 from __future__ import annotations
 
 from app.orders.types.base import GROUPS, MOBILE, WIRELINE, OrderType
@@ -25,8 +26,9 @@ def get(code: str) -> OrderType:
 
 def by_group(module: str | None = None) -> dict[str, list[OrderType]]:
     """The types of a module (all when None), in the groups New, Modify and Delete."""
-    return {group: [t for t in REGISTRY.values() if t.group == group and module in (None, t.module)]
-            for group in GROUPS}
+    return {
+        group: [t for t in REGISTRY.values() if t.group == group and module in (None, t.module)] for group in GROUPS
+    }
 
 
 def modules() -> list[str]:

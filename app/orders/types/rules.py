@@ -1,4 +1,5 @@
 """The rules order types share: eligibility, warranty, restore window, conflicts, compatibility."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.formatting import day
 from app.catalog.settings import add_months, upgrade_months_for
+from app.formatting import day
 from app.models import Device, DeviceStatus, Line, LineStatus, Order, Stipend, StipendStatus, User
 from app.orders.types.base import Availability, OrderContext
 from app.orders.types.registry import REGISTRY
@@ -21,6 +22,7 @@ NO_ACTIVE_LINE = "You have no active line."
 def needs_line(statuses: frozenset[LineStatus], reason: str) -> Availability:
     """Available to a person with a line in one of `statuses`; else `reason`."""
     return lambda facts: None if facts.lines(statuses) else reason
+
 
 WARRANTY_DAYS = 365
 NOT_COVERED = {"physical": "physical damage", "liquid": "liquid damage", "battery": "battery problems"}
@@ -43,9 +45,11 @@ def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
     eligible_on = upgrade_eligible_on(ctx.line, months)
     if eligible_on and ctx.today < eligible_on:
         activated = ctx.line.device.activated_on or ctx.line.device.purchased_on
-        return {"line": f"This line is not eligible for an upgrade until {day(eligible_on)}: its device was "
-                        f"activated on {day(activated)} and upgrades come every {months} months. "
-                        "For a defective device, order a Warranty replacement."}
+        return {
+            "line": f"This line is not eligible for an upgrade until {day(eligible_on)}: its device was "
+            f"activated on {day(activated)} and upgrades come every {months} months. "
+            "For a defective device, order a Warranty replacement."
+        }
     return {}
 
 
@@ -57,12 +61,13 @@ def warranty_coverage(ctx: OrderContext) -> dict[str, str]:
         return {"line": "This line has no device on record to replace."}
     bought = device.purchased_on or device.activated_on
     if bought and (ctx.today - bought).days > WARRANTY_DAYS:
-        return {"line": f"The {device.model} was bought on {day(bought)}, more than a year ago, so the carrier's "
-                        "warranty has ended. Order an Upgrade instead."}
+        return {
+            "line": f"The {device.model} was bought on {day(bought)}, more than a year ago, so the carrier's "
+            "warranty has ended. Order an Upgrade instead."
+        }
     problem = ctx.values.get("problem")
     if problem in NOT_COVERED:
-        return {"problem": f"The carrier's warranty does not cover {NOT_COVERED[problem]}. "
-                           "Order an Upgrade instead."}
+        return {"problem": f"The carrier's warranty does not cover {NOT_COVERED[problem]}. Order an Upgrade instead."}
     return {}
 
 
@@ -73,8 +78,10 @@ def restore_window(ctx: OrderContext) -> dict[str, str]:
     days = (ctx.today - line.disconnected_on).days
     window = line.carrier.reactivation_window_days
     if days > window:
-        return {"line": f"This line was disconnected on {day(line.disconnected_on)}, {days} days ago; "
-                        f"{line.carrier.name} restores lines only within {window} days of disconnection."}
+        return {
+            "line": f"This line was disconnected on {day(line.disconnected_on)}, {days} days ago; "
+            f"{line.carrier.name} restores lines only within {window} days of disconnection."
+        }
     return {}
 
 
@@ -88,8 +95,10 @@ def no_conflicting_order(ctx: OrderContext) -> dict[str, str]:
     open_order = ctx.session.scalars(query.limit(1)).first()
     if open_order is not None:
         name = REGISTRY[open_order.type].name if open_order.type in REGISTRY else open_order.type
-        return {"line": f"{open_order.number} ({name}) is already open for this line: wait for it to finish "
-                        "or cancel it first."}
+        return {
+            "line": f"{open_order.number} ({name}) is already open for this line: wait for it to finish "
+            "or cancel it first."
+        }
     return {}
 
 
@@ -169,8 +178,9 @@ def enrolled(ctx: OrderContext) -> dict[str, str]:
 
 
 def active_stipend(ctx: OrderContext) -> Stipend | None:
-    return ctx.session.scalars(select(Stipend).where(Stipend.employee_id == ctx.employee.id,
-                                                     Stipend.status == StipendStatus.ACTIVE)).first()
+    return ctx.session.scalars(
+        select(Stipend).where(Stipend.employee_id == ctx.employee.id, Stipend.status == StipendStatus.ACTIVE)
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -187,11 +197,20 @@ class EmployeeFacts:
 
 
 def employee_facts(session, employee: User) -> EmployeeFacts:
-    by_status = dict(session.execute(select(Line.status, func.count()).where(Line.employee_id == employee.id)
-                                     .group_by(Line.status)).all())
-    devices = session.scalar(select(func.count()).select_from(Device).where(
-        Device.employee_id == employee.id, Device.status == DeviceStatus.ASSIGNED))
-    stipend = session.scalar(select(func.count()).select_from(Stipend).where(
-        Stipend.employee_id == employee.id, Stipend.status == StipendStatus.ACTIVE))
+    by_status = dict(
+        session.execute(
+            select(Line.status, func.count()).where(Line.employee_id == employee.id).group_by(Line.status)
+        ).all()
+    )
+    devices = session.scalar(
+        select(func.count())
+        .select_from(Device)
+        .where(Device.employee_id == employee.id, Device.status == DeviceStatus.ASSIGNED)
+    )
+    stipend = session.scalar(
+        select(func.count())
+        .select_from(Stipend)
+        .where(Stipend.employee_id == employee.id, Stipend.status == StipendStatus.ACTIVE)
+    )
     stock = session.scalar(select(func.count()).select_from(Device).where(Device.status == DeviceStatus.IN_STOCK))
     return EmployeeFacts(by_status, devices or 0, bool(stipend), stock or 0)

@@ -1,5 +1,6 @@
 """What sample generators share when they make up an order's details: a carrier, a plan, a device model, where
 it ships. Each order type's own `sample` (beside its definition) uses these."""
+
 from __future__ import annotations
 
 import random
@@ -8,8 +9,14 @@ from app.formatting import money, phone
 from app.orders.types.base import SampleDraft, SampleWorld
 
 # Area codes of the cities the sample companies have offices in (the first is the usual one).
-AREA_CODES = {"New York": ("212", "646"), "Denver": ("303", "720"), "Chicago": ("312", "773"),
-              "Austin": ("512", "737"), "Seattle": ("206", "425"), "Atlanta": ("404", "678")}
+AREA_CODES = {
+    "New York": ("212", "646"),
+    "Denver": ("303", "720"),
+    "Chicago": ("312", "773"),
+    "Austin": ("512", "737"),
+    "Seattle": ("206", "425"),
+    "Atlanta": ("404", "678"),
+}
 
 
 def area_code(city: str) -> str:
@@ -36,8 +43,9 @@ def pick_model(world: SampleWorld, draft: SampleDraft, rng: random.Random, label
     return model
 
 
-def pick_carrier(world: SampleWorld, draft: SampleDraft, rng: random.Random, label: str = "Carrier",
-                 other_than: dict | None = None) -> dict:
+def pick_carrier(
+    world: SampleWorld, draft: SampleDraft, rng: random.Random, label: str = "Carrier", other_than: dict | None = None
+) -> dict:
     choices = [c for c in world.carriers if other_than is None or c["id"] != other_than["id"]] or world.carriers
     draft.carrier = rng.choice(choices)
     draft.details["carrier"] = draft.carrier["id"]

@@ -1,5 +1,6 @@
 """Order types of the stipend (reimbursement) program: enrolment at a tier and removal. Both are fulfilled
 internally: they complete at their final approval."""
+
 from __future__ import annotations
 
 import random
@@ -19,8 +20,9 @@ from app.orders.types.registry import register
 
 
 def _active_stipend(session: Session, employee_id: int) -> Stipend | None:
-    return session.scalars(select(Stipend).where(Stipend.employee_id == employee_id,
-                                                 Stipend.status == StipendStatus.ACTIVE)).first()
+    return session.scalars(
+        select(Stipend).where(Stipend.employee_id == employee_id, Stipend.status == StipendStatus.ACTIVE)
+    ).first()
 
 
 # ---------------------------------------------------------------- Enrol in stipend
@@ -30,8 +32,13 @@ def enroll_effect(session: Session, order: Order, actor: User | None) -> None:
         raise EffectError("the stipend tier is no longer offered")
     if _active_stipend(session, order.employee_id) is not None:
         raise EffectError(f"{order.employee.name} is enrolled in the stipend program already")
-    stipend = Stipend(employee=order.employee, tier=tier, monthly_cents=tier.monthly_cents,
-                      status=StipendStatus.ACTIVE, starts_on=clock.today())
+    stipend = Stipend(
+        employee=order.employee,
+        tier=tier,
+        monthly_cents=tier.monthly_cents,
+        status=StipendStatus.ACTIVE,
+        starts_on=clock.today(),
+    )
     session.add(stipend)
     record_created(stipend, actor=actor, order=order, note=f"enrolled at {tier.name}")
 
@@ -45,12 +52,21 @@ def enroll_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) ->
     draft.summary.append(["Stipend tier", f"{tier['name']} · ${tier['cents'] / 100:,.2f}/month"])
 
 
-register(OrderType(
-    "stipend_enroll", "Enrol in stipend", NEW, "Join the stipend (reimbursement) program at a tier.",
-    parts=(p.TierPart(), p.NotesPart()), carrier_fulfilled=False, rules=(r.not_enrolled,),
-    available=lambda facts: "You are already enrolled in the stipend program." if facts.stipend else None,
-    price=lambda ctx: Price(0, ctx.tier.monthly_cents if ctx.tier else 0),
-    effect=enroll_effect, sample=enroll_sample))
+register(
+    OrderType(
+        "stipend_enroll",
+        "Enrol in stipend",
+        NEW,
+        "Join the stipend (reimbursement) program at a tier.",
+        parts=(p.TierPart(), p.NotesPart()),
+        carrier_fulfilled=False,
+        rules=(r.not_enrolled,),
+        available=lambda facts: "You are already enrolled in the stipend program." if facts.stipend else None,
+        price=lambda ctx: Price(0, ctx.tier.monthly_cents if ctx.tier else 0),
+        effect=enroll_effect,
+        sample=enroll_sample,
+    )
+)
 
 
 # ---------------------------------------------------------------- Remove from stipend
@@ -58,8 +74,12 @@ def remove_effect(session: Session, order: Order, actor: User | None) -> None:
     stipend = _active_stipend(session, order.employee_id)
     if stipend is None:
         raise EffectError(f"{order.employee.name} is no longer enrolled in the stipend program")
-    apply_changes(stipend, {"status": StipendStatus.ENDED, "ends_on": c.detail_date(order, "effective_on")},
-                  actor=actor, order=order)
+    apply_changes(
+        stipend,
+        {"status": StipendStatus.ENDED, "ends_on": c.detail_date(order, "effective_on")},
+        actor=actor,
+        order=order,
+    )
 
 
 def remove_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -70,9 +90,17 @@ def remove_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) ->
     draft.summary.append(["Last day in the program", f"{on:%b %d, %Y}"])
 
 
-register(OrderType(
-    "stipend_remove", "Remove from stipend", DELETE, "Leave the stipend program.",
-    parts=(p.EffectiveDatePart("Last day in the program"), p.ReasonPart("Reason", required=False)),
-    carrier_fulfilled=False, rules=(r.enrolled,),
-    available=lambda facts: None if facts.stipend else "You are not enrolled in the stipend program.",
-    effect=remove_effect, sample=remove_sample))
+register(
+    OrderType(
+        "stipend_remove",
+        "Remove from stipend",
+        DELETE,
+        "Leave the stipend program.",
+        parts=(p.EffectiveDatePart("Last day in the program"), p.ReasonPart("Reason", required=False)),
+        carrier_fulfilled=False,
+        rules=(r.enrolled,),
+        available=lambda facts: None if facts.stipend else "You are not enrolled in the stipend program.",
+        effect=remove_effect,
+        sample=remove_sample,
+    )
+)

@@ -1,4 +1,5 @@
 """Administration: the catalog, who may order what, people, settings and the audit log (admins only)."""
+
 from flask import Blueprint, current_app, url_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

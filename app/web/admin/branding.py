@@ -1,4 +1,5 @@
 """The company logo, served to everyone from the database (the layout header and emails show it)."""
+
 from flask import Blueprint, Response, abort
 
 from app.catalog.settings import LOGO_PATH, company_logo_url

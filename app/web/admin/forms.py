@@ -1,4 +1,5 @@
 """Admin forms: one per catalog list, people, settings, the HR import. Every message says what to type."""
+
 from __future__ import annotations
 
 import itertools
@@ -178,8 +179,10 @@ class CatalogForm(FlaskForm):
 
 def _carrier_choices(current: Carrier | None) -> list[SelectChoice]:
     carriers = db.session.scalars(select(Carrier).order_by(Carrier.name)).all()
-    return _options([("", "Choose a carrier")] + [
-        (c.id, c.name if c.active else f"{c.name} (retired)") for c in carriers if c.active or c == current])
+    return _options(
+        [("", "Choose a carrier")]
+        + [(c.id, c.name if c.active else f"{c.name} (retired)") for c in carriers if c.active or c == current]
+    )
 
 
 class AudienceForm(CatalogForm):
@@ -205,26 +208,43 @@ class AudienceForm(CatalogForm):
 
     def audience(self) -> dict[str, list[Any]]:
         """The chosen audience, as `set_audience` takes it."""
-        return {"departments": [self._departments[i] for i in self.departments.data or []],
-                "groups": [self._groups[i] for i in self.groups.data or []],
-                "roles": [Role(r) for r in self.roles.data or []]}
+        return {
+            "departments": [self._departments[i] for i in self.departments.data or []],
+            "groups": [self._groups[i] for i in self.groups.data or []],
+            "roles": [Role(r) for r in self.roles.data or []],
+        }
 
 
 class CarrierForm(CatalogForm):
-    name = StringField("Name", validators=[DataRequired("Enter the carrier's name."), _too_long(120)],
-                       filters=[_strip])
-    code = StringField("Code", description="Lowercase letters, digits and hyphens, like northwind.",
-                       validators=[DataRequired("Enter a short code, like northwind."), _too_long(40),
-                                   Regexp(r"^[a-z0-9][a-z0-9-]*$",
-                                          message="Use lowercase letters, digits and hyphens, like northwind.")],
-                       filters=[_lower])
-    fulfilment_mode = RadioField("Fulfilment", default=FulfilmentMode.MANUAL.value, choices=_options([
-        (FulfilmentMode.SIMULATED.value, "Simulated carrier (for demonstrations and testing)"),
-        (FulfilmentMode.MANUAL.value, "Manual: the fulfilment team places orders in the carrier's portal"),
-    ]), validators=[DataRequired("Choose how orders reach this carrier.")])
+    name = StringField("Name", validators=[DataRequired("Enter the carrier's name."), _too_long(120)], filters=[_strip])
+    code = StringField(
+        "Code",
+        description="Lowercase letters, digits and hyphens, like northwind.",
+        validators=[
+            DataRequired("Enter a short code, like northwind."),
+            _too_long(40),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lowercase letters, digits and hyphens, like northwind."),
+        ],
+        filters=[_lower],
+    )
+    fulfilment_mode = RadioField(
+        "Fulfilment",
+        default=FulfilmentMode.MANUAL.value,
+        choices=_options(
+            [
+                (FulfilmentMode.SIMULATED.value, "Simulated carrier (for demonstrations and testing)"),
+                (FulfilmentMode.MANUAL.value, "Manual: the fulfilment team places orders in the carrier's portal"),
+            ]
+        ),
+        validators=[DataRequired("Choose how orders reach this carrier.")],
+    )
     reactivation_window_days = WholeNumberField(
-        "Reactivation window (days)", "Enter the reactivation window as a whole number of days from 0 to 365, "
-        "like 30.", 0, 365, description="How long after a disconnection a line can still be restored.")
+        "Reactivation window (days)",
+        "Enter the reactivation window as a whole number of days from 0 to 365, like 30.",
+        0,
+        365,
+        description="How long after a disconnection a line can still be restored.",
+    )
     account_number = StringField("Account number", validators=[Optional(), _too_long(40)], filters=[_strip])
 
     def validate_code(self, field: StringField) -> None:
@@ -251,30 +271,45 @@ class CarrierForm(CatalogForm):
         item.account_number = self.account_number.data or ""
 
 
-PLAN_KINDS = [(PlanKind.VOICE_DATA.value, "Voice and data"), (PlanKind.VOICE.value, "Voice only"),
-              (PlanKind.DATA.value, "Data only")]
+PLAN_KINDS = [
+    (PlanKind.VOICE_DATA.value, "Voice and data"),
+    (PlanKind.VOICE.value, "Voice only"),
+    (PlanKind.DATA.value, "Data only"),
+]
 
 
 class PlanForm(AudienceForm):
     carrier_id = SelectField("Carrier", coerce=_id_or_none, validators=[_choice_error("Choose a carrier.")])
-    name = StringField("Name", validators=[DataRequired("Enter the plan's name, like Business Unlimited."),
-                                           _too_long(120)], filters=[_strip])
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Enter the plan's name, like Business Unlimited."), _too_long(120)],
+        filters=[_strip],
+    )
     kind = SelectField("Type", choices=_options(PLAN_KINDS), default=PlanKind.VOICE_DATA.value)
-    data_gb = WholeNumberField("Data (GB)", "Enter the data allowance as a whole number of GB, like 10, or leave "
-                               "it empty for unlimited data.", 1, 100_000, required=False,
-                               description="Leave empty for unlimited data or a voice-only plan.")
+    data_gb = WholeNumberField(
+        "Data (GB)",
+        "Enter the data allowance as a whole number of GB, like 10, or leave it empty for unlimited data.",
+        1,
+        100_000,
+        required=False,
+        description="Leave empty for unlimited data or a voice-only plan.",
+    )
     monthly_price = MoneyField("Monthly price", "Enter a monthly price like 45.00.")
-    employee_share = MoneyField("Employee pays each month", "Enter what the employee pays each month, like 10.00, "
-                                "or leave it empty.", required=False,
-                                description="Optional: the employee's share of the monthly price.")
+    employee_share = MoneyField(
+        "Employee pays each month",
+        "Enter what the employee pays each month, like 10.00, or leave it empty.",
+        required=False,
+        description="Optional: the employee's share of the monthly price.",
+    )
 
     def load_choices(self) -> None:
         super().load_choices()
         self.carrier_id.choices = _carrier_choices(self.item.carrier if self.item else None)
 
     def validate_name(self, field: StringField) -> None:
-        if self.carrier_id.data and self._other(Plan, Plan.carrier_id == self.carrier_id.data,
-                                                func.lower(Plan.name) == field.data.lower()):
+        if self.carrier_id.data and self._other(
+            Plan, Plan.carrier_id == self.carrier_id.data, func.lower(Plan.name) == field.data.lower()
+        ):
             carrier = db.session.get(Carrier, self.carrier_id.data)
             raise ValidationError(f"{carrier.name} already has a plan called {field.data}.")
 
@@ -299,13 +334,21 @@ class PlanForm(AudienceForm):
 
 class FeatureForm(CatalogForm):
     carrier_id = SelectField("Carrier", coerce=_id_or_none, validators=[_choice_error("Choose a carrier.")])
-    name = StringField("Name", validators=[DataRequired("Enter the feature's name, like Mobile hotspot."),
-                                           _too_long(120)], filters=[_strip])
-    code = StringField("Code", description="Lowercase letters, digits and underscores, like intl_travel.",
-                       validators=[DataRequired("Enter a short code, like intl_travel."), _too_long(40),
-                                   Regexp(r"^[a-z0-9][a-z0-9_]*$",
-                                          message="Use lowercase letters, digits and underscores, like intl_travel.")],
-                       filters=[_lower])
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Enter the feature's name, like Mobile hotspot."), _too_long(120)],
+        filters=[_strip],
+    )
+    code = StringField(
+        "Code",
+        description="Lowercase letters, digits and underscores, like intl_travel.",
+        validators=[
+            DataRequired("Enter a short code, like intl_travel."),
+            _too_long(40),
+            Regexp(r"^[a-z0-9][a-z0-9_]*$", message="Use lowercase letters, digits and underscores, like intl_travel."),
+        ],
+        filters=[_lower],
+    )
     monthly_price = MoneyField("Monthly price", "Enter a monthly price like 10.00, or 0 for a free feature.")
     takes_dates = BooleanField("Takes start and end dates (like international travel)")
 
@@ -313,8 +356,9 @@ class FeatureForm(CatalogForm):
         self.carrier_id.choices = _carrier_choices(self.item.carrier if self.item else None)
 
     def validate_code(self, field: StringField) -> None:
-        if self.carrier_id.data and self._other(Feature, Feature.carrier_id == self.carrier_id.data,
-                                                Feature.code == field.data):
+        if self.carrier_id.data and self._other(
+            Feature, Feature.carrier_id == self.carrier_id.data, Feature.code == field.data
+        ):
             carrier = db.session.get(Carrier, self.carrier_id.data)
             raise ValidationError(f"{carrier.name} already has a feature with code {field.data}.")
 
@@ -345,32 +389,41 @@ def _split(text: str | None) -> list[str]:
 class DeviceModelForm(AudienceForm):
     """Adding a model can add several variants at once: one per storage size and colour given."""
 
-    maker = StringField("Maker", validators=[DataRequired("Enter the maker, like Apple."), _too_long(80)],
-                        filters=[_strip])
-    name = StringField("Model", validators=[DataRequired("Enter the model, like iPhone 16."), _too_long(120)],
-                       filters=[_strip])
+    maker = StringField(
+        "Maker", validators=[DataRequired("Enter the maker, like Apple."), _too_long(80)], filters=[_strip]
+    )
+    name = StringField(
+        "Model", validators=[DataRequired("Enter the model, like iPhone 16."), _too_long(120)], filters=[_strip]
+    )
     kind = SelectField("Kind", choices=_options(DEVICE_KINDS), default="phone")
     storage = StringField("Storage (GB)", filters=[_strip])
     colors = StringField("Colours", filters=[_strip])
     price = MoneyField("Price", "Enter a price like 799.00.")
-    employee_share = MoneyField("Employee pays", "Enter what the employee pays toward the device, like 100.00, "
-                                "or leave it empty.", required=False,
-                                description="Optional: the employee's share of the price.")
+    employee_share = MoneyField(
+        "Employee pays",
+        "Enter what the employee pays toward the device, like 100.00, or leave it empty.",
+        required=False,
+        description="Optional: the employee's share of the price.",
+    )
     carriers = CheckboxListField("Carriers that support it", coerce=int)
     esim = BooleanField("Supports eSIM", default=True)
 
     def load_choices(self) -> None:
         super().load_choices()
         current = set(self.item.carriers) if self.item else set()
-        self._carriers = {c.id: c for c in db.session.scalars(select(Carrier).order_by(Carrier.name))
-                          if c.active or c in current}
-        self.carriers.choices = _options((c.id, c.name if c.active else f"{c.name} (retired)")
-                                         for c in self._carriers.values())
+        self._carriers = {
+            c.id: c for c in db.session.scalars(select(Carrier).order_by(Carrier.name)) if c.active or c in current
+        }
+        self.carriers.choices = _options(
+            (c.id, c.name if c.active else f"{c.name} (retired)") for c in self._carriers.values()
+        )
         several = "One, or several separated by commas to add a variant of each"
-        self.storage.description = (f"{several}, like 128, 256." if self.creating
-                                    else "Leave empty when it does not apply.")
-        self.colors.description = (f"{several}, like Black, White." if self.creating
-                                   else "Leave empty when it does not apply.")
+        self.storage.description = (
+            f"{several}, like 128, 256." if self.creating else "Leave empty when it does not apply."
+        )
+        self.colors.description = (
+            f"{several}, like Black, White." if self.creating else "Leave empty when it does not apply."
+        )
 
     def storage_sizes(self) -> list[int | None]:
         return [int(s) for s in _split(self.storage.data)] or [None]
@@ -403,9 +456,12 @@ class DeviceModelForm(AudienceForm):
     def validate_name(self, field: StringField) -> None:
         if self.storage.errors or self.colors.errors or not self.maker.data:
             return
-        existing = db.session.scalars(select(DeviceModel).where(
-            func.lower(DeviceModel.maker) == self.maker.data.lower(),
-            func.lower(DeviceModel.name) == field.data.lower())).all()
+        existing = db.session.scalars(
+            select(DeviceModel).where(
+                func.lower(DeviceModel.maker) == self.maker.data.lower(),
+                func.lower(DeviceModel.name) == field.data.lower(),
+            )
+        ).all()
         taken = {(m.storage_gb, m.color.lower()) for m in existing if m is not self.item}
         for size, color in itertools.product(self._storage_or_empty(), self.color_names()):
             if (size, color.lower()) in taken:
@@ -442,22 +498,34 @@ class DeviceModelForm(AudienceForm):
 
 
 class AccessoryForm(AudienceForm):
-    name = StringField("Name", validators=[DataRequired("Enter the accessory's name, like Rugged case."),
-                                           _too_long(120)], filters=[_strip])
-    kind = StringField("Kind", description="Like case, charger, battery, headset or mount.",
-                       validators=[DataRequired("Enter the kind of accessory, like case."), _too_long(40)],
-                       filters=[_strip])
+    name = StringField(
+        "Name",
+        validators=[DataRequired("Enter the accessory's name, like Rugged case."), _too_long(120)],
+        filters=[_strip],
+    )
+    kind = StringField(
+        "Kind",
+        description="Like case, charger, battery, headset or mount.",
+        validators=[DataRequired("Enter the kind of accessory, like case."), _too_long(40)],
+        filters=[_strip],
+    )
     price = MoneyField("Price", "Enter a price like 49.99.")
-    employee_share = MoneyField("Employee pays", "Enter what the employee pays toward it, like 10.00, or leave it "
-                                "empty.", required=False, description="Optional: the employee's share of the price.")
-    fits = CheckboxListField("Fits these device models", coerce=int,
-                             description="Leave all unticked when it fits every model.")
+    employee_share = MoneyField(
+        "Employee pays",
+        "Enter what the employee pays toward it, like 10.00, or leave it empty.",
+        required=False,
+        description="Optional: the employee's share of the price.",
+    )
+    fits = CheckboxListField(
+        "Fits these device models", coerce=int, description="Leave all unticked when it fits every model."
+    )
 
     def load_choices(self) -> None:
         super().load_choices()
         current = set(self.item.fits) if self.item else set()
-        models = db.session.scalars(select(DeviceModel).order_by(DeviceModel.maker, DeviceModel.name,
-                                                                 DeviceModel.storage_gb, DeviceModel.color))
+        models = db.session.scalars(
+            select(DeviceModel).order_by(DeviceModel.maker, DeviceModel.name, DeviceModel.storage_gb, DeviceModel.color)
+        )
         self._models = {m.id: m for m in models if m.active or m in current}
         self.fits.choices = _options((m.id, str(m) if m.active else f"{m} (retired)") for m in self._models.values())
 
@@ -485,8 +553,9 @@ class AccessoryForm(AudienceForm):
 
 
 class StipendTierForm(CatalogForm):
-    name = StringField("Name", validators=[DataRequired("Enter the tier's name, like Standard."), _too_long(80)],
-                       filters=[_strip])
+    name = StringField(
+        "Name", validators=[DataRequired("Enter the tier's name, like Standard."), _too_long(80)], filters=[_strip]
+    )
     monthly_amount = MoneyField("Monthly amount", "Enter a monthly amount like 50.00.")
 
     def validate_name(self, field: StringField) -> None:
@@ -509,31 +578,49 @@ class StipendTierForm(CatalogForm):
 
 # ---------------------------------------------------------------- people
 class PersonForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."), _too_long(120)],
-                       filters=[_strip])
-    email = StringField("Email", validators=[DataRequired("Enter the person's email address."),
-                                             Email("Enter an email address like name@example.com."),
-                                             _too_long(254)], filters=[_lower])
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), _too_long(120)], filters=[_strip])
+    email = StringField(
+        "Email",
+        validators=[
+            DataRequired("Enter the person's email address."),
+            Email("Enter an email address like name@example.com."),
+            _too_long(254),
+        ],
+        filters=[_lower],
+    )
     department_id = SelectField("Department", coerce=_id_or_none)
     cost_center_id = SelectField("Cost center", coerce=_id_or_none)
-    manager_id = SelectField("Manager", coerce=_id_or_none,
-                             description="Approvals go up the management chain from here.")
-    roles = CheckboxListField("Roles", choices=_options((r.value, r.value.capitalize()) for r in Role),
-                              description="Everyone can order; managers approve for their reports.")
+    manager_id = SelectField(
+        "Manager", coerce=_id_or_none, description="Approvals go up the management chain from here."
+    )
+    roles = CheckboxListField(
+        "Roles",
+        choices=_options((r.value, r.value.capitalize()) for r in Role),
+        description="Everyone can order; managers approve for their reports.",
+    )
     groups = CheckboxListField("Groups", coerce=int)
 
     def __init__(self, *args: Any, person: User, **kwargs: Any) -> None:
         self.person = person
         super().__init__(*args, **kwargs)
-        self.department_id.choices = _options([("", "No department")] + [
-            (d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))])
-        self.cost_center_id.choices = _options([("", "No cost center")] + [
-            (c.id, str(c)) for c in db.session.scalars(select(CostCenter).order_by(CostCenter.code))])
-        managers = db.session.scalars(select(User).where((User.active.is_(True)) | (User.id == person.manager_id))
-                                      .where(User.id != person.id).order_by(User.name)).all()
+        self.department_id.choices = _options(
+            [("", "No department")]
+            + [(d.id, d.name) for d in db.session.scalars(select(Department).order_by(Department.name))]
+        )
+        self.cost_center_id.choices = _options(
+            [("", "No cost center")]
+            + [(c.id, str(c)) for c in db.session.scalars(select(CostCenter).order_by(CostCenter.code))]
+        )
+        managers = db.session.scalars(
+            select(User)
+            .where((User.active.is_(True)) | (User.id == person.manager_id))
+            .where(User.id != person.id)
+            .order_by(User.name)
+        ).all()
         self._managers = {u.id: u for u in managers}
-        self.manager_id.choices = _options([("", "No manager (top of the chain)")] + [
-            (u.id, f"{u.name} ({u.email})") for u in managers])
+        self.manager_id.choices = _options(
+            [("", "No manager (top of the chain)")] + [(u.id, f"{u.name} ({u.email})") for u in managers]
+        )
         self._groups = {g.id: g for g in db.session.scalars(select(Group).order_by(Group.name))}
         self.groups.choices = _options((g.id, g.name) for g in self._groups.values())
 
@@ -541,7 +628,10 @@ class PersonForm(FlaskForm):
         p = self.person
         self.name.data, self.email.data = p.name, p.email
         self.department_id.data, self.cost_center_id.data, self.manager_id.data = (
-            p.department_id, p.cost_center_id, p.manager_id)
+            p.department_id,
+            p.cost_center_id,
+            p.manager_id,
+        )
         self.roles.data = sorted(r.value for r in p.roles)
         self.groups.data = [g.id for g in p.groups]
 
@@ -553,8 +643,10 @@ class PersonForm(FlaskForm):
     def validate_manager_id(self, field: SelectField) -> None:
         manager = self._managers.get(field.data) if field.data else None
         if would_loop(self.person, manager):
-            raise ValidationError(f"{manager.name} reports to {self.person.name}, so {self.person.name} cannot "
-                                  f"report to {manager.name}: the management chain would loop.")
+            raise ValidationError(
+                f"{manager.name} reports to {self.person.name}, so {self.person.name} cannot "
+                f"report to {manager.name}: the management chain would loop."
+            )
 
     def manager(self) -> User | None:
         return self._managers.get(self.manager_id.data) if self.manager_id.data else None
@@ -567,8 +659,11 @@ class PersonForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    file = FileField("HR file (CSV)", description="Columns: employee id, name, email, manager email, department, "
-                     "cost center. The first row names the columns.")
+    file = FileField(
+        "HR file (CSV)",
+        description="Columns: employee id, name, email, manager email, department, "
+        "cost center. The first row names the columns.",
+    )
 
 
 class ImportConfirmForm(FlaskForm):
@@ -580,23 +675,34 @@ HOURS = "a whole number of hours from 1 to 720"
 
 
 class SettingsForm(FlaskForm):
-    company_name = StringField("Company name", validators=[DataRequired("Enter the company's name."),
-                                                           _too_long(120)], filters=[_strip])
-    logo = FileField("Logo", description="A PNG, JPEG or GIF image of 512 KB or less, shown beside the company "
-                     "name and in emails.")
+    company_name = StringField(
+        "Company name", validators=[DataRequired("Enter the company's name."), _too_long(120)], filters=[_strip]
+    )
+    logo = FileField(
+        "Logo", description="A PNG, JPEG or GIF image of 512 KB or less, shown beside the company name and in emails."
+    )
     order_number_prefix = StringField(
-        "Order number prefix", description="Up to 8 letters, digits or hyphens, like WO-.",
-        validators=[DataRequired("Enter an order number prefix, like WO-."),
-                    Regexp(r"^[A-Za-z0-9-]{1,8}$", message="Use up to 8 letters, digits or hyphens, like WO-.")],
-        filters=[_strip])
+        "Order number prefix",
+        description="Up to 8 letters, digits or hyphens, like WO-.",
+        validators=[
+            DataRequired("Enter an order number prefix, like WO-."),
+            Regexp(r"^[A-Za-z0-9-]{1,8}$", message="Use up to 8 letters, digits or hyphens, like WO-."),
+        ],
+        filters=[_strip],
+    )
     upgrade_eligibility_months = WholeNumberField(
-        "Upgrade eligibility (months)", "Enter a whole number of months from 0 to 60, like 24.", 0, 60,
-        description="Months after a device's activation before its line can be upgraded.")
+        "Upgrade eligibility (months)",
+        "Enter a whole number of months from 0 to 60, like 24.",
+        0,
+        60,
+        description="Months after a device's activation before its line can be upgraded.",
+    )
     approval_reminder_hours = WholeNumberField(
-        "Remind approvers after (hours)", f"Enter the reminder time as {HOURS}, like 24.", 1, 720)
+        "Remind approvers after (hours)", f"Enter the reminder time as {HOURS}, like 24.", 1, 720
+    )
     approval_escalation_hours = WholeNumberField(
-        "Escalate to the approver's manager after (hours)", f"Enter the escalation time as {HOURS}, like 72.",
-        1, 720)
+        "Escalate to the approver's manager after (hours)", f"Enter the escalation time as {HOURS}, like 72.", 1, 720
+    )
 
     def validate_approval_escalation_hours(self, field: WholeNumberField) -> None:
         reminder = self.approval_reminder_hours.data
@@ -608,8 +714,12 @@ def settings_form_class(groups: list[Group]) -> type[SettingsForm]:
     """The settings form with one "upgrade months" override field per group (named group_<id>)."""
     fields = {
         f"group_{g.id}": WholeNumberField(
-            g.name, f"Enter the months for {g.name} as a whole number from 0 to 60, or leave it empty.", 0, 60,
-            required=False)
+            g.name,
+            f"Enter the months for {g.name} as a whole number from 0 to 60, or leave it empty.",
+            0,
+            60,
+            required=False,
+        )
         for g in groups
     }
     return type("CompanySettingsForm", (SettingsForm,), fields)

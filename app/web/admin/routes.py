@@ -1,15 +1,16 @@
 """Admin views: the overview and the audit log."""
+
 from flask import render_template, request
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.web.access import require
-from app.web.admin import bp
 from app.admin.audit import action_label
-from app.web.admin.catalog_kinds import KINDS
 from app.extensions import db, htmx
 from app.models import ApprovalPolicy, AuditEntry, User
+from app.web.access import require
+from app.web.admin import bp
+from app.web.admin.catalog_kinds import KINDS
 
 AUDIT_PAGE_SIZE = 50
 
@@ -21,25 +22,32 @@ def index():
     counts = []
     for kind in KINDS.values():
         total, active = db.session.execute(
-            select(func.count(), func.count().filter(kind.model.active.is_(True))).select_from(kind.model)).one()
+            select(func.count(), func.count().filter(kind.model.active.is_(True))).select_from(kind.model)
+        ).one()
         counts.append((kind, total, active))
-    people = db.session.execute(select(func.count(), func.count().filter(User.active.is_(True)))
-                                .select_from(User)).one()
+    people = db.session.execute(
+        select(func.count(), func.count().filter(User.active.is_(True))).select_from(User)
+    ).one()
     policies = db.session.scalar(select(func.count()).select_from(ApprovalPolicy))
-    recent = db.session.scalars(select(AuditEntry).options(joinedload(AuditEntry.actor))
-                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(5)).all()
-    return render_template("admin/index.html", counts=counts, people=people, policies=policies, recent=recent,
-                           action_label=action_label)
+    recent = db.session.scalars(
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(5)
+    ).all()
+    return render_template(
+        "admin/index.html", counts=counts, people=people, policies=policies, recent=recent, action_label=action_label
+    )
 
 
 @bp.route("/audit")
 @require("admin")
 def audit():
     """Every administrative change, newest first, paginated."""
-    query = (select(AuditEntry).options(joinedload(AuditEntry.actor))
-             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=AUDIT_PAGE_SIZE,
-                       error_out=False)
+    query = (
+        select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=AUDIT_PAGE_SIZE, error_out=False)
     context = dict(page=page, action_label=action_label)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/audit.html", "entries", **context)

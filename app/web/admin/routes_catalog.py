@@ -1,5 +1,6 @@
 """Catalog views, written once for every kind in catalog_kinds.KINDS: list and search, add, edit in place,
 retire and restore; plus the carrier webhook secret, which is shown once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,15 +12,15 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from app.web.access import require
-from app.web.admin import bp
 from app.admin.audit import changes, record_audit, snapshot
-from app.web.admin.catalog_kinds import KINDS, CatalogKind
-from app.web.admin.forms import CatalogForm
 from app.catalog.carriers import rotate_webhook_secret
 from app.catalog.eligibility import audience_of, audiences_for, set_audience
 from app.extensions import db, htmx
 from app.models import Carrier
+from app.web.access import require
+from app.web.admin import bp
+from app.web.admin.catalog_kinds import KINDS, CatalogKind
+from app.web.admin.forms import CatalogForm
 
 LIST = "admin/catalog/list.html"
 PAGE_SIZE = 50
@@ -38,8 +39,11 @@ class ListState:
     @classmethod
     def from_request(cls) -> ListState:
         status = request.args.get("status", "all")
-        return cls(q=request.args.get("q", "").strip()[:100], status=status if status in STATUSES else "all",
-                   page=max(request.args.get("page", 1, type=int), 1))
+        return cls(
+            q=request.args.get("q", "").strip()[:100],
+            status=status if status in STATUSES else "all",
+            page=max(request.args.get("page", 1, type=int), 1),
+        )
 
     def params(self, page: bool = True) -> dict[str, Any]:
         values: dict[str, Any] = {"q": self.q or None, "status": None if self.status == "all" else self.status}
@@ -74,8 +78,9 @@ def _inline_ids(form: CatalogForm, kind: CatalogKind, item: Any) -> CatalogForm:
     return form
 
 
-def _list_page(kind: CatalogKind, state: ListState, edit_item: Any = None, form: CatalogForm | None = None,
-               status: int = 200):
+def _list_page(
+    kind: CatalogKind, state: ListState, edit_item: Any = None, form: CatalogForm | None = None, status: int = 200
+):
     model = kind.model
     query = select(model).options(*kind.options).order_by(model.active.desc(), *kind.order_by)
     if state.q:
@@ -86,8 +91,16 @@ def _list_page(kind: CatalogKind, state: ListState, edit_item: Any = None, form:
     items = list(page.items)
     if edit_item is not None and edit_item not in items:
         items.insert(0, edit_item)  # the row being edited stays on screen whatever the search
-    context = dict(kind=kind, state=state, page=page, items=items, edit_item=edit_item, form=form,
-                   audiences=audiences_for(items) if kind.has_audience else {}, statuses=STATUSES)
+    context = dict(
+        kind=kind,
+        state=state,
+        page=page,
+        items=items,
+        edit_item=edit_item,
+        form=form,
+        audiences=audiences_for(items) if kind.has_audience else {},
+        statuses=STATUSES,
+    )
     if _fragment():
         return render_block(LIST, "results", **context), status
     return render_template(LIST, **context), status
@@ -96,8 +109,9 @@ def _list_page(kind: CatalogKind, state: ListState, edit_item: Any = None, form:
 def _row(kind: CatalogKind, item: Any, state: ListState, form: CatalogForm | None = None, status: int = 200):
     """One row of the list, as shown or as being edited: what HTMX swaps in place."""
     audiences = audiences_for([item]) if kind.has_audience else {}
-    return render_block(LIST, "row", kind=kind, item=item, state=state, edit_item=item if form else None,
-                        form=form, audiences=audiences), status
+    return render_block(
+        LIST, "row", kind=kind, item=item, state=state, edit_item=item if form else None, form=form, audiences=audiences
+    ), status
 
 
 @bp.route("/catalog/<kind>")
@@ -135,8 +149,12 @@ def catalog_new(kind: str):
             names = ", ".join(spec.label(i) for i in items)
             if secret:
                 return _secret_page(items[0], secret, created=True)
-            flash(f"Added {spec.noun} {names}." if len(items) == 1 else
-                  f"Added {len(items)} {spec.plural.lower()}: {names}.", "success")
+            flash(
+                f"Added {spec.noun} {names}."
+                if len(items) == 1
+                else f"Added {len(items)} {spec.plural.lower()}: {names}.",
+                "success",
+            )
             return redirect(url_for("admin.catalog_list", kind=spec.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("admin/catalog/new.html", kind=spec, form=form), status
@@ -217,23 +235,31 @@ def carrier_webhook_secret(item_id: int):
 
 def _secret_page(carrier: Carrier, secret: str, created: bool):
     """The only time a webhook secret is shown; never cached, never flashed (flashes live in the cookie)."""
-    response = make_response(render_template("admin/catalog/secret.html", carrier=carrier, secret=secret,
-                                              created=created))
+    response = make_response(
+        render_template("admin/catalog/secret.html", carrier=carrier, secret=secret, created=created)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _links(item: Any) -> dict[str, list[str]]:
     """Many-to-many links (a model's carriers, an accessory's models) by name, for the audit log."""
-    return {rel.key: sorted(str(other) for other in getattr(item, rel.key))
-            for rel in inspect(item).mapper.relationships if rel.secondary is not None}
+    return {
+        rel.key: sorted(str(other) for other in getattr(item, rel.key))
+        for rel in inspect(item).mapper.relationships
+        if rel.secondary is not None
+    }
 
 
 def _save_audience(spec: CatalogKind, item: Any, form: Any) -> None:
     before = audience_of(item).short()
     if set_audience(item, **form.audience()):
-        record_audit(current_user, "eligibility.update", f"{spec.noun.capitalize()} {spec.label(item)}",
-                     who_may_order=[before, audience_of(item).short()])
+        record_audit(
+            current_user,
+            "eligibility.update",
+            f"{spec.noun.capitalize()} {spec.label(item)}",
+            who_may_order=[before, audience_of(item).short()],
+        )
 
 
 def _commit(form: CatalogForm) -> bool:
@@ -245,4 +271,3 @@ def _commit(form: CatalogForm) -> bool:
         db.session.rollback()
         form.form_errors.append(RACE)
         return False
-

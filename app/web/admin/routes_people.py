@@ -1,4 +1,5 @@
 """People views: the list with search, a person's page (edit, deactivate, offboard), the HR import."""
+
 from __future__ import annotations
 
 import base64
@@ -11,13 +12,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.web.access import require
-from app.web.admin import bp
-from app.web.admin.forms import ImportConfirmForm, ImportUploadForm, PersonForm
 from app.admin.people import PeopleError, deactivate, offboarding_for, reactivate, update_person
 from app.admin.people_import import MAX_BYTES, ImportPreview, apply_import, preview_import
 from app.extensions import db, htmx
 from app.models import CostCenter, Department, User
+from app.web.access import require
+from app.web.admin import bp
+from app.web.admin.forms import ImportConfirmForm, ImportUploadForm, PersonForm
 
 PAGE_SIZE = 50
 STATUSES = {"all": "Everyone", "active": "Active only", "deactivated": "Deactivated only"}
@@ -37,14 +38,26 @@ def people():
     q = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "all")
     status = status if status in STATUSES else "all"
-    query = (select(User).outerjoin(User.department)
-             .options(joinedload(User.department), joinedload(User.manager), selectinload(User.groups),
-                      selectinload(User.role_rows))
-             .order_by(User.active.desc(), User.name))
+    query = (
+        select(User)
+        .outerjoin(User.department)
+        .options(
+            joinedload(User.department),
+            joinedload(User.manager),
+            selectinload(User.groups),
+            selectinload(User.role_rows),
+        )
+        .order_by(User.active.desc(), User.name)
+    )
     for word in q.split():
-        query = query.where(or_(User.name.icontains(word, autoescape=True), User.email.icontains(word, autoescape=True),
-                                User.employee_number.icontains(word, autoescape=True),
-                                Department.name.icontains(word, autoescape=True)))
+        query = query.where(
+            or_(
+                User.name.icontains(word, autoescape=True),
+                User.email.icontains(word, autoescape=True),
+                User.employee_number.icontains(word, autoescape=True),
+                Department.name.icontains(word, autoescape=True),
+            )
+        )
     if status != "all":
         query = query.where(User.active.is_(status == "active"))
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
@@ -65,10 +78,16 @@ def person(person_id: int):
     elif form.validate():
         try:
             changed = update_person(
-                someone, current_user, name=form.name.data, email=form.email.data,
+                someone,
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
                 department=db.session.get(Department, form.department_id.data) if form.department_id.data else None,
                 cost_center=db.session.get(CostCenter, form.cost_center_id.data) if form.cost_center_id.data else None,
-                manager=form.manager(), roles=form.chosen_roles(), groups=form.chosen_groups())
+                manager=form.manager(),
+                roles=form.chosen_roles(),
+                groups=form.chosen_groups(),
+            )
             db.session.commit()
         except PeopleError as refused:
             db.session.rollback()
@@ -80,8 +99,12 @@ def person(person_id: int):
             flash(f"Saved {someone.name}." if changed else "Nothing to save: no changes.", "success")
             return redirect(url_for("admin.person", person_id=someone.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/people/person.html", person=someone, form=form,
-                           offboarding=offboarding_for(someone) if not someone.active else None), status
+    return render_template(
+        "admin/people/person.html",
+        person=someone,
+        form=form,
+        offboarding=offboarding_for(someone) if not someone.active else None,
+    ), status
 
 
 @bp.route("/people/<int:person_id>/deactivate", methods=["POST"])
@@ -121,7 +144,8 @@ def people_import():
     form = ImportUploadForm()
     if not form.validate_on_submit():
         return render_template("admin/people/import.html", form=form, preview=None), (
-            422 if form.is_submitted() else 200)
+            422 if form.is_submitted() else 200
+        )
     upload = form.file.data
     if not upload or not getattr(upload, "filename", ""):
         form.file.errors = ["Choose the HR file (CSV) to upload."]
@@ -149,11 +173,15 @@ def people_import_confirm():
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            preview.problems.append("Someone changed the same people at the same moment, so nothing was imported. "
-                                    "Upload the file again.")
+            preview.problems.append(
+                "Someone changed the same people at the same moment, so nothing was imported. Upload the file again."
+            )
         else:
-            flash(f"Imported {len(preview.rows)} people: {result.created} new, {result.updated} updated, "
-                  f"{result.unchanged} unchanged.", "success")
+            flash(
+                f"Imported {len(preview.rows)} people: {result.created} new, {result.updated} updated, "
+                f"{result.unchanged} unchanged.",
+                "success",
+            )
             return redirect(url_for("admin.people"))
     return _preview_page(ImportUploadForm(formdata=None), preview, data)
 
@@ -162,5 +190,6 @@ def _preview_page(form: ImportUploadForm, preview: ImportPreview, data: bytes):
     # The file travels back with the Import button (no web process keeps uploads of its own); it is checked
     # again in full on import, so what comes back is never trusted more than a fresh upload.
     encoded = base64.b64encode(data).decode() if preview.ok else ""
-    return render_template("admin/people/import.html", form=form, preview=preview,
-                           confirm=ImportConfirmForm(formdata=None, csv=encoded)), (200 if preview.ok else 422)
+    return render_template(
+        "admin/people/import.html", form=form, preview=preview, confirm=ImportConfirmForm(formdata=None, csv=encoded)
+    ), (200 if preview.ok else 422)

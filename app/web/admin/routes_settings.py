@@ -1,15 +1,13 @@
 """Settings views: company name and logo, upgrade eligibility (company-wide and per group), approval
 reminder and escalation times, order number prefix."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.web.access import require
-from app.web.admin import bp
 from app.admin.audit import record_audit
-from app.web.admin.forms import CatalogForm, settings_form_class
 from app.catalog.settings import (
     LOGO_MAX_BYTES,
     LogoRefused,
@@ -20,10 +18,18 @@ from app.catalog.settings import (
 )
 from app.extensions import db
 from app.models import Group, get_setting
+from app.web.access import require
+from app.web.admin import bp
+from app.web.admin.forms import CatalogForm, settings_form_class
 
 # The settings the form edits, in the order the audit log lists them.
-KEYS = ("company_name", "order_number_prefix", "upgrade_eligibility_months", "approval_reminder_hours",
-        "approval_escalation_hours")
+KEYS = (
+    "company_name",
+    "order_number_prefix",
+    "upgrade_eligibility_months",
+    "approval_reminder_hours",
+    "approval_escalation_hours",
+)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -45,8 +51,13 @@ def settings():
             flash("Saved the settings.", "success")
             return redirect(url_for("admin.settings"))
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/settings.html", form=form, groups=groups,
-                           has_logo=bool(get_setting("company_logo_file_id")), remove_form=CatalogForm()), status
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        groups=groups,
+        has_logo=bool(get_setting("company_logo_file_id")),
+        remove_form=CatalogForm(),
+    ), status
 
 
 def _uploaded_logo(form) -> tuple[bytes, str] | None:
@@ -77,8 +88,13 @@ def _save(form, groups: list[Group], logo: tuple[bytes, str] | None) -> None:
         record_audit(current_user, "settings.update", "Company settings", changes=changed)
     if logo is not None:
         stored = set_company_logo(*logo, uploaded_by=current_user._get_current_object())
-        record_audit(current_user, "logo.update", "Company logo", file=stored.filename,
-                     size=f"{len(stored.data) // 1024 or 1} KB")
+        record_audit(
+            current_user,
+            "logo.update",
+            "Company logo",
+            file=stored.filename,
+            size=f"{len(stored.data) // 1024 or 1} KB",
+        )
 
 
 @bp.route("/settings/logo/remove", methods=["POST"])

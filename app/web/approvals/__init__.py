@@ -1,7 +1,8 @@
 """Approvals: the approver inbox, and the admin pages for approval policies."""
+
 from flask import Blueprint
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 policies_bp = Blueprint("policies", __name__, url_prefix="/admin/approval-policies")
 
-from app.web.approvals import routes, policy_routes  # noqa: E402,F401
+from app.web.approvals import policy_routes, routes  # noqa: E402,F401

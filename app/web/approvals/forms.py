@@ -1,10 +1,10 @@
 """Forms for deciding approvals."""
 
-from app import clock
-
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app import clock
 
 
 class ApproveForm(FlaskForm):
@@ -12,13 +12,17 @@ class ApproveForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Reason for rejecting", validators=[
-        DataRequired("Give the reason for rejecting: the requester will see it."), Length(max=1000)])
+    reason = TextAreaField(
+        "Reason for rejecting",
+        validators=[DataRequired("Give the reason for rejecting: the requester will see it."), Length(max=1000)],
+    )
 
 
 class QuestionForm(FlaskForm):
-    question = TextAreaField("Question for the requester", validators=[
-        DataRequired("Write the question for the requester."), Length(max=1000)])
+    question = TextAreaField(
+        "Question for the requester",
+        validators=[DataRequired("Write the question for the requester."), Length(max=1000)],
+    )
 
 
 class InboxFilter(FlaskForm):

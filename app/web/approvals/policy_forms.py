@@ -1,4 +1,5 @@
 """Forms for editing approval policies and trying them out."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -29,8 +30,14 @@ MONEY = "Enter an amount like 150.00, or leave it blank for no limit."
 
 class PolicyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the policy a name."), Length(max=120)])
-    priority = IntegerField("Priority (lower is checked first)", default=100, validators=[
-        InputRequired("Enter a priority, like 100."), NumberRange(0, 100000, "Enter a number from 0 to 100000.")])
+    priority = IntegerField(
+        "Priority (lower is checked first)",
+        default=100,
+        validators=[
+            InputRequired("Enter a priority, like 100."),
+            NumberRange(0, 100000, "Enter a number from 0 to 100000."),
+        ],
+    )
     active = BooleanField("In use", default=True)
     order_types = CheckboxListField("Order types (none ticked: every type)", validate_choice=False)
     carrier_ids = CheckboxListField("Carriers (none ticked: every carrier)", coerce=int, validate_choice=False)

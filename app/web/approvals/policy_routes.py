@@ -1,6 +1,6 @@
 """Admin pages for approval policies (/admin/approval-policies): list, create, edit, steps, switch off, Try it."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,13 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.web.access import require
-from app.web.admin import admin_menu
 from app.admin.audit import record_audit
-from app.web.approvals import policies_bp as bp
 from app.approvals import policies
 from app.approvals.policies import KIND_LABELS, OrderFacts, matching_policy, resolve_approver
-from app.web.approvals.policy_forms import PolicyForm, StepForm, TryItForm
 from app.choices import options
 from app.extensions import db
 from app.formatting import money
@@ -28,24 +24,36 @@ from app.models import (
     User,
 )
 from app.orders import types
+from app.web.access import require
+from app.web.admin import admin_menu
+from app.web.approvals import policies_bp as bp
+from app.web.approvals.policy_forms import PolicyForm, StepForm, TryItForm
 
 OUT_OF_POLICY = [("any", "Any order"), ("yes", "Only out-of-policy orders"), ("no", "Only orders within policy")]
 
 
 def _policies() -> list[ApprovalPolicy]:
-    return db.session.scalars(select(ApprovalPolicy).options(selectinload(ApprovalPolicy.steps))
-                              .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)).all()
+    return db.session.scalars(
+        select(ApprovalPolicy)
+        .options(selectinload(ApprovalPolicy.steps))
+        .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
+    ).all()
 
 
 def describe(policy: ApprovalPolicy, carriers: dict[int, str]) -> str:
     """What a policy matches, in words."""
     parts = []
-    parts.append(", ".join(types.REGISTRY[c].name for c in policy.order_types if c in types.REGISTRY)
-                 if policy.order_types else "Every order type")
+    parts.append(
+        ", ".join(types.REGISTRY[c].name for c in policy.order_types if c in types.REGISTRY)
+        if policy.order_types
+        else "Every order type"
+    )
     if policy.carrier_ids:
         parts.append("on " + ", ".join(carriers.get(i, "?") for i in policy.carrier_ids))
-    for label, low, high in (("one-time", policy.min_one_time_cents, policy.max_one_time_cents),
-                             ("monthly", policy.min_monthly_cents, policy.max_monthly_cents)):
+    for label, low, high in (
+        ("one-time", policy.min_one_time_cents, policy.max_one_time_cents),
+        ("monthly", policy.min_monthly_cents, policy.max_monthly_cents),
+    ):
         if low is not None and high is not None:
             parts.append(f"{label} {money(low)} to {money(high)}")
         elif low is not None:
@@ -80,8 +88,9 @@ def index():
     carriers = dict(db.session.execute(select(Carrier.id, Carrier.name)).all())
     form = _try_form(request.args)
     result = _try(form) if request.args else None
-    return render_template("approvals/policies.html", policies=_policies(), carriers=carriers, describe=describe,
-                           form=form, result=result)
+    return render_template(
+        "approvals/policies.html", policies=_policies(), carriers=carriers, describe=describe, form=form, result=result
+    )
 
 
 def _try_form(data) -> TryItForm:
@@ -104,22 +113,38 @@ def _try(form: TryItForm) -> dict | None:
             form.order_number.errors = ["There is no order with that number."]
             return None
     else:
-        missing = [(f, m) for f, m in ((form.type, "Choose an order type."), (form.employee, "Choose the person."))
-                   if not f.data]
+        missing = [
+            (f, m)
+            for f, m in ((form.type, "Choose an order type."), (form.employee, "Choose the person."))
+            if not f.data
+        ]
         for f, message in missing:
             f.errors = [message]
         if missing:
             return None
         employee = db.session.get(User, int(form.employee.data))
-        order = Order(type=form.type.data, requester=employee, employee=employee,
-                      carrier_id=int(form.carrier.data) if form.carrier.data else None,
-                      cost_center=employee.cost_center, one_time_cents=form.one_time.data or 0,
-                      monthly_cents=form.monthly.data or 0, out_of_policy=form.out_of_policy.data)
+        order = Order(
+            type=form.type.data,
+            requester=employee,
+            employee=employee,
+            carrier_id=int(form.carrier.data) if form.carrier.data else None,
+            cost_center=employee.cost_center,
+            one_time_cents=form.one_time.data or 0,
+            monthly_cents=form.monthly.data or 0,
+            out_of_policy=form.out_of_policy.data,
+        )
         if order in db.session:  # a described order is never saved
             db.session.expunge(order)
     policy = matching_policy(db.session, OrderFacts.of(order))
-    steps = [(step, resolve_approver(db.session, step.approver_kind, order=order, user=step.user,
-                                     group=step.group, today=clock.today())) for step in (policy.steps if policy else [])]
+    steps = [
+        (
+            step,
+            resolve_approver(
+                db.session, step.approver_kind, order=order, user=step.user, group=step.group, today=clock.today()
+            ),
+        )
+        for step in (policy.steps if policy else [])
+    ]
     return {"policy": policy, "steps": steps, "order": order}
 
 
@@ -130,8 +155,9 @@ def _policy_or_404(policy_id: int) -> ApprovalPolicy:
 def _policy_form(policy: ApprovalPolicy | None, data=None) -> PolicyForm:
     form = PolicyForm(data, obj=None)
     form.order_types.choices = options([(t.code, t.name) for t in types.REGISTRY.values()])
-    form.carrier_ids.choices = options([(c.id, c.name) for c in db.session.scalars(select(Carrier)
-                                                                                    .order_by(Carrier.name))])
+    form.carrier_ids.choices = options(
+        [(c.id, c.name) for c in db.session.scalars(select(Carrier).order_by(Carrier.name))]
+    )
     form.out_of_policy.choices = options(OUT_OF_POLICY)
     if policy is not None and not data:
         form.name.data, form.priority.data, form.active.data = policy.name, policy.priority, policy.active
@@ -167,8 +193,9 @@ def create():
         db.session.commit()
         flash(f"Policy “{policy.name}” added, switched off. Add its approval steps, then switch it on.", "success")
         return redirect(url_for("policies.edit", policy_id=policy.id))
-    return render_template("approvals/policy_form.html", form=form, policy=None,
-                           step_form=None), 422 if request.method == "POST" else 200
+    return render_template(
+        "approvals/policy_form.html", form=form, policy=None, step_form=None
+    ), 422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:policy_id>", methods=["GET", "POST"])
@@ -236,12 +263,16 @@ def add_step(policy_id: int):
     policy = _policy_or_404(policy_id)
     step_form = _step_form(request.form)
     if not step_form.validate():
-        return render_template("approvals/policy_form.html", form=_policy_form(policy), policy=policy,
-                               step_form=step_form), 422
+        return render_template(
+            "approvals/policy_form.html", form=_policy_form(policy), policy=policy, step_form=step_form
+        ), 422
     kind = ApproverKind(step_form.approver_kind.data)
-    step = ApprovalPolicyStep(position=len(policy.steps) + 1, approver_kind=kind,
-                              user_id=int(step_form.user_id.data) if kind is ApproverKind.USER else None,
-                              group_id=int(step_form.group_id.data) if kind is ApproverKind.GROUP else None)
+    step = ApprovalPolicyStep(
+        position=len(policy.steps) + 1,
+        approver_kind=kind,
+        user_id=int(step_form.user_id.data) if kind is ApproverKind.USER else None,
+        group_id=int(step_form.group_id.data) if kind is ApproverKind.GROUP else None,
+    )
     policy.steps.append(step)
     db.session.flush()
     record_audit(current_user, "approval_policy.update", policy.name, added_step=step_text(step))
@@ -259,8 +290,7 @@ def move_step(policy_id: int, step_id: int, move: str):
     step = next((s for s in ordered if s.id == step_id), None) or abort(404)
     index = ordered.index(step)
     if move == "remove" and policies.without_steps(policy, len(ordered) - 1):
-        flash("This is the last step of a policy in use: switch the policy off first, or add another step.",
-              "error")
+        flash("This is the last step of a policy in use: switch the policy off first, or add another step.", "error")
         return redirect(url_for("policies.edit", policy_id=policy.id))
     if move == "remove":
         ordered.remove(step)
@@ -271,8 +301,7 @@ def move_step(policy_id: int, step_id: int, move: str):
         ordered[index + 1], ordered[index] = ordered[index], ordered[index + 1]
     for position, item in enumerate(ordered, start=1):
         item.position = position
-    record_audit(current_user, "approval_policy.update", policy.name,
-                 steps=[step_text(s) for s in ordered])
+    record_audit(current_user, "approval_policy.update", policy.name, steps=[step_text(s) for s in ordered])
     db.session.commit()
     flash("Steps reordered." if move != "remove" else "Step removed.", "success")
     return redirect(url_for("policies.edit", policy_id=policy.id))

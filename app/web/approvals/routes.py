@@ -1,4 +1,5 @@
 """The approver inbox: the queue, a step opened in place, the decisions, several approved at once."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,17 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock
-from app import commands
-from app.web.access import require
-from app.web.approvals import bp
+from app import clock, commands
 from app.approvals import decisions, inbox
-from app.web.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
+from app.approvals.steps import StepError
 from app.choices import options
 from app.extensions import db, htmx
-from app.approvals.steps import StepError
 from app.models import Approval, Delegation, Device, Line, Order, OrderStatus, User
 from app.orders import lifecycle, types
+from app.web.access import require
+from app.web.approvals import bp
+from app.web.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
 
 PAGE_SIZE = 50
 
@@ -37,19 +37,27 @@ def queue():
     tab = "decided" if request.args.get("tab") == "decided" else "waiting"
     filters = InboxFilter(request.args)
     filters.type.choices = options([("", "Any type")] + [(t.code, t.name) for t in types.REGISTRY.values()])
-    filters.requester.choices = options([("", "Anyone")] + [
-        (str(p.id), p.name) for p in inbox.requesters_waiting(db.session, current_user)])
+    filters.requester.choices = options(
+        [("", "Anyone")] + [(str(p.id), p.name) for p in inbox.requesters_waiting(db.session, current_user)]
+    )
     if tab == "waiting":
-        query = inbox.waiting_query(current_user, order_type=filters.type.data or None,
-                                    requester_id=int(filters.requester.data) if (filters.requester.data or "")
-                                    .isdigit() else None)
+        query = inbox.waiting_query(
+            current_user,
+            order_type=filters.type.data or None,
+            requester_id=int(filters.requester.data) if (filters.requester.data or "").isdigit() else None,
+        )
     else:
         query = inbox.decided_query(current_user)
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
     if tab == "waiting":
         inbox.with_rows(db.session, page.items)
-    context = dict(page=page, tab=tab, filters=filters, now=clock.now(),
-                   args={k: v for k, v in request.args.items() if k != "page" and v})
+    context = dict(
+        page=page,
+        tab=tab,
+        filters=filters,
+        now=clock.now(),
+        args={k: v for k, v in request.args.items() if k != "page" and v},
+    )
     if htmx and not htmx.boosted and request.args.get("part") == "queue":
         return render_block("approvals/inbox.html", "queue", **context)
     return render_template("approvals/inbox.html", **context)
@@ -71,19 +79,34 @@ def _step_or_404(approval_id: int) -> Approval:
 
 def _panel_context(approval: Approval, **forms) -> dict:
     order = approval.order
-    employee_lines = db.session.scalars(select(Line).where(Line.employee_id == order.employee_id)
-                                        .options(joinedload(Line.carrier), joinedload(Line.plan),  # all in one query
-                                                 joinedload(Line.device).joinedload(Device.model))
-                                        .order_by(Line.number)).all()
-    open_orders = db.session.scalars(select(Order).where(Order.employee_id == order.employee_id,
-                                                         Order.status.in_(lifecycle.OPEN), Order.id != order.id)
-                                     .order_by(Order.submitted_at.desc()).limit(10)).all()
-    return dict(approval=approval, order=order, lines=employee_lines, open_orders=open_orders,
-                may_decide=approval.status.value == "pending" and decisions.may_decide(approval, current_user)
-                and order.status.value == "pending_approval",
-                approve_form=forms.get("approve_form") or ApproveForm(),
-                reject_form=forms.get("reject_form") or RejectForm(),
-                question_form=forms.get("question_form") or QuestionForm())
+    employee_lines = db.session.scalars(
+        select(Line)
+        .where(Line.employee_id == order.employee_id)
+        .options(
+            joinedload(Line.carrier),
+            joinedload(Line.plan),  # all in one query
+            joinedload(Line.device).joinedload(Device.model),
+        )
+        .order_by(Line.number)
+    ).all()
+    open_orders = db.session.scalars(
+        select(Order)
+        .where(Order.employee_id == order.employee_id, Order.status.in_(lifecycle.OPEN), Order.id != order.id)
+        .order_by(Order.submitted_at.desc())
+        .limit(10)
+    ).all()
+    return dict(
+        approval=approval,
+        order=order,
+        lines=employee_lines,
+        open_orders=open_orders,
+        may_decide=approval.status.value == "pending"
+        and decisions.may_decide(approval, current_user)
+        and order.status.value == "pending_approval",
+        approve_form=forms.get("approve_form") or ApproveForm(),
+        reject_form=forms.get("reject_form") or RejectForm(),
+        question_form=forms.get("question_form") or QuestionForm(),
+    )
 
 
 @bp.route("/<int:approval_id>")
@@ -123,8 +146,13 @@ def _decide(approval_id: int, form_class, form_key: str, act):
 
 def _what_follows(order: Order, following: Approval | None) -> str:
     if following is not None:
-        who = following.assignee.name if following.assignee else \
-            following.group.name if following.group else "an administrator"
+        who = (
+            following.assignee.name
+            if following.assignee
+            else following.group.name
+            if following.group
+            else "an administrator"
+        )
         return f"It goes on to {who}."
     if order.status is OrderStatus.NEEDS_ATTENTION:
         return "But it cannot go ahead as it is: it needs attention (the requester is told why)."
@@ -139,8 +167,9 @@ def _render_panel(approval: Approval, status: int, **forms):
 def _after_decision(approval_id: int, status: int):
     if htmx and not htmx.boosted:
         approval = db.session.get(Approval, approval_id)
-        response = htmx_response(render_template("approvals/_panel.html", **_panel_context(approval)),
-                                 trigger={"approvals-changed": True})
+        response = htmx_response(
+            render_template("approvals/_panel.html", **_panel_context(approval)), trigger={"approvals-changed": True}
+        )
         response.status_code = status
         return response
     return redirect(url_for("approvals.queue"))
@@ -150,6 +179,7 @@ def _after_decision(approval_id: int, status: int):
 @require("approve")
 def approve(approval_id: int):
     """Approve this step."""
+
     def act(approval, form):
         following = commands.approve(db.session, approval, current_user, form.comment.data or "")
         return f"Approved {approval.order.number}. {_what_follows(approval.order, following)}"
@@ -161,6 +191,7 @@ def approve(approval_id: int):
 @require("approve")
 def reject(approval_id: int):
     """Reject the order, with the reason the requester will see."""
+
     def act(approval, form):
         commands.reject(db.session, approval, current_user, form.reason.data)
         return f"Rejected {approval.order.number}."
@@ -172,6 +203,7 @@ def reject(approval_id: int):
 @require("approve")
 def request_information(approval_id: int):
     """Send the order back to the requester with a question."""
+
     def act(approval, form):
         commands.ask(db.session, approval, current_user, form.question.data)
         return f"Asked {approval.order.requester.name} about {approval.order.number}."
@@ -219,15 +251,22 @@ def away():
     form.delegate.choices = options([("", "Choose a person")] + [(str(p.id), f"{p.name} · {p.email}") for p in people])
     if form.validate_on_submit():
         delegate = db.session.get(User, int(form.delegate.data))
-        db.session.add(Delegation(user_id=current_user.id, delegate=delegate, starts_on=form.starts_on.data,
-                                  ends_on=form.ends_on.data))
+        db.session.add(
+            Delegation(
+                user_id=current_user.id, delegate=delegate, starts_on=form.starts_on.data, ends_on=form.ends_on.data
+            )
+        )
         db.session.commit()
-        flash(f"From {form.starts_on.data:%b %d} to {form.ends_on.data:%b %d}, {delegate.name} decides for you.",
-              "success")
+        flash(
+            f"From {form.starts_on.data:%b %d} to {form.ends_on.data:%b %d}, {delegate.name} decides for you.",
+            "success",
+        )
         return redirect(url_for("approvals.away"))
-    mine = db.session.scalars(select(Delegation).where(Delegation.user_id == current_user.id,
-                                                       Delegation.ends_on >= clock.now().date())
-                              .order_by(Delegation.starts_on)).all()
+    mine = db.session.scalars(
+        select(Delegation)
+        .where(Delegation.user_id == current_user.id, Delegation.ends_on >= clock.now().date())
+        .order_by(Delegation.starts_on)
+    ).all()
     return render_template("approvals/away.html", form=form, delegations=mine), 422 if form.errors else 200
 
 

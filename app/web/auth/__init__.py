@@ -1,4 +1,5 @@
 """Signing in and out."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

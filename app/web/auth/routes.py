@@ -1,14 +1,15 @@
 """Sign-in and sign-out views."""
+
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from app.web.auth import bp
-from app.web.auth.forms import LoginForm
 from app.extensions import db
 from app.models import User
+from app.web.auth import bp
+from app.web.auth.forms import LoginForm
 
 WRONG_CREDENTIALS = "That email and password do not match an active account."
 

@@ -1,4 +1,5 @@
 """The home page for everyone and the telecom/admin dashboard."""
+
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)

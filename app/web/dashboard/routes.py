@@ -1,19 +1,20 @@
 """Home and dashboard views."""
+
 from flask import render_template, request
 from flask_login import current_user
 
 from app import clock
-from app.web.access import can, require
 from app.approvals.inbox import waiting_count
-from app.web.dashboard import bp
 from app.dashboard import home as home_lists
-from app.dashboard.charts import GEOMETRY
 from app.dashboard.cache import cached_dashboard
+from app.dashboard.charts import GEOMETRY
 from app.extensions import db
 from app.orders import types
 from app.orders.presenting import progress_steps
 from app.queue import redis_connection
 from app.reports.filters import filter_choices
+from app.web.access import can, require
+from app.web.dashboard import bp
 from app.web.reports.rendering import filters_from, page_or_fragment
 
 DASHBOARD_FIELDS = ("start", "end", "carrier", "department")
@@ -31,7 +32,11 @@ def home():
     mine = home_lists.open_orders(db.session, current_user)
     team = home_lists.team_open_orders(db.session, current_user) if current_user.is_manager else None
     return render_template(
-        "dashboard/home.html", mine=mine, team=team, steps=progress_steps, types=types.REGISTRY,
+        "dashboard/home.html",
+        mine=mine,
+        team=team,
+        steps=progress_steps,
+        types=types.REGISTRY,
         answers=home_lists.answers_to_give(db.session, current_user),
         waiting=waiting_count(db.session, current_user) if can("approve") else 0,
     )
@@ -44,5 +49,11 @@ def overview():
     department; HTMX swaps the figures only (and fetches them again while newer ones are being computed)."""
     filters = filters_from(request.args, fields=DASHBOARD_FIELDS, with_default_period=True)
     kept = cached_dashboard(db.session, redis_connection(), filters, today=clock.today(), now=clock.now())
-    return page_or_fragment("dashboard/overview.html", "figures", filters=filters, figures=kept.figures, kept=kept,
-                            choices=filter_choices(db.session))
+    return page_or_fragment(
+        "dashboard/overview.html",
+        "figures",
+        filters=filters,
+        figures=kept.figures,
+        kept=kept,
+        choices=filter_choices(db.session),
+    )

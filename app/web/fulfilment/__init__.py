@@ -1,4 +1,5 @@
 """The fulfilment console for the telecom team."""
+
 from flask import Blueprint
 
 bp = Blueprint("fulfilment", __name__, url_prefix="/fulfillment")

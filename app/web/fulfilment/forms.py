@@ -1,22 +1,26 @@
 """Fulfilment console forms: each action validates its fields the way the carrier API does."""
+
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.choices import options
 
-SHIPPING = options([("", "Choose the shipping carrier"), ("UPS", "UPS"), ("FedEx", "FedEx"), ("USPS", "USPS"),
-                    ("DHL", "DHL")])
+SHIPPING = options(
+    [("", "Choose the shipping carrier"), ("UPS", "UPS"), ("FedEx", "FedEx"), ("USPS", "USPS"), ("DHL", "DHL")]
+)
 
 
 class PlacedForm(FlaskForm):
-    carrier_reference = StringField("Carrier's order reference", validators=[
-        DataRequired("Enter the carrier's order reference."), Length(max=80)])
+    carrier_reference = StringField(
+        "Carrier's order reference", validators=[DataRequired("Enter the carrier's order reference."), Length(max=80)]
+    )
 
 
 class ShipmentForm(FlaskForm):
-    shipping_carrier = SelectField("Shipping carrier", choices=SHIPPING, validators=[
-        DataRequired("Choose the shipping carrier.")])
+    shipping_carrier = SelectField(
+        "Shipping carrier", choices=SHIPPING, validators=[DataRequired("Choose the shipping carrier.")]
+    )
     tracking_number = StringField("Tracking number", validators=[DataRequired("Enter the tracking number.")])
 
 
@@ -35,11 +39,13 @@ class CompleteForm(FlaskForm):
 
 
 class ProblemForm(FlaskForm):
-    message = TextAreaField("What is the problem?", validators=[DataRequired("Describe the problem."),
-                                                                Length(max=2000)])
+    message = TextAreaField(
+        "What is the problem?", validators=[DataRequired("Describe the problem."), Length(max=2000)]
+    )
     question = TextAreaField("Question for the requester (optional)", validators=[Optional(), Length(max=1000)])
 
 
 class CancelWithCarrierForm(FlaskForm):
-    reason = TextAreaField("Reason for cancelling", validators=[DataRequired("Give the reason for cancelling."),
-                                                                Length(max=1000)])
+    reason = TextAreaField(
+        "Reason for cancelling", validators=[DataRequired("Give the reason for cancelling."), Length(max=1000)]
+    )

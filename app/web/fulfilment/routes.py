@@ -1,4 +1,5 @@
 """The fulfilment console: queues of orders, and on an order the actions that record what the carrier did."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -7,10 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.web.access import require
+from app import commands
 from app.extensions import db
-from app.web.fulfilment import bp
 from app.fulfilment import records
+from app.models import Order, OrderStatus
+from app.orders import lifecycle, service, types
+from app.orders.lifecycle import Party
+from app.orders.presenting import progress_steps
+from app.web.access import require
+from app.web.fulfilment import bp
 from app.web.fulfilment.forms import (
     CancelWithCarrierForm,
     CompleteForm,
@@ -20,11 +26,6 @@ from app.web.fulfilment.forms import (
     ProblemForm,
     ShipmentForm,
 )
-from app.models import Order, OrderStatus
-from app import commands
-from app.orders import lifecycle, service, types
-from app.orders.lifecycle import Party
-from app.orders.presenting import progress_steps
 
 QUEUES = {
     "To place with the carrier": (OrderStatus.APPROVED,),
@@ -40,10 +41,14 @@ def console():
     """Orders to place, with the carrier, shipped, and needing attention (oldest first)."""
     # Carrier orders on their way, and any order held for attention (an internal one too: someone must act).
     orders = db.session.scalars(
-        select(Order).where(Order.status.in_([s for group in QUEUES.values() for s in group]),
-                            Order.type.in_(types.carrier_types()) | (Order.status == OrderStatus.NEEDS_ATTENTION))
+        select(Order)
+        .where(
+            Order.status.in_([s for group in QUEUES.values() for s in group]),
+            Order.type.in_(types.carrier_types()) | (Order.status == OrderStatus.NEEDS_ATTENTION),
+        )
         .options(joinedload(Order.carrier), joinedload(Order.employee), joinedload(Order.line))
-        .order_by(Order.approved_at, Order.id).limit(500)
+        .order_by(Order.approved_at, Order.id)
+        .limit(500)
     ).all()
     queues = {name: [o for o in orders if o.status in statuses] for name, statuses in QUEUES.items()}
     return render_template("fulfilment/console.html", queues=queues)
@@ -51,21 +56,35 @@ def console():
 
 def _order_or_404(number: str) -> Order:
     order = db.session.scalar(select(Order).where(Order.number == number))
-    if order is None or not (types.REGISTRY[order.type].carrier_fulfilled
-                             or order.status is OrderStatus.NEEDS_ATTENTION):
+    if order is None or not (
+        types.REGISTRY[order.type].carrier_fulfilled or order.status is OrderStatus.NEEDS_ATTENTION
+    ):
         abort(404)
     return order
 
 
-FORMS = {"placed": PlacedForm, "shipment": ShipmentForm, "device": DeviceForm, "number": NumberForm,
-         "complete": CompleteForm, "problem": ProblemForm, "cancel": CancelWithCarrierForm}
+FORMS = {
+    "placed": PlacedForm,
+    "shipment": ShipmentForm,
+    "device": DeviceForm,
+    "number": NumberForm,
+    "complete": CompleteForm,
+    "problem": ProblemForm,
+    "cancel": CancelWithCarrierForm,
+}
 
 
 def _page(order: Order, status: int = 200, **bound):
     forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
-    return render_template("fulfilment/order.html", order=order, order_type=types.get(order.type),
-                           steps=progress_steps(order), forms=forms, missing=types.get(order.type).missing_reports(order),
-                           open=order.status in lifecycle.IN_FULFILMENT), status
+    return render_template(
+        "fulfilment/order.html",
+        order=order,
+        order_type=types.get(order.type),
+        steps=progress_steps(order),
+        forms=forms,
+        missing=types.get(order.type).missing_reports(order),
+        open=order.status in lifecycle.IN_FULFILMENT,
+    ), status
 
 
 @bp.route("/orders/<number>")
@@ -75,8 +94,9 @@ def order(number: str):
     return _page(_order_or_404(number))
 
 
-@bp.route("/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel):action>",
-          methods=["POST"])
+@bp.route(
+    "/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel):action>", methods=["POST"]
+)
 @require("fulfillment")
 def act(number: str, action: str):
     """Record what the carrier did (each action validates its fields like the carrier API)."""
@@ -120,8 +140,9 @@ def _perform(order: Order, action: str, form) -> str:
         commands.record_shipment(session, order, me, form.shipping_carrier.data, form.tracking_number.data)
         return f"Shipment added to {order.number}."
     if action == "device":
-        commands.record_device(session, order, me, imei=form.imei.data or "", serial=form.serial.data or "",
-                               iccid=form.iccid.data or "")
+        commands.record_device(
+            session, order, me, imei=form.imei.data or "", serial=form.serial.data or "", iccid=form.iccid.data or ""
+        )
         return f"Device recorded on {order.number}."
     if action == "number":
         commands.record_number(session, order, me, form.service_number.data)

@@ -1,4 +1,5 @@
 """The inventory workspace: lines, devices, SIMs, stipends, employees."""
+
 from flask import Blueprint
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")

@@ -3,10 +3,12 @@
 Identifiers are checked by `app.identifiers` (the messages come from there); each form gives back its values,
 parsed, for `app.inventory.editing.edit`, and keeps what was typed for showing the form again.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -154,18 +156,27 @@ class LineForm(RecordForm):
         plans = db.session.scalars(select(Plan).join(Plan.carrier).order_by(Carrier.name, Plan.monthly_cents)).all()
         self.plan.choices = [SelectChoice("", "No plan")] + [
             SelectChoice(p.id, f"{p.name} ({formatting.money(p.monthly_cents)} a month)", optgroup=p.carrier.name)
-            for p in plans]
+            for p in plans
+        ]
         self.cost_center.choices = _cost_center_choices()
 
     @staticmethod
     def initial(line: Any) -> dict[str, Any]:
-        return {"number": formatting.phone(line.number), "carrier": line.carrier_id,
-                "account_number": line.account_number, "plan": line.plan_id,
-                "employee": line.employee.email if line.employee else "", "cost_center": line.cost_center_id,
-                "device": line.device.imei if line.device else "", "status": line.status,
-                "activated_on": line.activated_on, "suspended_on": line.suspended_on,
-                "suspend_reason": line.suspend_reason, "disconnected_on": line.disconnected_on,
-                "version": line.version}
+        return {
+            "number": formatting.phone(line.number),
+            "carrier": line.carrier_id,
+            "account_number": line.account_number,
+            "plan": line.plan_id,
+            "employee": line.employee.email if line.employee else "",
+            "cost_center": line.cost_center_id,
+            "device": line.device.imei if line.device else "",
+            "status": line.status,
+            "activated_on": line.activated_on,
+            "suspended_on": line.suspended_on,
+            "suspend_reason": line.suspend_reason,
+            "disconnected_on": line.disconnected_on,
+            "version": line.version,
+        }
 
 
 class DeviceForm(RecordForm):
@@ -186,10 +197,17 @@ class DeviceForm(RecordForm):
 
     @staticmethod
     def initial(device: Any) -> dict[str, Any]:
-        return {"imei": device.imei or "", "serial": device.serial, "model": device.model_id,
-                "status": device.status, "employee": device.employee.email if device.employee else "",
-                "purchased_on": device.purchased_on, "activated_on": device.activated_on,
-                "warranty_ends_on": device.warranty_ends_on, "version": device.version}
+        return {
+            "imei": device.imei or "",
+            "serial": device.serial,
+            "model": device.model_id,
+            "status": device.status,
+            "employee": device.employee.email if device.employee else "",
+            "purchased_on": device.purchased_on,
+            "activated_on": device.activated_on,
+            "warranty_ends_on": device.warranty_ends_on,
+            "version": device.version,
+        }
 
 
 class SimForm(RecordForm):
@@ -202,8 +220,14 @@ class SimForm(RecordForm):
 
     @staticmethod
     def initial(sim: Any) -> dict[str, Any]:
-        return {"iccid": sim.iccid, "kind": sim.kind, "line": formatting.phone(sim.line.number) if sim.line else "",
-                "active": sim.active, "activated_on": sim.activated_on, "version": sim.version}
+        return {
+            "iccid": sim.iccid,
+            "kind": sim.kind,
+            "line": formatting.phone(sim.line.number) if sim.line else "",
+            "active": sim.active,
+            "activated_on": sim.activated_on,
+            "version": sim.version,
+        }
 
 
 class StipendForm(RecordForm):
@@ -221,9 +245,14 @@ class StipendForm(RecordForm):
 
     @staticmethod
     def initial(stipend: Any) -> dict[str, Any]:
-        return {"tier": stipend.tier_id, "monthly": formatting.money_input(stipend.monthly_cents),
-                "status": stipend.status, "starts_on": stipend.starts_on, "ends_on": stipend.ends_on,
-                "version": stipend.version}
+        return {
+            "tier": stipend.tier_id,
+            "monthly": formatting.money_input(stipend.monthly_cents),
+            "status": stipend.status,
+            "starts_on": stipend.starts_on,
+            "ends_on": stipend.ends_on,
+            "version": stipend.version,
+        }
 
 
 def _cost_center_choices() -> list[tuple[Any, str]]:

@@ -1,19 +1,18 @@
 """The inventory lists (lines, devices, SIMs, stipends, employees): search, filter, sort, page, export CSV."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from flask import Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
 from app import clock
-from app.web.access import require
 from app.extensions import db, htmx
-from app.web.inventory import bp
 from app.inventory import exports, search
 from app.inventory.history import status_label
-from app.web.inventory.rendering import page_or_block
 from app.models import (
     Carrier,
     CostCenter,
@@ -25,6 +24,9 @@ from app.models import (
     StipendStatus,
     StipendTier,
 )
+from app.web.access import require
+from app.web.inventory import bp
+from app.web.inventory.rendering import page_or_block
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # 5 million rows: far past any list, and within what a database offset can take
@@ -50,26 +52,41 @@ def _rows(model: type, order: Any, text: Any, everything: str) -> list[tuple[str
 def filter_choices(name: str) -> list[FilterChoice]:
     """The drop-downs each list offers, with the options there are today."""
     if name == "lines":
-        return [FilterChoice("carrier", "Carrier", _rows(Carrier, Carrier.name, lambda c: c.name, "All carriers")),
-                FilterChoice("status", "Status", _enum_options(LineStatus, "Any status")),
-                FilterChoice("department", "Department",
-                             _rows(Department, Department.name, lambda d: d.name, "All departments")),
-                FilterChoice("cost_center", "Cost center",
-                             _rows(CostCenter, CostCenter.code, str, "All cost centers"))]
+        return [
+            FilterChoice("carrier", "Carrier", _rows(Carrier, Carrier.name, lambda c: c.name, "All carriers")),
+            FilterChoice("status", "Status", _enum_options(LineStatus, "Any status")),
+            FilterChoice(
+                "department", "Department", _rows(Department, Department.name, lambda d: d.name, "All departments")
+            ),
+            FilterChoice("cost_center", "Cost center", _rows(CostCenter, CostCenter.code, str, "All cost centers")),
+        ]
     if name == "devices":
-        return [FilterChoice("status", "Status", _enum_options(DeviceStatus, "Any status")),
-                FilterChoice("model", "Model", _rows(DeviceModel, DeviceModel.maker, str, "All models"))]
+        return [
+            FilterChoice("status", "Status", _enum_options(DeviceStatus, "Any status")),
+            FilterChoice("model", "Model", _rows(DeviceModel, DeviceModel.maker, str, "All models")),
+        ]
     if name == "sims":
-        return [FilterChoice("kind", "Kind", [("", "Physical and eSIM")] + [(k.value, "eSIM" if k is SimKind.ESIM
-                                                                                else "Physical") for k in SimKind]),
-                FilterChoice("state", "State", [("", "Active and inactive"), ("active", "Active"),
-                                                ("inactive", "Inactive")])]
+        return [
+            FilterChoice(
+                "kind",
+                "Kind",
+                [("", "Physical and eSIM")] + [(k.value, "eSIM" if k is SimKind.ESIM else "Physical") for k in SimKind],
+            ),
+            FilterChoice(
+                "state", "State", [("", "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")]
+            ),
+        ]
     if name == "stipends":
-        return [FilterChoice("tier", "Tier", _rows(StipendTier, StipendTier.monthly_cents, str, "All tiers")),
-                FilterChoice("status", "Status", _enum_options(StipendStatus, "Any status"))]
-    return [FilterChoice("department", "Department",
-                         _rows(Department, Department.name, lambda d: d.name, "All departments")),
-            FilterChoice("cost_center", "Cost center", _rows(CostCenter, CostCenter.code, str, "All cost centers"))]
+        return [
+            FilterChoice("tier", "Tier", _rows(StipendTier, StipendTier.monthly_cents, str, "All tiers")),
+            FilterChoice("status", "Status", _enum_options(StipendStatus, "Any status")),
+        ]
+    return [
+        FilterChoice(
+            "department", "Department", _rows(Department, Department.name, lambda d: d.name, "All departments")
+        ),
+        FilterChoice("cost_center", "Cost center", _rows(CostCenter, CostCenter.code, str, "All cost centers")),
+    ]
 
 
 def _list_page(name: str) -> Response:
@@ -78,8 +95,12 @@ def _list_page(name: str) -> Response:
     wanted = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     page = db.paginate(spec.query(filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
     spec.with_rows(page.items)
-    context: dict[str, Any] = {"page": page, "filters": filters, "list_name": name,
-                               "choices": lambda: filter_choices(name)}  # only the whole page draws the form
+    context: dict[str, Any] = {
+        "page": page,
+        "filters": filters,
+        "list_name": name,
+        "choices": lambda: filter_choices(name),
+    }  # only the whole page draws the form
     if name == "devices":
         context["lines_by_device"] = search.live_lines_by_device(d.id for d in page.items)
     if name == "employees":
@@ -140,5 +161,4 @@ def export(name: str) -> Response:
             yield from exports.write_csv(name, db.session.scalars(query))
 
     filename = f"{name}-{clock.today().isoformat()}.csv"
-    return Response(body(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

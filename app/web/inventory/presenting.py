@@ -1,4 +1,5 @@
 """How inventory pages word things: field labels and values, edit conflicts, links to orders (template helpers)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,10 +8,10 @@ from typing import Any
 from flask import url_for
 
 from app import formatting
-from app.web.inventory import bp
 from app.inventory.history import field_label as history_label
 from app.inventory.history import readable, status_label
 from app.orders.types import REGISTRY
+from app.web.inventory import bp
 
 
 def field_label(kind: Any, name: str) -> str:
@@ -54,6 +55,13 @@ def order_type_name(code: str) -> str:
 
 @bp.context_processor
 def inventory_helpers() -> dict[str, Any]:
-    return {"field_label": field_label, "in_sentence": in_sentence, "field_text": field_text,
-            "conflict_text": conflict_text, "order_href": order_href, "order_type_name": order_type_name,
-            "history_label": history_label, "status_label": status_label}
+    return {
+        "field_label": field_label,
+        "in_sentence": in_sentence,
+        "field_text": field_text,
+        "conflict_text": conflict_text,
+        "order_href": order_href,
+        "order_type_name": order_type_name,
+        "history_label": history_label,
+        "status_label": status_label,
+    }

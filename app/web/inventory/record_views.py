@@ -1,5 +1,6 @@
 """The inventory record pages (line, device, SIM, stipend, employee), their edit forms, editing in place, and
 an employee's own lines and devices."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,13 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.web.access import require, viewable_or_404
 from app.extensions import db, htmx
-from app.web.inventory import bp
 from app.inventory import editing
-from app.web.inventory.forms import DeviceForm, LineForm, RecordForm, SimForm, StipendForm
 from app.inventory.history import history_of, readable
-from app.web.inventory.rendering import page_or_block
 from app.models import (
     Device,
     DeviceAccessory,
@@ -29,6 +26,10 @@ from app.models import (
     User,
 )
 from app.orders import lifecycle
+from app.web.access import require, viewable_or_404
+from app.web.inventory import bp
+from app.web.inventory.forms import DeviceForm, LineForm, RecordForm, SimForm, StipendForm
+from app.web.inventory.rendering import page_or_block
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,22 @@ PAST_ORDERS = 20  # finished orders a record page lists, newest first (a line ca
 
 def _orders(*conditions: Any) -> tuple[list[Order], list[Order]]:
     """Orders matching the conditions (drafts left out): every open one, and the latest finished ones."""
-    def found(*narrowing: Any, limit: int | None = None) -> list[Order]:
-        return list(db.session.scalars(
-            select(Order).where(*conditions, *narrowing)
-            .options(joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.line))
-            .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
-        ))
 
-    return (found(Order.status.in_(lifecycle.OPEN)),
-            found(Order.status.not_in([*lifecycle.OPEN, OrderStatus.DRAFT]), limit=PAST_ORDERS))
+    def found(*narrowing: Any, limit: int | None = None) -> list[Order]:
+        return list(
+            db.session.scalars(
+                select(Order)
+                .where(*conditions, *narrowing)
+                .options(joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.line))
+                .order_by(Order.created_at.desc(), Order.id.desc())
+                .limit(limit)
+            )
+        )
+
+    return (
+        found(Order.status.in_(lifecycle.OPEN)),
+        found(Order.status.not_in([*lifecycle.OPEN, OrderStatus.DRAFT]), limit=PAST_ORDERS),
+    )
 
 
 # ------------------------------------------------------------------ pages
@@ -84,81 +92,145 @@ def _orders(*conditions: Any) -> tuple[list[Order], list[Order]]:
 @require("order")
 def line(line_id: int):
     """A line: service, plan and features, device and SIM, employee, orders and change history."""
-    found = viewable_or_404(db.session.scalar(
-        select(Line).where(Line.id == line_id).options(
-            joinedload(Line.carrier), joinedload(Line.plan), joinedload(Line.cost_center),
-            joinedload(Line.employee).joinedload(User.department),
-            joinedload(Line.device).joinedload(Device.model),
-            selectinload(Line.features).joinedload(LineFeature.feature), selectinload(Line.sims))))
+    found = viewable_or_404(
+        db.session.scalar(
+            select(Line)
+            .where(Line.id == line_id)
+            .options(
+                joinedload(Line.carrier),
+                joinedload(Line.plan),
+                joinedload(Line.cost_center),
+                joinedload(Line.employee).joinedload(User.department),
+                joinedload(Line.device).joinedload(Device.model),
+                selectinload(Line.features).joinedload(LineFeature.feature),
+                selectinload(Line.sims),
+            )
+        )
+    )
     open_orders, past_orders = _orders(Order.line_id == found.id)
-    return page_or_block("inventory/line.html", "history", "history", line=found, kinds=KINDS,
-                         open_orders=open_orders, past_orders=past_orders,
-                         history=history_of(found, found.device, *found.sims))
+    return page_or_block(
+        "inventory/line.html",
+        "history",
+        "history",
+        line=found,
+        kinds=KINDS,
+        open_orders=open_orders,
+        past_orders=past_orders,
+        history=history_of(found, found.device, *found.sims),
+    )
 
 
 @bp.route("/devices/<int:device_id>")
 @require("order")
 def device(device_id: int):
     """A device: identity, status, warranty, the lines it has been on, accessories, orders, history."""
-    found = viewable_or_404(db.session.scalar(
-        select(Device).where(Device.id == device_id).options(
-            joinedload(Device.model), joinedload(Device.employee),
-            selectinload(Device.accessories).joinedload(DeviceAccessory.accessory))))
-    on_lines = db.session.scalars(select(Line).where(Line.device_id == found.id)
-                                  .options(joinedload(Line.carrier), joinedload(Line.employee))
-                                  .order_by(Line.id.desc())).all()
+    found = viewable_or_404(
+        db.session.scalar(
+            select(Device)
+            .where(Device.id == device_id)
+            .options(
+                joinedload(Device.model),
+                joinedload(Device.employee),
+                selectinload(Device.accessories).joinedload(DeviceAccessory.accessory),
+            )
+        )
+    )
+    on_lines = db.session.scalars(
+        select(Line)
+        .where(Line.device_id == found.id)
+        .options(joinedload(Line.carrier), joinedload(Line.employee))
+        .order_by(Line.id.desc())
+    ).all()
     open_orders, past_orders = _orders(Order.device_id == found.id)
-    return page_or_block("inventory/device.html", "history", "history", device=found, kinds=KINDS,
-                         on_lines=on_lines, open_orders=open_orders, past_orders=past_orders,
-                         history=history_of(found))
+    return page_or_block(
+        "inventory/device.html",
+        "history",
+        "history",
+        device=found,
+        kinds=KINDS,
+        on_lines=on_lines,
+        open_orders=open_orders,
+        past_orders=past_orders,
+        history=history_of(found),
+    )
 
 
 @bp.route("/sims/<int:sim_id>")
 @require("order")
 def sim(sim_id: int):
     """A SIM: ICCID, kind, its line, history."""
-    found = viewable_or_404(db.session.scalar(
-        select(Sim).where(Sim.id == sim_id).options(joinedload(Sim.line).joinedload(Line.employee))))
-    return page_or_block("inventory/sim.html", "history", "history", sim=found, kinds=KINDS,
-                         history=history_of(found))
+    found = viewable_or_404(
+        db.session.scalar(select(Sim).where(Sim.id == sim_id).options(joinedload(Sim.line).joinedload(Line.employee)))
+    )
+    return page_or_block("inventory/sim.html", "history", "history", sim=found, kinds=KINDS, history=history_of(found))
 
 
 @bp.route("/stipends/<int:stipend_id>")
 @require("order")
 def stipend(stipend_id: int):
     """A stipend enrolment: tier, amount, dates, history."""
-    found = viewable_or_404(db.session.scalar(
-        select(Stipend).where(Stipend.id == stipend_id).options(joinedload(Stipend.employee),
-                                                                  joinedload(Stipend.tier))))
-    return page_or_block("inventory/stipend.html", "history", "history", stipend=found, kinds=KINDS,
-                         history=history_of(found))
+    found = viewable_or_404(
+        db.session.scalar(
+            select(Stipend)
+            .where(Stipend.id == stipend_id)
+            .options(joinedload(Stipend.employee), joinedload(Stipend.tier))
+        )
+    )
+    return page_or_block(
+        "inventory/stipend.html", "history", "history", stipend=found, kinds=KINDS, history=history_of(found)
+    )
 
 
 @bp.route("/employees/<int:employee_id>")
 @require("order")
 def employee(employee_id: int):
     """An employee: their lines, devices, stipend and orders."""
-    person = viewable_or_404(db.session.scalar(
-        select(User).where(User.id == employee_id).options(
-            joinedload(User.department), joinedload(User.cost_center), joinedload(User.manager))))
-    return render_template("inventory/employee.html", person=person, **_holdings(person),
-                           orders=sum(_orders(Order.employee_id == person.id), []), history=history_of(person))
+    person = viewable_or_404(
+        db.session.scalar(
+            select(User)
+            .where(User.id == employee_id)
+            .options(joinedload(User.department), joinedload(User.cost_center), joinedload(User.manager))
+        )
+    )
+    return render_template(
+        "inventory/employee.html",
+        person=person,
+        **_holdings(person),
+        orders=sum(_orders(Order.employee_id == person.id), []),
+        history=history_of(person),
+    )
 
 
 def _holdings(person: User) -> dict[str, Any]:
     """A person's lines (with plan, features, device and SIMs), devices and stipends, in four queries."""
     lines = db.session.scalars(
-        select(Line).where(Line.employee_id == person.id).options(
-            joinedload(Line.carrier), joinedload(Line.plan), joinedload(Line.device).joinedload(Device.model),
-            selectinload(Line.features).joinedload(LineFeature.feature), selectinload(Line.sims))
-        .order_by(Line.status, Line.number)).all()
-    devices = db.session.scalars(select(Device).where(Device.employee_id == person.id)
-                                 .options(joinedload(Device.model)).order_by(Device.id)).all()
-    stipends = db.session.scalars(select(Stipend).where(Stipend.employee_id == person.id)
-                                  .options(joinedload(Stipend.tier)).order_by(Stipend.starts_on.desc())).all()
+        select(Line)
+        .where(Line.employee_id == person.id)
+        .options(
+            joinedload(Line.carrier),
+            joinedload(Line.plan),
+            joinedload(Line.device).joinedload(Device.model),
+            selectinload(Line.features).joinedload(LineFeature.feature),
+            selectinload(Line.sims),
+        )
+        .order_by(Line.status, Line.number)
+    ).all()
+    devices = db.session.scalars(
+        select(Device).where(Device.employee_id == person.id).options(joinedload(Device.model)).order_by(Device.id)
+    ).all()
+    stipends = db.session.scalars(
+        select(Stipend)
+        .where(Stipend.employee_id == person.id)
+        .options(joinedload(Stipend.tier))
+        .order_by(Stipend.starts_on.desc())
+    ).all()
     on_lines = {ln.device_id for ln in lines if ln.device_id}
-    return {"lines": lines, "devices": devices, "stipends": stipends,
-            "loose_devices": [d for d in devices if d.id not in on_lines]}
+    return {
+        "lines": lines,
+        "devices": devices,
+        "stipends": stipends,
+        "loose_devices": [d for d in devices if d.id not in on_lines],
+    }
 
 
 @bp.route("/mine")
@@ -192,8 +264,12 @@ def _attach(form: RecordForm, errors: dict[str, str]) -> list[str]:
 def _save(kind: RecordKind, record: Any, form: RecordForm, names: list[str] | None) -> dict[str, Any]:
     """Validate and save; what went wrong, if anything: {'refused': [...]} or {'conflict': StaleEdit}."""
     try:
-        changes = editing.edit(record, form.values(names), actor=current_user._get_current_object(),
-                               expected_version=form.expected_version())
+        changes = editing.edit(
+            record,
+            form.values(names),
+            actor=current_user._get_current_object(),
+            expected_version=form.expected_version(),
+        )
     except editing.EditRefused as refused:
         db.session.rollback()
         return {"refused": _attach(form, refused.errors)}
@@ -213,22 +289,35 @@ def edit(plural: str, record_id: int):
     back = _back(kind, record)
     if request.method == "GET":
         form = kind.form(data=kind.form.initial(record))
-        return render_template("inventory/edit.html", form=form, kind=kind, record=record, title=title_of(record),
-                               back=back)
+        return render_template(
+            "inventory/edit.html", form=form, kind=kind, record=record, title=title_of(record), back=back
+        )
     form = kind.form()
     outcome: dict[str, Any] = {"refused": []}
     if form.validate():
         outcome = _save(kind, record, form, None)
         if "changes" in outcome:
-            flash(f"{kind.noun.capitalize()} saved." if outcome["changes"] else "Nothing changed: there was "
-                  "nothing new to save.", "success")
+            flash(
+                f"{kind.noun.capitalize()} saved."
+                if outcome["changes"]
+                else "Nothing changed: there was nothing new to save.",
+                "success",
+            )
             return redirect(back)
     record = db.session.get(kind.model, record_id)
     conflict = outcome.get("conflict")
     now = _current_values(kind, record, form) if conflict else {}
-    return render_template("inventory/edit.html", form=form, kind=kind, record=record, title=title_of(record),
-                           back=back, problems=outcome.get("refused", []), conflict=conflict,
-                           now=now), 409 if conflict else 422
+    return render_template(
+        "inventory/edit.html",
+        form=form,
+        kind=kind,
+        record=record,
+        title=title_of(record),
+        back=back,
+        problems=outcome.get("refused", []),
+        conflict=conflict,
+        now=now,
+    ), 409 if conflict else 422
 
 
 def _back(kind: RecordKind, record: Any) -> str:
@@ -246,7 +335,8 @@ def _current_values(kind: RecordKind, record: Any, form: RecordForm) -> dict[str
     for f in form.editable():
         saved = current[f.short_name]
         if str(saved._value() if hasattr(saved, "_value") else saved.data) != str(
-                f._value() if hasattr(f, "_value") else f.data):
+            f._value() if hasattr(f, "_value") else f.data
+        ):
             attribute = form.attribute(f.short_name)
             differ[f.short_name] = readable(attribute, getattr(record, attribute)) or "blank"
     return differ
@@ -272,8 +362,9 @@ def inline_field(plural: str, record_id: int, name: str):
     if "changes" not in outcome:
         record = db.session.get(kind.model, record_id)
         status = 409 if "conflict" in outcome else 422
-        return _field(kind, record, name, form, problems=outcome.get("refused", []),
-                      conflict=outcome.get("conflict")), status
+        return _field(
+            kind, record, name, form, problems=outcome.get("refused", []), conflict=outcome.get("conflict")
+        ), status
     label = form[name].label.text
     flash(f"{label} saved." if outcome["changes"] else f"{label} is unchanged.", "success")
     if not htmx:

@@ -1,5 +1,6 @@
 """Rendering inventory pages: a page and its HTMX fragments from one template (the fragment is a block of it),
 and ids in URLs that no row could have answered with 404."""
+
 from __future__ import annotations
 
 from typing import Any

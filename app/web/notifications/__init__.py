@@ -1,5 +1,6 @@
 """Notifications' pages: the admin's milestone switches and email log (/admin/notifications), and each person's
 profile (/profile). The emails themselves are app.notifications'."""
+
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__, url_prefix="/admin/notifications")

@@ -1,4 +1,5 @@
 """Forms of the notification pages: milestone switches, the email log's filter, Resend, the profile."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -24,7 +25,9 @@ class LogFilter(FlaskForm):
     class Meta:
         csrf = False  # a GET search
 
-    status = SelectField("Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in NotificationStatus]))
+    status = SelectField(
+        "Status", choices=options([("", "Any status")] + [(s.value, s.label) for s in NotificationStatus])
+    )
 
 
 class ResendForm(FlaskForm):
@@ -35,4 +38,5 @@ class ProfileForm(FlaskForm):
     informational_emails = BooleanField(
         "Email me about the progress of my orders",
         description="Receipts, approvals, shipping and completion. Emails that ask you to act (an approval "
-                    "waiting for you, a question about your order) are always sent.")
+        "waiting for you, a question about your order) are always sent.",
+    )

@@ -1,4 +1,5 @@
 """Notification pages: the email log, one email and Resend, the milestone switches (admins); the profile."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -7,14 +8,14 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.web.access import require
 from app.admin.audit import record_audit
 from app.extensions import db, htmx
 from app.models import Notification, NotificationStatus
-from app.web.notifications import bp, profile_bp
-from app.web.notifications.forms import LogFilter, MilestoneSwitchesForm, ProfileForm, ResendForm
 from app.notifications.milestones import MILESTONES, set_switches, switches
 from app.notifications.sending import NotificationError, resend
+from app.web.access import require
+from app.web.notifications import bp, profile_bp
+from app.web.notifications.forms import LogFilter, MilestoneSwitchesForm, ProfileForm, ResendForm
 
 PAGE_SIZE = 50
 
@@ -28,15 +29,23 @@ def log():
     """The email log, newest first: filter by status, one page at a time."""
     filters = LogFilter(request.args)
     status = _status(filters.status.data)
-    query = (select(Notification)
-             .options(joinedload(Notification.order), joinedload(Notification.recipient))
-             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    query = (
+        select(Notification)
+        .options(joinedload(Notification.order), joinedload(Notification.recipient))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
     if status is not None:
         query = query.where(Notification.status == status)
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
-    context = dict(page=page, filters=filters, status=status, counts=counts, statuses=list(NotificationStatus),
-                   resend_form=ResendForm())
+    context = dict(
+        page=page,
+        filters=filters,
+        status=status,
+        counts=counts,
+        statuses=list(NotificationStatus),
+        resend_form=ResendForm(),
+    )
     if htmx and not htmx.history_restore_request:
         return render_block("notifications/log.html", "entries", **context)
     return render_template("notifications/log.html", **context)
@@ -54,8 +63,9 @@ def _status(value: str | None) -> NotificationStatus | None:
 def show(notification_id: int):
     """One email as it was sent: who, what, the outcome, the text and the HTML."""
     note = _notification_or_404(notification_id)
-    return render_template("notifications/show.html", note=note, milestone=MILESTONES.get(note.milestone),
-                           resend_form=ResendForm())
+    return render_template(
+        "notifications/show.html", note=note, milestone=MILESTONES.get(note.milestone), resend_form=ResendForm()
+    )
 
 
 @bp.route("/<int:notification_id>/email.html")
@@ -91,8 +101,11 @@ def _back(default: str) -> str:
 
 
 def _notification_or_404(notification_id: int) -> Notification:
-    note = db.session.scalar(select(Notification).where(Notification.id == notification_id)
-                             .options(joinedload(Notification.order), joinedload(Notification.recipient)))
+    note = db.session.scalar(
+        select(Notification)
+        .where(Notification.id == notification_id)
+        .options(joinedload(Notification.order), joinedload(Notification.recipient))
+    )
     if note is None:
         abort(404)
     return note
@@ -109,9 +122,15 @@ def milestones():
     elif form.validate():
         changed = set_switches(db.session, form.wanted())
         if changed:
-            record_audit(current_user, "milestone_emails.update", "Notification milestones",
-                         changes={MILESTONES[key].label: ["on" if not on else "off", "on" if on else "off"]
-                                  for key, on in changed.items()})
+            record_audit(
+                current_user,
+                "milestone_emails.update",
+                "Notification milestones",
+                changes={
+                    MILESTONES[key].label: ["on" if not on else "off", "on" if on else "off"]
+                    for key, on in changed.items()
+                },
+            )
         db.session.commit()
         flash("Saved the notification settings." if changed else "Nothing changed.", "success")
         return redirect(url_for("notifications.milestones"))

@@ -1,4 +1,5 @@
 """Ordering: New order, the form per type, review and submit, My orders, the order page."""
+
 from flask import Blueprint
 
 from app.orders import lifecycle

@@ -1,4 +1,5 @@
 """Order forms on the pages: each type's form (built from its parts, with CSRF), and the small forms around orders."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -22,8 +23,9 @@ def bind(order_type: OrderType, ctx: OrderContext, formdata, *, validate: bool) 
 
 class CancelForm(FlaskForm):
     version = HiddenField()
-    reason = TextAreaField("Reason for cancelling", validators=[DataRequired("Say why you are cancelling."),
-                                                                Length(max=500)])
+    reason = TextAreaField(
+        "Reason for cancelling", validators=[DataRequired("Say why you are cancelling."), Length(max=500)]
+    )
 
 
 class AnswerForm(FlaskForm):

@@ -1,4 +1,5 @@
 """Order views: thin — parse the request, call app.orders.service, render."""
+
 from __future__ import annotations
 
 import functools
@@ -17,12 +18,12 @@ from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
-from app.web.access import require
-from app.web.orders import bp
 from app.orders import lifecycle, service, types
-from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
 from app.orders.presenting import progress_steps
 from app.orders.types import rules
+from app.web.access import require
+from app.web.orders import bp
+from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
 
 PAGE_SIZE = 25
 
@@ -63,8 +64,10 @@ def new():
             args["line"] = line_id
         return url_for("orders.start", code=order_type.code, **args)
 
-    groups = {group: [(t, t.available(facts) if t.available else None, start_url(t)) for t in order_types]
-              for group, order_types in types.by_group().items()}
+    groups = {
+        group: [(t, t.available(facts) if t.available else None, start_url(t)) for t in order_types]
+        for group, order_types in types.by_group().items()
+    }
     people = service.orderable_people(db.session, current_user)
     return render_template("orders/new.html", groups=groups, employee=employee, people=people)
 
@@ -100,15 +103,28 @@ def _order_form(order_type, employee: User, order: Order | None):
         formdata = _prefill(order_type)
     action = request.form.get("action", "review")
     checking = request.method == "GET" and order is not None and request.args.get("check") == "1"  # refused
-    form, valid = bind(order_type, ctx, formdata, validate=checking or (request.method == "POST" and not refreshing
-                                                                       and action == "review"))
+    form, valid = bind(
+        order_type,
+        ctx,
+        formdata,
+        validate=checking or (request.method == "POST" and not refreshing and action == "review"),
+    )
     if not form.form_token.data:
         form.form_token.data = uuid.uuid4().hex
     price = _price(order_type, ctx)
-    page = dict(form=form, order_type=order_type, employee=employee, order=order, price=price, current_line=ctx.line,
-                out_of_policy=ctx.out_of_policy,
-                refresh={**{p.name: "price" for p in order_type.parts if p.priced},
-                         **{p.name: "form" for p in order_type.parts if p.dynamic}})
+    page = dict(
+        form=form,
+        order_type=order_type,
+        employee=employee,
+        order=order,
+        price=price,
+        current_line=ctx.line,
+        out_of_policy=ctx.out_of_policy,
+        refresh={
+            **{p.name: "price" for p in order_type.parts if p.priced},
+            **{p.name: "form" for p in order_type.parts if p.dynamic},
+        },
+    )
     if refreshing:
         return render_block("orders/form.html", "form_body", **page)
     if request.method == "POST" and action == "save_draft":
@@ -212,16 +228,28 @@ def _order_by_number(loading: tuple) -> Select:
 
 
 # What the order page shows, loaded with the order: a query per collection, none per event or per actor.
-ORDER_PAGE = (joinedload(Order.requester), joinedload(Order.employee), joinedload(Order.carrier),
-              joinedload(Order.cost_center), selectinload(Order.events).joinedload(OrderEvent.actor),
-              selectinload(Order.shipments), selectinload(Order.reported_devices))
+ORDER_PAGE = (
+    joinedload(Order.requester),
+    joinedload(Order.employee),
+    joinedload(Order.carrier),
+    joinedload(Order.cost_center),
+    selectinload(Order.events).joinedload(OrderEvent.actor),
+    selectinload(Order.shipments),
+    selectinload(Order.reported_devices),
+)
 
 
 def _show_context(order: Order) -> dict:
-    return dict(order=order, order_type=types.get(order.type), steps=progress_steps(order),
-                cancel_form=CancelForm(version=order.version), answer_form=AnswerForm(version=order.version),
-                question=service.open_question(order), may_answer=service.may_change(order, current_user),
-                can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user))
+    return dict(
+        order=order,
+        order_type=types.get(order.type),
+        steps=progress_steps(order),
+        cancel_form=CancelForm(version=order.version),
+        answer_form=AnswerForm(version=order.version),
+        question=service.open_question(order),
+        may_answer=service.may_change(order, current_user),
+        can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user),
+    )
 
 
 def _requester_action(number: str, form_class, form_key: str, act, success: str):
@@ -250,6 +278,7 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
 @require("order")
 def cancel(number: str):
     """Cancel an order that has not shipped, with a reason."""
+
     def act(order, form):
         commands.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
 
@@ -260,11 +289,13 @@ def cancel(number: str):
 @require("order")
 def answer(number: str):
     """Answer the approver's question: the order goes back to the same step."""
+
     def act(order, form):
         commands.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
 
-    return _requester_action(number, AnswerForm, "answer_form", act,
-                             "Answer sent. The order is back with the approver.")
+    return _requester_action(
+        number, AnswerForm, "answer_form", act, "Answer sent. The order is back with the approver."
+    )
 
 
 @bp.route("")
@@ -272,16 +303,18 @@ def answer(number: str):
 def mine():
     """My orders and those I placed for others: filter by status, search by number or phone number."""
     filters = MyOrdersFilter(request.args)
-    filters.status.choices = options([("", "Any status")] + [(s.value, s.label) for s in OrderStatus
-                                                              if s is not OrderStatus.DRAFT])
+    filters.status.choices = options(
+        [("", "Any status")] + [(s.value, s.label) for s in OrderStatus if s is not OrderStatus.DRAFT]
+    )
     query = (
         select(Order)
         .where(or_(Order.requester_id == current_user.id, Order.employee_id == current_user.id))
         .where(Order.status != OrderStatus.DRAFT)
         # The page's rows first, then what they show (a query each): joined into the query instead, the
         # database would join every order of the person before keeping 25 (PostgreSQL hashes whole tables).
-        .options(selectinload(Order.employee), selectinload(Order.line),
-                 selectinload(Order.device).joinedload(Device.model))
+        .options(
+            selectinload(Order.employee), selectinload(Order.line), selectinload(Order.device).joinedload(Device.model)
+        )
         .order_by(Order.updated_at.desc(), Order.id.desc())
     )
     if filters.status.data in {s.value for s in OrderStatus}:
@@ -295,11 +328,19 @@ def mine():
             conditions.append(Order.service_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
-    drafts = db.session.scalars(select(Order).where(Order.requester_id == current_user.id,
-                                                    Order.status == OrderStatus.DRAFT)
-                                .options(joinedload(Order.employee)).order_by(Order.updated_at.desc())).all()
-    context = dict(page=page, drafts=drafts, types=types.REGISTRY, filters=filters,
-                   args={k: v for k, v in request.args.items() if k != "page" and v})
+    drafts = db.session.scalars(
+        select(Order)
+        .where(Order.requester_id == current_user.id, Order.status == OrderStatus.DRAFT)
+        .options(joinedload(Order.employee))
+        .order_by(Order.updated_at.desc())
+    ).all()
+    context = dict(
+        page=page,
+        drafts=drafts,
+        types=types.REGISTRY,
+        filters=filters,
+        args={k: v for k, v in request.args.items() if k != "page" and v},
+    )
     if htmx and not htmx.boosted:
         return render_block("orders/mine.html", "results", **context)
     return render_template("orders/mine.html", **context)

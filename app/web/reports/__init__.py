@@ -1,4 +1,5 @@
 """Reports for the telecom team and admins: all orders, approval turnaround, line costs; each with CSV export."""
+
 from flask import Blueprint
 
 from app.reports.filters import AGE_BUCKETS

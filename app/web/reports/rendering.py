@@ -1,4 +1,5 @@
 """One template serves a page and its HTMX fragment: the whole page on a plain GET, one block for HTMX."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,13 +1,14 @@
 """Report pages and their CSV exports, for the telecom team and admins. Each report's one query function
 serves its page, its HTMX fragment and its CSV."""
+
 from flask import render_template, request
 
-from app.web.access import require
 from app.extensions import db
-from app.web.reports import bp
 from app.reports import queries
 from app.reports.exports import COST_CENTER_COLUMNS, ORDER_COLUMNS, TURNAROUND_COLUMNS, csv_response
 from app.reports.filters import filter_choices
+from app.web.access import require
+from app.web.reports import bp
 from app.web.reports.rendering import filters_from, page_or_fragment
 
 PAGE_SIZE = 50
@@ -27,11 +28,17 @@ def index():
 def orders():
     """Every submitted order, filtered and paginated: the list behind each dashboard figure."""
     filters = filters_from(request.args)
-    page = db.paginate(queries.orders(filters), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE,
-                       error_out=False)
-    return page_or_fragment("reports/orders.html", "results", filters=filters, page=page,
-                            choices=filter_choices(db.session),
-                            waiting_on=queries.approver_name(db.session, filters.waiting_on))
+    page = db.paginate(
+        queries.orders(filters), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
+    )
+    return page_or_fragment(
+        "reports/orders.html",
+        "results",
+        filters=filters,
+        page=page,
+        choices=filter_choices(db.session),
+        waiting_on=queries.approver_name(db.session, filters.waiting_on),
+    )
 
 
 @bp.route("/orders.csv")
@@ -47,8 +54,13 @@ def orders_csv():
 def approvals():
     """Approval turnaround by approver: steps decided in the period and the median hours to decide."""
     filters = filters_from(request.args, fields=TURNAROUND_FIELDS, with_default_period=True)
-    return page_or_fragment("reports/approvals.html", "results", filters=filters,
-                            rows=queries.approval_turnaround(db.session, filters), choices=filter_choices(db.session))
+    return page_or_fragment(
+        "reports/approvals.html",
+        "results",
+        filters=filters,
+        rows=queries.approval_turnaround(db.session, filters),
+        choices=filter_choices(db.session),
+    )
 
 
 @bp.route("/approvals.csv")
@@ -56,8 +68,9 @@ def approvals():
 def approvals_csv():
     """Approval turnaround by approver as CSV."""
     filters = filters_from(request.args, fields=TURNAROUND_FIELDS, with_default_period=True)
-    return csv_response("approval-turnaround.csv", TURNAROUND_COLUMNS,
-                        lambda: queries.approval_turnaround(db.session, filters))
+    return csv_response(
+        "approval-turnaround.csv", TURNAROUND_COLUMNS, lambda: queries.approval_turnaround(db.session, filters)
+    )
 
 
 @bp.route("/lines")
@@ -65,8 +78,13 @@ def approvals_csv():
 def lines():
     """Active lines and their monthly cost by cost center."""
     filters = filters_from(request.args, fields=LINE_FIELDS)
-    return page_or_fragment("reports/lines.html", "results", filters=filters,
-                            rows=queries.lines_by_cost_center(db.session, filters), choices=filter_choices(db.session))
+    return page_or_fragment(
+        "reports/lines.html",
+        "results",
+        filters=filters,
+        rows=queries.lines_by_cost_center(db.session, filters),
+        choices=filter_choices(db.session),
+    )
 
 
 @bp.route("/lines.csv")
@@ -74,5 +92,6 @@ def lines():
 def lines_csv():
     """Lines by cost center as CSV."""
     filters = filters_from(request.args, fields=LINE_FIELDS)
-    return csv_response("lines-by-cost-center.csv", COST_CENTER_COLUMNS,
-                        lambda: queries.lines_by_cost_center(db.session, filters))
+    return csv_response(
+        "lines-by-cost-center.csv", COST_CENTER_COLUMNS, lambda: queries.lines_by_cost_center(db.session, filters)
+    )
