@@ -50,6 +50,9 @@ class Config:
         # Failed sign-ins allowed per account and per address before a wait (Flask-Limiter notation).
         self.LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
         self.LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+        # The largest request the portal reads (an inventory import is up to 10 MB), and the carrier API's.
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.CARRIER_API_MAX_BYTES = int(env("CARRIER_API_MAX_BYTES", str(64 * 1024)))
 
 
 def _engine_options(url: str) -> dict:

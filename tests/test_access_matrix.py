@@ -319,7 +319,7 @@ def test_a_delegate_decides_the_steps_delegated_to_them_and_the_person_away_does
 
 
 def test_the_carrier_api_answers_only_a_valid_signature(app, login, demo):
-    from tests.test_fulfilment import SECRET, approved
+    from tests.carriers import SECRET, approved
 
     number = approved(app, login, demo, "port_in")  # fulfilled by Contoso
     client = app.test_client()

@@ -2,9 +2,10 @@
 
 from app.formatting import imei as format_imei
 from app.formatting import phone
+from tests.carriers import approved
 from tests.helpers import DEMO_USERS
 from tests.ordering import Demo
-from tests.test_fulfilment import NEW_ICCID, NEW_IMEI, approved
+from tests.test_fulfilment import NEW_ICCID, NEW_IMEI
 
 
 def test_tara_completes_a_contoso_order_and_the_line_shows_in_erins_lines(app, login, new_page):

@@ -18,6 +18,7 @@ from app.fulfilment.updates import receive
 from app.models import (
     Carrier,
     CarrierUpdate,
+    CarrierUpdateState,
     FulfilmentMode,
     Line,
     LineStatus,
@@ -109,6 +110,11 @@ def _timeline(app, number: str) -> list[str]:
                 select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
             )
         ]
+
+
+def _states(ids: list[int]) -> dict[int, CarrierUpdateState]:
+    rows = db.session.execute(select(CarrierUpdate.id, CarrierUpdate.state).where(CarrierUpdate.id.in_(ids)))
+    return {row.id: row.state for row in rows}
 
 
 class Counter:
@@ -207,7 +213,11 @@ def test_a_refused_update_in_the_middle_of_a_batch_is_recorded_and_stops_or_undo
     assert all(applied for applied, _ in rows.values())
     assert rows[ids[2]][1].startswith("refused: ") and "cannot update it" in rows[ids[2]][1]
     assert [rows[i][1] for i in ids if i != ids[2]] == ["applied"] * 4
-    assert _timeline(app, numbers[2])[-1] == "carrier_update"  # the refusal, on the order's timeline
+    assert _timeline(app, numbers[2])[-1] == "carrier_update_failed"  # the refusal, on the order's timeline
+    with app.app_context():
+        states = _states(ids)
+    assert states[ids[2]] is CarrierUpdateState.FAILED  # waits for the team in "Needs attention"
+    assert {states[i] for i in ids if i != ids[2]} == {CarrierUpdateState.APPLIED}
     with app.app_context():
         refused = db.session.scalar(
             select(OrderEvent).join(Order).where(Order.number == numbers[2]).order_by(OrderEvent.id.desc())
@@ -217,33 +227,73 @@ def test_a_refused_update_in_the_middle_of_a_batch_is_recorded_and_stops_or_undo
         assert _timeline(app, number).count("place") == 1
 
 
-def test_an_update_that_fails_is_left_alone_with_the_later_updates_of_its_order_and_the_others_apply(app, monkeypatch):
-    """Not a refusal (those are recorded) but an error: the batch is redone one update per transaction, the
-    failing one stays unapplied for the sweep, later updates of its order wait behind it, its job fails."""
+def test_an_update_that_fails_is_marked_failed_and_the_later_updates_of_its_order_go_on(app, monkeypatch):
+    """Not a refusal but an error: the batch is redone one update per transaction, and the failing update is
+    marked failed with its error (once, not at every sweep); the later update of its order, which does not need
+    what it carried, is applied; the others apply. Tried again once fixed, it is applied (late by then)."""
     numbers = _orders(app, 4)
     ids = _acknowledge_all(app, numbers)
-    later = _store(app, numbers[1], "completed", message="Plan changed.")  # waits behind the failing one
+    later = _store(app, numbers[1], "completed", message="Plan changed.")
     real = carrier_updates.apply_report
+    calls = []
 
     def apply_report(session, order, report, actor=None):
-        if order.number == numbers[1]:
+        if order.number == numbers[1] and report.status == "acknowledged":
+            calls.append(1)
             raise RuntimeError("the inventory is in a state nobody foresaw")
         return real(session, order, report, actor)
 
     monkeypatch.setattr(carrier_updates, "apply_report", apply_report)
     assert _job(app, ids[0]) == "applied"
     rows = _rows(app, ids + [later])
-    assert [rows[i][0] for i in ids + [later]] == [True, False, True, True, False]
-    with pytest.raises(RuntimeError):
+    assert [rows[i][0] for i in ids + [later]] == [True] * 5
+    assert rows[ids[1]][1] == "failed: RuntimeError: the inventory is in a state nobody foresaw"
+    assert rows[later][1] == "applied"
+    assert _job(app, ids[1]) == "already applied"  # its own job finds it taken
+    from app.jobs import carrier_sweep
+
+    with app.app_context():
+        before = len(calls)
+        assert carrier_sweep()["applied"] == 0  # not tried again at every sweep
+        assert len(calls) == before
+        states = _states(ids)
+        assert states[ids[1]] is CarrierUpdateState.FAILED
+    kinds = _timeline(app, numbers[1])
+    assert "carrier_update_failed" in kinds and kinds[-1] == "complete"
+    monkeypatch.setattr(carrier_updates, "apply_report", real)  # fixed: the team tries it again
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == numbers[1]))
+        assert carrier_updates.retry_failed(db.session, order, None) == 1
+        db.session.commit()
+        assert carrier_sweep()["applied"] == 1
+    assert _rows(app, [ids[1]]) == {ids[1]: (True, "late: recorded")}
+
+
+def test_a_passing_fault_leaves_the_update_for_the_sweep_with_the_later_updates_of_its_order(app, monkeypatch):
+    """The database went away for a moment: nothing is marked failed; the update and those behind it wait."""
+    from sqlalchemy.exc import OperationalError
+
+    numbers = _orders(app, 2)
+    ids = _acknowledge_all(app, numbers)
+    later = _store(app, numbers[1], "completed", message="Plan changed.")
+    real = carrier_updates.apply_report
+
+    def apply_report(session, order, report, actor=None):
+        if order.number == numbers[1]:
+            raise OperationalError("UPDATE orders", {}, Exception("server closed the connection unexpectedly"))
+        return real(session, order, report, actor)
+
+    monkeypatch.setattr(carrier_updates, "apply_report", apply_report)
+    assert _job(app, ids[0]) == "applied"
+    with pytest.raises(OperationalError):
         _job(app, ids[1])  # its own job fails, as it would alone
     assert _job(app, later) == carrier_updates.WAITING
-    assert _timeline(app, numbers[1]).count("place") == 0
-    monkeypatch.setattr(carrier_updates, "apply_report", real)  # fixed: the sweep applies both, in order
+    assert _rows(app, [ids[1], later]) == {ids[1]: (False, ""), later: (False, "")}
+    monkeypatch.setattr(carrier_updates, "apply_report", real)  # back: the sweep applies both, in order
     from app.jobs import carrier_sweep
 
     with app.app_context():
         assert carrier_sweep()["applied"] == 2
-    assert _rows(app, [ids[1], later]) == {ids[1]: (True, "applied"), later: (True, "applied")}
     assert _timeline(app, numbers[1])[-2:] == ["place", "complete"]
 
 
@@ -474,7 +524,7 @@ def _drain_jobs(queue) -> list:
 def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_emails(app):
     from app.jobs import drain_carrier_updates
     from app.notifications.outbox import SEND_JOB
-    from tests.test_fulfilment import carrier_code, push
+    from tests.carriers import carrier_code, push
 
     numbers = _orders(app, 6)
     with app.app_context():

@@ -171,7 +171,7 @@ def test_a_line_disconnected_before_the_last_approval_holds_the_order_for_attent
 
 
 def test_completing_what_the_line_can_no_longer_take_is_refused_not_a_server_error(app, login, demo):
-    from tests.test_fulfilment import approved
+    from tests.carriers import approved
 
     number = approved(app, login, demo, "change_plan")
     with app.app_context():

@@ -190,7 +190,7 @@ def _run_killed(app, database_url: str, job: str, arg: int, phase: str, nth: int
 
 def _shipped_update(app, login, demo) -> tuple[str, int]:
     """An approved Contoso order and a stored 'shipped' update for it (through the signed API)."""
-    from tests.test_fulfilment import SECRET, approved
+    from tests.carriers import SECRET, approved
 
     number = approved(app, login, demo, "port_in")
     body = json.dumps(

@@ -1,7 +1,6 @@
 """Fulfilment: every carrier-fulfilled type from approval to completion through the simulator, the console and
 the carrier API, with the inventory changed as DESIGN.md says; the API's answers; late updates; the worker."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock, commands
+from app import clock
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
@@ -26,12 +25,11 @@ from app.models import (
     OrderStatus,
     User,
 )
-from app.web.carrier_api import signature
+from tests.carriers import apply_pending, approved, carrier_code, poll, push
 from tests.ordering import Demo, place
-from tests.test_ordering import ERIN, _age_erins_device, valid_orders
+from tests.test_ordering import ERIN, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "demo-carrier-secret"
 CARRIER_TYPES = [
     "new_line",
     "upgrade",
@@ -57,29 +55,6 @@ NEW_ICCID = make_iccid("01410", 987654)
 @pytest.fixture
 def demo(app) -> Demo:
     return Demo(app)
-
-
-def approved(app, login, demo, code: str, **changes) -> str:
-    """Place a valid order of `code` (with `changes` to its answers) and approve every step."""
-    if code == "upgrade":
-        _age_erins_device(app, days=800)
-    role, data, for_email = valid_orders(demo)[code]
-    data = {**data, **changes}
-    number = place(login(role), code, data, for_user=demo.user(for_email) if for_email else None)
-    with app.app_context():
-        while True:
-            order = db.session.scalar(select(Order).where(Order.number == number))
-            if order.status is not OrderStatus.PENDING_APPROVAL:
-                break
-            from app.models import Approval, ApprovalStatus
-
-            step = db.session.scalar(
-                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
-            )
-            commands.approve(db.session, step, step.assignee or step.group.members[0])
-            db.session.commit()
-        assert order.status is OrderStatus.APPROVED
-    return number
 
 
 def snapshot(app, number: str) -> dict:
@@ -253,14 +228,6 @@ def test_only_the_fulfilment_team_reaches_the_console(app, login, demo):
 
 
 # ------------------------------------------------------------------ through the carrier API
-def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: bool = True):
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", "X-Dialtone-Carrier": carrier}
-    if sign:
-        headers["X-Dialtone-Signature"] = signature(secret, raw)
-    return client.post("/api/v1/carrier-updates", data=raw, headers=headers)
-
-
 def api_updates(code: str, number: str) -> list[dict]:
     updates = [{"status": "acknowledged", "carrier_reference": "API-1"}]
     if code in ("new_line", "upgrade", "warranty_replacement", "accessory", "sim_request", "port_in"):
@@ -276,18 +243,6 @@ def api_updates(code: str, number: str) -> list[dict]:
         final["devices"] = [{"iccid": NEW_ICCID}]
     updates.append(final)
     return [{**u, "update_id": f"{number}-{i}", "order_number": number} for i, u in enumerate(updates)]
-
-
-def apply_pending(app) -> None:
-    from app.jobs import carrier_sweep
-
-    with app.app_context():
-        carrier_sweep()
-
-
-def carrier_code(app, number: str) -> str:
-    with app.app_context():
-        return db.session.scalar(select(Order).where(Order.number == number)).carrier.code
 
 
 @pytest.mark.parametrize("code", CARRIER_TYPES)
@@ -343,8 +298,11 @@ def test_the_same_update_id_twice_changes_nothing(app, login, demo):
     body = {"update_id": "dup-1", "order_number": number, "status": "acknowledged", "carrier_reference": "R-1"}
     assert push(api, "northwind", body).status_code == 202
     apply_pending(app)
-    again = push(api, "northwind", {**body, "carrier_reference": "R-2"})
+    again = push(api, "northwind", body)
     assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    other = push(api, "northwind", {**body, "carrier_reference": "R-2"})  # another update under the same id
+    assert other.status_code == 409
+    assert other.get_json() == {"error": "update_id dup-1 was used for another update."}
     apply_pending(app)
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
@@ -395,17 +353,13 @@ def test_rejected_by_the_carrier_needs_attention(app, login, demo):
         assert order.status is OrderStatus.NEEDS_ATTENTION and order.events[-1].comment.startswith("Plan not")
 
 
-def test_carriers_that_poll_read_the_order_with_the_same_signature(app, login, demo):
+def test_carriers_that_poll_read_the_order_with_a_signed_request(app, login, demo):
     number = approved(app, login, demo, "new_line")
     api = app.test_client()
-    headers = {"X-Dialtone-Carrier": "northwind", "X-Dialtone-Signature": signature(SECRET, b"")}
-    response = api.get(f"/api/v1/orders/{number}", headers=headers)
+    response = poll(app, api, "northwind", number)
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
-    assert (
-        api.get(f"/api/v1/orders/{number}", headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
-    )
-    wrong = {"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, b"")}
-    assert api.get(f"/api/v1/orders/{number}", headers=wrong).status_code == 404
+    assert poll(app, api, "northwind", number, secret="wrong").status_code == 401
+    assert poll(app, api, "contoso", number).status_code == 404  # signed by another carrier: not theirs
 
 
 def test_the_real_worker_applies_carrier_updates_from_approval_to_completion(app, login, demo, database_url, redis_url):
