@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
+from app.database import DbSession
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
 from app.models import EventKind, Order, OrderStatus, ReportedDevice, Shipment, User
 from app.orders import completion, lifecycle
@@ -163,7 +162,13 @@ def is_late(order: Order, status: str) -> bool:
 
 # ---------------------------------------------------------------- the facts
 def mark_placed(
-    session: Session, order: Order, reference: str, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+    session: DbSession,
+    order: Order,
+    reference: str,
+    actor: User | None,
+    note: str = "",
+    *,
+    party: Party = Party.CARRIER,
 ) -> None:
     reference = (reference or "").strip()
     if not reference:
@@ -186,7 +191,7 @@ def mark_placed(
 
 
 def add_shipment(
-    session: Session,
+    session: DbSession,
     order: Order,
     shipping_carrier: str,
     tracking: str,
@@ -220,7 +225,7 @@ def add_shipment(
     return shipment
 
 
-def record_device(session: Session, order: Order, device: DeviceReport, actor: User | None) -> ReportedDevice:
+def record_device(session: DbSession, order: Order, device: DeviceReport, actor: User | None) -> ReportedDevice:
     check_allowed(order, None)
     row = next((d for d in order.reported_devices if device.imei and d.imei == device.imei), None) or next(
         (d for d in order.reported_devices if device.iccid and d.iccid == device.iccid), None
@@ -245,7 +250,7 @@ def record_device(session: Session, order: Order, device: DeviceReport, actor: U
     return row
 
 
-def record_number(session: Session, order: Order, number: str, actor: User | None) -> None:
+def record_number(session: DbSession, order: Order, number: str, actor: User | None) -> None:
     try:
         e164 = parse_phone(number)
     except InvalidIdentifier as exc:
@@ -258,7 +263,7 @@ def record_number(session: Session, order: Order, number: str, actor: User | Non
 
 
 def report_problem(
-    session: Session,
+    session: DbSession,
     order: Order,
     message: str,
     actor: User | None,
@@ -278,7 +283,7 @@ def report_problem(
 
 
 def complete(
-    session: Session, order: Order, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+    session: DbSession, order: Order, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
 ) -> None:
     """Complete the order and apply its inventory effect, in the same transaction."""
     check_allowed(order, "completed")
@@ -294,7 +299,7 @@ def complete(
 
 
 # ---------------------------------------------------------------- a whole report, as the API sends it
-def apply_report(session: Session, order: Order, report: Report, actor: User | None = None) -> str:
+def apply_report(session: DbSession, order: Order, report: Report, actor: User | None = None) -> str:
     """Apply one carrier update; returns what happened, for the update's record."""
     check_allowed(order, report.status)
     late = report.status is not None and is_late(order, report.status)

@@ -16,15 +16,16 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import and_, bindparam, case, exists, func, select, update
+from sqlalchemy import Select, and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app import clock
-from app.database import NEW_EVENTS
+from app.database import NEW_EVENTS, DbSession
 from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
 from app.models import Carrier, CarrierUpdate, EventKind, Line, Order
 from app.orders import lifecycle
@@ -42,7 +43,7 @@ class Received:
     update: CarrierUpdate | None
 
 
-def receive(session: Session, carrier: Carrier, payload: object) -> Received:
+def receive(session: DbSession, carrier: Carrier, payload: object) -> Received:
     """Validate and store one update. Raises InvalidReport (422), UnknownOrder (404), FulfilmentError (409)."""
     if not isinstance(payload, dict):
         raise InvalidReport({"body": "Send a JSON object."})
@@ -61,6 +62,7 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
         report = None
     if errors:
         raise InvalidReport(errors)
+    assert isinstance(number, str) and report is not None  # checked above: errors were raised otherwise
     order = session.scalar(select(Order).where(Order.number == number.strip()))
     if order is None or order.carrier_id != carrier.id:
         raise UnknownOrder(f"No order {number} for {carrier.name}.")
@@ -115,7 +117,7 @@ def _claimable(row):
 
 
 def _claim(
-    session: Session,
+    session: DbSession,
     limit: int,
     *,
     first: int | None = None,
@@ -145,14 +147,14 @@ def _claim(
         candidates = candidates.where(row.id.not_in(exclude))
     order = (case((row.id == first, 0), else_=1), row.id) if first is not None else (row.id,)
     candidates = candidates.order_by(*order).limit(limit)
+    chosen: Select[Any] | list[int] = candidates
     if session.get_bind().dialect.name == "postgresql":
         chosen = list(session.scalars(candidates.with_for_update(skip_locked=not wait)))
         if not chosen:
             return []
-        candidates = chosen
     claimed = session.execute(
         update(CarrierUpdate)
-        .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
+        .where(CarrierUpdate.id.in_(chosen), CarrierUpdate.applied_at.is_(None))
         .values(applied_at=clock.now())
         .returning(CarrierUpdate.id)
         .execution_options(synchronize_session=False)
@@ -161,7 +163,7 @@ def _claim(
 
 
 def _apply_together(
-    session: Session, stored: dict[int, CarrierUpdate], orders: dict[int, Order], events: list
+    session: DbSession, stored: dict[int, CarrierUpdate], orders: dict[int, Order], events: list
 ) -> dict[int, str]:
     """Apply claimed updates in one savepoint, one flush for them all; a refusal (FulfilmentError or
     InvalidReport) rolls the savepoint back and is raised.
@@ -179,7 +181,7 @@ def _apply_together(
     return outcomes
 
 
-def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events: list) -> str:
+def _apply_claimed(session: DbSession, stored: CarrierUpdate, order: Order, events: list) -> str:
     """Apply one claimed update in its own savepoint; a refusal is recorded on the order's timeline instead."""
     try:
         outcome = _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
@@ -190,13 +192,14 @@ def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events
             order,
             EventKind.CARRIER_UPDATE,
             None,
-            comment=f"An update from {order.carrier.name} could not be applied: {refusal}",
+            comment=f"An update from {order.carrier.name if order.carrier else 'the carrier'} could not be applied: "
+            f"{refusal}",
             data={"update_id": stored.update_id},
         )
     return outcome
 
 
-def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
+def _apply_batch(session: DbSession, ids: list[int]) -> dict[int, str]:
     """Apply claimed updates, oldest first (at most one per order: see `_claim`); the caller commits.
 
     What applying and the emails read of each order (its line, people, carrier, shipments and devices) is
@@ -242,12 +245,12 @@ def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
 _IS_APPLIED = select(CarrierUpdate.applied_at.is_not(None)).where(CarrierUpdate.id == bindparam("update_id"))
 
 
-def _is_applied(session: Session, update_row_id: int) -> bool | None:
+def _is_applied(session: DbSession, update_row_id: int) -> bool | None:
     """Whether the update is applied (None: there is no such update)."""
     return session.scalar(_IS_APPLIED, {"update_id": update_row_id})
 
 
-def apply_update(session: Session, update_row_id: int) -> str:
+def apply_update(session: DbSession, update_row_id: int) -> str:
     """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …", "already
     applied", or "waiting: …" while an earlier update of its order is unapplied). The caller commits."""
     if not _claim(session, 1, only=[update_row_id], wait=True):
@@ -267,7 +270,7 @@ class Drained:
 
 
 def drain(
-    session: Session,
+    session: DbSession,
     first: int | None = None,
     *,
     batch_size: int | None = None,
@@ -308,7 +311,7 @@ def drain(
     return drained
 
 
-def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int, str]:
+def _one_by_one(session: DbSession, ids: list[int], drained: Drained) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     for update_id in ids:
         try:
@@ -324,7 +327,7 @@ def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int,
 
 
 def apply_with_drain(
-    session: Session, update_row_id: int, *, batch_size: int | None = None, seconds: float | None = None
+    session: DbSession, update_row_id: int, *, batch_size: int | None = None, seconds: float | None = None
 ) -> str:
     """The job of one stored update: apply it, and with it the other unapplied updates, in batches. Commits.
 
@@ -347,7 +350,7 @@ def apply_with_drain(
     return "already applied" if applied else WAITING
 
 
-def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
+def _own_order(session: DbSession, update_row_id: int, done: Drained) -> None:
     """Apply the unapplied updates of `update_row_id`'s order up to it, one per transaction (each must wait for
     the one before), waiting for rows another worker holds. Each round applies one, fails one, or waits for
     another worker's commit, so rounds are bounded by the updates waiting."""
@@ -395,7 +398,7 @@ def queue_drain() -> bool:
     return True
 
 
-def drain_job(session: Session, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
+def drain_job(session: DbSession, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
     """The queued drain: forget the marker, then drain, asking for help while batches come full."""
     batch_size = batch_size or BATCH_SIZE
 
