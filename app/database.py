@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
+
+# What domain functions take: a session, or the app's scoped session that stands for the current one.
+DbSession = Session | scoped_session[Any]
 
 
 def configure_engine(engine: Engine) -> None:
@@ -37,7 +40,12 @@ AFTER_COMMIT = "dialtone.after_commit"
 NEW_EVENTS = "dialtone.new_events"  # the order events written in this transaction (app.notifications.outbox)
 
 
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (the rowcount of the cursor behind its result)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def after_commit(session: DbSession, callback: Callable[[], None]) -> None:
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 

@@ -512,7 +512,10 @@ def _inventory(people: dict, catalog: dict, today: date, rng: random.Random) -> 
 
 
 def _feature(carrier: Carrier, code: str) -> Feature:
-    return db.session.scalar(select(Feature).where(Feature.carrier_id == carrier.id, Feature.code == code))
+    feature = db.session.scalar(select(Feature).where(Feature.carrier_id == carrier.id, Feature.code == code))
+    if feature is None:
+        raise LookupError(f"{carrier.name} has no feature {code!r}")
+    return feature
 
 
 def _policies(people: dict) -> None:

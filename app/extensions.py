@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING
 
-
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_mail import Mail

@@ -1,7 +1,9 @@
 """The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -90,13 +92,14 @@ def label(value: object) -> str:
 
 
 def register(app: Flask) -> None:
-    for name, fn in {
+    filters: dict[str, Callable[..., Any]] = {
         "money": money,
         "phone": phone,
         "imei": imei,
         "local_time": local_time,
         "day": day,
         "label": label,
-    }.items():
+    }
+    for name, fn in filters.items():
         app.add_template_filter(fn, name)
     app.add_template_global(age, "age")

@@ -18,13 +18,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
-from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app import clock
 from app.approvals.policies import OrderFacts, matches
 from app.crypto import encrypt_json
+from app.database import DbSession
 from app.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
+from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
     Accessory,
@@ -147,7 +148,7 @@ class AlreadyLoaded(Exception):
 class Rows:
     """Rows waiting to be inserted, table by table; written in batches, parents before children."""
 
-    def __init__(self, session: Session, batch: int = BATCH) -> None:
+    def __init__(self, session: DbSession, batch: int = BATCH) -> None:
         self.connection = session.connection()
         self.batch = batch
         self.pending: dict[Table, list[dict]] = {}
@@ -155,7 +156,7 @@ class Rows:
         self.seconds: dict[str, float] = {}  # time spent writing each table
         self.next_ids: dict[Table, int] = {}
 
-    def next_id(self, model: type) -> int:
+    def next_id(self, model: type[Any]) -> int:
         """Ids are given here (so children can name their parents before anything is written)."""
         table = model.__table__
         if table not in self.next_ids:
@@ -163,7 +164,7 @@ class Rows:
         self.next_ids[table] += 1
         return self.next_ids[table] - 1
 
-    def add(self, model: type, row: dict) -> None:
+    def add(self, model: type[Any], row: dict) -> None:
         table = model.__table__
         self.pending.setdefault(table, []).append(row)
         if model is User:  # what the ORM's listeners write for a person, written here with them
@@ -254,7 +255,7 @@ class World:
         return self.steps_cache[facts]
 
 
-def _catalog(session: Session) -> dict[str, Any]:
+def _catalog(session: DbSession) -> dict[str, Any]:
     carriers = []
     for carrier in session.scalars(select(Carrier).order_by(Carrier.id)):
         carriers.append(
@@ -286,6 +287,8 @@ def _catalog(session: Session) -> dict[str, Any]:
         )
     )
     group = session.scalar(select(Group).where(Group.name == "Telecom admins")) or session.scalar(select(Group))
+    if group is None:
+        raise LookupError("The demo company has no approval group: load the demo first")
     return {
         "carriers": carriers,
         "models": models,
@@ -298,12 +301,12 @@ def _catalog(session: Session) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the loader
-def is_loaded(session: Session) -> bool:
+def is_loaded(session: DbSession) -> bool:
     return session.scalar(select(User.id).where(User.email.like(f"%{SCALE_EMAIL}")).limit(1)) is not None
 
 
 def load_scale(
-    session: Session,
+    session: DbSession,
     *,
     employees: int,
     lines: int,
@@ -351,13 +354,13 @@ def load_scale(
     if session.get_bind().dialect.name == "postgresql":
         # What autovacuum would do in a while: statistics for the planner, and the visibility map that lets
         # index-only scans skip the table.
-        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
     return dict(rows.written)
 
 
 # ---------------------------------------------------------------- people
-def _people(session: Session, rows: Rows, world: World, count: int, rng: random.Random) -> None:
+def _people(session: DbSession, rows: Rows, world: World, count: int, rng: random.Random) -> None:
     """Departments, cost centers, offices and a management chain: each department a tree under its head,
     about eight reports per manager, every head reporting to the demo company's chief operating officer."""
     demo = {u.email: u for u in session.scalars(select(User))}
@@ -447,9 +450,7 @@ def _people(session: Session, rows: Rows, world: World, count: int, rng: random.
     owners = [{"center": c, "owner": o} for c, o in world.owners.items() if c not in _demo_centers(session)]
     if owners:
         rows.connection.execute(
-            update(CostCenter.__table__)
-            .where(CostCenter.__table__.c.id == bindparam("center"))
-            .values(owner_id=bindparam("owner")),
+            update(CostCenter).where(CostCenter.id == bindparam("center")).values(owner_id=bindparam("owner")),
             owners,
         )
     for center in session.scalars(select(CostCenter).where(CostCenter.owner_id.is_not(None))):
@@ -467,7 +468,7 @@ def _depth(position: int) -> int:
     return depth
 
 
-def _demo_centers(session: Session) -> set[int]:
+def _demo_centers(session: DbSession) -> set[int]:
     return set(session.scalars(select(CostCenter.id).where(CostCenter.owner_id.is_not(None))))
 
 
@@ -531,7 +532,7 @@ def _numbers(count: int, rng: random.Random) -> Iterator[str]:
         yield f"+1{area}{exchanges[rest % len(exchanges)]}{rest // len(exchanges):04d}"
 
 
-def _demo_lines(session: Session, world: World) -> None:
+def _demo_lines(session: DbSession, world: World) -> None:
     """The demo company's lines and devices, so its people order for them too."""
     carriers = {c["id"]: c for c in world.carriers}
     models = {m["id"]: m for m in world.models}
@@ -548,7 +549,7 @@ def _demo_lines(session: Session, world: World) -> None:
                 world.people[line.employee_id].devices.append(line.device_id)
 
 
-def _inventory(session: Session, rows: Rows, world: World, count: int, rng: random.Random) -> None:
+def _inventory(session: DbSession, rows: Rows, world: World, count: int, rng: random.Random) -> None:
     """`count` lines, each with its device and SIM; stock and the device life cycle beside them; stipends."""
     _demo_lines(session, world)
     world.stipend_holders = set(
@@ -557,7 +558,8 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
     scale_people = [p for p in world.people.values() if p.id not in _demo_ids(world)]
     holders = sorted(scale_people, key=lambda p: p.id)
     phones = [m for m in world.models if m.get("kind") == "phone"] or world.models
-    statuses, weights = zip(*LINE_STATUSES, strict=True)
+    statuses = [status for status, _ in LINE_STATUSES]
+    weights = [weight for _, weight in LINE_STATUSES]
     serials = {maker: 0 for maker in TACS}
     numbers = _numbers(count, rng)
 
@@ -672,19 +674,19 @@ def _inventory(session: Session, rows: Rows, world: World, count: int, rng: rand
             owner.devices.append(device_id)
     for index in range(max(count // 50, 20)):  # stock, and devices elsewhere in their life cycle
         model = rng.choice(world.models)
-        status = (
+        device_status = (
             DeviceStatus.IN_STOCK
             if index % 4
             else rng.choice([DeviceStatus.IN_REPAIR, DeviceStatus.LOST_STOLEN, DeviceStatus.RETIRED])
         )
-        holder = rng.choice(scale_people or holders).id if status is not DeviceStatus.IN_STOCK else None
+        holder = rng.choice(scale_people or holders).id if device_status is not DeviceStatus.IN_STOCK else None
         device_id = device(
             model,
-            status,
-            holder if status is DeviceStatus.IN_REPAIR else None,
+            device_status,
+            holder if device_status is DeviceStatus.IN_REPAIR else None,
             world.today - timedelta(days=rng.randint(5, 300)),
         )
-        if status is DeviceStatus.IN_STOCK:
+        if device_status is DeviceStatus.IN_STOCK:
             world.stock.append((device_id, model))
     for person in rng.sample(scale_people, min(len(scale_people), len(scale_people) // 20)):
         tier = rng.choice(world.tiers)
@@ -1099,7 +1101,7 @@ def _fulfil(
             f"+1{area_code(draft.employee.city)}{rng.randrange(201, 999)}{rng.randrange(10_000):04d}"
         )
     if {"imei", "iccid"} & reported:
-        device = {"imei": None, "serial": None, "iccid": None}
+        device: dict[str, str | None] = {"imei": None, "serial": None, "iccid": None}
         if "imei" in reported:
             device["imei"] = make_imei("35190999", story.order_id % 1_000_000)
             device["serial"] = f"RP{story.order_id:08d}"

@@ -97,7 +97,7 @@ def update_person(
     groups: list[Group],
 ) -> bool:
     """Change a person (the caller validated the values and commits). True when anything changed."""
-    if would_loop(person, manager):
+    if manager is not None and would_loop(person, manager):
         raise PeopleError(f"{person.name} cannot report to {manager.name}: the management chain would loop.")
     if person.id == actor.id and Role.ADMIN in person.roles and Role.ADMIN not in roles:
         raise PeopleError("You cannot remove your own admin role: ask another admin.")

@@ -116,7 +116,7 @@ def preview_import(data: bytes) -> ImportPreview:
     if preview.problems:
         return preview
     preview.rows = rows
-    people = (
+    people = list(
         db.session.scalars(select(User).options(joinedload(User.department), joinedload(User.cost_center)))
         .unique()
         .all()
@@ -166,7 +166,17 @@ def _read_rows(text: str, preview: ImportPreview) -> list[ImportRow]:
         if not any(cell.strip() for cell in record):
             continue
         values = {name: (record[i].strip() if i < len(record) else "") for name, i in positions.items()}
-        rows.append(ImportRow(number=number, **values))
+        rows.append(
+            ImportRow(
+                number=number,
+                employee_id=values.get("employee_id", ""),
+                name=values.get("name", ""),
+                email=values.get("email", ""),
+                manager_email=values.get("manager_email", ""),
+                department=values.get("department", ""),
+                cost_center=values.get("cost_center", ""),
+            )
+        )
     if not rows:
         preview.problems.append("The file has column names but no people.")
     elif len(rows) > MAX_ROWS:

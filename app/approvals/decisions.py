@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
 from app.approvals.policies import assign, lay_out
 from app.approvals.steps import AlreadyDecided, StepAction, StepError, claim, move, skip_open
+from app.database import DbSession
 from app.models import Approval, ApprovalStatus, EventKind, Order, OrderStatus, User
 from app.orders import lifecycle
 from app.orders.lifecycle import Party
@@ -27,7 +27,7 @@ class ApprovalError(StepError):
     """A decision that cannot be made; the message says why."""
 
 
-def route(session: Session, order: Order, today: date | None = None) -> Approval:
+def route(session: DbSession, order: Order, today: date | None = None) -> Approval:
     """Lay out a submitted order's steps and assign the first (there is always one: approvals fail closed)."""
     approvals = lay_out(session, order)
     session.flush()
@@ -36,7 +36,7 @@ def route(session: Session, order: Order, today: date | None = None) -> Approval
     return step
 
 
-def next_step(session: Session, order: Order, approvals: list[Approval], *, today: date) -> Approval | None:
+def next_step(session: DbSession, order: Order, approvals: list[Approval], *, today: date) -> Approval | None:
     """Activate the next waiting step and say who decides it; None when every step is decided."""
     waiting = sorted((a for a in approvals if a.status is ApprovalStatus.WAITING), key=lambda a: a.position)
     if not waiting:
@@ -84,7 +84,7 @@ def _pending_step(approval: Approval, person: User) -> None:
         raise ApprovalError("This step is not yours to decide.")
 
 
-def _locked(session: Session, approval: Approval) -> None:
+def _locked(session: DbSession, approval: Approval) -> None:
     """Lock the order, then read the step and the order as they are now (another decision may have just won)."""
     session.execute(select(Order.id).where(Order.id == approval.order_id).with_for_update())
     session.refresh(approval.order)
@@ -92,7 +92,7 @@ def _locked(session: Session, approval: Approval) -> None:
 
 
 def approve(
-    session: Session, approval: Approval, person: User, comment: str = "", today: date | None = None
+    session: DbSession, approval: Approval, person: User, comment: str = "", today: date | None = None
 ) -> Approval | None:
     """Approve a step; returns the next step, or None when this was the last (the order still awaits the
     final approval, which app.commands gives after checking the rules again)."""
@@ -118,7 +118,7 @@ def step_data(approval: Approval) -> dict:
     return {"step": approval.position, "on_behalf_of": approval.on_behalf_of.name if approval.on_behalf_of else None}
 
 
-def reject(session: Session, approval: Approval, person: User, reason: str) -> None:
+def reject(session: DbSession, approval: Approval, person: User, reason: str) -> None:
     if not reason.strip():
         raise ApprovalError("Give the reason for rejecting: the requester will see it.")
     _pending_step(approval, person)
@@ -135,7 +135,7 @@ def reject(session: Session, approval: Approval, person: User, reason: str) -> N
     skip_open(session, approval.order)
 
 
-def request_information(session: Session, approval: Approval, person: User, question: str) -> None:
+def request_information(session: DbSession, approval: Approval, person: User, question: str) -> None:
     """Send the order back to the requester with a question; the step stays with the same approver."""
     if not question.strip():
         raise ApprovalError("Write the question for the requester.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import BindParameter, ScalarSelect, Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.approvals.decisions import may_decide
+from app.database import DbSession
 from app.models import Approval, ApprovalStatus, Order, OrderStatus, User
 
 
@@ -48,7 +49,7 @@ def waiting_query(person: User, *, order_type: str | None = None, requester_id: 
     return query
 
 
-def with_rows(session: Session, steps: list[Approval]) -> list[Approval]:
+def with_rows(session: DbSession, steps: list[Approval]) -> list[Approval]:
     """Load what the queue shows for these steps, in one query. Joined into the queue's own query instead, the
     database would join every waiting step (a thousand, for a busy manager) before keeping a page of fifty:
     PostgreSQL then hashes whole tables of people and lines."""
@@ -57,7 +58,7 @@ def with_rows(session: Session, steps: list[Approval]) -> list[Approval]:
     return steps
 
 
-def waiting_count(session: Session, person: User) -> int:
+def waiting_count(session: DbSession, person: User) -> int:
     """How many steps wait for the person (the badge on every page): their own steps and their groups' counted
     apart, each through its own index, so the count costs what the person's queue holds, not the company's."""
     group_ids = [g.id for g in person.groups]
@@ -88,7 +89,7 @@ def _count_own() -> Select:
 
 @functools.cache
 def _count_with_groups() -> Select:
-    person = bindparam("person")
+    person: BindParameter[int] = bindparam("person")
     groups = _pending(
         Approval.assignee_id.is_(None),
         Approval.group_id.in_(bindparam("groups", expanding=True)),
@@ -100,7 +101,7 @@ def _count_with_groups() -> Select:
 
 @functools.cache
 def _count_unrouted() -> Select:
-    person = bindparam("person")
+    person: BindParameter[int] = bindparam("person")
     return select(
         _pending(
             Approval.assignee_id.is_(None),
@@ -120,14 +121,14 @@ def decided_query(person: User) -> Select:
     )
 
 
-def requesters_waiting(session: Session, person: User) -> list[User]:
+def requesters_waiting(session: DbSession, person: User) -> list[User]:
     """People whose orders wait for this approver (for the requester filter)."""
     ids = (
         select(Order.requester_id)
         .join(Approval, Approval.order_id == Order.id)
         .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, _mine(person))
     )
-    return session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)).all()
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name)))
 
 
 def may_see(approval: Approval, person: User) -> bool:

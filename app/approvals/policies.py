@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.database import DbSession
 from app.models import (
     Approval,
     ApprovalPolicy,
@@ -74,7 +74,7 @@ def matches(policy: ApprovalPolicy, facts: OrderFacts) -> bool:
     )
 
 
-def matching_policy(session: Session, facts: OrderFacts) -> ApprovalPolicy | None:
+def matching_policy(session: DbSession, facts: OrderFacts) -> ApprovalPolicy | None:
     """The first active policy by priority that matches; else the company default; else None."""
     policies = session.scalars(
         select(ApprovalPolicy).where(ApprovalPolicy.active).order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
@@ -109,7 +109,7 @@ class Approver:
 
 
 def resolve_approver(
-    session: Session,
+    session: DbSession,
     kind: ApproverKind,
     *,
     order: Order,
@@ -140,7 +140,12 @@ def resolve_approver(
 
 
 def stand_in(
-    session: Session, candidate: User | None, order: Order, today: date, *, missing: str = "nobody above can approve it"
+    session: DbSession,
+    candidate: User | None,
+    order: Order,
+    today: date,
+    *,
+    missing: str = "nobody above can approve it",
 ) -> Approver:
     """Who decides in `candidate`'s place: never the requester or the person the order is for, nor anyone
     inactive (both move up the management chain), and while they are away their delegate, if the delegate may
@@ -168,7 +173,7 @@ def may_approve(person: User) -> bool:
     return person.active and person.is_approver
 
 
-def active_delegate(session: Session, person: User, today: date) -> User | None:
+def active_delegate(session: DbSession, person: User, today: date) -> User | None:
     delegation = session.scalars(
         select(Delegation)
         .where(Delegation.user_id == person.id, Delegation.starts_on <= today, Delegation.ends_on >= today)
@@ -177,7 +182,7 @@ def active_delegate(session: Session, person: User, today: date) -> User | None:
     return delegation.delegate if delegation and delegation.delegate.active else None
 
 
-def planned_steps(session: Session, order: Order, today: date) -> list[tuple[ApprovalPolicyStep | None, Approver]]:
+def planned_steps(session: DbSession, order: Order, today: date) -> list[tuple[ApprovalPolicyStep | None, Approver]]:
     """The steps an order would get and who would decide each, as things stand today ("Try it")."""
     policy = matching_policy(session, OrderFacts.of(order))
     steps: Iterable[ApprovalPolicyStep] = policy.steps if policy else []
@@ -190,7 +195,7 @@ def planned_steps(session: Session, order: Order, today: date) -> list[tuple[App
     ]
 
 
-def lay_out(session: Session, order: Order) -> list[Approval]:
+def lay_out(session: DbSession, order: Order) -> list[Approval]:
     """Create the order's approval steps (all waiting) from its policy; the first is activated separately.
 
     Approvals fail closed: with no policy or a policy without steps, the order gets one step for the company
@@ -214,7 +219,7 @@ def lay_out(session: Session, order: Order) -> list[Approval]:
     return approvals
 
 
-def assign(session: Session, approval: Approval, today: date) -> Approver:
+def assign(session: DbSession, approval: Approval, today: date) -> Approver:
     """Resolve who decides `approval` now and record it on the step."""
     approver = resolve_approver(
         session, approval.approver_kind, order=approval.order, user=approval.assignee, group=approval.group, today=today

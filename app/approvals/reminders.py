@@ -9,15 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.approvals.policies import stand_in
 from app.approvals.steps import StepAction, move
+from app.database import DbSession
 from app.models import Approval, ApprovalStatus, EventKind, Order, OrderStatus, get_setting
 from app.orders import lifecycle
 
 
-def _waiting(session: Session, older_than: datetime):
+def _waiting(session: DbSession, older_than: datetime):
     return (
         select(Approval)
         .join(Order, Approval.order_id == Order.id)
@@ -30,7 +31,7 @@ def _waiting(session: Session, older_than: datetime):
     )
 
 
-def send_reminders(session: Session, now: datetime) -> list[Approval]:
+def send_reminders(session: DbSession, now: datetime) -> list[Approval]:
     """Remind the approver of each step pending longer than the reminder time (once per assignment)."""
     hours = int(get_setting("approval_reminder_hours"))
     due = session.scalars(_waiting(session, now - timedelta(hours=hours)).where(Approval.reminded_at.is_(None))).all()
@@ -48,7 +49,7 @@ def send_reminders(session: Session, now: datetime) -> list[Approval]:
     return list(due)
 
 
-def escalate(session: Session, now: datetime) -> list[Approval]:
+def escalate(session: DbSession, now: datetime) -> list[Approval]:
     """Move each step pending longer than the escalation time to the approver's manager."""
     hours = int(get_setting("approval_escalation_hours"))
     due = session.scalars(

@@ -10,9 +10,9 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import DbSession, rows_changed
 from app.formatting import local_time
 from app.models import Approval, ApprovalStatus, Order, User
 
@@ -61,7 +61,7 @@ def move(step: Approval, action: StepAction) -> None:
         step.assigned_at = clock.now()
 
 
-def claim(session: Session, step: Approval, action: StepAction, person: User, comment: str) -> None:
+def claim(session: DbSession, step: Approval, action: StepAction, person: User, comment: str) -> None:
     """Decide `step` only if it is still in a source state: the database decides who was first.
 
     The order's row is locked before the step's, in the order a cancellation takes them (the order, then its
@@ -75,7 +75,7 @@ def claim(session: Session, step: Approval, action: StepAction, person: User, co
         .values(status=rule.target, decided_by_id=person.id, decided_at=clock.now(), comment=comment)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_changed(result) != 1:
         fresh = session.execute(
             select(Approval.status, Approval.decided_at, User.name)
             .outerjoin(User, User.id == Approval.decided_by_id)
@@ -86,7 +86,7 @@ def claim(session: Session, step: Approval, action: StepAction, person: User, co
     session.refresh(step)
 
 
-def skip_open(session: Session, order: Order) -> None:
+def skip_open(session: DbSession, order: Order) -> None:
     """A rejected or cancelled order leaves no step waiting in anyone's inbox."""
     rule = STEP_TRANSITIONS[StepAction.SKIP]
     session.execute(

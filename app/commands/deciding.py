@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from app import clock
 from app.approvals import decisions, reminders
 from app.commands.fulfilling import queue_hand_off
+from app.database import DbSession
 from app.models import Approval, EventKind, Order, User
 from app.orders import completion, lifecycle, service
 from app.orders.lifecycle import Party
 from app.orders.types import REGISTRY
 
 
-def approve(session: Session, step: Approval, person: User, comment: str = "") -> Approval | None:
+def approve(session: DbSession, step: Approval, person: User, comment: str = "") -> Approval | None:
     """Approve a step; returns the next step, or None when it was the last (the order is then approved, or held
     for attention when a rule no longer holds)."""
     following = decisions.approve(session, step, person, comment)
@@ -26,21 +25,21 @@ def approve(session: Session, step: Approval, person: User, comment: str = "") -
     return following
 
 
-def reject(session: Session, step: Approval, person: User, reason: str) -> None:
+def reject(session: DbSession, step: Approval, person: User, reason: str) -> None:
     decisions.reject(session, step, person, reason)
 
 
-def ask(session: Session, step: Approval, person: User, question: str) -> None:
+def ask(session: DbSession, step: Approval, person: User, question: str) -> None:
     """Send the order back to the requester with a question."""
     decisions.request_information(session, step, person, question)
 
 
-def remind_and_escalate(session: Session, now: datetime) -> dict[str, int]:
+def remind_and_escalate(session: DbSession, now: datetime) -> dict[str, int]:
     """Remind approvers of steps waiting too long, and escalate those waiting longer still."""
     return {"reminded": len(reminders.send_reminders(session, now)), "escalated": len(reminders.escalate(session, now))}
 
 
-def _last_step_approved(session: Session, order: Order, person: User, comment: str, data: dict) -> None:
+def _last_step_approved(session: DbSession, order: Order, person: User, comment: str, data: dict) -> None:
     ordered_on = clock.current().date_of(order.submitted_at) if order.submitted_at else clock.today()
     errors = service.check(session, order, order.requester, today=ordered_on)
     if errors:

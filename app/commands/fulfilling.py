@@ -8,12 +8,11 @@ from datetime import datetime
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
-from app.database import after_commit
+from app.database import DbSession, after_commit
 from app.fulfilment import records, updates
-from app.fulfilment.carriers import adapter_for, in_flight_simulated
+from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order, OrderStatus, User
@@ -31,7 +30,7 @@ def _team(person: User) -> None:
 
 
 # ---------------------------------------------------------------- hand-off
-def queue_hand_off(session: Session, order: Order) -> None:
+def queue_hand_off(session: DbSession, order: Order) -> None:
     """Once committed, ask the worker to hand the approved order to its carrier (the sweep does, if Redis is down)."""
     order_id = order.id
 
@@ -42,27 +41,27 @@ def queue_hand_off(session: Session, order: Order) -> None:
     after_commit(session, queue)
 
 
-def hand_off(session: Session, order: Order) -> bool:
+def hand_off(session: DbSession, order: Order) -> bool:
     """Give an approved order to its carrier's adapter (once); whether it was handed off now."""
     if order.carrier is None or order.status is not OrderStatus.APPROVED or order.handed_off_at is not None:
         return False
-    adapter_for(order.carrier).hand_off(session, order)
+    adapter_for(carrier_of(order)).hand_off(session, order)
     return True
 
 
 # ---------------------------------------------------------------- what the carrier did, recorded by the team
-def record_placed(session: Session, order: Order, person: User, reference: str) -> None:
+def record_placed(session: DbSession, order: Order, person: User, reference: str) -> None:
     _team(person)
     records.mark_placed(session, order, reference, person, party=Party.FULFILMENT)
 
 
-def record_shipment(session: Session, order: Order, person: User, shipping_carrier: str, tracking: str) -> None:
+def record_shipment(session: DbSession, order: Order, person: User, shipping_carrier: str, tracking: str) -> None:
     _team(person)
     records.add_shipment(session, order, shipping_carrier, tracking, person, party=Party.FULFILMENT)
 
 
 def record_device(
-    session: Session, order: Order, person: User, *, imei: str = "", serial: str = "", iccid: str = ""
+    session: DbSession, order: Order, person: User, *, imei: str = "", serial: str = "", iccid: str = ""
 ) -> None:
     _team(person)
     report = records.parse_report(
@@ -71,24 +70,24 @@ def record_device(
     records.record_device(session, order, report.devices[0], person)
 
 
-def record_number(session: Session, order: Order, person: User, number: str) -> None:
+def record_number(session: DbSession, order: Order, person: User, number: str) -> None:
     _team(person)
     records.record_number(session, order, number, person)
 
 
-def flag_problem(session: Session, order: Order, person: User, message: str, question: str = "") -> None:
+def flag_problem(session: DbSession, order: Order, person: User, message: str, question: str = "") -> None:
     _team(person)
     records.report_problem(session, order, message, person, question=question, party=Party.FULFILMENT)
 
 
-def complete(session: Session, order: Order, person: User, note: str = "") -> None:
+def complete(session: DbSession, order: Order, person: User, note: str = "") -> None:
     """Complete the order (the carrier reported everything it needs) and apply its inventory effect."""
     _team(person)
     records.complete(session, order, person, note, party=Party.FULFILMENT)
 
 
 # ---------------------------------------------------------------- what the carrier reports through its API
-def receive_carrier_update(session: Session, carrier: Carrier, payload: object) -> updates.Received:
+def receive_carrier_update(session: DbSession, carrier: Carrier, payload: object) -> updates.Received:
     """Validate and store a carrier's update; once committed, the worker applies it (a drain job per burst).
     Raises InvalidReport (422), UnknownOrder (404), FulfilmentError, FactInUse and UpdateIdReused (409)."""
     received = updates.receive(session, carrier, payload)
@@ -97,7 +96,7 @@ def receive_carrier_update(session: Session, carrier: Carrier, payload: object) 
     return received
 
 
-def _queue_drain_after_commit(session: Session) -> None:
+def _queue_drain_after_commit(session: DbSession) -> None:
     def queue() -> None:
         with suppress(RedisError):  # stored: the periodic carrier sweep applies it once Redis is back
             updates.queue_drain()  # a drain job, unless one is waiting to start already
@@ -105,7 +104,7 @@ def _queue_drain_after_commit(session: Session) -> None:
     after_commit(session, queue)
 
 
-def retry_carrier_updates(session: Session, order: Order, person: User) -> int:
+def retry_carrier_updates(session: DbSession, order: Order, person: User) -> int:
     """The team puts the order's failed carrier updates back in line (once committed, the worker applies them)."""
     _team(person)
     count = updates.retry_failed(session, order, person)
@@ -114,24 +113,24 @@ def retry_carrier_updates(session: Session, order: Order, person: User) -> int:
     return count
 
 
-def set_aside_carrier_updates(session: Session, order: Order, person: User) -> int:
+def set_aside_carrier_updates(session: DbSession, order: Order, person: User) -> int:
     """The team dealt with the order's failed carrier updates another way: they no longer need attention."""
     _team(person)
     return updates.set_aside_failed(session, order, person)
 
 
-def apply_carrier_updates(session: Session) -> updates.Drained:
+def apply_carrier_updates(session: DbSession) -> updates.Drained:
     """The worker's drain: apply the stored updates, in batches, each exactly once (commits)."""
     return updates.drain_job(session)
 
 
-def apply_carrier_update(session: Session, update_row_id: int) -> str:
+def apply_carrier_update(session: DbSession, update_row_id: int) -> str:
     """Apply one stored update, and with it the others waiting (commits); its outcome."""
     return updates.apply_with_drain(session, update_row_id)
 
 
 # ---------------------------------------------------------------- the worker's sweep
-def carrier_sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
+def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders never handed off (the worker or Redis
     was down when they were approved), and let the simulator move its orders on. Commits, order by order."""
     applied = len(updates.drain(session).outcomes)
@@ -151,7 +150,7 @@ def carrier_sweep(session: Session, now: datetime | None = None) -> dict[str, in
     moment = now or clock.now()
     for order in in_flight_simulated(session):
         try:
-            moved += adapter_for(order.carrier).advance(session, order, moment)
+            moved += adapter_for(carrier_of(order)).advance(session, order, moment)
             session.commit()
         except Exception:  # noqa: BLE001 - one order's trouble must not stop the others; retried next sweep
             session.rollback()

@@ -4,12 +4,12 @@ through the same command)."""
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.approvals.decisions import route
 from app.approvals.steps import skip_open
+from app.database import DbSession
 from app.models import EventKind, Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle, service
 from app.orders.lifecycle import Party, StaleOrderError
@@ -17,7 +17,7 @@ from app.orders.service import OrderError, OrderRefused
 from app.orders.types import REGISTRY
 
 
-def submit(session: Session, order: Order, person: User, *, expected_version: int | None = None) -> bool:
+def submit(session: DbSession, order: Order, person: User, *, expected_version: int | None = None) -> bool:
     """Submit a draft: every rule of its type is checked again on what it holds, the line it changes is claimed,
     and its approval steps are laid out. True when this call submitted it; False when it was submitted already
     (a double click). Raises OrderRefused with the errors by field, or OrderError."""
@@ -35,7 +35,7 @@ def submit(session: Session, order: Order, person: User, *, expected_version: in
     return True
 
 
-def _claim_line(session: Session, order: Order) -> None:
+def _claim_line(session: DbSession, order: Order) -> None:
     """Hold the order's line while it is open; the database refuses a second open order on it, even one
     submitted at the same moment (the check in the rules cannot see a transaction not yet committed)."""
     if not (REGISTRY[order.type].claims_line and order.line_id):
@@ -55,7 +55,7 @@ def _claim_line(session: Session, order: Order) -> None:
 
 
 def answer(
-    session: Session, order: Order, person: User, text: str, *, expected_version: int | None = None
+    session: DbSession, order: Order, person: User, text: str, *, expected_version: int | None = None
 ) -> OrderEvent:
     """The requester answers an approver's question; the order returns to the same step and approver."""
     if not service.may_change(order, person):
@@ -74,7 +74,7 @@ def answer(
 
 
 def cancel(
-    session: Session,
+    session: DbSession,
     order: Order,
     person: User,
     reason: str,
@@ -98,7 +98,7 @@ def cancel(
     return event
 
 
-def commit_or_conflict(session: Session, order: Order) -> None:
+def commit_or_conflict(session: DbSession, order: Order) -> None:
     """Commit, turning a lost race (someone else changed the order first) into a clear error."""
     try:
         session.commit()

@@ -26,13 +26,15 @@ import pickle
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from app.dashboard.figures import Dashboard, dashboard
+from app.database import DbSession
+from app.extensions import db
 from app.models import InventoryChange, OrderEvent
 from app.queue import enqueue
 from app.reports.filters import ReportFilter
@@ -55,7 +57,7 @@ class KeptFigures:
     updating: bool = False
 
 
-def data_version(session: Session) -> DataVersion:
+def data_version(session: DbSession) -> DataVersion:
     """How far the data has got: the newest order event and inventory change (two primary-key maxima)."""
     row = session.execute(
         select(
@@ -66,7 +68,7 @@ def data_version(session: Session) -> DataVersion:
 
 
 def cached_dashboard(
-    session: Session, redis: Redis | None, filters: ReportFilter, *, today: date, now: datetime
+    session: DbSession, redis: Redis | None, filters: ReportFilter, *, today: date, now: datetime
 ) -> KeptFigures:
     """The figures for these filters: the kept ones when the data has not moved since, or moved less than
     STALE_SECONDS after they were computed (then a refresh is queued); otherwise computed now."""
@@ -80,7 +82,7 @@ def cached_dashboard(
         log.warning("Redis unavailable, dashboard computed without it: %s", error)
         return KeptFigures(dashboard(session, filters, today=today, now=now), computed_at=now)
     if kept is not None:
-        kept_version, figures, computed_at = pickle.loads(kept)
+        kept_version, figures, computed_at = pickle.loads(cast(bytes, kept))
         if kept_version == version:
             return KeptFigures(figures, computed_at)
         if now - computed_at < timedelta(seconds=STALE_SECONDS) and _queue_refresh(redis, key, filters, today):
@@ -88,14 +90,14 @@ def cached_dashboard(
     return _compute_and_keep(session, redis, key, version, filters, today=today, now=now)
 
 
-def refresh(session: Session, redis: Redis, filters: ReportFilter, *, today: date, now: datetime) -> bool:
+def refresh(session: DbSession, redis: Redis, filters: ReportFilter, *, today: date, now: datetime) -> bool:
     """Compute and keep the figures for these filters (the worker's job), unless those kept are already current.
     True when they were computed."""
     key = _key(session, filters, today)
     version = data_version(session)
     try:
         kept = redis.get(key)
-        if kept is not None and pickle.loads(kept)[0] == version:
+        if kept is not None and pickle.loads(cast(bytes, kept))[0] == version:
             return False  # a view, or an earlier job, got there first
         _compute_and_keep(session, redis, key, version, filters, today=today, now=now)
         return True
@@ -103,8 +105,8 @@ def refresh(session: Session, redis: Redis, filters: ReportFilter, *, today: dat
         redis.delete(_marker(key))
 
 
-def _key(session: Session, filters: ReportFilter, today: date) -> str:
-    database = session.get_bind().url.render_as_string(hide_password=True)  # two portals may share a Redis
+def _key(session: DbSession, filters: ReportFilter, today: date) -> str:
+    database = db.engine.url.render_as_string(hide_password=True)  # two portals may share a Redis
     described = [database, filters.to_args(explicit_period=True), filters.tz, today.isoformat()]
     return PREFIX + hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
@@ -134,7 +136,14 @@ def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date) -
 
 
 def _compute_and_keep(
-    session: Session, redis: Redis, key: str, version: DataVersion, filters: ReportFilter, *, today: date, now: datetime
+    session: DbSession,
+    redis: Redis,
+    key: str,
+    version: DataVersion,
+    filters: ReportFilter,
+    *,
+    today: date,
+    now: datetime,
 ) -> KeptFigures:
     """Compute the figures and keep them with the data version read before computing (a move during the
     computation then makes them out of date, not wrongly current)."""

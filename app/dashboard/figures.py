@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
+from app.database import DbSession
 from app.models import Approval, ApprovalStatus, Carrier, Department, Group, Order, OrderStatus, User
 from app.orders.types import REGISTRY
 from app.reports.filters import AGE_BUCKETS, LISTED_STATUSES, NONE, ReportFilter, age_bucket, week_start
@@ -86,7 +86,7 @@ class Dashboard:
     cost_by_carrier: list[Bar]
 
 
-def dashboard(session: Session, filters: ReportFilter, *, today: date, now: datetime) -> Dashboard:
+def dashboard(session: DbSession, filters: ReportFilter, *, today: date, now: datetime) -> Dashboard:
     """Every figure of the dashboard for these filters."""
     durations = time_to_approve_and_fulfil(session, filters)
     line_costs = line_cost_rows(session, filters)
@@ -107,7 +107,7 @@ def dashboard(session: Session, filters: ReportFilter, *, today: date, now: date
 
 
 # ---------------------------------------------------------------- orders submitted in the period
-def orders_by_status(session: Session, filters: ReportFilter) -> list[Bar]:
+def orders_by_status(session: DbSession, filters: ReportFilter) -> list[Bar]:
     """Orders submitted in the period, by where they stand now (every status, in lifecycle order)."""
     rows = dict(
         session.execute(
@@ -139,7 +139,7 @@ def week_windows(filters: ReportFilter, today: date) -> list[tuple[date, date]]:
     return windows
 
 
-def orders_by_type_per_week(session: Session, filters: ReportFilter, *, today: date) -> Weekly:
+def orders_by_type_per_week(session: DbSession, filters: ReportFilter, *, today: date) -> Weekly:
     """Orders submitted per week and type; the SERIES - 1 commonest types apart, the rest as "Other types"."""
     windows = week_windows(filters, today)
     starts = [filters.instant(start) for start, _ in windows]
@@ -176,7 +176,7 @@ def orders_by_type_per_week(session: Session, filters: ReportFilter, *, today: d
     return Weekly(weeks, tuple(all_series))
 
 
-def time_to_approve_and_fulfil(session: Session, filters: ReportFilter) -> dict[str, list[Bar]]:
+def time_to_approve_and_fulfil(session: DbSession, filters: ReportFilter) -> dict[str, list[Bar]]:
     """Median hours from submission to approval, and from approval to completion, by type and by carrier.
 
     Fulfilment counts only types a carrier fulfils (the others complete at approval, in no time at all).
@@ -225,7 +225,7 @@ def _medians(groups: dict, label: Callable[[Any], str], narrow: Callable[[Any], 
 
 
 # ---------------------------------------------------------------- what stands now (the period does not apply)
-def approvals_waiting_by_approver(session: Session, filters: ReportFilter) -> list[Bar]:
+def approvals_waiting_by_approver(session: DbSession, filters: ReportFilter) -> list[Bar]:
     """Pending approval steps per person, or per group for steps any member may take; most waiting first."""
     now_filters = filters.now_only()
     rows = session.execute(
@@ -251,11 +251,11 @@ def approvals_waiting_by_approver(session: Session, filters: ReportFilter) -> li
     return [Bar(key, labels[key], n, n, waiting.narrowed(waiting_on=key)) for key, n in top]
 
 
-def approvals_waiting_by_age(session: Session, filters: ReportFilter, *, now: datetime) -> list[Bar]:
+def approvals_waiting_by_age(session: DbSession, filters: ReportFilter, *, now: datetime) -> list[Bar]:
     """Pending approval steps by how long they have waited (every bucket, youngest first)."""
     now_filters = filters.now_only()
     bucket = age_bucket(now)
-    rows = dict(
+    rows: dict[str, int] = dict(
         session.execute(
             select(bucket, func.count())
             .select_from(Approval)
@@ -275,7 +275,7 @@ def approvals_waiting_by_age(session: Session, filters: ReportFilter, *, now: da
     ]
 
 
-def needing_attention_by_carrier(session: Session, filters: ReportFilter) -> list[Bar]:
+def needing_attention_by_carrier(session: DbSession, filters: ReportFilter) -> list[Bar]:
     """Orders stopped by a carrier exception, per carrier."""
     attention = filters.now_only().narrowed(statuses=(OrderStatus.NEEDS_ATTENTION,))
     rows = session.execute(
@@ -297,7 +297,7 @@ def needing_attention_by_carrier(session: Session, filters: ReportFilter) -> lis
     return sorted(bars, key=lambda bar: (-bar.count, bar.label))
 
 
-def needing_attention(session: Session, filters: ReportFilter) -> list[AttentionOrder]:
+def needing_attention(session: DbSession, filters: ReportFilter) -> list[AttentionOrder]:
     """The orders that have needed attention longest (the oldest few)."""
     attention = filters.now_only().narrowed(statuses=(OrderStatus.NEEDS_ATTENTION,))
     rows = session.execute(
@@ -308,12 +308,12 @@ def needing_attention(session: Session, filters: ReportFilter) -> list[Attention
         .limit(ATTENTION_LISTED)
     ).all()
     return [
-        AttentionOrder(number, _type_label(code), carrier or "No carrier", since)
+        AttentionOrder(number or "", _type_label(code), carrier or "No carrier", since)
         for number, code, carrier, since in rows
     ]
 
 
-def line_cost_rows(session: Session, filters: ReportFilter) -> list[tuple]:
+def line_cost_rows(session: DbSession, filters: ReportFilter) -> Sequence[Any]:
     """Active lines, their count and monthly cost (plan and features), per department and carrier: one pass over
     the lines serves both cost charts."""
     costs = active_line_costs(filters)
@@ -332,19 +332,19 @@ def line_cost_rows(session: Session, filters: ReportFilter) -> list[tuple]:
     ).all()
 
 
-def line_cost_by_department(session: Session, filters: ReportFilter, rows: list[tuple] | None = None) -> list[Bar]:
+def line_cost_by_department(session: DbSession, filters: ReportFilter, rows: Sequence[Any] | None = None) -> list[Bar]:
     """Monthly cost of active lines (plan and features) by the department of the person who has the line."""
     rows = line_cost_rows(session, filters) if rows is None else rows
     return _cost_bars(filters, _total_by(rows, 0, 1), "department", "No department")
 
 
-def line_cost_by_carrier(session: Session, filters: ReportFilter, rows: list[tuple] | None = None) -> list[Bar]:
+def line_cost_by_carrier(session: DbSession, filters: ReportFilter, rows: Sequence[Any] | None = None) -> list[Bar]:
     """Monthly cost of active lines (plan and features) by carrier."""
     rows = line_cost_rows(session, filters) if rows is None else rows
     return _cost_bars(filters, _total_by(rows, 2, 3), "carrier", "No carrier")
 
 
-def _total_by(rows: list[tuple], key: int, name: int) -> list[tuple]:
+def _total_by(rows: Sequence[Any], key: int, name: int) -> list[tuple]:
     """(key, name, lines, cents) per key, from the rows of `line_cost_rows`."""
     totals: dict[Any, list] = {}
     for row in rows:
@@ -375,5 +375,5 @@ def _type_label(code: str) -> str:
     return REGISTRY[code].name if code in REGISTRY else code
 
 
-def _carrier_names(session: Session) -> dict[int, str]:
+def _carrier_names(session: DbSession) -> dict[int, str]:
     return dict(session.execute(select(Carrier.id, Carrier.name)).all())

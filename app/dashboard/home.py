@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from app.database import DbSession
 from app.models import Order, OrderStatus, User
 from app.orders import lifecycle
 
@@ -26,7 +27,7 @@ def _mine(person: User):
     return or_(Order.requester_id == person.id, Order.employee_id == person.id)
 
 
-def _listing(session: Session, query: Select, limit: int) -> Listing:
+def _listing(session: DbSession, query: Select, limit: int) -> Listing:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     # The newest few first, in a subquery, then what they show joined to those few only: joined to every match
     # (a manager's team has hundreds of open orders), PostgreSQL would hash whole tables to keep ten rows.
@@ -40,14 +41,14 @@ def _listing(session: Session, query: Select, limit: int) -> Listing:
     return Listing(list(orders), total)
 
 
-def open_orders(session: Session, person: User, limit: int = LISTED) -> Listing:
+def open_orders(session: DbSession, person: User, limit: int = LISTED) -> Listing:
     """Orders the person placed or that are for them, submitted and not yet finished; latest change first.
 
     The timeline is loaded with them (one query for all), for the progress stepper of stopped orders."""
     return _listing(session, select(Order).where(_mine(person), Order.status.in_(lifecycle.OPEN)), limit)
 
 
-def answers_to_give(session: Session, person: User) -> list[Order]:
+def answers_to_give(session: DbSession, person: User) -> list[Order]:
     """The person's orders where an approver asked a question that waits for an answer."""
     return list(
         session.scalars(
@@ -65,7 +66,7 @@ def reports_of(manager: User) -> Select:
     return select(tree.c.id)
 
 
-def team_open_orders(session: Session, manager: User, limit: int = LISTED) -> Listing:
+def team_open_orders(session: DbSession, manager: User, limit: int = LISTED) -> Listing:
     """Open orders for the people who report to the manager, directly or not; latest change first."""
     query = select(Order).where(
         Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id, Order.status.in_(lifecycle.OPEN)

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import DbSession
 from app.fulfilment import simulator
+from app.fulfilment.records import FulfilmentError
 from app.fulfilment.updates import Received, apply_update, receive
 from app.models import Carrier, FulfilmentMode, Order, OrderStatus
 from app.orders import lifecycle
@@ -25,10 +26,10 @@ class CarrierAdapter(ABC):
     mode: FulfilmentMode
 
     @abstractmethod
-    def hand_off(self, session: Session, order: Order) -> None:
+    def hand_off(self, session: DbSession, order: Order) -> None:
         """Give the approved order to the carrier (once: the order's handed_off_at says it was)."""
 
-    def advance(self, session: Session, order: Order, now: datetime) -> bool:
+    def advance(self, session: DbSession, order: Order, now: datetime) -> bool:
         return False
 
 
@@ -37,8 +38,10 @@ class ManualCarrier(CarrierAdapter):
 
     mode = FulfilmentMode.MANUAL
 
-    def hand_off(self, session: Session, order: Order) -> None:
-        lifecycle.hand_off(session, order, f"Waiting for the fulfilment team to place it with {order.carrier.name}.")
+    def hand_off(self, session: DbSession, order: Order) -> None:
+        lifecycle.hand_off(
+            session, order, f"Waiting for the fulfilment team to place it with {carrier_of(order).name}."
+        )
 
 
 class SimulatedCarrier(CarrierAdapter):
@@ -46,17 +49,17 @@ class SimulatedCarrier(CarrierAdapter):
 
     mode = FulfilmentMode.SIMULATED
 
-    def hand_off(self, session: Session, order: Order) -> None:
-        lifecycle.hand_off(session, order, f"Sent to {order.carrier.name}.")
+    def hand_off(self, session: DbSession, order: Order) -> None:
+        lifecycle.hand_off(session, order, f"Sent to {carrier_of(order).name}.")
         self.advance(session, order, clock.now())
 
-    def advance(self, session: Session, order: Order, now: datetime) -> bool:
+    def advance(self, session: DbSession, order: Order, now: datetime) -> bool:
         pace = timedelta(seconds=float(current_app.config.get("SIMULATOR_PACE_SECONDS", 20)))
         payload = simulator.next_update(session, order, now, pace)
         if payload is None:
             return False
-        received: Received = receive(session, order.carrier, payload)
-        if received.outcome == "accepted":
+        received: Received = receive(session, carrier_of(order), payload)
+        if received.outcome == "accepted" and received.update is not None:
             session.flush()
             apply_update(session, received.update.id)
         return received.outcome == "accepted"
@@ -68,11 +71,18 @@ ADAPTERS: dict[FulfilmentMode, CarrierAdapter] = {
 }
 
 
+def carrier_of(order: Order) -> Carrier:
+    """The carrier an order is fulfilled by (a carrier order always has one: its type's form asks for it)."""
+    if order.carrier is None:
+        raise FulfilmentError(f"{order.number} has no carrier on file.")
+    return order.carrier
+
+
 def adapter_for(carrier: Carrier) -> CarrierAdapter:
     return ADAPTERS[carrier.fulfilment_mode]
 
 
-def in_flight_simulated(session: Session) -> list[Order]:
+def in_flight_simulated(session: DbSession) -> list[Order]:
     """Orders with a simulated carrier that the carrier has yet to finish."""
     return list(
         session.scalars(

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
 
+from app.database import DbSession
 from app.formatting import phone
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
 from app.models import Device, EventKind, Line, LineStatus, Order, OrderStatus, ReportedDevice, Shipment, Sim, User
@@ -174,7 +174,7 @@ def is_late(order: Order, status: str) -> bool:
 # a SIM's ICCID are unique. A fact that is already someone else's is refused when it is reported, and checked
 # again before completion, so the database's constraint is never what says no.
 def facts_in_use(
-    session: Session,
+    session: DbSession,
     order: Order,
     *,
     service_number: str | None = None,
@@ -201,7 +201,7 @@ def facts_in_use(
     return errors
 
 
-def check_facts_free(session: Session, order: Order, **facts) -> None:
+def check_facts_free(session: DbSession, order: Order, **facts) -> None:
     """Raise FactInUse naming each fact another record already holds (see `facts_in_use`)."""
     errors = facts_in_use(session, order, **facts)
     if errors:
@@ -210,7 +210,13 @@ def check_facts_free(session: Session, order: Order, **facts) -> None:
 
 # ---------------------------------------------------------------- the facts
 def mark_placed(
-    session: Session, order: Order, reference: str, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+    session: DbSession,
+    order: Order,
+    reference: str,
+    actor: User | None,
+    note: str = "",
+    *,
+    party: Party = Party.CARRIER,
 ) -> None:
     reference = (reference or "").strip()
     if not reference:
@@ -233,7 +239,7 @@ def mark_placed(
 
 
 def add_shipment(
-    session: Session,
+    session: DbSession,
     order: Order,
     shipping_carrier: str,
     tracking: str,
@@ -268,7 +274,7 @@ def add_shipment(
 
 
 def record_device(
-    session: Session, order: Order, device: DeviceReport, actor: User | None, *, prefix: str = ""
+    session: DbSession, order: Order, device: DeviceReport, actor: User | None, *, prefix: str = ""
 ) -> ReportedDevice:
     check_allowed(order, None)
     check_facts_free(session, order, devices=[(prefix, device)])
@@ -295,7 +301,7 @@ def record_device(
     return row
 
 
-def record_number(session: Session, order: Order, number: str, actor: User | None) -> None:
+def record_number(session: DbSession, order: Order, number: str, actor: User | None) -> None:
     try:
         e164 = parse_phone(number)
     except InvalidIdentifier as exc:
@@ -309,7 +315,7 @@ def record_number(session: Session, order: Order, number: str, actor: User | Non
 
 
 def report_problem(
-    session: Session,
+    session: DbSession,
     order: Order,
     message: str,
     actor: User | None,
@@ -329,7 +335,7 @@ def report_problem(
 
 
 def complete(
-    session: Session, order: Order, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
+    session: DbSession, order: Order, actor: User | None, note: str = "", *, party: Party = Party.CARRIER
 ) -> None:
     """Complete the order and apply its inventory effect, in the same transaction."""
     check_allowed(order, "completed")
@@ -348,7 +354,7 @@ def complete(
 
 
 # ---------------------------------------------------------------- a whole report, as the API sends it
-def apply_report(session: Session, order: Order, report: Report, actor: User | None = None) -> str:
+def apply_report(session: DbSession, order: Order, report: Report, actor: User | None = None) -> str:
     """Apply one carrier update; returns what happened, for the update's record. A late update (one that would
     move the order backwards, or any update of a completed order) is kept on record and changes nothing."""
     check_allowed(order, report.status)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from app.database import DbSession
 from app.identifiers import make_iccid, make_imei
 from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim
 from app.orders.types import REGISTRY
@@ -27,7 +27,7 @@ def _rng(order: Order, step: str) -> random.Random:
     return random.Random(f"{order.id}-{step}")
 
 
-def imei_for(session: Session, model: DeviceModel | None, rng: random.Random) -> str:
+def imei_for(session: DbSession, model: DeviceModel | None, rng: random.Random) -> str:
     tac = TACS.get(model.maker if model else "", "35391110")
     while True:
         value = make_imei(tac, rng.randrange(10**6))
@@ -35,14 +35,14 @@ def imei_for(session: Session, model: DeviceModel | None, rng: random.Random) ->
             return value
 
 
-def iccid_for(session: Session, rng: random.Random) -> str:
+def iccid_for(session: DbSession, rng: random.Random) -> str:
     while True:
         value = make_iccid("01410", rng.randrange(10**11))
         if session.scalar(select(Sim.id).where(Sim.iccid == value)) is None:
             return value
 
 
-def number_for(session: Session, order: Order, rng: random.Random) -> str:
+def number_for(session: DbSession, order: Order, rng: random.Random) -> str:
     """A valid NANP number in the employee's area, not held by a live line."""
     city = order.employee.location.city if order.employee.location else "New York"
     area = AREA_CODES.get(city, "212")
@@ -75,7 +75,7 @@ def backorders(order: Order) -> bool:
     return order.id % 7 == 3
 
 
-def next_update(session: Session, order: Order, now: datetime, pace: timedelta) -> dict | None:
+def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta) -> dict | None:
     """The update the simulated carrier sends next for `order`, or None when it is not time yet."""
     if now - order.updated_at < pace and order.status is not OrderStatus.APPROVED:
         return None
@@ -110,7 +110,7 @@ def next_update(session: Session, order: Order, now: datetime, pace: timedelta) 
     return None
 
 
-def _completion(session: Session, order: Order, base: dict) -> dict:
+def _completion(session: DbSession, order: Order, base: dict) -> dict:
     rng = _rng(order, "complete")
     update = {
         **base,

@@ -21,17 +21,19 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import and_, bindparam, case, exists, func, select, update
+from sqlalchemy import Select, and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app.database import NEW_EVENTS
+from app.database import NEW_EVENTS, DbSession, rows_changed
 from app.fulfilment.records import (
+    DeviceReport,
     FactInUse,
     FulfilmentError,
     InvalidReport,
@@ -41,7 +43,7 @@ from app.fulfilment.records import (
     facts_in_use,
     parse_report,
 )
-from app.models import Carrier, CarrierUpdate, CarrierUpdateState, EventKind, Line, Order, User
+from app.models import Carrier, CarrierUpdate, CarrierUpdateState, EventKind, Line, Order, ReportedDevice, User
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
 from app.queue import enqueue, redis_connection
@@ -64,7 +66,7 @@ class Received:
     update: CarrierUpdate | None
 
 
-def receive(session: Session, carrier: Carrier, payload: object) -> Received:
+def receive(session: DbSession, carrier: Carrier, payload: object) -> Received:
     """Validate and store one update. Raises InvalidReport (422), UnknownOrder (404), FulfilmentError,
     FactInUse and UpdateIdReused (409)."""
     if not isinstance(payload, dict):
@@ -83,6 +85,7 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
         errors.update(invalid.errors)
     if errors:
         raise InvalidReport(errors)
+    assert isinstance(number, str) and isinstance(update_id, str)  # checked above: errors were raised otherwise
     order = session.scalar(select(Order).where(Order.number == number.strip()))
     if order is None or order.carrier_id != carrier.id:
         raise UnknownOrder(f"No order {number} for {carrier.name}.")
@@ -106,7 +109,7 @@ def receive(session: Session, carrier: Carrier, payload: object) -> Received:
     return Received("accepted", stored)
 
 
-def _stored(session: Session, carrier: Carrier, update_id: str) -> CarrierUpdate | None:
+def _stored(session: DbSession, carrier: Carrier, update_id: str) -> CarrierUpdate | None:
     return session.scalar(
         select(CarrierUpdate).where(CarrierUpdate.carrier_id == carrier.id, CarrierUpdate.update_id == update_id)
     )
@@ -119,7 +122,7 @@ def _again(existing: CarrierUpdate, payload: dict) -> Received:
     return Received("duplicate", existing)
 
 
-def _check_facts(session: Session, order: Order, report: Report) -> None:
+def _check_facts(session: DbSession, order: Order, report: Report) -> None:
     """What can be known when the update arrives: its facts are not another record's, and a completion will have
     what it needs, counting what the order's updates accepted before it carry (applied or not yet)."""
     devices: list = [(f"devices[{i}].", device) for i, device in enumerate(report.devices)]
@@ -132,7 +135,7 @@ def _check_facts(session: Session, order: Order, report: Report) -> None:
     number = report.service_number or next(
         (r.service_number for r in reversed(waiting) if r.service_number), order.service_number
     )
-    earlier = [*order.reported_devices, *(d for r in waiting for d in r.devices)]
+    earlier: list[DeviceReport | ReportedDevice] = [*order.reported_devices, *(d for r in waiting for d in r.devices)]
     for name, message in facts_in_use(
         session, order, service_number=number, devices=[("", device) for device in earlier]
     ).items():
@@ -146,7 +149,7 @@ def _check_facts(session: Session, order: Order, report: Report) -> None:
         raise InvalidReport(missing)
 
 
-def _waiting_reports(session: Session, order: Order) -> list[Report]:
+def _waiting_reports(session: DbSession, order: Order) -> list[Report]:
     """The reports of the order's updates accepted and not applied yet, oldest first."""
     payloads = session.scalars(
         select(CarrierUpdate.payload)
@@ -183,7 +186,7 @@ def _claimable(row):
 
 
 def _claim(
-    session: Session,
+    session: DbSession,
     limit: int,
     *,
     first: int | None = None,
@@ -213,14 +216,14 @@ def _claim(
         candidates = candidates.where(row.id.not_in(exclude))
     order = (case((row.id == first, 0), else_=1), row.id) if first is not None else (row.id,)
     candidates = candidates.order_by(*order).limit(limit)
+    chosen: Select[Any] | list[int] = candidates
     if session.get_bind().dialect.name == "postgresql":
         chosen = list(session.scalars(candidates.with_for_update(skip_locked=not wait)))
         if not chosen:
             return []
-        candidates = chosen
     claimed = session.execute(
         update(CarrierUpdate)
-        .where(CarrierUpdate.id.in_(candidates), CarrierUpdate.applied_at.is_(None))
+        .where(CarrierUpdate.id.in_(chosen), CarrierUpdate.applied_at.is_(None))
         .values(applied_at=clock.now())
         .returning(CarrierUpdate.id)
         .execution_options(synchronize_session=False)
@@ -229,7 +232,7 @@ def _claim(
 
 
 def _apply_together(
-    session: Session, stored: dict[int, CarrierUpdate], orders: dict[int, Order], events: list
+    session: DbSession, stored: dict[int, CarrierUpdate], orders: dict[int, Order], events: list
 ) -> dict[int, str]:
     """Apply claimed updates in one savepoint, one flush for them all; a refusal (FulfilmentError or
     InvalidReport) rolls the savepoint back and is raised.
@@ -247,7 +250,7 @@ def _apply_together(
     return outcomes
 
 
-def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events: list) -> str:
+def _apply_claimed(session: DbSession, stored: CarrierUpdate, order: Order, events: list) -> str:
     """Apply one claimed update in its own savepoint; a refusal marks it failed instead (see `_refused`)."""
     try:
         return _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
@@ -255,7 +258,7 @@ def _apply_claimed(session: Session, stored: CarrierUpdate, order: Order, events
         return _refused(session, stored, order, refusal)
 
 
-def _refused(session: Session, stored: CarrierUpdate, order: Order, refusal: Exception) -> str:
+def _refused(session: DbSession, stored: CarrierUpdate, order: Order, refusal: Exception) -> str:
     """Record on the order's timeline why its update could not be applied; its outcome ("refused: …")."""
     why = str(refusal)
     if isinstance(refusal, InvalidReport) and not isinstance(refusal, FactInUse):
@@ -270,7 +273,7 @@ def _refused(session: Session, stored: CarrierUpdate, order: Order, refusal: Exc
     return f"refused: {why}"
 
 
-def _timeline_failure(session: Session, stored: CarrierUpdate, order: Order, why: str) -> None:
+def _timeline_failure(session: DbSession, stored: CarrierUpdate, order: Order, why: str) -> None:
     carrier = order.carrier.name if order.carrier else "the carrier"
     lifecycle.record(
         session,
@@ -286,7 +289,7 @@ def _state_of(outcome: str) -> CarrierUpdateState:
     return U.FAILED if outcome.startswith(("refused: ", "failed: ")) else U.APPLIED
 
 
-def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
+def _apply_batch(session: DbSession, ids: list[int]) -> dict[int, str]:
     """Apply claimed updates, oldest first (at most one per order: see `_claim`); the caller commits.
 
     What applying and the emails read of each order (its line, people, carrier, shipments and devices) is
@@ -336,12 +339,12 @@ def _apply_batch(session: Session, ids: list[int]) -> dict[int, str]:
 _IS_APPLIED = select(CarrierUpdate.applied_at.is_not(None)).where(CarrierUpdate.id == bindparam("update_id"))
 
 
-def _is_applied(session: Session, update_row_id: int) -> bool | None:
+def _is_applied(session: DbSession, update_row_id: int) -> bool | None:
     """Whether the update is applied (None: there is no such update)."""
     return session.scalar(_IS_APPLIED, {"update_id": update_row_id})
 
 
-def apply_update(session: Session, update_row_id: int) -> str:
+def apply_update(session: DbSession, update_row_id: int) -> str:
     """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …" (marked
     failed), "already applied", or "waiting: …" while an earlier update of its order is unapplied). The caller
     commits."""
@@ -363,7 +366,7 @@ class Drained:
 
 
 def drain(
-    session: Session,
+    session: DbSession,
     first: int | None = None,
     *,
     batch_size: int | None = None,
@@ -409,7 +412,7 @@ def drain(
 PASSING_FAULTS = (OperationalError, InterfaceError, StaleDataError)
 
 
-def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int, str]:
+def _one_by_one(session: DbSession, ids: list[int], drained: Drained) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     for update_id in ids:
         try:
@@ -436,25 +439,29 @@ def _one_by_one(session: Session, ids: list[int], drained: Drained) -> dict[int,
     return outcomes
 
 
-def _mark_failed(session: Session, update_id: int, error: Exception) -> str | None:
+def _mark_failed(session: DbSession, update_id: int, error: Exception) -> str | None:
     """Take the update as failed with its error (the timeline says so, in words the requester can read too)."""
     reason = f"failed: {type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
-    taken = session.execute(
-        update(CarrierUpdate)
-        .where(CarrierUpdate.id == update_id, CarrierUpdate.applied_at.is_(None))
-        .values(applied_at=clock.now(), state=U.FAILED, outcome=reason[:200])
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    taken = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.id == update_id, CarrierUpdate.applied_at.is_(None))
+            .values(applied_at=clock.now(), state=U.FAILED, outcome=reason[:200])
+            .execution_options(synchronize_session=False)
+        )
+    )
     if taken != 1:
         return None
     stored = session.get(CarrierUpdate, update_id)
-    order = session.get(Order, stored.order_id)
+    order = session.get(Order, stored.order_id) if stored is not None else None
+    if stored is None or order is None:
+        return reason
     _timeline_failure(session, stored, order, "the portal could not record it; the fulfilment team is looking at it.")
     return reason
 
 
 def apply_with_drain(
-    session: Session, update_row_id: int, *, batch_size: int | None = None, seconds: float | None = None
+    session: DbSession, update_row_id: int, *, batch_size: int | None = None, seconds: float | None = None
 ) -> str:
     """The job of one stored update: apply it, and with it the other unapplied updates, in batches. Commits.
 
@@ -478,7 +485,7 @@ def apply_with_drain(
     return "already applied" if applied else WAITING
 
 
-def _own_order(session: Session, update_row_id: int, done: Drained) -> None:
+def _own_order(session: DbSession, update_row_id: int, done: Drained) -> None:
     """Apply the unapplied updates of `update_row_id`'s order up to it, one per transaction (each must wait for
     the one before), waiting for rows another worker holds. Each round applies one, fails one, or waits for
     another worker's commit, so rounds are bounded by the updates waiting."""
@@ -526,7 +533,7 @@ def queue_drain() -> bool:
     return True
 
 
-def drain_job(session: Session, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
+def drain_job(session: DbSession, *, batch_size: int | None = None, seconds: float | None = None) -> Drained:
     """The queued drain: forget the marker, then drain, asking for help while batches come full."""
     batch_size = batch_size or BATCH_SIZE
 
@@ -540,7 +547,7 @@ def drain_job(session: Session, *, batch_size: int | None = None, seconds: float
 
 
 # ---------------------------------------------------------------- failed updates: tried again, or set aside
-def failed_updates(session: Session, order: Order) -> list[CarrierUpdate]:
+def failed_updates(session: DbSession, order: Order) -> list[CarrierUpdate]:
     """The order's updates that could not be applied and wait for the team, oldest first."""
     return list(
         session.scalars(
@@ -556,14 +563,16 @@ def orders_with_failed_updates():
     return select(CarrierUpdate.order_id).where(CarrierUpdate.state == U.FAILED)
 
 
-def retry_failed(session: Session, order: Order, person: User) -> int:
+def retry_failed(session: DbSession, order: Order, person: User) -> int:
     """Put the order's failed updates back in line, to be applied again in the order they arrived; how many."""
-    count = session.execute(
-        update(CarrierUpdate)
-        .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
-        .values(state=U.PENDING, applied_at=None, outcome="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    count = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
+            .values(state=U.PENDING, applied_at=None, outcome="")
+            .execution_options(synchronize_session=False)
+        )
+    )
     if count:
         lifecycle.record(
             session,
@@ -575,14 +584,16 @@ def retry_failed(session: Session, order: Order, person: User) -> int:
     return count
 
 
-def set_aside_failed(session: Session, order: Order, person: User) -> int:
+def set_aside_failed(session: DbSession, order: Order, person: User) -> int:
     """The team has dealt with the order's failed updates another way: they leave "Needs attention"; how many."""
-    count = session.execute(
-        update(CarrierUpdate)
-        .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
-        .values(state=U.SET_ASIDE)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    count = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
+            .values(state=U.SET_ASIDE)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if count:
         lifecycle.record(
             session,

@@ -3,7 +3,7 @@ and every change written to the history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -159,7 +159,13 @@ def resolve(raw: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------ rules
 def check(record: Any, values: dict[str, Any]) -> dict[str, str]:
     """What is wrong with `record` once `values` are applied, field by field (empty: nothing)."""
-    rules = {Line: _line_rules, Device: _device_rules, Sim: _sim_rules, Stipend: _stipend_rules}.get(type(record))
+    kinds: dict[type[Any], Callable[..., Iterable[tuple[str, str]]]] = {
+        Line: _line_rules,
+        Device: _device_rules,
+        Sim: _sim_rules,
+        Stipend: _stipend_rules,
+    }
+    rules = kinds.get(type(record))
     if rules is None:
         return {}
 

@@ -18,6 +18,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import update
 
 from app import clock
+from app.database import rows_changed
 from app.extensions import db
 from app.inventory import imports
 from app.models import ImportBatch, ImportStatus
@@ -37,11 +38,15 @@ def start_import(batch: ImportBatch) -> bool:
     job_id = f"import-{batch.id}-{uuid.uuid4().hex[:12]}"
     # Claimed and named in one write before the job exists: the import's long transaction then never has to
     # wait for this request, nor this request for it.
-    claimed = db.session.execute(
-        update(ImportBatch)
-        .where(ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PREVIEWED, ImportBatch.error_count == 0)
-        .values(status=ImportStatus.QUEUED, job_id=job_id)
-    ).rowcount
+    claimed = rows_changed(
+        db.session.execute(
+            update(ImportBatch)
+            .where(
+                ImportBatch.id == batch.id, ImportBatch.status == ImportStatus.PREVIEWED, ImportBatch.error_count == 0
+            )
+            .values(status=ImportStatus.QUEUED, job_id=job_id)
+        )
+    )
     db.session.commit()
     if not claimed:
         return False
@@ -91,6 +96,8 @@ def run(batch_id: int) -> dict:
 
 def _finish_failed(batch_id: int, message: str, checked: imports.CheckedFile | None = None) -> None:
     batch = db.session.get(ImportBatch, batch_id)
+    if batch is None:
+        return
     batch.status, batch.failure, batch.finished_at = ImportStatus.FAILED, message, clock.now()
     if checked is not None:
         batch.errors, batch.error_count = checked.errors_kept(), checked.error_count

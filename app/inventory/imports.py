@@ -284,12 +284,13 @@ def _remembering(parse: Callable[[str], str]) -> Callable[[str], str]:
         if value not in answers:
             try:
                 answers[value] = (parse(value), None)
-            except InvalidIdentifier as error:
-                answers[value] = (None, error)
+            except InvalidIdentifier as refused:
+                answers[value] = (None, refused)
         parsed, error = answers[value]
         if error is not None:
             raise error
-        return parsed  # type: ignore[return-value]
+        assert parsed is not None  # parsed, since it was not refused
+        return parsed
 
     return parse_once
 

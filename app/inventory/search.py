@@ -84,7 +84,7 @@ class ListSpec:
     """One inventory list: the filters it offers, the columns it sorts by, and the query that finds its rows."""
 
     name: str
-    model: type
+    model: type[Any]
     filters: tuple[str, ...]
     sorts: Mapping[str, tuple[Any, Any]]  # sort key → (ordering column, relationship to join, or None)
     default_sort: str
@@ -408,7 +408,7 @@ def live_lines_by_device(device_ids: Iterable[int]) -> dict[int, Line]:
     lines = select(Line).where(Line.device_id.in_(ids))
     found: dict[int, Line] = {}
     for line in db.session.scalars(lines.order_by(Line.id)):
-        if line.device_id not in found or line.is_live:
+        if line.device_id is not None and (line.device_id not in found or line.is_live):
             found[line.device_id] = line
     return found
 
@@ -423,4 +423,4 @@ def live_line_counts(user_ids: Iterable[int]) -> dict[int, int]:
         .where(Line.employee_id.in_(ids), Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
         .group_by(Line.employee_id)
     )
-    return {user_id: count for user_id, count in rows}
+    return {user_id: count for user_id, count in rows if user_id is not None}

@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, aliased, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import Model, db
@@ -122,7 +122,7 @@ class PersonWord(Model):
 _IS_MANAGER = "_is_manager"  # where a person keeps the answer, with the transaction it holds for
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person at the company: an employee, and possibly an approver, helpdesk, fulfilment or admin."""
 
     __tablename__ = "users"
@@ -158,7 +158,7 @@ class User(UserMixin, db.Model):
 
     # Flask-Login: a deactivated person cannot sign in.
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
@@ -190,7 +190,7 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
     @property
     def roles(self) -> set[Role]:
@@ -251,9 +251,9 @@ def _words_of_new_person(mapper, connection, person: User) -> None:
 
 @sa_event.listens_for(User, "after_update")
 def _words_of_changed_person(mapper, connection, person: User) -> None:
-    state = inspect(person)
+    state: InstanceState[User] = inspect(person)
     if any(state.attrs[name].history.has_changes() for name in _FOUND_BY):
-        connection.execute(delete(PersonWord.__table__).where(PersonWord.__table__.c.user_id == person.id))
+        connection.execute(delete(PersonWord).where(PersonWord.user_id == person.id))
         _write_words(connection, person)
 
 
@@ -273,4 +273,4 @@ def _signed_in_person() -> Select:
 def _write_words(connection, person: User) -> None:
     words = words_of(person.name, person.email, person.employee_number)
     if words:
-        connection.execute(insert(PersonWord.__table__), [{"word": w, "user_id": person.id} for w in sorted(words)])
+        connection.execute(insert(PersonWord), [{"word": w, "user_id": person.id} for w in sorted(words)])

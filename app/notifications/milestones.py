@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.database import DbSession
 from app.models import (
     Approval,
     ApprovalStatus,
@@ -67,15 +68,15 @@ NO_MAIL_SERVER = "no mail server configured"
 
 
 # ---------------------------------------------------------------- audiences
-def requester(session: Session, event: OrderEvent) -> list[Recipient]:
+def requester(session: DbSession, event: OrderEvent) -> list[Recipient]:
     return [Recipient(event.order.requester)]
 
 
-def requester_and_employee(session: Session, event: OrderEvent) -> list[Recipient]:
+def requester_and_employee(session: DbSession, event: OrderEvent) -> list[Recipient]:
     return [Recipient(event.order.requester), Recipient(event.order.employee)]
 
 
-def current_approvers(session: Session, event: OrderEvent) -> list[Recipient]:
+def current_approvers(session: DbSession, event: OrderEvent) -> list[Recipient]:
     """Whoever decides the order's pending step: its assignee (a delegate, when delegated), else its group."""
     step = session.scalar(
         _approval_query()
@@ -85,21 +86,21 @@ def current_approvers(session: Session, event: OrderEvent) -> list[Recipient]:
     return approvers_of(step)
 
 
-def reminded_approvers(session: Session, event: OrderEvent) -> list[Recipient]:
+def reminded_approvers(session: DbSession, event: OrderEvent) -> list[Recipient]:
     return approvers_of(_event_approval(session, event))
 
 
-def new_approver(session: Session, event: OrderEvent) -> list[Recipient]:
+def new_approver(session: DbSession, event: OrderEvent) -> list[Recipient]:
     person = session.get(User, event.data.get("to_user_id") or 0)
     return [Recipient(person, _event_approval(session, event))] if person else []
 
 
-def former_approver(session: Session, event: OrderEvent) -> list[Recipient]:
+def former_approver(session: DbSession, event: OrderEvent) -> list[Recipient]:
     person = session.get(User, event.data.get("from_user_id") or 0)
     return [Recipient(person)] if person else []
 
 
-def administrators(session: Session) -> list[User]:
+def administrators(session: DbSession) -> list[User]:
     return list(
         session.scalars(
             select(User)
@@ -110,7 +111,7 @@ def administrators(session: Session) -> list[User]:
     )
 
 
-def fulfilment_team(session: Session, event: OrderEvent) -> list[Recipient]:
+def fulfilment_team(session: DbSession, event: OrderEvent) -> list[Recipient]:
     people = session.scalars(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)
@@ -129,7 +130,8 @@ def approvers_of(step: Approval | None) -> list[Recipient]:
     elif step.group is not None:
         people = sorted(step.group.members, key=lambda u: u.name)
     else:  # nobody can approve it: the administrators' "No approver" queue
-        people = administrators(Session.object_session(step))
+        session = Session.object_session(step)
+        people = administrators(session) if session is not None else []
     own = {step.order.requester_id, step.order.employee_id}
     return [Recipient(person, step) for person in people if person.id not in own]
 
@@ -143,7 +145,7 @@ def _approval_query():
     )
 
 
-def _event_approval(session: Session, event: OrderEvent) -> Approval | None:
+def _event_approval(session: DbSession, event: OrderEvent) -> Approval | None:
     approval_id = event.data.get("approval_id")
     return session.scalar(_approval_query().where(Approval.id == approval_id)) if approval_id else None
 
@@ -168,13 +170,13 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
 
 
 # ---------------------------------------------------------------- switches
-def switches(session: Session) -> dict[str, bool]:
+def switches(session: DbSession) -> dict[str, bool]:
     """Each milestone's switch (on unless an admin turned it off)."""
     stored = {row.milestone: row.enabled for row in session.scalars(select(MilestoneSetting))}
     return {key: stored.get(key, True) for key in MILESTONES}
 
 
-def set_switches(session: Session, wanted: dict[str, bool]) -> dict[str, bool]:
+def set_switches(session: DbSession, wanted: dict[str, bool]) -> dict[str, bool]:
     """Store the switches; returns those that changed (milestone → now on?). The caller commits."""
     current = switches(session)
     changed = {key: on for key, on in wanted.items() if key in MILESTONES and current[key] != on}

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
+from app.database import DbSession
 from app.formatting import phone
 from app.models import OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
@@ -26,15 +26,15 @@ class RenderedEmail:
     html: str
 
 
-def render_email(session: Session, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> RenderedEmail:
+def render_email(session: DbSession, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> RenderedEmail:
     """The email `milestone` sends `recipient` about `event`."""
     env = current_app.jinja_env
     context = email_context(session, event, milestone, recipient)
     words = env.get_template(f"emails/copy/{milestone.key}.jinja").make_module(context)
     context.update(
-        subject=_one_line(words.subject),
-        happened=words.happened.strip(),
-        next_step=words.next_step.strip(),
+        subject=_one_line(getattr(words, "subject")),  # each copy template sets these  # noqa: B009
+        happened=getattr(words, "happened").strip(),  # noqa: B009
+        next_step=getattr(words, "next_step").strip(),  # noqa: B009
         comment_label=getattr(words, "comment_label", "").strip(),
     )
     return RenderedEmail(
@@ -44,7 +44,7 @@ def render_email(session: Session, event: OrderEvent, milestone: Milestone, reci
     )
 
 
-def email_context(session: Session, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> dict[str, Any]:
+def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> dict[str, Any]:
     """Everything the templates may show: the order's public facts, the event, and the links."""
     order = event.order
     base = current_app.config["BASE_URL"].rstrip("/")

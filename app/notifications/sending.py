@@ -17,9 +17,9 @@ from email.mime.text import MIMEText
 from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import DbSession, rows_changed
 from app.extensions import mail
 from app.models import Notification, NotificationStatus
 from app.notifications.milestones import NO_MAIL_SERVER
@@ -44,7 +44,7 @@ def max_attempts() -> int:
     return len(retry_delays()) + 1
 
 
-def deliver(session: Session, notification_id: int, now: datetime | None = None) -> str:
+def deliver(session: DbSession, notification_id: int, now: datetime | None = None) -> str:
     """Send one notification if it is still pending; says what happened. Commits."""
     now = now or clock.now()
     note = _claim(session, notification_id, now)
@@ -64,13 +64,15 @@ def deliver(session: Session, notification_id: int, now: datetime | None = None)
     return "sent"
 
 
-def _claim(session: Session, notification_id: int, now: datetime) -> Notification | None:
-    claimed = session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == S.PENDING)
-        .values(status=S.SENDING, attempts=Notification.attempts + 1, next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+def _claim(session: DbSession, notification_id: int, now: datetime) -> Notification | None:
+    claimed = rows_changed(
+        session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status == S.PENDING)
+            .values(status=S.SENDING, attempts=Notification.attempts + 1, next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.commit()
     return session.get(Notification, notification_id) if claimed == 1 else None
 
@@ -79,7 +81,7 @@ def _finish(note: Notification, status: NotificationStatus, error: str) -> None:
     note.status, note.last_error, note.next_attempt_at = status, error, None
 
 
-def _failed(session: Session, note: Notification, error: str, now: datetime) -> str:
+def _failed(session: DbSession, note: Notification, error: str, now: datetime) -> str:
     delays = retry_delays()
     if note.attempts > len(delays):
         _finish(note, S.FAILED, error)
@@ -95,8 +97,8 @@ def _failed(session: Session, note: Notification, error: str, now: datetime) -> 
 def describe(error: Exception) -> str:
     """An SMTP failure as the server said it ("451 Try again later"), anything else by its type."""
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-        return f"{error.smtp_code} {text}"[:1000]
+        said = error.smtp_error
+        return f"{error.smtp_code} {said.decode(errors='replace') if isinstance(said, bytes) else said}"[:1000]
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(error.recipients.values()))
         return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:1000]
@@ -126,7 +128,7 @@ class _Message(Message):
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         quoted = Charset(self.charset or "utf-8")
         quoted.body_encoding = QP
-        return MIMEText(text or "", _subtype=subtype, _charset=quoted)
+        return MIMEText(text or "", _subtype=subtype, _charset=quoted)  # type: ignore[arg-type]  # a Charset works
 
 
 def send_message(note: Notification) -> None:
@@ -146,32 +148,36 @@ def send_message(note: Notification) -> None:
             "X-Dialtone-Milestone": note.milestone,
         },
     )
-    with _Connection(settings) as connection:
+    with _Connection(settings) as connection:  # type: ignore[arg-type]  # Flask-Mail's settings object
         connection.send(message)
 
 
 # ---------------------------------------------------------------- the sweep and Resend
-def sweep(session: Session, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
+def sweep(session: DbSession, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
     """Send what is due and was not sent by its own job: queued while Redis was down, a retry whose job was
     lost, or a send whose worker died (its lease ran out). Commits."""
     now = now or clock.now()
     abandoned = and_(Notification.status == S.SENDING, Notification.next_attempt_at <= now)
-    gave_up = session.execute(
-        update(Notification)
-        .where(abandoned, Notification.attempts >= max_attempts())
-        .values(status=S.FAILED, last_error="The worker stopped while sending it, and no attempts are left.")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    recovered = session.execute(
-        update(Notification)
-        .where(abandoned)
-        .values(
-            status=S.PENDING,
-            next_attempt_at=now - SWEEP_AFTER,
-            last_error="The worker stopped while sending it; sending it again.",
+    gave_up = rows_changed(
+        session.execute(
+            update(Notification)
+            .where(abandoned, Notification.attempts >= max_attempts())
+            .values(status=S.FAILED, last_error="The worker stopped while sending it, and no attempts are left.")
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    recovered = rows_changed(
+        session.execute(
+            update(Notification)
+            .where(abandoned)
+            .values(
+                status=S.PENDING,
+                next_attempt_at=now - SWEEP_AFTER,
+                last_error="The worker stopped while sending it; sending it again.",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.commit()
     due = session.scalars(
         select(Notification.id)
@@ -194,7 +200,7 @@ def sweep(session: Session, now: datetime | None = None, limit: int = 200) -> di
     }
 
 
-def resend(session: Session, note: Notification, now: datetime | None = None) -> None:
+def resend(session: DbSession, note: Notification, now: datetime | None = None) -> None:
     """Send a notification again (an admin asked): it goes back to pending, with every attempt available, and
     is queued when the caller commits. Even an email that was not sent (switched off, turned off) goes."""
     if note.status is S.SENDING:

@@ -3,8 +3,7 @@ order moves to completed, in one transaction; a refused effect leaves nothing ha
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from app.database import DbSession
 from app.models import EventKind, Order, User
 from app.orders import lifecycle
 from app.orders.lifecycle import Party
@@ -22,7 +21,7 @@ class MissingReports(Exception):
         self.errors = errors
 
 
-def complete(session: Session, order: Order, actor: User | None, *, party: Party, note: str = "") -> None:
+def complete(session: DbSession, order: Order, actor: User | None, *, party: Party, note: str = "") -> None:
     """Apply the order's inventory effect and complete it; raises MissingReports, EffectError or
     TransitionError (and then has changed nothing)."""
     order_type = REGISTRY[order.type]

@@ -13,9 +13,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app import clock
+from app.database import DbSession
 from app.models import EventKind, Order, OrderEvent, OrderStatus, User
 
 S = OrderStatus
@@ -140,7 +139,7 @@ def reachable() -> frozenset[OrderStatus]:
 
 
 def transition(
-    session: Session,
+    session: DbSession,
     order: Order,
     action: EventKind,
     actor: User | None,
@@ -186,7 +185,7 @@ def check_version(order: Order, expected_version: int | None) -> None:
 
 
 def record(
-    session: Session,
+    session: DbSession,
     order: Order,
     kind: EventKind,
     actor: User | None,
@@ -214,7 +213,7 @@ def record(
     return event
 
 
-def hand_off(session: Session, order: Order, comment: str) -> OrderEvent | None:
+def hand_off(session: DbSession, order: Order, comment: str) -> OrderEvent | None:
     """Mark an approved order as given to its carrier's adapter (once); None when it was already."""
     if order.handed_off_at is not None:
         return None

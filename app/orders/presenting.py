@@ -64,13 +64,15 @@ def _furthest_milestone(order: Order) -> int:
     furthest = RANK[S.PENDING_APPROVAL]
     for event in order.events:
         for value in (event.from_status, event.to_status):
-            status = S._value2member_map_.get(value or "")
+            status = STATUSES.get(value or "")
             if status is not None and status not in lifecycle.STOPPED:
-                furthest = max(furthest, RANK.get(status, 0))
+                furthest = max(furthest, RANK[status])
     return furthest
 
 
 E = EventKind
+KINDS = {kind.value: kind for kind in EventKind}
+STATUSES = {status.value: status for status in OrderStatus}
 EVENT_WORDS: dict[EventKind, str] = {
     E.SUBMIT: "Submitted",
     E.APPROVE_STEP: "Approved a step",
@@ -98,5 +100,5 @@ EVENT_WORDS: dict[EventKind, str] = {
 
 
 def event_label(kind: str) -> str:
-    known = EventKind._value2member_map_.get(kind)
+    known = KINDS.get(kind)
     return EVENT_WORDS[known] if known is not None else kind.replace("_", " ").capitalize()

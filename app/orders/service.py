@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.catalog.eligibility import cost_share_for
 from app.crypto import decrypt_json, encrypt_json
+from app.database import DbSession
 from app.models import Approval, Order, OrderStatus, User, get_setting
 from app.orders.types import REGISTRY
 from app.orders.types.base import OrderContext, OrderType
@@ -40,7 +40,7 @@ def may_order_for(requester: User, employee: User) -> bool:
     return requester in employee.management_chain()
 
 
-def orderable_people(session: Session, requester: User) -> list[User]:
+def orderable_people(session: DbSession, requester: User) -> list[User]:
     """Whom this person may order for (themselves first)."""
     if requester.is_helpdesk:
         people = session.scalars(select(User).where(User.active).order_by(User.name)).all()
@@ -49,7 +49,7 @@ def orderable_people(session: Session, requester: User) -> list[User]:
     return [requester] + [p for p in people if p.id != requester.id]
 
 
-def _reports_below(session: Session, manager: User) -> list[User]:
+def _reports_below(session: DbSession, manager: User) -> list[User]:
     found, frontier = [], [manager.id]
     while frontier:
         batch = session.scalars(select(User).where(User.manager_id.in_(frontier), User.active)).all()
@@ -60,7 +60,7 @@ def _reports_below(session: Session, manager: User) -> list[User]:
 
 
 def context(
-    session: Session, requester: User, employee: User, today: date | None = None, order: Order | None = None
+    session: DbSession, requester: User, employee: User, today: date | None = None, order: Order | None = None
 ) -> OrderContext:
     if not may_order_for(requester, employee):
         raise OrderError(f"You cannot order for {employee.name}.")
@@ -88,7 +88,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def save_draft(
-    session: Session, order_type: OrderType, ctx: OrderContext, form, *, order: Order | None = None, price=None
+    session: DbSession, order_type: OrderType, ctx: OrderContext, form, *, order: Order | None = None, price=None
 ) -> Order:
     """Create or update the draft behind this form (one form token, one draft). The caller commits."""
     if order is None and form.form_token.data:
@@ -164,7 +164,7 @@ def draft_formdata(order: Order) -> MultiDict:
     return data
 
 
-def delete_draft(session: Session, order: Order, person: User) -> None:
+def delete_draft(session: DbSession, order: Order, person: User) -> None:
     if order.status is not OrderStatus.DRAFT:
         raise OrderError(f"{order.number} has been submitted; cancel it instead.")
     if order.requester_id != person.id:
@@ -173,7 +173,7 @@ def delete_draft(session: Session, order: Order, person: User) -> None:
 
 
 # ---------------------------------------------------------------- the rules, again
-def check(session: Session, order: Order, requester: User, *, today: date) -> dict[str, str]:
+def check(session: DbSession, order: Order, requester: User, *, today: date) -> dict[str, str]:
     """Every rule of the order's type, run again on what the order holds, as its form would run them:
     required parts, the catalog items still offered, the line still the employee's and in a state the type
     applies to, eligibility, warranty, restore window, conflicts, compatibility. {} when all still holds."""
@@ -196,7 +196,7 @@ def order_type_of(order: Order) -> OrderType:
     return REGISTRY[order.type]
 
 
-def may_view(order: Order, person: User, session: Session) -> bool:
+def may_view(order: Order, person: User, session: DbSession) -> bool:
     """Requester, the person it is for, their managers, anyone with a step on it, and the telecom staff."""
     if may_change(order, person) or person.is_fulfillment or person.is_admin:
         return True

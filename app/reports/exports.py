@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from flask import Response, current_app
+from flask import Flask, Response, current_app
 
 from app.formatting import local_time, money_input
 from app.inventory.exports import cell  # the one place that keeps spreadsheet formulas out of exports
@@ -76,7 +76,7 @@ def _drain(out: io.StringIO) -> str:
 def csv_response(filename: str, columns: list[Column], records: Callable[[], Iterable[Any]]) -> Response:
     """A CSV download of `records()`, called as the rows stream out: after the view has returned, so in an app
     context (and database session) of its own."""
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
 
     def body() -> Iterator[str]:
         with app.app_context():

@@ -10,9 +10,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import DbSession
 from app.models import Approval, ApprovalStatus, Carrier, Department, Order, OrderStatus, User
 from app.orders.types import REGISTRY
 
@@ -253,7 +253,7 @@ class FilterChoices:
     fulfilment: list[tuple[str, str]]
 
 
-def filter_choices(session: Session) -> FilterChoices:
+def filter_choices(session: DbSession) -> FilterChoices:
     """The options of the filter controls (two small queries: carriers and departments)."""
     carriers = session.execute(select(Carrier.id, Carrier.name).order_by(Carrier.name)).all()
     departments = session.execute(select(Department.id, Department.name).order_by(Department.name)).all()

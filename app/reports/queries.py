@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, Subquery, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
+from app.database import DbSession
 from app.models import (
     Approval,
     ApprovalStatus,
@@ -59,7 +60,7 @@ class Turnaround:
 DECIDED = (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)
 
 
-def approval_turnaround(session: Session, filters: ReportFilter) -> list[Turnaround]:
+def approval_turnaround(session: DbSession, filters: ReportFilter) -> list[Turnaround]:
     """Per approver, the steps they decided in the period and the median hours from assignment to decision.
 
     The period applies to the decision; type, carrier and department to the order. One query fetches the two
@@ -86,6 +87,8 @@ def approval_turnaround(session: Session, filters: ReportFilter) -> list[Turnaro
     statuses: dict[int, list[ApprovalStatus]] = defaultdict(list)
     hours: dict[int, list[float]] = defaultdict(list)
     for approver_id, name, status, waited_from, decided_at in session.execute(query):
+        if approver_id is None:
+            continue
         names[approver_id] = name
         statuses[approver_id].append(status)
         hours[approver_id].append(hours_between(waited_from, decided_at))
@@ -150,7 +153,7 @@ class CostCenterLines:
     monthly_cents: int
 
 
-def lines_by_cost_center(session: Session, filters: ReportFilter) -> list[CostCenterLines]:
+def lines_by_cost_center(session: DbSession, filters: ReportFilter) -> list[CostCenterLines]:
     """Active lines and their monthly cost, per cost center (lines without one last)."""
     costs = active_line_costs(filters)
     rows = session.execute(
@@ -165,7 +168,7 @@ def lines_by_cost_center(session: Session, filters: ReportFilter) -> list[CostCe
     return sorted(found, key=lambda row: (row.cost_center_id is None, row.code))
 
 
-def approver_name(session: Session, key: str | None) -> str | None:
+def approver_name(session: DbSession, key: str | None) -> str | None:
     """Who a "waiting on" filter names: a person, or a group (any member)."""
     if not key:
         return None

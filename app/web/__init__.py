@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_htmx import make_response as htmx_response
 
 from app.extensions import db, htmx, login_manager
@@ -26,7 +28,7 @@ def register_web(app: Flask) -> None:
         return User.from_session_id(session_id)
 
     @login_manager.unauthorized_handler
-    def unauthorized() -> Response:
+    def unauthorized() -> ResponseReturnValue:
         target = url_for("auth.login", next=_relative_url())
         if htmx:
             # A 302 would be swapped into the fragment; tell HTMX to load the login page instead.
@@ -43,9 +45,9 @@ def register_web(app: Flask) -> None:
         response.vary.add("HX-Request")
         if htmx and not htmx.boosted and response.status_code < 300:
             # Flash messages reach HTMX fragments as toasts (the layout shows them from this event).
-            messages = get_flashed_messages(with_categories=True)
+            messages = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
             if messages:
-                trigger = {"toast": [{"category": c, "message": m} for c, m in messages]}
+                trigger: dict[str, Any] = {"toast": [{"category": c, "message": m} for c, m in messages]}
                 existing = response.headers.get("HX-Trigger")
                 if existing:
                     try:

@@ -106,7 +106,7 @@ def _authenticate() -> tuple[Carrier, bytes]:
     carrier, given, timestamp = _carrier_from_headers()
     body = _read_body()
     try:
-        secret = decrypt(carrier.webhook_secret_encrypted)
+        secret = decrypt(carrier.webhook_secret_encrypted or "")
     except ValueError:
         raise Refused(401, UNAUTHORIZED) from None
     if timestamp is None:

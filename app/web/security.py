@@ -5,6 +5,9 @@ database can store (NUL characters) refused before any view sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -90,7 +93,7 @@ def _throttle_sign_in(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "dialtone-limits")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter = Limiter(get_remote_address, app=app, swallow_errors=True, in_memory_fallback_enabled=True)
-    login_view = app.view_functions["auth.login"]
+    login_view: Callable[..., Any] = app.view_functions["auth.login"]
     for limit, key in (
         (lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], _account_key),
         (lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], _address_key),

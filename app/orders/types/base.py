@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.database import DbSession
 from app.models import (
     Accessory,
     Carrier,
@@ -25,8 +26,6 @@ from app.models import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from app.orders.types.parts import Part
     from app.orders.types.rules import EmployeeFacts
 
@@ -46,7 +45,7 @@ REPORTS = {
 class OrderContext:
     """Everything a type's rules look at: who orders for whom, and what the form chose (resolved to rows)."""
 
-    session: Session
+    session: DbSession
     requester: User
     employee: User
     today: date
@@ -85,7 +84,7 @@ Rule = Callable[[OrderContext], dict[str, str]]
 # Availability looks at what a person has now (EmployeeFacts): None when the type applies, else the reason not.
 Availability = Callable[["EmployeeFacts"], str | None]
 # What completing the order does to the inventory, in the completion's transaction (raises EffectError).
-Effect = Callable[["Session", Order, User | None], None]
+Effect = Callable[[DbSession, Order, User | None], None]
 
 
 @dataclass
@@ -187,7 +186,7 @@ class OrderType:
                 missing[name] = message
         return missing
 
-    def apply(self, session: Session, order: Order, actor: User | None) -> None:
+    def apply(self, session: DbSession, order: Order, actor: User | None) -> None:
         """Apply the inventory effect, after checking the records are still as the order expects."""
         line = order.line
         if self.needs_line and line is not None and line.status not in self.line_statuses:

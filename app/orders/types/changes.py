@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from app import clock
+from app.database import DbSession
 from app.identifiers import parse_phone
 from app.inventory.history import apply_changes, record_change, record_created
 from app.models import (
@@ -31,7 +30,14 @@ from app.orders.types.base import EffectError
 WARRANTY_DAYS = 365
 
 
-def detail_row(session: Session, order: Order, model: type, name: str) -> Any:
+def the_line(order: Order) -> Line:
+    """The line the order changes; an order of a type with a line always has one, but a record can go."""
+    if order.line is None:
+        raise EffectError("the order's line is no longer on file")
+    return order.line
+
+
+def detail_row(session: DbSession, order: Order, model: type, name: str) -> Any:
     """The catalog or inventory row the order's detail `name` names (its id), or None."""
     value = order.details.get(name)
     return session.get(model, int(value)) if value not in (None, "") else None
@@ -47,7 +53,7 @@ def reported(order: Order, name: str) -> str | None:
     return next((getattr(d, name) for d in order.reported_devices if getattr(d, name)), None)
 
 
-def received_device(session: Session, order: Order, model: DeviceModel, actor: User | None) -> Device:
+def received_device(session: DbSession, order: Order, model: DeviceModel, actor: User | None) -> Device:
     """The device the carrier delivered (its IMEI and serial as reported), assigned to the employee."""
     if model is None:
         raise EffectError("the device model ordered is no longer in the catalog")
@@ -68,7 +74,7 @@ def received_device(session: Session, order: Order, model: DeviceModel, actor: U
 
 
 def replace_device(
-    session: Session, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
+    session: DbSession, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
 ) -> None:
     """`device` goes on the line; the one it replaces takes `old_status`."""
     old = line.device
@@ -77,7 +83,7 @@ def replace_device(
         apply_changes(old, {"status": old_status}, actor=actor, order=order)
 
 
-def new_sim(session: Session, order: Order, line: Line, actor: User | None) -> Sim | None:
+def new_sim(session: DbSession, order: Order, line: Line, actor: User | None) -> Sim | None:
     """The SIM the carrier reported becomes the line's active one (None when none was reported)."""
     iccid = reported(order, "iccid")
     if not iccid:
@@ -92,10 +98,11 @@ def new_sim(session: Session, order: Order, line: Line, actor: User | None) -> S
     return sim
 
 
-def set_features(session: Session, order: Order, line: Line, actor: User | None) -> None:
+def set_features(session: DbSession, order: Order, line: Line, actor: User | None) -> None:
     """The line's features become those ordered (dated ones with their dates)."""
-    wanted = [session.get(Feature, int(i)) for i in order.details.get("features", []) if i not in (None, "")]
-    if any(f is None for f in wanted):
+    found = [session.get(Feature, int(i)) for i in order.details.get("features", []) if i not in (None, "")]
+    wanted = [f for f in found if f is not None]
+    if len(wanted) != len(found):
         raise EffectError("a feature ordered is no longer in the catalog")
     before = ", ".join(sorted(lf.feature.name for lf in line.features)) or None
     starts, ends = order.details.get("travel_starts_on"), order.details.get("travel_ends_on")
@@ -114,7 +121,7 @@ def set_features(session: Session, order: Order, line: Line, actor: User | None)
         record_change(line, "features", before, after, actor=actor, order=order)
 
 
-def new_line(session: Session, order: Order, number: str | None, device: Device | None, actor: User | None) -> Line:
+def new_line(session: DbSession, order: Order, number: str | None, device: Device | None, actor: User | None) -> Line:
     """A new active line for the employee, on the order's carrier and plan."""
     if not number:
         raise EffectError("no phone number was reported for the new line")

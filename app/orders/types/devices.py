@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy.orm import Session
-
 from app import clock
+from app.database import DbSession
 from app.inventory.history import apply_changes, record_change
 from app.models import Accessory, DeviceAccessory, DeviceModel, DeviceStatus, Order, User
 from app.orders.types import changes as c
@@ -22,7 +21,7 @@ from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, needs_line
 
 
 # ---------------------------------------------------------------- New line
-def new_line_effect(session: Session, order: Order, actor: User | None) -> None:
+def new_line_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """A new line (active, new number, plan, features), its new device and SIM, for the employee."""
     device = c.received_device(session, order, c.detail_row(session, order, DeviceModel, "device_model"), actor)
     line = c.new_line(session, order, order.service_number, device, actor)
@@ -69,9 +68,9 @@ register(
 
 
 # ---------------------------------------------------------------- Upgrade
-def upgrade_effect(session: Session, order: Order, actor: User | None) -> None:
+def upgrade_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The new device goes on the line; the old one is to be returned."""
-    line = order.line
+    line = c.the_line(order)
     device = c.received_device(session, order, c.detail_row(session, order, DeviceModel, "device_model"), actor)
     c.replace_device(session, order, line, device, DeviceStatus.PENDING_RETURN, actor)
     c.new_sim(session, order, line, actor)
@@ -104,9 +103,9 @@ register(
 
 
 # ---------------------------------------------------------------- Warranty replacement
-def warranty_effect(session: Session, order: Order, actor: User | None) -> None:
+def warranty_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """A replacement of the same model goes on the line; the defective one goes back to the vendor."""
-    line = order.line
+    line = c.the_line(order)
     old = c.expect_device(line.device, DeviceStatus.ASSIGNED, what="The device to replace")
     device = c.received_device(session, order, old.model, actor)
     c.replace_device(session, order, line, device, DeviceStatus.RETURNED_TO_VENDOR, actor)
@@ -141,7 +140,7 @@ register(
 
 
 # ---------------------------------------------------------------- Accessories
-def accessory_effect(session: Session, order: Order, actor: User | None) -> None:
+def accessory_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The accessories shipped are listed on the device."""
     device = c.expect_device(order.device, DeviceStatus.ASSIGNED, DeviceStatus.IN_REPAIR)
     names = []
@@ -183,7 +182,7 @@ register(
 
 
 # ---------------------------------------------------------------- Activate an in-stock device
-def activate_effect(session: Session, order: Order, actor: User | None) -> None:
+def activate_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """A new line on the in-stock device, which is now assigned to the employee."""
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
     apply_changes(
@@ -235,9 +234,9 @@ register(
 
 
 # ---------------------------------------------------------------- Swap to an in-stock device
-def swap_effect(session: Session, order: Order, actor: User | None) -> None:
+def swap_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line moves to the in-stock device; the old device goes back to stock."""
-    line = order.line
+    line = c.the_line(order)
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
     old = line.device
     apply_changes(
@@ -281,9 +280,9 @@ register(
 
 
 # ---------------------------------------------------------------- New SIM
-def sim_effect(session: Session, order: Order, actor: User | None) -> None:
+def sim_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The new SIM becomes the line's active one."""
-    c.new_sim(session, order, order.line, actor)
+    c.new_sim(session, order, c.the_line(order), actor)
 
 
 def sim_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:

@@ -5,7 +5,6 @@ draft holds to run every rule again at submit and at the final approval."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from wtforms import Form, HiddenField
@@ -17,12 +16,18 @@ class OrderFormBase(Form):
     form_token = HiddenField()  # one token per form: posting it twice updates one draft, never makes two
 
 
-@cache
+_FORM_CLASSES: dict[tuple[OrderType, type[Form]], type[Form]] = {}
+
+
 def form_class(order_type: OrderType, base: type[Form] = OrderFormBase) -> type[Form]:
-    fields = {}
-    for part in order_type.parts:
-        fields.update(part.fields())
-    return type(f"{order_type.code.title().replace('_', '')}Form", (base,), fields)
+    """The type's form class on `base`, built once from its parts."""
+    key = (order_type, base)
+    if key not in _FORM_CLASSES:
+        fields = {}
+        for part in order_type.parts:
+            fields.update(part.fields())
+        _FORM_CLASSES[key] = type(f"{order_type.code.title().replace('_', '')}Form", (base,), fields)
+    return _FORM_CLASSES[key]
 
 
 def bind(

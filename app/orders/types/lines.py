@@ -7,9 +7,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from app import clock
+from app.database import DbSession
 from app.inventory.history import apply_changes
 from app.models import Carrier, DeviceModel, DeviceStatus, LineStatus, Order, Plan, User
 from app.orders.types import changes as c
@@ -23,9 +22,9 @@ from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, RESTORABLE, nee
 
 
 # ---------------------------------------------------------------- Port to another carrier
-def port_effect(session: Session, order: Order, actor: User | None) -> None:
+def port_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line moves to the new carrier, account and plan; the number stays. A new device if one was ordered."""
-    line = order.line
+    line = c.the_line(order)
     carrier = c.detail_row(session, order, Carrier, "carrier")
     if carrier is None:
         raise EffectError("the new carrier is no longer on file")
@@ -92,15 +91,13 @@ register(
 
 
 # ---------------------------------------------------------------- Transfer of liability
-def transfer_effect(session: Session, order: Order, actor: User | None) -> None:
+def transfer_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """In: a new corporate line with the person's number. Out: the line leaves; the device stays with them."""
     if order.details.get("direction") == "to_corporate":
         line = c.new_line(session, order, c.personal_number(order), None, actor)
         c.new_sim(session, order, line, actor)
         return
-    line = order.line
-    if line is None:
-        raise EffectError("the corporate line is no longer on file")
+    line = c.the_line(order)
     apply_changes(
         line, {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()}, actor=actor, order=order
     )
@@ -152,13 +149,14 @@ register(
 
 
 # ---------------------------------------------------------------- Change features
-def features_effect(session: Session, order: Order, actor: User | None) -> None:
-    c.set_features(session, order, order.line, actor)
+def features_effect(session: DbSession, order: Order, actor: User | None) -> None:
+    c.set_features(session, order, c.the_line(order), actor)
 
 
 def features_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
     s.line_summary(draft)
-    features = rng.sample(draft.carrier["features"], min(len(draft.carrier["features"]), rng.randint(1, 2)))
+    offered = draft.line.carrier["features"]  # the line's own carrier
+    features = rng.sample(offered, min(len(offered), rng.randint(1, 2)))
     draft.details["features"] = [f["id"] for f in features]
     draft.monthly = draft.line.plan["cents"] + sum(f["cents"] for f in features)
     draft.summary.append(["Features", ", ".join(f["name"] for f in features)])
@@ -182,11 +180,11 @@ register(
 
 
 # ---------------------------------------------------------------- Change plan
-def plan_effect(session: Session, order: Order, actor: User | None) -> None:
+def plan_effect(session: DbSession, order: Order, actor: User | None) -> None:
     plan = c.detail_row(session, order, Plan, "plan")
     if plan is None:
         raise EffectError("the plan ordered is no longer in the catalog")
-    apply_changes(order.line, {"plan": plan}, actor=actor, order=order)
+    apply_changes(c.the_line(order), {"plan": plan}, actor=actor, order=order)
 
 
 def plan_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -212,9 +210,9 @@ register(
 
 
 # ---------------------------------------------------------------- Change phone number
-def number_effect(session: Session, order: Order, actor: User | None) -> None:
+def number_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line gets its new number; the old one stays in the line's history."""
-    apply_changes(order.line, {"number": order.service_number}, actor=actor, order=order)
+    apply_changes(c.the_line(order), {"number": order.service_number}, actor=actor, order=order)
 
 
 def number_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -248,7 +246,7 @@ register(
 
 
 # ---------------------------------------------------------------- Restore service
-def restore_effect(session: Session, order: Order, actor: User | None) -> None:
+def restore_effect(session: DbSession, order: Order, actor: User | None) -> None:
     apply_changes(
         order.line,
         {"status": LineStatus.ACTIVE, "suspended_on": None, "suspend_reason": "", "disconnected_on": None},
@@ -281,9 +279,9 @@ register(
 
 
 # ---------------------------------------------------------------- Assign line (internal)
-def assign_effect(session: Session, order: Order, actor: User | None) -> None:
+def assign_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line (and its device) go to the new employee, with the new employee's cost center."""
-    line = order.line
+    line = c.the_line(order)
     new_holder = session.get(User, int(order.details["new_employee"]))
     if line is None or new_holder is None or not new_holder.active:
         raise EffectError("the line or the person it goes to is no longer on file")
@@ -322,7 +320,7 @@ register(
 
 
 # ---------------------------------------------------------------- Suspend line
-def suspend_effect(session: Session, order: Order, actor: User | None) -> None:
+def suspend_effect(session: DbSession, order: Order, actor: User | None) -> None:
     apply_changes(
         order.line,
         {
@@ -366,9 +364,9 @@ DISPOSITION_STATUS = {
 }
 
 
-def disconnect_effect(session: Session, order: Order, actor: User | None) -> None:
+def disconnect_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line is disconnected on its date; the device goes where the disposition says."""
-    line = order.line
+    line = c.the_line(order)
     apply_changes(
         line,
         {"status": LineStatus.DISCONNECTED, "disconnected_on": c.detail_date(order, "effective_on")},

@@ -164,13 +164,11 @@ class LinePart(Part):
     @staticmethod
     def _why_not_listed(line_id: int, ctx: OrderContext) -> str:
         line = ctx.session.get(Line, line_id)
-        if line is None or line.employee_id != ctx.employee.id:
+        order_type = ctx.order_type
+        if line is None or line.employee_id != ctx.employee.id or order_type is None:
             return "Choose one of the lines listed."
-        allowed = " or ".join(s.value.replace("_", " ") for s in sorted(ctx.order_type.line_statuses))
-        return (
-            f"This line is {line.status.value.replace('_', ' ')}: {ctx.order_type.name} applies only to "
-            f"{allowed} lines."
-        )
+        allowed = " or ".join(s.value.replace("_", " ") for s in sorted(order_type.line_statuses))
+        return f"This line is {line.status.value.replace('_', ' ')}: {order_type.name} applies only to {allowed} lines."
 
 
 class CarrierPart(Part):

@@ -43,8 +43,9 @@ def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
         return {}
     months = upgrade_months(ctx.employee)
     eligible_on = upgrade_eligible_on(ctx.line, months)
-    if eligible_on and ctx.today < eligible_on:
-        activated = ctx.line.device.activated_on or ctx.line.device.purchased_on
+    device = ctx.line.device
+    if device is not None and eligible_on and ctx.today < eligible_on:
+        activated = device.activated_on or device.purchased_on
         return {
             "line": f"This line is not eligible for an upgrade until {day(eligible_on)}: its device was "
             f"activated on {day(activated)} and upgrades come every {months} months. "

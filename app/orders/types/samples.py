@@ -29,6 +29,8 @@ def line_summary(draft: SampleDraft) -> None:
 
 
 def pick_plan(draft: SampleDraft, rng: random.Random, label: str = "Plan") -> dict:
+    if draft.carrier is None:
+        raise ValueError("a plan is picked from a carrier: pick the carrier first")
     plan = rng.choice(draft.carrier["plans"])
     draft.details["plan"] = plan["id"]
     draft.summary.append([label, f"{plan['name']} · {money(plan['cents'])}/month"])

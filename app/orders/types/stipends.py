@@ -7,9 +7,9 @@ import random
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import clock
+from app.database import DbSession
 from app.inventory.history import apply_changes, record_created
 from app.models import Order, Stipend, StipendStatus, StipendTier, User
 from app.orders.types import changes as c
@@ -19,14 +19,14 @@ from app.orders.types.base import DELETE, NEW, EffectError, OrderType, Price, Sa
 from app.orders.types.registry import register
 
 
-def _active_stipend(session: Session, employee_id: int) -> Stipend | None:
+def _active_stipend(session: DbSession, employee_id: int) -> Stipend | None:
     return session.scalars(
         select(Stipend).where(Stipend.employee_id == employee_id, Stipend.status == StipendStatus.ACTIVE)
     ).first()
 
 
 # ---------------------------------------------------------------- Enrol in stipend
-def enroll_effect(session: Session, order: Order, actor: User | None) -> None:
+def enroll_effect(session: DbSession, order: Order, actor: User | None) -> None:
     tier = c.detail_row(session, order, StipendTier, "tier")
     if tier is None:
         raise EffectError("the stipend tier is no longer offered")
@@ -70,7 +70,7 @@ register(
 
 
 # ---------------------------------------------------------------- Remove from stipend
-def remove_effect(session: Session, order: Order, actor: User | None) -> None:
+def remove_effect(session: DbSession, order: Order, actor: User | None) -> None:
     stipend = _active_stipend(session, order.employee_id)
     if stipend is None:
         raise EffectError(f"{order.employee.name} is no longer enrolled in the stipend program")

@@ -29,7 +29,7 @@ class Column:
 class CatalogKind:
     slug: str  # in the URL: /admin/catalog/<slug>
     action: str  # in the audit log: <action>.create, <action>.retire…
-    model: type
+    model: type[Any]
     noun: str  # "device model": "Add device model", "Save device model"
     plural: str  # "Device models": the page heading
     form: type[forms.CatalogForm]

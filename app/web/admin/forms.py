@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -90,6 +90,9 @@ class MoneyField(StringField):
         return money_input(self.data)
 
 
+T = TypeVar("T")
+
+
 class WholeNumberField(StringField):
     """A whole number between `low` and `high`; one message for blank (when required), junk and out of range."""
 
@@ -169,12 +172,19 @@ class CatalogForm(FlaskForm):
     def apply(self, item: Any) -> None:
         raise NotImplementedError
 
-    def _other(self, model: type, *conditions: Any) -> Any:
+    def _other(self, model: type[Any], *conditions: Any) -> Any:
         """Another row of `model` matching `conditions` (the item being edited does not count)."""
         query = select(model).where(*conditions)
         if self.item is not None:
             query = query.where(model.id != self.item.id)
         return db.session.scalars(query.limit(1)).first()
+
+
+def given(value: T | None) -> T:
+    """A value its field's validators made sure of (a required field, read after validation)."""
+    if value is None:
+        raise ValueError("a required field was read before the form was validated")
+    return value
 
 
 def _carrier_choices(current: Carrier | None) -> list[SelectChoice]:
@@ -267,7 +277,7 @@ class CarrierForm(CatalogForm):
     def apply(self, item: Carrier) -> None:
         item.name, item.code = self.name.data, self.code.data
         item.fulfilment_mode = FulfilmentMode(self.fulfilment_mode.data)
-        item.reactivation_window_days = self.reactivation_window_days.data
+        item.reactivation_window_days = given(self.reactivation_window_days.data)
         item.account_number = self.account_number.data or ""
 
 
@@ -311,7 +321,9 @@ class PlanForm(AudienceForm):
             Plan, Plan.carrier_id == self.carrier_id.data, func.lower(Plan.name) == field.data.lower()
         ):
             carrier = db.session.get(Carrier, self.carrier_id.data)
-            raise ValidationError(f"{carrier.name} already has a plan called {field.data}.")
+            raise ValidationError(
+                f"{carrier.name if carrier else 'The carrier'} already has a plan called {field.data}."
+            )
 
     def validate_employee_share(self, field: MoneyField) -> None:
         if self.monthly_price.data is not None and field.data and field.data > self.monthly_price.data:
@@ -328,7 +340,7 @@ class PlanForm(AudienceForm):
 
     def apply(self, item: Plan) -> None:
         item.carrier_id, item.name, item.kind = self.carrier_id.data, self.name.data, PlanKind(self.kind.data)
-        item.data_gb, item.monthly_cents = self.data_gb.data, self.monthly_price.data
+        item.data_gb, item.monthly_cents = self.data_gb.data, given(self.monthly_price.data)
         item.employee_share_cents = self.employee_share.data or 0
 
 
@@ -360,7 +372,9 @@ class FeatureForm(CatalogForm):
             Feature, Feature.carrier_id == self.carrier_id.data, Feature.code == field.data
         ):
             carrier = db.session.get(Carrier, self.carrier_id.data)
-            raise ValidationError(f"{carrier.name} already has a feature with code {field.data}.")
+            raise ValidationError(
+                f"{carrier.name if carrier else 'The carrier'} already has a feature with code {field.data}."
+            )
 
     def fill(self, item: Feature) -> None:
         self.carrier_id.data, self.name.data, self.code.data = item.carrier_id, item.name, item.code
@@ -371,7 +385,7 @@ class FeatureForm(CatalogForm):
 
     def apply(self, item: Feature) -> None:
         item.carrier_id, item.name, item.code = self.carrier_id.data, self.name.data, self.code.data
-        item.monthly_cents, item.takes_dates = self.monthly_price.data, self.takes_dates.data
+        item.monthly_cents, item.takes_dates = given(self.monthly_price.data), self.takes_dates.data
 
 
 DEVICE_KINDS = [("phone", "Phone"), ("tablet", "Tablet"), ("hotspot", "Hotspot")]
@@ -492,7 +506,7 @@ class DeviceModelForm(AudienceForm):
     def apply(self, item: DeviceModel) -> None:
         item.maker, item.name, item.kind = self.maker.data, self.name.data, self.kind.data
         item.storage_gb, item.color = self.storage_sizes()[0], self.color_names()[0]
-        item.price_cents, item.employee_share_cents = self.price.data, self.employee_share.data or 0
+        item.price_cents, item.employee_share_cents = given(self.price.data), self.employee_share.data or 0
         item.esim = self.esim.data
         item.carriers = [self._carriers[i] for i in self.carriers.data]
 
@@ -547,7 +561,7 @@ class AccessoryForm(AudienceForm):
         return Accessory()
 
     def apply(self, item: Accessory) -> None:
-        item.name, item.kind, item.price_cents = self.name.data, self.kind.data.lower(), self.price.data
+        item.name, item.kind, item.price_cents = self.name.data, self.kind.data.lower(), given(self.price.data)
         item.employee_share_cents = self.employee_share.data or 0
         item.fits = [self._models[i] for i in self.fits.data or []]
 
@@ -573,7 +587,7 @@ class StipendTierForm(CatalogForm):
         return StipendTier()
 
     def apply(self, item: StipendTier) -> None:
-        item.name, item.monthly_cents = self.name.data, self.monthly_amount.data
+        item.name, item.monthly_cents = self.name.data, given(self.monthly_amount.data)
 
 
 # ---------------------------------------------------------------- people
@@ -642,7 +656,7 @@ class PersonForm(FlaskForm):
 
     def validate_manager_id(self, field: SelectField) -> None:
         manager = self._managers.get(field.data) if field.data else None
-        if would_loop(self.person, manager):
+        if manager is not None and would_loop(self.person, manager):
             raise ValidationError(
                 f"{manager.name} reports to {self.person.name}, so {self.person.name} cannot "
                 f"report to {manager.name}: the management chain would loop."

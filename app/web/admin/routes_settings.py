@@ -36,7 +36,7 @@ KEYS = (
 @require("admin")
 def settings():
     """Change the company settings; they take effect at once."""
-    groups = db.session.scalars(select(Group).order_by(Group.name)).all()
+    groups = list(db.session.scalars(select(Group).order_by(Group.name)))
     form = settings_form_class(groups)()
     if request.method == "GET":
         for key in KEYS:

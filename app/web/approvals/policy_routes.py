@@ -33,11 +33,13 @@ OUT_OF_POLICY = [("any", "Any order"), ("yes", "Only out-of-policy orders"), ("n
 
 
 def _policies() -> list[ApprovalPolicy]:
-    return db.session.scalars(
-        select(ApprovalPolicy)
-        .options(selectinload(ApprovalPolicy.steps))
-        .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
-    ).all()
+    return list(
+        db.session.scalars(
+            select(ApprovalPolicy)
+            .options(selectinload(ApprovalPolicy.steps))
+            .order_by(ApprovalPolicy.priority, ApprovalPolicy.id)
+        )
+    )
 
 
 def describe(policy: ApprovalPolicy, carriers: dict[int, str]) -> str:
@@ -123,6 +125,9 @@ def _try(form: TryItForm) -> dict | None:
         if missing:
             return None
         employee = db.session.get(User, int(form.employee.data))
+        if employee is None:
+            form.employee.errors = ["Choose the person."]
+            return None
         order = Order(
             type=form.type.data,
             requester=employee,

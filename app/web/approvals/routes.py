@@ -167,6 +167,8 @@ def _render_panel(approval: Approval, status: int, **forms):
 def _after_decision(approval_id: int, status: int):
     if htmx and not htmx.boosted:
         approval = db.session.get(Approval, approval_id)
+        if approval is None:
+            abort(404)
         response = htmx_response(
             render_template("approvals/_panel.html", **_panel_context(approval)), trigger={"approvals-changed": True}
         )
@@ -219,12 +221,13 @@ def approve_selected():
     if not ids:
         flash("Select the orders to approve first.", "error")
         return redirect(url_for("approvals.queue"))
-    approved, problems = [], []
+    approved: list[str] = []
+    problems: list[str] = []
     for approval_id in ids:
         approval = db.session.get(Approval, approval_id)
         if approval is None or not inbox.may_see(approval, current_user):
             continue  # not yours: not even mentioned (as a single step's page answers 404)
-        number = approval.order.number
+        number = str(approval.order)
         try:
             commands.approve(db.session, approval, current_user)
             db.session.commit()
@@ -251,6 +254,8 @@ def away():
     form.delegate.choices = options([("", "Choose a person")] + [(str(p.id), f"{p.name} · {p.email}") for p in people])
     if form.validate_on_submit():
         delegate = db.session.get(User, int(form.delegate.data))
+        if delegate is None:
+            abort(404)
         db.session.add(
             Delegation(
                 user_id=current_user.id, delegate=delegate, starts_on=form.starts_on.data, ends_on=form.ends_on.data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import commands
 from app.extensions import db
 from app.fulfilment import records, updates
+from app.fulfilment.carriers import carrier_of
 from app.models import CarrierUpdate, Order, OrderStatus
 from app.orders import lifecycle, service, types
 from app.orders.lifecycle import Party
@@ -75,7 +77,7 @@ def _order_or_404(number: str) -> Order:
     return order
 
 
-FORMS = {
+FORMS: dict[str, type[FlaskForm]] = {
     "placed": PlacedForm,
     "shipment": ShipmentForm,
     "device": DeviceForm,
@@ -162,7 +164,7 @@ def _perform(order: Order, action: str, form) -> str:
     session, me = db.session, current_user._get_current_object()
     if action == "placed":
         commands.record_placed(session, order, me, form.carrier_reference.data)
-        return f"{order.number} marked as placed with {order.carrier.name}."
+        return f"{order.number} marked as placed with {carrier_of(order).name}."
     if action == "shipment":
         commands.record_shipment(session, order, me, form.shipping_carrier.data, form.tracking_number.data)
         return f"Shipment added to {order.number}."

@@ -6,6 +6,7 @@ parsed, for `app.inventory.editing.edit`, and keeps what was typed for showing t
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -91,7 +92,7 @@ def _choices(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _enum_choices(kind: type) -> list[SelectChoice]:
+def _enum_choices(kind: type[enum.Enum]) -> list[SelectChoice]:
     return _choices((member.value, status_label(member)) for member in kind)
 
 

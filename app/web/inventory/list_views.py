@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, make_response, request, url_for
+from flask import Flask, Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
 from app import clock
@@ -41,11 +42,11 @@ class FilterChoice:
     options: list[tuple[str, str]]
 
 
-def _enum_options(kind: type, everything: str) -> list[tuple[str, str]]:
+def _enum_options(kind: type[enum.Enum], everything: str) -> list[tuple[str, str]]:
     return [("", everything)] + [(m.value, status_label(m)) for m in kind]
 
 
-def _rows(model: type, order: Any, text: Any, everything: str) -> list[tuple[str, str]]:
+def _rows(model: type[Any], order: Any, text: Any, everything: str) -> list[tuple[str, str]]:
     return [("", everything)] + [(str(r.id), text(r)) for r in db.session.scalars(select(model).order_by(order))]
 
 
@@ -108,7 +109,7 @@ def _list_page(name: str) -> Response:
     response = make_response(page_or_block(f"inventory/{name}.html", "rows", "results", **context))
     if htmx and htmx.target == "results":  # the address bar gets a clean, shareable URL (no empty filters)
         shown_page = page.page if page.page > 1 else ""
-        response.headers["HX-Push-Url"] = url_for(request.endpoint, **filters.args(page=shown_page))
+        response.headers["HX-Push-Url"] = url_for(f"inventory.{name}", **filters.args(page=shown_page))
     return response
 
 
@@ -153,7 +154,7 @@ def export(name: str) -> Response:
     """The list as it is filtered, searched and sorted now, as CSV (every row, not only one page)."""
     spec = search.LISTS[name]
     query = spec.export_query(spec.read(request.args))
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
 
     def body() -> Iterator[str]:
         # Streamed after the request has ended, in an app context (and database session) of its own.

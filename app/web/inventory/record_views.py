@@ -57,7 +57,7 @@ KINDS = {
 def title_of(record: Any) -> str:
     """How a page names a record: '(212) 555-0100', 'Apple iPhone 16 128 GB Black', 'Erin Park's stipend'."""
     return {
-        Line: lambda r: readable("number", r.number),
+        Line: lambda r: readable("number", r.number) or "",
         Device: lambda r: str(r.model),
         Sim: lambda r: f"SIM {r.iccid}",
         Stipend: lambda r: f"{r.employee.name}'s stipend",
@@ -275,7 +275,8 @@ def _save(kind: RecordKind, record: Any, form: RecordForm, names: list[str] | No
         return {"refused": _attach(form, refused.errors)}
     except editing.StaleEdit as stale:
         db.session.rollback()
-        form.version.data = db.session.get(kind.model, record.id).version  # a second save replaces theirs
+        fresh = db.session.get(kind.model, record.id)
+        form.version.data = fresh.version if fresh is not None else None  # a second save replaces theirs
         return {"conflict": stale}
     db.session.commit()
     return {"changes": changes}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -53,13 +54,13 @@ def new():
     employee = _employee_from_args()
     wanted = request.args.get("type")
     if wanted in types.REGISTRY:  # a link that names the type (offboarding, a line page) goes straight to its form
-        args = {k: v for k, v in request.args.items() if k in ("for", "line")}
+        args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("for", "line")}
         return redirect(url_for("orders.start", code=wanted, **args))
     facts = rules.employee_facts(db.session, employee)
     line_id = request.args.get("line", type=int)
 
     def start_url(order_type) -> str:
-        args = {"for": employee.id} if employee.id != current_user.id else {}
+        args: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
         if line_id and order_type.needs_line:
             args["line"] = line_id
         return url_for("orders.start", code=order_type.code, **args)
@@ -95,6 +96,7 @@ def edit(number: str):
 def _order_form(order_type, employee: User, order: Order | None):
     ctx = service.context(db.session, current_user, employee, order=order)
     refreshing = request.method == "POST" and request.args.get("refresh") == "1"
+    formdata: MultiDict[str, str] | None
     if request.method == "POST":
         formdata = request.form
     elif order is not None:
@@ -142,7 +144,7 @@ def _order_form(order_type, employee: User, order: Order | None):
 
 def _prefill(order_type):
     """`?line=` from a line page or an offboarding list preselects the line."""
-    data = MultiDict()
+    data: MultiDict[str, str] = MultiDict()
     if request.args.get("line") and order_type.needs_line:
         data.add("line", request.args["line"])
     return data or None
@@ -260,7 +262,7 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
         context = _show_context(order)
         context[form_key] = form
         return render_template("orders/show.html", **context), 422
-    number = order.number
+    number = order.number or ""
     try:
         act(order, form)
         commands.commit_or_conflict(db.session, order)
