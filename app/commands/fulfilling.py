@@ -17,7 +17,7 @@ from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order, OrderStatus, User
 from app.orders.lifecycle import NotAllowed, Party
-from app.queue import enqueue
+from app.queue import CARRIER, enqueue
 
 HAND_OFF_JOB = "app.jobs.hand_off"
 
@@ -36,7 +36,7 @@ def queue_hand_off(session: DbSession, order: Order) -> None:
 
     def queue() -> None:
         with suppress(RedisError):  # the carrier sweep hands it off when Redis is back
-            enqueue(HAND_OFF_JOB, order_id)
+            enqueue(HAND_OFF_JOB, order_id, on=CARRIER)
 
     after_commit(session, queue)
 

@@ -46,7 +46,7 @@ from app.fulfilment.records import (
 from app.models import Carrier, CarrierUpdate, CarrierUpdateState, EventKind, Line, Order, ReportedDevice, User
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
-from app.queue import enqueue, redis_connection
+from app.queue import CARRIER, enqueue, redis_connection
 
 
 class UnknownOrder(Exception):
@@ -526,7 +526,7 @@ def queue_drain() -> bool:
     if not redis.set(_marker(), "1", nx=True, ex=MARKER_TTL):
         return False
     try:
-        enqueue(DRAIN_JOB, result_ttl=300, at_front=True)  # the portal's state before the emails about it
+        enqueue(DRAIN_JOB, on=CARRIER, result_ttl=300, at_front=True)  # the portal's state before the emails about it
     except Exception:
         redis.delete(_marker())
         raise

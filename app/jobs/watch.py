@@ -1,0 +1,51 @@
+"""The worker that keeps watch: besides running jobs, every few seconds it says it is alive (a heartbeat in Redis
+per queue it serves), puts back the periodic jobs Redis lost (restarted empty, say) and restarts its RQ scheduler
+process if that died. Without this, a Redis restarted empty stopped every sweep — hand-offs, carrier updates,
+emails, reminders — silently, until someone restarted the worker.
+
+Jobs run in the worker process itself (RQ's SimpleWorker), one after another: see worker.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+
+from app.jobs import restore_schedule
+from app.queue import beat
+
+log = logging.getLogger(__name__)
+WATCH_SECONDS = 10  # how often the worker looks (and beats), when it is not running a job
+
+
+class WatchfulWorker(SimpleWorker):
+    """An RQ SimpleWorker whose maintenance, run every `watch_seconds` between jobs, keeps the watch."""
+
+    def __init__(self, queues: list[Any], *, app: Flask, roles: tuple[str, ...], watch_seconds: int, **kwargs):
+        # RQ blocks waiting for a job for (worker_ttl - 15) seconds at most, then runs its maintenance when due.
+        super().__init__(queues, worker_ttl=watch_seconds + 15, maintenance_interval=watch_seconds, **kwargs)
+        self.app, self.roles = app, roles
+        self.watching_schedule = False
+        self.max_connection_wait_time = float(watch_seconds)  # Redis gone: try again at least this often
+
+    def work(self, *args: Any, with_scheduler: bool = False, **kwargs: Any) -> bool:
+        self.watching_schedule = with_scheduler
+        return super().work(*args, with_scheduler=with_scheduler, **kwargs)
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()  # RQ's: clean the registries, restart the scheduler process if it died
+        self.keep_watch()
+
+    def keep_watch(self) -> None:
+        """Beat, and put back what Redis lost; a Redis that is down now is tried again at the next watch."""
+        try:
+            beat(self.connection, self.app.config["RQ_QUEUE"], self.name, self.roles)
+            if self.watching_schedule:
+                with self.app.app_context():
+                    restore_schedule(self.roles)
+        except RedisError as error:
+            log.warning("Worker %s could not keep watch (Redis: %s); trying again shortly", self.name, error)
