@@ -48,6 +48,13 @@ def enqueue(func: str | Any, *args: Any, on: str = DEFAULT, **kwargs: Any):
     return task_queue(on).enqueue(func, *args, **kwargs)
 
 
+def _text(value: object) -> str | None:
+    """A Redis reply as text (the connection answers bytes)."""
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 # ---------------------------------------------------------------- heartbeats
 # Each worker, every few seconds, writes the time into a sorted set per queue it serves (member: the worker's
 # name). The health check reads the newest: how long ago some worker last said it serves that queue.
@@ -71,7 +78,7 @@ def heartbeat_ages(redis: Redis, base: str, now: float | None = None) -> dict[st
     ages: dict[str, float | None] = {}
     for role in ROLES:
         newest = redis.zrevrange(_heartbeat_key(base, role), 0, 0, withscores=True)
-        ages[role] = max(now - newest[0][1], 0.0) if newest else None
+        ages[role] = max(now - float(newest[0][1]), 0.0) if newest else None
     return ages
 
 
@@ -82,7 +89,7 @@ def scheduler_ages(redis: Redis, base: str, now: float | None = None) -> dict[st
     now = time.time() if now is None else now
     ages: dict[str, float | None] = {}
     for role in ROLES:
-        name = redis.get(RQScheduler.get_locking_key(queue_name(role, base)))
-        beat_at = redis.hget(SCHEDULER_KEY_TEMPLATE % name.decode(), "last_heartbeat") if name else None
-        ages[role] = max(now - utcparse(beat_at.decode()).timestamp(), 0.0) if beat_at else None
+        name = _text(redis.get(RQScheduler.get_locking_key(queue_name(role, base))))
+        beat_at = _text(redis.hget(SCHEDULER_KEY_TEMPLATE % name, "last_heartbeat")) if name else None
+        ages[role] = max(now - utcparse(beat_at).timestamp(), 0.0) if beat_at else None
     return ages

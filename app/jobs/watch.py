@@ -32,9 +32,9 @@ class WatchfulWorker(SimpleWorker):
         self.watching_schedule = False
         self.max_connection_wait_time = float(watch_seconds)  # Redis gone: try again at least this often
 
-    def work(self, *args: Any, with_scheduler: bool = False, **kwargs: Any) -> bool:
+    def work(self, burst: bool = False, *, with_scheduler: bool = False, **kwargs: Any) -> bool:  # type: ignore[override]
         self.watching_schedule = with_scheduler
-        return super().work(*args, with_scheduler=with_scheduler, **kwargs)
+        return super().work(burst, with_scheduler=with_scheduler, **kwargs)
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()  # RQ's: clean the registries, restart the scheduler process if it died

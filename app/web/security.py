@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
@@ -130,17 +130,27 @@ def _trusted_header_sign_on():
 
 # ---------------------------------------------------------------- input no database can store
 def _refuse_unstorable_input():
-    """A NUL character cannot be stored in PostgreSQL text, and no person types one: refuse the request."""
+    """A NUL character cannot be stored in PostgreSQL text, and no person types one: refuse the request before
+    any of it reaches the database, wherever it is (the address itself, the query string, a form field)."""
+    if "\x00" in request.path:
+        if request.blueprint == "carrier_api":
+            return jsonify(error="the address holds a NUL character"), 400
+        return _unstorable("The address contains a character that cannot be used (a NUL). Check the link.")
     if request.blueprint == "carrier_api":  # reads its raw body itself, and checks it
         return None
     values = [value for listed in request.args.listvalues() for value in listed]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += [value for listed in request.form.listvalues() for value in listed]
+        names = [upload.filename or "" for listed in request.files.listvalues() for upload in listed]
+        if any("\x00" in name for name in names):
+            return _unstorable(
+                "The name of the file you chose contains a character that cannot be stored (a NUL). Rename the "
+                "file and upload it again."
+            )
     if any("\x00" in value for value in values):
-        return render_template(
-            "error.html",
-            code=400,
-            title="Bad request",
-            text="The form contained characters that cannot be stored. Remove them and try again.",
-        ), 400
+        return _unstorable("The form contained characters that cannot be stored. Remove them and try again.")
     return None
+
+
+def _unstorable(text: str):
+    return render_template("error.html", code=400, title="Bad request", text=text), 400

@@ -5,6 +5,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import params
 from app.admin.audit import action_label
 from app.extensions import db, htmx
 from app.health import BACKLOG_WORDS, QUEUE_WORDS
@@ -49,7 +50,7 @@ def audit():
     query = (
         select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=AUDIT_PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=AUDIT_PAGE_SIZE, error_out=False)
     context = dict(page=page, action_label=action_label)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/audit.html", "entries", **context)
