@@ -83,3 +83,10 @@ class Client:
             match = CSRF_PATTERN.search(response.get_data(as_text=True))
             if match:
                 self.csrf_token = match.group(1) or match.group(2)
+
+
+def run_queued_jobs(queue) -> None:
+    """Run what is queued in this process, as `worker.py --burst` does (a real RQ worker on real Redis)."""
+    from worker import DialtoneWorker
+
+    DialtoneWorker([queue], connection=queue.connection).work(burst=True)

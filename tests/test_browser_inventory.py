@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Line, User
+from tests.helpers import run_queued_jobs
 
 
 def erin(app) -> tuple[int, str, str]:
@@ -132,8 +133,6 @@ def test_the_inventory_pages_fit_a_phone_screen(app, page):
 
 
 def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, tmp_path):
-    from rq import SimpleWorker
-
     from app.queue import task_queue
     from tests.test_inventory_import import as_csv, new_row
 
@@ -149,8 +148,7 @@ def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, t
     expect(page.get_by_label("0 of 39 rows imported")).to_be_visible()  # the progress bar, labelled
     page.check()
     with app.app_context():  # the worker takes the job while the page polls
-        queue = task_queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        run_queued_jobs(task_queue())
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="All 39 rows were imported")).to_be_visible()
     page.check()

@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.inventory import imports
 from app.models import Device, ImportBatch, ImportStatus, InventoryChange, Line, Sim, User
+from tests.helpers import run_queued_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,8 +27,7 @@ def run_worker(app) -> None:
     from app.queue import task_queue
 
     with app.app_context():
-        queue = task_queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        run_queued_jobs(task_queue())
 
 
 def run_worker_process(app, database_url: str, redis_url: str) -> str:
