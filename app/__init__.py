@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 
 from app import formatting
-from app.config import INSTANCE_DIR, Config
+from app.config import INSTANCE_DIR, Config, check_secret_key
 from app.extensions import csrf, db, htmx, login_manager, mail, migrate
 
 
@@ -16,6 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)
+    check_secret_key(app.config)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

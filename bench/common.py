@@ -14,7 +14,8 @@ from typing import Any, Iterable, Iterator, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"  # gitignored: databases and results live here
 PYTHON = sys.executable
-SECRET_KEY = "bench-secret-key"  # one key for every process of a run: cookies made by one are read by another
+# One key for every process of a run (cookies made by one are read by another), long enough to be accepted.
+SECRET_KEY = "bench-secret-key-for-benchmark-runs-only"
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

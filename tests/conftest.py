@@ -19,7 +19,18 @@ from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = DATABASE_URL.startswith("postgresql")
 _db_names = itertools.count(1)
-TEST_SECRET_KEY = "test-secret"  # the template's encrypted secrets must open in every test's app
+# One key for the session (the template's encrypted secrets must open in every test's app), long enough for apps
+# built without TESTING and for the worker processes the tests start.
+TEST_SECRET_KEY = "test-secret-key-of-the-test-suite-only"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_key_in_environment():
+    """Apps the tests build from the environment alone (and worker processes) read the suite's key."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    yield TEST_SECRET_KEY
+    patch.undo()
 
 
 # ---------------------------------------------------------------- Redis: real, one server for the session
