@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast browser bench clean
+.PHONY: run test test-fast browser screenshots bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -28,6 +28,10 @@ test: $(STAMP) browser
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
+
+# The README's screenshots: the browser tests, writing their screenshots into docs/screenshots.
+screenshots: $(STAMP) browser
+	DIALTONE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -m browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
