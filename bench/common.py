@@ -7,9 +7,10 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"  # gitignored: databases and results live here
@@ -29,6 +30,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A plain-text table, numbers right-aligned."""
+    rows = [list(row) for row in rows]  # read once: `rows` may be a generator
     text_rows = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
 
@@ -39,8 +41,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
             out.append(cell.rjust(widths[i]) if numeric else cell.ljust(widths[i]))
         return "  ".join(out).rstrip()
 
-    raw_rows = [list(r) for r in rows] if not isinstance(rows, list) else rows
-    body = [line(t, r) for t, r in zip(text_rows, raw_rows)]
+    body = [line(t, r) for t, r in zip(text_rows, rows, strict=True)]
     return "\n".join([line(headers), line(["-" * w for w in widths])] + body)
 
 
@@ -63,7 +64,6 @@ def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     import sqlite3
 
-    import flask
     import sqlalchemy
 
     memory = ""

@@ -11,8 +11,9 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
@@ -161,8 +162,7 @@ TURNS = {"employee": employee_turn, "approver": approver_turn, "helpdesk": helpd
 def people(url: str, redis_url: str, clients: int) -> list[Person]:
     """Employees with a device (they order accessories), approvers with the most waiting, helpdesk, telecom."""
     from app.extensions import db
-    from app.models import (Accessory, Approval, ApprovalStatus, Device, DeviceStatus, Line, LineStatus, Order,
-                            User)
+    from app.models import Accessory, Approval, ApprovalStatus, Device, DeviceStatus, Line, LineStatus, Order, User
 
     app = make_app(url, redis_url)
     with app.app_context():
@@ -197,7 +197,7 @@ def run_load(port: int, crowd: list[Person], seconds: float, think: tuple[float,
     results: list[Result] = []
     lock = threading.Lock()
     clients = [Client(port, results, lock) for _ in crowd]
-    for client, person in zip(clients, crowd):  # signing in is not part of the measured run
+    for client, person in zip(clients, crowd, strict=True):  # signing in is not part of the measured run
         client.sign_in(person.email)
     start = threading.Event()
     deadline: list[float] = [0.0]
@@ -214,7 +214,8 @@ def run_load(port: int, crowd: list[Person], seconds: float, think: tuple[float,
                 if think:
                     time.sleep(rng.uniform(*think))
 
-    threads = [threading.Thread(target=live, args=(c, p, i), daemon=True) for i, (c, p) in enumerate(zip(clients, crowd))]
+    threads = [threading.Thread(target=live, args=(c, p, i), daemon=True)
+               for i, (c, p) in enumerate(zip(clients, crowd, strict=True))]
     for thread in threads:
         thread.start()
     began = time.monotonic()

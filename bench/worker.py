@@ -1,6 +1,7 @@
 """The worker: carrier updates applied per second (stored, then each "received" as the API does: `queue_drain`,
-which queues `app.jobs.drain_carrier_updates` unless one is waiting) and emails sent per second (`app.jobs.send_notification`, to a local
-aiosmtpd server), by one `worker.py` process and by two, on a scratch copy of the largest database.
+which queues `app.jobs.drain_carrier_updates` unless one is waiting) and emails sent per second
+(`app.jobs.send_notification`, to a local aiosmtpd server), by one `worker.py` process and by two, on a scratch
+copy of the largest database.
 
 The rate is the jobs' own clock: from the first job's start to the last job's end (RQ's started_at/ended_at), so
 the workers' start-up is not counted; every job of the run must have finished (the run waits for all of them, as
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -52,8 +53,8 @@ def _print(engine: str, size: int, rows: list[dict]) -> None:
     print(f"\nWorker throughput, {name}, {size:,} orders (worker.py processes, jobs through Redis)")
     print(table(["work", "workers", "jobs", "finished", "failed", "other jobs", "done", "seconds", "per second",
                  "outcomes (rows)", "jobs' answers"],
-                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["other jobs"], r["done"], r["seconds"],
-                  r["per_second"], ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items()),
+                [[r["work"], r["workers"], r["jobs"], r["finished"], r["failed"], r["other jobs"], r["done"],
+                  r["seconds"], r["per_second"], ", ".join(f"{k}: {v}" for k, v in r["outcomes"].items()),
                   ", ".join(f"{k}: {v}" for k, v in r["answers"].items())] for r in rows]), flush=True)
 
 
@@ -123,7 +124,7 @@ def _stored_updates(count: int) -> list[int]:
     for plan in session.scalars(select(Plan)):
         plans.setdefault(plan.carrier_id, []).append(plan.id)
     rows = Rows(session)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     updates = []
     for k, (line_id, employee_id, carrier_id, plan_id, cost_center_id) in enumerate(lines):
         order_id = rows.next_id(Order)
@@ -190,7 +191,7 @@ def _pending_emails(count: int) -> list[int]:
     session = db.session
     people = session.execute(select(User.id, User.email).where(User.active).order_by(User.id).limit(500)).all()
     rows = Rows(session)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     html = "<html><body>\n" + "<p>Your order WO-001234 has shipped. Track it with UPS 1Z999AA10123456784.</p>\n" * 40 \
         + "</body></html>\n"
     text = "Your order WO-001234 has shipped.\nTrack it with UPS 1Z999AA10123456784.\n" * 15
@@ -260,7 +261,7 @@ def _run_workers(app, url: str, redis_url: str, queue_name: str, workers: int, j
         for waiting in (job_ids[-1:], job_ids):
             while waiting and time.monotonic() < deadline:
                 jobs = Job.fetch_many(waiting, connection=connection)
-                waiting = [job_id for job_id, job in zip(waiting, jobs)
+                waiting = [job_id for job_id, job in zip(waiting, jobs, strict=True)
                            if job and job.get_status(refresh=False) not in over]
                 if waiting:
                     time.sleep(0.2)

@@ -134,7 +134,8 @@ def test_admin_creates_a_policy_adds_and_reorders_steps_and_switches_it_off(app,
         assert kinds == ["cost_center_owner", "manager"]
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.target == "Expensive phones")) is not None
     # The policy now routes an expensive new line: the cost center owner first.
-    number = submit(login, demo, device_model=demo.model("iPhone 16 Pro"), plan=demo.plan("northwind", "Business Unlimited"))
+    number = submit(login, demo, device_model=demo.model("iPhone 16 Pro"),
+                    plan=demo.plan("northwind", "Business Unlimited"))
     with app.app_context():
         assert order_of(number).one_time_cents == 109900
         first = db.session.scalar(select(Approval).where(Approval.order_id == order_of(number).id,

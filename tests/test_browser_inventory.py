@@ -36,7 +36,8 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
     page.get_by_label("Search lines").press_sequentially(typed, delay=30)
     results = page.locator("#results")
     expect(results.get_by_role("link", name=national(number))).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="match")).to_contain_text(re.compile(r"\d line matches|lines match"))
+    expect(page.get_by_role("status").filter(has_text="match")).to_contain_text(
+        re.compile(r"\d line matches|lines match"))
     # The hint under the focused box sits below its focus ring, not under it.
     box, hint = page.get_by_label("Search lines").bounding_box(), page.locator("#q-hint").bounding_box()
     assert hint["y"] >= box["y"] + box["height"] + 2
@@ -50,7 +51,7 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
     # Export CSV holds exactly the rows listed.
     with page.expect_download() as download_info:
         results.get_by_role("link", name="Export CSV").click()
-    exported = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    exported = list(csv.DictReader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
     listed = [r.get_by_role("link").first.inner_text() for r in shown.all()]
     assert [national(r["phone_number"]) for r in exported] == listed
 

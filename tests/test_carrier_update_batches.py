@@ -259,7 +259,7 @@ def test_two_drains_at_once_apply_every_update_exactly_once_and_in_order(app):
     numbers = _orders(app, 24)
     acks = _acknowledge_all(app, numbers)
     completions = [_store(app, n, "completed", message="Plan changed.") for n in numbers]
-    ids = [i for pair in zip(acks, completions) for i in pair]
+    ids = [i for pair in zip(acks, completions, strict=True) for i in pair]
     errors: list[BaseException] = []
     start = threading.Barrier(2)
 

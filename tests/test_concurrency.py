@@ -57,7 +57,7 @@ def _orders(app, login) -> list[dict]:
         reports = sorted(marco.reports, key=lambda u: u.id)
         lines = [db.session.scalar(select(Line).where(Line.employee_id == r.id, Line.status == LineStatus.ACTIVE)
                                    .order_by(Line.id)) for r in reports]
-        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines) if line is not None][:5]
+        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines, strict=True) if line is not None][:5]
     assert len(picked) == 5, "the demo company gives Marco five reports with a line"
     hana = login("helpdesk")
     orders = []
@@ -112,7 +112,8 @@ def test_twenty_people_deciding_the_same_orders_at_once_leave_each_in_one_consis
 
     for order in orders:
         told_done = [action for action, number, _, flashes in outcomes if number == order["number"] and
-                     any(category == "success" and text.startswith(ACTIONS[action](order)[2]) for category, text in flashes)]
+                     any(category == "success" and text.startswith(ACTIONS[action](order)[2])
+                         for category, text in flashes)]
         assert len(told_done) == 1, (order["number"], told_done)  # exactly one person's decision stood
         winner = told_done[0]
         status, kinds, step_status = FINAL[winner]

@@ -188,7 +188,7 @@ def test_every_figure_links_to_a_list_of_exactly_what_it_counts(db_session, comp
     for week in board.per_week.weeks:
         assert _list_size(db_session, figures.Bar("", "", 0, week.total, week.filters))[0] == week.total
     for series in board.per_week.series:
-        for n, link in zip(series.counts, series.filters):
+        for n, link in zip(series.counts, series.filters, strict=True):
             assert _list_size(db_session, figures.Bar("", "", 0, n, link))[0] == n
 
 

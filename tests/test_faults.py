@@ -228,7 +228,7 @@ def test_with_the_smtp_server_down_emails_are_retried_and_sent_once_it_is_back(a
 
     port = free_port()  # nothing listens here yet
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
+    place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
         queue = task_queue()
         ids = [job.args[0] for job in queue.get_jobs() if job.func_name == "app.jobs.send_notification"]

@@ -309,7 +309,8 @@ def test_carriers_that_poll_read_the_order_with_the_same_signature(app, login, d
     headers = {"X-Dialtone-Carrier": "northwind", "X-Dialtone-Signature": signature(SECRET, b"")}
     response = api.get(f"/api/v1/orders/{number}", headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
-    assert api.get(f"/api/v1/orders/{number}", headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
+    assert api.get(f"/api/v1/orders/{number}",
+                   headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
     wrong = {"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, b"")}
     assert api.get(f"/api/v1/orders/{number}", headers=wrong).status_code == 404
 

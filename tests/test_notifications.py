@@ -482,6 +482,6 @@ def test_an_email_with_a_line_longer_than_smtp_allows_is_sent_whole(app, login, 
     assert "sent" in run_send_jobs(app)
     rejected = [r for r in smtp.to(ERIN) if r.milestone == "rejected"]
     assert len(rejected) == 1 and reason in rejected[0].text and reason in rejected[0].html
-    raw = next(raw for raw, r in zip(smtp.raw, smtp.received) if r is rejected[0])
+    raw = next(raw for raw, r in zip(smtp.raw, smtp.received, strict=True) if r is rejected[0])
     assert max(len(line) for line in raw.splitlines()) <= 78
     assert all(n.status is S.SENT for n in notifications(app, number))
