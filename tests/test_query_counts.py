@@ -4,6 +4,7 @@ benchmark times (bench.pages) is opened on both and its statements counted. Coun
 measured by `make bench`, never here."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -38,7 +39,7 @@ def sized_apps(template_database, redis_url, tmp_path_factory):
 
     apps, names = {}, []
     for orders in SIZES:
-        name = f"dialtone_counts_{orders}"
+        name = f"dialtone_counts_{os.getpid()}_{orders}"  # runs at the same time must not share it
         url = _copy(template_database, name, tmp_path_factory)
         names.append(name)
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url,
