@@ -16,6 +16,31 @@ from rq import Queue, SimpleWorker
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+class DialtoneWorker(SimpleWorker):
+    """RQ's SimpleWorker whose command channel never holds up its exit.
+
+    RQ listens for commands (stop a job, shut down) in a pub/sub thread that waits up to 60 s for a message, and
+    stops it on the way out. Since redis-py 8.2 stopping that thread waits for it to finish, so a worker whose
+    thread had just gone back to waiting took a whole minute to exit. A burst worker (it runs what is queued and
+    exits, in moments) does not listen for commands at all; a long-running one waits 1 s at a time.
+    """
+
+    _listens = True
+
+    def work(self, burst: bool = False, **kwargs) -> bool:
+        self._listens = not burst
+        return super().work(burst, **kwargs)
+
+    def subscribe(self) -> None:
+        if not self._listens:
+            return
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="run the jobs waiting now, then exit")
@@ -39,7 +64,7 @@ def main() -> None:
     if scheduler:
         with app.jobs._app.app_context():
             app.jobs.schedule_periodic()  # reminders, sweeps… each re-schedules itself after it runs
-    SimpleWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=scheduler)
+    DialtoneWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=scheduler)
 
 
 if __name__ == "__main__":

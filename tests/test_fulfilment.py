@@ -1,7 +1,6 @@
 """Fulfilment: every carrier-fulfilled type from approval to completion through the simulator, the console and
 the carrier API, with the inventory changed as DESIGN.md says; the API's answers; late updates; the worker."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock, commands
+from app import clock
 from app.extensions import db
-from app.identifiers import make_iccid, make_imei
 from app.models import (
     Carrier,
     CarrierUpdate,
@@ -26,60 +24,14 @@ from app.models import (
     OrderStatus,
     User,
 )
+from app.orders.types import MOBILE, REGISTRY
 from app.web.carrier_api import signature
-from tests.ordering import Demo, place
-from tests.test_ordering import ERIN, _age_erins_device, valid_orders
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, SECRET, approved, carrier_code, push
+from tests.support.ordering import ERIN, place, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "demo-carrier-secret"
-CARRIER_TYPES = [
-    "new_line",
-    "upgrade",
-    "warranty_replacement",
-    "accessory",
-    "port_in",
-    "transfer_liability",
-    "activate_in_stock",
-    "change_features",
-    "change_plan",
-    "change_number",
-    "swap_to_stock_device",
-    "sim_request",
-    "restore",
-    "suspend",
-    "disconnect",
-]
+CARRIER_TYPES = [code for code, t in REGISTRY.items() if t.carrier_fulfilled and t.module == MOBILE]
 NEW_NUMBER = "+12125550188"
-NEW_IMEI = make_imei("35391110", 777001)
-NEW_ICCID = make_iccid("01410", 987654)
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
-
-def approved(app, login, demo, code: str, **changes) -> str:
-    """Place a valid order of `code` (with `changes` to its answers) and approve every step."""
-    if code == "upgrade":
-        _age_erins_device(app, days=800)
-    role, data, for_email = valid_orders(demo)[code]
-    data = {**data, **changes}
-    number = place(login(role), code, data, for_user=demo.user(for_email) if for_email else None)
-    with app.app_context():
-        while True:
-            order = db.session.scalar(select(Order).where(Order.number == number))
-            if order.status is not OrderStatus.PENDING_APPROVAL:
-                break
-            from app.models import Approval, ApprovalStatus
-
-            step = db.session.scalar(
-                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
-            )
-            commands.approve(db.session, step, step.assignee or step.group.members[0])
-            db.session.commit()
-        assert order.status is OrderStatus.APPROVED
-    return number
 
 
 def snapshot(app, number: str) -> dict:
@@ -253,14 +205,6 @@ def test_only_the_fulfilment_team_reaches_the_console(app, login, demo):
 
 
 # ------------------------------------------------------------------ through the carrier API
-def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: bool = True):
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", "X-Dialtone-Carrier": carrier}
-    if sign:
-        headers["X-Dialtone-Signature"] = signature(secret, raw)
-    return client.post("/api/v1/carrier-updates", data=raw, headers=headers)
-
-
 def api_updates(code: str, number: str) -> list[dict]:
     updates = [{"status": "acknowledged", "carrier_reference": "API-1"}]
     if code in ("new_line", "upgrade", "warranty_replacement", "accessory", "sim_request", "port_in"):
@@ -283,11 +227,6 @@ def apply_pending(app) -> None:
 
     with app.app_context():
         carrier_sweep()
-
-
-def carrier_code(app, number: str) -> str:
-    with app.app_context():
-        return db.session.scalar(select(Order).where(Order.number == number)).carrier.code
 
 
 @pytest.mark.parametrize("code", CARRIER_TYPES)

@@ -1,6 +1,6 @@
 """GET /healthz names the state of the database and Redis."""
 
-from tests.helpers import free_port
+from tests.support.helpers import free_port
 
 
 def test_healthz_is_200_when_database_and_redis_answer(client):

@@ -7,120 +7,9 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Device, Line, LineStatus, Order, OrderStatus, User
+from app.models import Device, Line, LineStatus, Order, OrderStatus
 from app.orders.types import MOBILE, REGISTRY
-from tests.ordering import Demo, errors_of, fill, place
-
-ERIN = "employee@example.com"
-OFFICE = {"ship_to": "office"}
-PIN = "483920"
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
-
-def _age_erins_device(app, days: int, model_name: str | None = None) -> None:
-    from app.models import DeviceModel
-
-    with app.app_context():
-        line = db.session.scalar(select(Line).join(User, Line.employee_id == User.id).where(User.email == ERIN))
-        line.device.activated_on = line.device.purchased_on = clock.today() - timedelta(days=days)
-        if model_name:
-            line.device.model = db.session.scalar(select(DeviceModel).where(DeviceModel.name == model_name))
-        db.session.commit()
-
-
-def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
-    """For each type: who orders (role), the form answers, and for whom (an email) when on behalf."""
-    line = demo.line_of(ERIN)
-    account = {
-        "account_number": "PERS-22918",
-        "transfer_pin": PIN,
-        "billing_zip": "10118",
-        "account_holder": "Erin Park",
-    }
-    suspended_owner = demo.owner_of_line(LineStatus.SUSPENDED)
-    return {
-        "new_line": (
-            "employee",
-            {
-                "carrier": demo.carrier("northwind"),
-                "plan": demo.plan("northwind", "Business Unlimited"),
-                "device_model": demo.model("iPhone 16"),
-                "sim_kind": "physical",
-                **OFFICE,
-            },
-            None,
-        ),
-        "upgrade": ("employee", {"line": line, "device_model": demo.model("iPhone 16 Pro"), **OFFICE}, None),
-        "warranty_replacement": (
-            "employee",
-            {"line": line, "problem": "defect", "problem_description": "The screen stays black.", **OFFICE},
-            None,
-        ),
-        "accessory": (
-            "employee",
-            {"device": demo.device_of(ERIN), "accessories": demo.accessory("USB-C fast charger 30 W"), **OFFICE},
-            None,
-        ),
-        "port_in": (
-            "employee",
-            {
-                "line": line,
-                "carrier": demo.carrier("contoso"),
-                "plan": demo.plan("contoso", "Business Unlimited"),
-                **account,
-                **OFFICE,
-            },
-            None,
-        ),
-        "transfer_liability": (
-            "employee",
-            {
-                "direction": "to_corporate",
-                "phone_number": "(415) 555-0100",
-                "carrier": demo.carrier("northwind"),
-                "plan": demo.plan("northwind", "Business 10 GB"),
-                **account,
-            },
-            None,
-        ),
-        "stipend_enroll": ("employee", {"tier": demo.tier("Standard")}, None),
-        "activate_in_stock": (
-            "employee",
-            {
-                "stock_device": demo.in_stock("Galaxy A56"),
-                "carrier": demo.carrier("contoso"),
-                "plan": demo.plan("contoso", "Business 10 GB"),
-            },
-            None,
-        ),
-        "change_features": (
-            "employee",
-            {"line": line, "features": [demo.feature("northwind", "visual_vm"), demo.feature("northwind", "hotspot")]},
-            None,
-        ),
-        "change_plan": ("employee", {"line": line, "plan": demo.plan("northwind", "Business 10 GB")}, None),
-        "change_number": (
-            "employee",
-            {"line": line, "preferred_area_code": "212", "reason": "Too many spam calls."},
-            None,
-        ),
-        "swap_to_stock_device": ("employee", {"line": line, "stock_device": demo.in_stock("iPhone 16")}, None),
-        "sim_request": ("employee", {"line": line, "sim_kind": "esim", "reason": "Moving to eSIM.", **OFFICE}, None),
-        "restore": ("helpdesk", {"line": demo.line_of(suspended_owner, LineStatus.SUSPENDED)}, suspended_owner),
-        "assign_line": ("helpdesk", {"line": line, "new_employee": demo.user("manager@example.com")}, ERIN),
-        "suspend": ("employee", {"line": line, "reason": "On leave for two months."}, None),
-        "disconnect": (
-            "employee",
-            {"line": line, "effective_on": clock.today().isoformat(), "disposition": "return_to_stock"},
-            None,
-        ),
-        "stipend_remove": ("helpdesk", {"effective_on": clock.today().isoformat()}, demo.stipend_holder()),
-    }
-
+from tests.support.ordering import ERIN, PIN, age_erins_device, errors_of, fill, place, valid_orders
 
 SEED_TYPES = [
     "new_line",
@@ -152,7 +41,7 @@ def test_the_registry_has_the_eighteen_types_of_the_source_description():
 @pytest.mark.parametrize("code", ALL_TYPES)
 def test_a_valid_order_of_each_type_is_submitted_and_waits_for_approval(app, login, demo, code):
     if code == "upgrade":
-        _age_erins_device(app, days=800)
+        age_erins_device(app, days=800)
     role, data, for_email = valid_orders(demo)[code]
     client = login(role)
     for_user = demo.user(for_email) if for_email else None
@@ -269,7 +158,7 @@ def test_upgrade_eligibility_follows_the_company_setting(app, login, demo):
 
 
 def test_warranty_refuses_a_device_over_a_year_old_and_points_to_upgrade(app, login, demo):
-    _age_erins_device(app, days=400)
+    age_erins_device(app, days=400)
     errors, _ = _refusal(login, demo, "warranty_replacement", {})
     assert "more than a year ago, so the carrier's warranty has ended. Order an Upgrade instead." in errors
 
@@ -311,7 +200,7 @@ def test_no_plan_change_on_a_disconnected_line(app, login, demo):
 
 
 def test_port_requires_a_new_device_when_the_current_one_does_not_work_on_the_new_carrier(app, login, demo):
-    _age_erins_device(app, days=100, model_name="Pixel 9")  # Pixel 9 works on Northwind and Contoso only
+    age_erins_device(app, days=100, model_name="Pixel 9")  # Pixel 9 works on Northwind and Contoso only
     errors, _ = _refusal(
         login,
         demo,
@@ -367,7 +256,7 @@ def test_esim_is_refused_for_a_device_that_does_not_take_one(app, login, demo):
 
 
 def test_a_line_with_an_open_order_cannot_get_a_conflicting_one(app, login, demo):
-    _age_erins_device(app, days=800)
+    age_erins_device(app, days=800)
     client = login("employee")
     upgrade = place(client, "upgrade", valid_orders(demo)["upgrade"][1])
     response = fill(client, "disconnect", valid_orders(demo)["disconnect"][1])
@@ -510,7 +399,7 @@ def test_another_employees_order_is_not_found_by_url(login, demo):
     number = place(login("employee"), "stipend_enroll", valid_orders(demo)["stipend_enroll"][1])
     other = login("helpdesk")  # helpdesk may see it
     assert other.get(f"/orders/{number}").status_code == 200
-    from tests.helpers import Client
+    from tests.support.helpers import Client
 
     stranger = Client(login("employee").app)
     stranger.sign_in("liam.nguyen@example.com")

@@ -1,8 +1,9 @@
-"""Helpers for ordering tests: the demo catalog by name, and placing an order through the real pages."""
+"""Ordering: the demo catalog by name, a valid order of each type, and placing an order through the real pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -24,6 +25,10 @@ from app.models import (
     StipendTier,
     User,
 )
+from tests.support.helpers import ERIN
+
+OFFICE = {"ship_to": "office"}
+PIN = "483920"
 
 
 @dataclass
@@ -134,3 +139,103 @@ def _errors(response) -> str:
 
 def errors_of(response) -> str:
     return _errors(response)
+
+
+def age_erins_device(app, days: int, model_name: str | None = None) -> None:
+    """Make Erin's device `days` old (and of `model_name`), e.g. old enough for an upgrade."""
+    with app.app_context():
+        line = db.session.scalar(select(Line).join(User, Line.employee_id == User.id).where(User.email == ERIN))
+        line.device.activated_on = line.device.purchased_on = clock.today() - timedelta(days=days)
+        if model_name:
+            line.device.model = db.session.scalar(select(DeviceModel).where(DeviceModel.name == model_name))
+        db.session.commit()
+
+
+def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
+    """For each type: who orders (role), the form answers, and for whom (an email) when on behalf."""
+    line = demo.line_of(ERIN)
+    account = {
+        "account_number": "PERS-22918",
+        "transfer_pin": PIN,
+        "billing_zip": "10118",
+        "account_holder": "Erin Park",
+    }
+    suspended_owner = demo.owner_of_line(LineStatus.SUSPENDED)
+    return {
+        "new_line": (
+            "employee",
+            {
+                "carrier": demo.carrier("northwind"),
+                "plan": demo.plan("northwind", "Business Unlimited"),
+                "device_model": demo.model("iPhone 16"),
+                "sim_kind": "physical",
+                **OFFICE,
+            },
+            None,
+        ),
+        "upgrade": ("employee", {"line": line, "device_model": demo.model("iPhone 16 Pro"), **OFFICE}, None),
+        "warranty_replacement": (
+            "employee",
+            {"line": line, "problem": "defect", "problem_description": "The screen stays black.", **OFFICE},
+            None,
+        ),
+        "accessory": (
+            "employee",
+            {"device": demo.device_of(ERIN), "accessories": demo.accessory("USB-C fast charger 30 W"), **OFFICE},
+            None,
+        ),
+        "port_in": (
+            "employee",
+            {
+                "line": line,
+                "carrier": demo.carrier("contoso"),
+                "plan": demo.plan("contoso", "Business Unlimited"),
+                **account,
+                **OFFICE,
+            },
+            None,
+        ),
+        "transfer_liability": (
+            "employee",
+            {
+                "direction": "to_corporate",
+                "phone_number": "(415) 555-0100",
+                "carrier": demo.carrier("northwind"),
+                "plan": demo.plan("northwind", "Business 10 GB"),
+                **account,
+            },
+            None,
+        ),
+        "stipend_enroll": ("employee", {"tier": demo.tier("Standard")}, None),
+        "activate_in_stock": (
+            "employee",
+            {
+                "stock_device": demo.in_stock("Galaxy A56"),
+                "carrier": demo.carrier("contoso"),
+                "plan": demo.plan("contoso", "Business 10 GB"),
+            },
+            None,
+        ),
+        "change_features": (
+            "employee",
+            {"line": line, "features": [demo.feature("northwind", "visual_vm"), demo.feature("northwind", "hotspot")]},
+            None,
+        ),
+        "change_plan": ("employee", {"line": line, "plan": demo.plan("northwind", "Business 10 GB")}, None),
+        "change_number": (
+            "employee",
+            {"line": line, "preferred_area_code": "212", "reason": "Too many spam calls."},
+            None,
+        ),
+        "swap_to_stock_device": ("employee", {"line": line, "stock_device": demo.in_stock("iPhone 16")}, None),
+        "sim_request": ("employee", {"line": line, "sim_kind": "esim", "reason": "Moving to eSIM.", **OFFICE}, None),
+        "restore": ("helpdesk", {"line": demo.line_of(suspended_owner, LineStatus.SUSPENDED)}, suspended_owner),
+        "assign_line": ("helpdesk", {"line": line, "new_employee": demo.user("manager@example.com")}, ERIN),
+        "suspend": ("employee", {"line": line, "reason": "On leave for two months."}, None),
+        "disconnect": (
+            "employee",
+            {"line": line, "effective_on": clock.today().isoformat(), "disposition": "return_to_stock"},
+            None,
+        ),
+        "stipend_remove": ("helpdesk", {"effective_on": clock.today().isoformat()}, demo.stipend_holder()),
+    }
