@@ -3,14 +3,16 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pyproject.toml says which versions may work (>=); constraints.txt pins the ones the tests and CI run with.
+CONSTRAINTS := constraints.txt
 
-.PHONY: run test test-fast browser bench clean
+.PHONY: run test test-fast browser screenshots lint constraints bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -29,8 +31,32 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
 
+# The README's screenshots: the browser tests, writing their screenshots into docs/screenshots.
+screenshots: $(STAMP) browser
+	DIALTONE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -m browser
+
+# Not in CI yet: the domain packages and their import contracts come first.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy app || status=1; \
+	$(BIN)/lint-imports || status=1; \
+	exit $$status
+
+# Re-resolve the newest versions pyproject.toml allows into constraints.txt (then run `make test` and commit both).
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade pip
+	.venv-constraints/bin/pip install --quiet -e '.[test,dev]'
+	{ echo "# The exact versions \`make\` installs for the tests and CI (pip install -c constraints.txt)."; \
+	  echo "# pyproject.toml keeps the lower bounds. Regenerate with \`make constraints\`, then run \`make test\`."; \
+	  .venv-constraints/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS)
+	rm -rf .venv-constraints
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -20,6 +20,8 @@ from rq import Queue
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from app.jobs.watch import WatchfulWorker as DialtoneWorker  # noqa: E402 - the app is importable from here on
+
 ROLES = ("carrier", "default", "emails")  # app.queue.ROLES, in the order they are served
 
 
@@ -55,7 +57,7 @@ def main() -> None:
     import app.jobs
     from app import create_app
     from app.config import Config
-    from app.jobs.watch import WATCH_SECONDS, WatchfulWorker
+    from app.jobs.watch import WATCH_SECONDS
     from app.queue import queue_name
 
     config = Config()
@@ -68,7 +70,7 @@ def main() -> None:
         with application.app_context():
             app.jobs.schedule_periodic(roles)  # reminders, sweeps… each re-schedules itself after it runs
     watch = int(application.config.get("WORKER_WATCH_SECONDS") or WATCH_SECONDS)
-    worker = WatchfulWorker(queues, connection=connection, app=application, roles=roles, watch_seconds=watch)
+    worker = DialtoneWorker(queues, connection=connection, app=application, roles=roles, watch_seconds=watch)
     worker.work(burst=args.burst, with_scheduler=scheduler)
 
 

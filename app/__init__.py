@@ -9,7 +9,7 @@ from flask import Flask
 from app import formatting, models  # noqa: F401  (models: registers the tables with the metadata)
 from app.cli import register_cli
 from app.clock import Clock
-from app.config import INSTANCE_DIR, Config
+from app.config import INSTANCE_DIR, Config, check_secret_key
 from app.database import configure_engine, install_after_commit
 from app.extensions import csrf, db, htmx, login_manager, mail, migrate
 from app.notifications.outbox import install as install_outbox
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)
+    check_secret_key(app.config)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     app.extensions["clock"] = app.config.get("CLOCK") or Clock.from_settings(app.config)
 

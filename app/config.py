@@ -5,6 +5,8 @@ from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEFAULT_TIMEZONE = "America/New_York"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # for debugging and tests only: create_app refuses it otherwise
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -19,7 +21,7 @@ class Config:
 
     def __init__(self) -> None:
         env = os.environ.get
-        self.SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
+        self.SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'dialtone.db'}")
         self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -57,6 +59,26 @@ class Config:
         # The largest request the portal reads (an inventory import is up to 10 MB), and the carrier API's.
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
         self.CARRIER_API_MAX_BYTES = int(env("CARRIER_API_MAX_BYTES", str(64 * 1024)))
+
+
+class InsecureSecretKeyError(RuntimeError):
+    """SECRET_KEY is the development default or too short, outside debugging and tests."""
+
+
+def check_secret_key(config) -> None:
+    """Refuse to run with the development SECRET_KEY, or one shorter than 32 characters, unless debugging or testing:
+    anyone who knows the key can forge sessions (and, without ENCRYPTION_KEY, read the secrets stored at rest)."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        problem = "is the development default" if key == DEFAULT_SECRET_KEY else f"is {len(key)} characters long"
+        raise InsecureSecretKeyError(
+            f"SECRET_KEY {problem}: Dialtone will not start with it. Set the SECRET_KEY environment variable to a "
+            f"random string of at least {MIN_SECRET_KEY_LENGTH} characters, the same for every web and worker "
+            'process, e.g. the output of: python -c "import secrets; print(secrets.token_urlsafe(48))" '
+            "(`make run` makes one for itself in instance/secret_key)."
+        )
 
 
 def _engine_options(url: str) -> dict:

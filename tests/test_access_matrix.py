@@ -15,10 +15,9 @@ from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, CarrierUpdate, Delegation, Line, Order, OrderEvent, User
 from app.web.carrier_api import signature
-from tests.helpers import Client
-from tests.ordering import Demo, place
-from tests.security_support import ROLES, build_world, routes, row_counts, url_for_rule
-from tests.test_ordering import valid_orders
+from tests.support.helpers import Client
+from tests.support.ordering import place, valid_orders
+from tests.support.security import ROLES, build_world, routes, row_counts, url_for_rule
 
 # (method, endpoint): the status for (anonymous, employee, manager, telecom, helpdesk, admin).
 # The world (tests/security_support.py): Erin's new-line order waiting for Marco's approval, Erin's draft, Erin's
@@ -185,11 +184,6 @@ def test_every_route_answers_each_role_as_the_table_says(app, login, role):
 ERIN, MARCO, TARA = "employee@example.com", "manager@example.com", "telecom@example.com"
 
 
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
-
 def _order_state(app, number: str) -> tuple:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
@@ -320,7 +314,7 @@ def test_a_delegate_decides_the_steps_delegated_to_them_and_the_person_away_does
 
 
 def test_the_carrier_api_answers_only_a_valid_signature(app, login, demo):
-    from tests.carriers import SECRET, approved
+    from tests.support.fulfilment import SECRET, approved
 
     number = approved(app, login, demo, "port_in")  # fulfilled by Contoso
     client = app.test_client()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.admin.audit import action_label, record_audit
 from app.extensions import db
 from app.models import AuditEntry, User
-from tests.test_admin_support import text_of
+from tests.support.pages import text_of
 
 SAMPLE_ARGS = {"kind": "plans"}  # every other variable is an id: 1
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Department, Group, Line, LineStatus, Role, Stipend, StipendStatus, User
-from tests.test_admin_support import HTMX, field_error, form_values, input_value, text_of
+from tests.support.pages import HTMX, field_error, form_values, input_value, text_of
 
 
 def user_id(app, email: str) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.admin.people_import import ImportRefused, apply_import, preview_import
 from app.extensions import db
 from app.models import AuditEntry, CostCenter, Department, User
-from tests.test_admin_support import form_values, text_of
+from tests.support.pages import form_values, text_of
 
 HEADER = "employee id,name,email,manager email,department,cost center\n"
 

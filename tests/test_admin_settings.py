@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.catalog.settings import add_months, company_logo_url, set_setting, upgrade_eligible_from, upgrade_months_for
 from app.extensions import db
 from app.models import AuditEntry, Group, Setting, StoredFile, User, get_setting
-from tests.test_admin_support import field_error, form_values, input_value
+from tests.support.pages import field_error, form_values, input_value
 
 
 def tiny_png() -> bytes:

@@ -1,18 +1,11 @@
 """The approver inbox and the admin pages for approval policies, through the real views."""
 
-import pytest
 from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, OrderStatus
-from tests.ordering import Demo
-from tests.test_approvals import order_of, pending_step, submit
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.approvals import order_of, pending_step, submit
 
 
 def test_inbox_lists_what_waits_for_me_oldest_first_with_requester_type_and_cost(app, login, demo):
@@ -235,7 +228,7 @@ def test_an_approver_names_a_delegate_for_dates_and_new_steps_go_to_them(app, lo
     with app.app_context():
         step = pending_step(number)
         assert step.assignee_id == sofia and step.on_behalf_of.email == "manager@example.com"
-    from tests.helpers import Client
+    from tests.support.helpers import Client
 
     sofia_client = Client(app)
     sofia_client.sign_in("sofia.alvarez@example.com")

@@ -20,46 +20,12 @@ from app.models import (
     ApproverKind,
     Delegation,
     Line,
-    Order,
     OrderStatus,
     Stipend,
     StipendStatus,
-    User,
 )
-from tests.ordering import Demo, place
-from tests.test_ordering import ERIN, valid_orders
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
-
-def submit(login, demo, code="new_line", role="employee", for_email=None, **changes) -> str:
-    _, data, default_for = valid_orders(demo)[code]
-    data = {**data, **changes}
-    for_email = for_email or default_for
-    return place(login(role), code, data, for_user=demo.user(for_email) if for_email else None)
-
-
-def order_of(number: str) -> Order:
-    return db.session.scalar(select(Order).where(Order.number == number))
-
-
-def person(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def steps(number: str) -> list[Approval]:
-    return sorted(
-        order_of(number).id
-        and db.session.scalars(select(Approval).where(Approval.order_id == order_of(number).id)).all(),
-        key=lambda a: a.position,
-    )
-
-
-def pending_step(number: str) -> Approval:
-    return next(a for a in steps(number) if a.status is ApprovalStatus.PENDING)
+from tests.support.approvals import order_of, pending_step, person, steps, submit
+from tests.support.ordering import ERIN
 
 
 # ------------------------------------------------------------------ routing

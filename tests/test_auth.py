@@ -2,31 +2,8 @@
 
 import pytest
 
-from tests.helpers import DEMO_USERS, Client
-
-NAV = [
-    "New order",
-    "My orders",
-    "Approvals",
-    "Inventory",
-    "My lines and devices",
-    "Fulfillment",
-    "Dashboard",
-    "Reports",
-    "Admin",
-]
-EXPECTED_NAV = {
-    "employee": {"New order", "My orders", "My lines and devices"},
-    "manager": {"New order", "My orders", "Approvals", "My lines and devices"},
-    "telecom": {"New order", "My orders", "Approvals", "My lines and devices", "Fulfillment", "Dashboard", "Reports"},
-    "helpdesk": {"New order", "My orders", "Inventory"},
-    "admin": {"New order", "My orders", "Approvals", "Inventory", "Fulfillment", "Dashboard", "Reports", "Admin"},
-}
-
-
-def nav_links(html: str) -> set[str]:
-    nav = html.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
-    return {label for label in NAV if f">{label}</a>" in nav}
+from tests.support.helpers import DEMO_USERS, Client
+from tests.support.navigation import EXPECTED_NAV, nav_links
 
 
 @pytest.mark.parametrize("role", list(DEMO_USERS))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.catalog.eligibility import eligibility_for
 from app.extensions import db
 from app.models import DeviceModel, Plan, User
-from tests.helpers import DEMO_USERS
+from tests.support.helpers import DEMO_USERS
 
 
 def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_retires_a_plan(app, page, new_page):

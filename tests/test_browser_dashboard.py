@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent, OrderStatus, User
-from tests.helpers import DEMO_USERS
-from tests.test_dashboard import TODAY, build_company, shift_to_today
+from tests.support.dashboard import TODAY, build_company, shift_to_today
+from tests.support.helpers import DEMO_USERS
 
 CHARTS = (
     "orders-by-status",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.helpers import DEMO_USERS
-from tests.test_auth import EXPECTED_NAV, NAV
+from tests.support.helpers import DEMO_USERS
+from tests.support.navigation import EXPECTED_NAV, NAV
 
 
 @pytest.mark.parametrize("role", list(DEMO_USERS))

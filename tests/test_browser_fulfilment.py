@@ -2,10 +2,9 @@
 
 from app.formatting import imei as format_imei
 from app.formatting import phone
-from tests.carriers import approved
-from tests.helpers import DEMO_USERS
-from tests.ordering import Demo
-from tests.test_fulfilment import NEW_ICCID, NEW_IMEI
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, approved
+from tests.support.helpers import DEMO_USERS
+from tests.support.ordering import Demo
 
 
 def test_tara_completes_a_contoso_order_and_the_line_shows_in_erins_lines(app, login, new_page):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Line, User
+from tests.support.helpers import run_queued_jobs
 
 
 def erin(app) -> tuple[int, str, str]:
@@ -54,8 +55,7 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
     # Export CSV holds exactly the rows listed.
     with page.expect_download() as download_info:
         results.get_by_role("link", name="Export CSV").click()
-    with open(download_info.value.path(), encoding="utf-8") as downloaded:
-        exported = list(csv.DictReader(io.StringIO(downloaded.read())))
+    exported = list(csv.DictReader(io.StringIO(download_info.value.path().read_text(encoding="utf-8"))))
     listed = [r.get_by_role("link").first.inner_text() for r in shown.all()]
     assert [national(r["phone_number"]) for r in exported] == listed
 
@@ -143,10 +143,8 @@ def test_the_inventory_pages_fit_a_phone_screen(app, page):
 
 
 def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, tmp_path):
-    from rq import SimpleWorker
-
     from app.queue import task_queue
-    from tests.test_inventory_import import as_csv, new_row
+    from tests.support.inventory import as_csv, new_row
 
     upload = tmp_path / "carrier-export.csv"
     upload.write_text(as_csv([new_row(n) for n in range(1, 40)]))
@@ -160,8 +158,7 @@ def test_an_import_shows_its_progress_until_the_summary_replaces_it(app, page, t
     expect(page.get_by_label("0 of 39 rows imported")).to_be_visible()  # the progress bar, labelled
     page.check()
     with app.app_context():  # the worker takes the job while the page polls
-        queue = task_queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        run_queued_jobs(task_queue())
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="All 39 rows were imported")).to_be_visible()
     page.check()

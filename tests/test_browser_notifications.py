@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MilestoneSetting, User
-from tests.helpers import DEMO_USERS
-from tests.ordering import Demo
-from tests.test_approvals import submit
+from tests.support.approvals import submit
+from tests.support.helpers import DEMO_USERS
+from tests.support.ordering import Demo
 
 
 def test_ada_resends_an_email_and_switches_a_milestone_off(app, login, page):

@@ -2,7 +2,7 @@
 
 import re
 
-from tests.helpers import DEMO_USERS
+from tests.support.helpers import DEMO_USERS
 
 
 def order_new_line(page, *, other_address: bool = False) -> str:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from app import clock
-from tests.helpers import DEMO_USERS
+from tests.support.helpers import DEMO_USERS
 
 
 def test_ada_tries_which_approvers_an_order_would_get(page):

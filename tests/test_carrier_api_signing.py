@@ -10,13 +10,7 @@ import json
 import pytest
 
 from app.web.carrier_api import signature, signed_request
-from tests.carriers import SECRET, approved, poll, push, signed_headers
-from tests.ordering import Demo
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.fulfilment import SECRET, approved, poll, push, signed_headers
 
 
 @pytest.fixture

@@ -502,7 +502,7 @@ def test_queue_sends_with_redis_down_leaves_the_emails_for_the_sweep(app, monkey
     from redis import Redis
 
     from app.notifications import outbox
-    from tests.helpers import free_port
+    from tests.support.helpers import free_port
 
     nowhere = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     monkeypatch.setitem(app.extensions, "redis", nowhere)  # nothing listens there
@@ -524,7 +524,7 @@ def _drain_jobs(queue) -> list:
 def test_updates_received_through_the_api_queue_one_drain_job_on_the_carrier_queue(app):
     from app.jobs import drain_carrier_updates
     from app.notifications.outbox import SEND_JOB
-    from tests.carriers import carrier_code, push
+    from tests.support.fulfilment import carrier_code, push
 
     numbers = _orders(app, 6)
     with app.app_context():

@@ -25,19 +25,13 @@ from app.models import (
     OrderStatus,
     Sim,
 )
-from tests.carriers import apply_pending, approved, push
-from tests.ordering import Demo
+from tests.support.fulfilment import apply_pending, approved, push
 
 NUMBER = "+12125550188"
 OTHER_NUMBER = "+12125550199"
 IMEI = make_imei("35391110", 777001)
 ICCID = make_iccid("01410", 987654)
 SHIPMENT = [{"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}]
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
 
 
 @pytest.fixture

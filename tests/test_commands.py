@@ -22,13 +22,8 @@ from app.models import (
     User,
 )
 from app.orders.service import OrderRefused
-from tests.ordering import Demo, errors_of, fill
-from tests.test_ordering import ERIN, OFFICE, valid_orders
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.fulfilment import approved
+from tests.support.ordering import ERIN, OFFICE, errors_of, fill, place, valid_orders
 
 
 def draft(client, code: str, data: dict, *, for_user: int | None = None) -> str:
@@ -146,8 +141,6 @@ def test_a_command_leaves_the_commit_to_its_caller(app, login, demo):
 
 # ---------------------------------------------------------------- at the final approval, and in the effect
 def test_a_line_disconnected_before_the_last_approval_holds_the_order_for_attention(app, login, demo):
-    from tests.ordering import place
-
     number = place(login("employee"), "suspend", valid_orders(demo)["suspend"][1])
     with app.app_context():
         line = db.session.scalar(select(Line).join(Order, Order.line_id == Line.id).where(Order.number == number))
@@ -171,8 +164,6 @@ def test_a_line_disconnected_before_the_last_approval_holds_the_order_for_attent
 
 
 def test_completing_what_the_line_can_no_longer_take_is_refused_not_a_server_error(app, login, demo):
-    from tests.carriers import approved
-
     number = approved(app, login, demo, "change_plan")
     with app.app_context():
         line = db.session.scalar(select(Line).join(Order, Order.line_id == Line.id).where(Order.number == number))
@@ -194,8 +185,6 @@ def test_a_fresh_install_has_the_company_default_and_routes_to_the_manager(app):
 
 
 def test_an_order_nobody_can_approve_waits_for_an_administrator(app, login, demo):
-    from tests.ordering import place
-
     with app.app_context():
         erin = db.session.scalar(select(User).where(User.email == ERIN))
         erin.manager = None  # no manager on file
@@ -220,8 +209,6 @@ def test_an_order_nobody_can_approve_waits_for_an_administrator(app, login, demo
 
 def test_an_escalation_never_hands_the_step_to_the_requester_as_a_delegate(app, login, demo):
     """Escalation and routing resolve the approver the same way: a delegate who is the requester is skipped."""
-    from tests.ordering import place
-
     number = place(login("employee"), "change_plan", valid_orders(demo)["change_plan"][1])
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))

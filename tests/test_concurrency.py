@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, InventoryChange, Line, LineStatus, Order, OrderStatus, User
-from tests.ordering import place
+from tests.support.ordering import place
 
 MARCO, HANA = "manager@example.com", "helpdesk@example.com"
 FLASH = re.compile(r'<p class="flash flash-(success|error|info)"[^>]*>(.*?)</p>', re.S)
@@ -63,7 +63,7 @@ def _orders(app, login) -> list[dict]:
             )
             for r in reports
         ]
-        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines, strict=False) if line is not None][:5]
+        picked = [(r.id, line.id, marco.id) for r, line in zip(reports, lines, strict=True) if line is not None][:5]
     assert len(picked) == 5, "the demo company gives Marco five reports with a line"
     hana = login("helpdesk")
     orders = []
@@ -157,7 +157,7 @@ RACE_ROUNDS = 10
 
 def _accessory_orders(app, login, count: int) -> list[dict]:
     """Erin orders accessories `count` times: one step each, her manager Marco's."""
-    from tests.ordering import Demo, valid_orders
+    from tests.support.ordering import Demo, valid_orders
 
     erin, demo = login("employee"), Demo(app)
     orders = []

@@ -15,8 +15,7 @@ from app.orders.types import parts as p
 from app.orders.types import register, rules, unregister
 from app.orders.types.base import MODIFY, OrderType, Price
 from app.orders.types.rules import ACTIVE, NO_ACTIVE_LINE, needs_line
-from tests.ordering import Demo, place
-from tests.test_ordering import ERIN
+from tests.support.ordering import ERIN, Demo, place
 
 
 def data_boost_effect(session, order, actor) -> None:

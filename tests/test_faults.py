@@ -23,19 +23,14 @@ from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import CarrierUpdate, Notification, NotificationStatus, Order, OrderEvent, OrderStatus, Shipment
 from app.web.carrier_api import signature
-from tests.conftest import USE_POSTGRES
-from tests.helpers import Client, free_port
-from tests.ordering import Demo, place
-from tests.test_notifications import Mailbox
-from tests.test_ordering import valid_orders
+from tests.support.approvals import approve_in_inbox
+from tests.support.databases import USE_POSTGRES
+from tests.support.helpers import Client, free_port
+from tests.support.notifications import Mailbox
+from tests.support.ordering import place, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
 S = NotificationStatus
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
 
 
 @pytest.fixture
@@ -60,21 +55,6 @@ def _order(app, number: str) -> Order:
         db.session.expunge_all()
         order.kinds = kinds
         return order
-
-
-def _approve_all(app, number: str, clients: dict) -> None:
-    """Each pending step approved through the inbox by whoever it is assigned to."""
-    from app.models import Approval, ApprovalStatus
-
-    while True:
-        with app.app_context():
-            step = db.session.scalar(
-                select(Approval).join(Order).where(Order.number == number, Approval.status == ApprovalStatus.PENDING)
-            )
-            if step is None:
-                return
-            email, step_id = (step.assignee or step.group.members[0]).email, step.id
-        assert clients[email].post(f"/approvals/{step_id}/approve", {}).status_code == 302
 
 
 # ---------------------------------------------------------------- Redis down
@@ -107,7 +87,7 @@ def test_with_redis_down_pages_work_orders_go_through_and_the_work_runs_once_red
         "plan": demo.plan("contoso", "Business Unlimited"),
     }
     number = place(erin, "new_line", data)
-    _approve_all(app, number, clients)
+    approve_in_inbox(app, number, clients)
     order = _order(app, number)
     assert order.status is OrderStatus.APPROVED and "handed_off" not in order.kinds
     with app.app_context():
@@ -190,7 +170,7 @@ def _run_killed(app, database_url: str, job: str, arg: int, phase: str, nth: int
 
 def _shipped_update(app, login, demo) -> tuple[str, int]:
     """An approved Contoso order and a stored 'shipped' update for it (through the signed API)."""
-    from tests.carriers import SECRET, approved
+    from tests.support.fulfilment import SECRET, approved
 
     number = approved(app, login, demo, "port_in")
     body = json.dumps(

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.identifiers import make_iccid, make_imei
 from app.models import (
     Carrier,
     CarrierUpdate,
@@ -25,36 +24,13 @@ from app.models import (
     OrderStatus,
     User,
 )
-from tests.carriers import apply_pending, approved, carrier_code, poll, push
-from tests.ordering import Demo, place
-from tests.test_ordering import ERIN, valid_orders
+from app.orders.types import MOBILE, REGISTRY
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, apply_pending, approved, carrier_code, poll, push
+from tests.support.ordering import ERIN, place, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
-CARRIER_TYPES = [
-    "new_line",
-    "upgrade",
-    "warranty_replacement",
-    "accessory",
-    "port_in",
-    "transfer_liability",
-    "activate_in_stock",
-    "change_features",
-    "change_plan",
-    "change_number",
-    "swap_to_stock_device",
-    "sim_request",
-    "restore",
-    "suspend",
-    "disconnect",
-]
+CARRIER_TYPES = [code for code, t in REGISTRY.items() if t.carrier_fulfilled and t.module == MOBILE]
 NEW_NUMBER = "+12125550188"
-NEW_IMEI = make_imei("35391110", 777001)
-NEW_ICCID = make_iccid("01410", 987654)
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
 
 
 def snapshot(app, number: str) -> dict:

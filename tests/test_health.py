@@ -15,7 +15,7 @@ from app import clock
 from app.extensions import db
 from app.models import CarrierUpdate, Notification, NotificationStatus, Order, OrderStatus
 from app.queue import ROLES, beat, queue_name, redis_connection
-from tests.helpers import free_port
+from tests.support.helpers import free_port
 
 
 @pytest.fixture
@@ -64,8 +64,8 @@ def test_healthz_names_a_worker_not_heard_from_for_too_long(app, client, running
 
 
 def test_healthz_names_the_oldest_unsent_email_unapplied_update_and_unhanded_order(app, client, running, login):
-    from tests.carriers import approved, push
-    from tests.ordering import Demo
+    from tests.support.fulfilment import approved, push
+    from tests.support.ordering import Demo
 
     number = approved(app, login, Demo(app), "port_in")  # Contoso: handed off by the worker, which is not here
     assert (

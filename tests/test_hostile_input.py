@@ -13,12 +13,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, Line, Notification, Order, User
-from tests.helpers import Client
-from tests.ordering import Demo, place
-from tests.security_support import ROLES, build_world, crawl
-from tests.test_admin_catalog import CASES
-from tests.test_admin_support import form_values
-from tests.test_ordering import valid_orders
+from tests.support.catalog import CASES
+from tests.support.helpers import Client
+from tests.support.ordering import place, valid_orders
+from tests.support.pages import form_values
+from tests.support.security import ROLES, build_world, crawl
 
 PAYLOAD = """<script>alert(1)</script>"'><img src=x onerror=alert(1)>"""
 SHORT = "<script>alert(2)</script>"  # for fields of 40 characters or fewer
@@ -26,11 +25,6 @@ SHORT = "<script>alert(2)</script>"  # for fields of 40 characters or fewer
 LIVE = re.compile(r"<script>alert\(\d\)|<img src=x onerror|<x-live", re.I)
 ESCAPED = html.escape("<script>alert(1)</script>")
 ERIN, MARCO = "employee@example.com", "manager@example.com"
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
 
 
 def _step(app, number: str) -> int:
@@ -195,8 +189,8 @@ def test_an_inventory_import_with_a_nul_in_a_cell_or_its_file_name_is_refused_wi
     import io
 
     from app.models import ImportBatch
-    from tests.security_support import row_counts
-    from tests.test_inventory_import import as_csv, new_row
+    from tests.support.inventory import as_csv, new_row
+    from tests.support.security import row_counts
 
     helpdesk = login("helpdesk")
     before = row_counts(app)

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.web.carrier_api import signature
-from tests.ordering import Demo
-from tests.security_support import build_world, crawl, routes, row_counts, url_for_rule
+from tests.support.ordering import Demo
+from tests.support.security import build_world, crawl, routes, row_counts, url_for_rule
 
 SECRET = "demo-carrier-secret"
 API_ANSWERS = {200, 202, 400, 401, 404, 409, 413, 422}  # 413: a body over the API's limit, never read
@@ -64,7 +64,7 @@ def _reports(number: str):
 @pytest.fixture
 def with_carrier(app, login):
     """A Contoso order approved and waiting: updates for it can be stored."""
-    from tests.carriers import approved
+    from tests.support.fulfilment import approved
 
     return approved(app, login, Demo(app), "port_in")
 
@@ -194,7 +194,7 @@ def test_every_form_survives_random_and_malformed_values(app, login, role):
     ids = build_world(app, login)
     client = login(role)
     from app.orders.types import REGISTRY
-    from tests.test_admin_catalog import CASES
+    from tests.support.catalog import CASES
 
     forms = (
         [f"/orders/new/{code}" for code in REGISTRY]
@@ -274,7 +274,7 @@ QUERY_KEYS = [
 
 def _get_urls(app, login) -> tuple[dict, list[str], list[str]]:
     ids = build_world(app, login)
-    from tests.security_support import get_urls
+    from tests.support.security import get_urls
 
     urls = sorted(set(get_urls(app, ids).values()) - {"/logout"})
     names = _field_names(crawl(login("admin"), app, ids))

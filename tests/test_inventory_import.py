@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.identifiers import make_iccid, make_imei
 from app.inventory import imports
 from app.models import Device, ImportBatch, ImportStatus, InventoryChange, Line, Sim, User
+from tests.support.helpers import run_queued_jobs
+from tests.support.inventory import as_csv, new_row
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,8 +28,7 @@ def run_worker(app) -> None:
     from app.queue import task_queue
 
     with app.app_context():
-        queue = task_queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        run_queued_jobs(task_queue())
 
 
 def run_worker_process(app, database_url: str, redis_url: str) -> str:
@@ -58,34 +57,6 @@ def upload(client, text: str, filename: str = "carrier-export.csv"):
     return client.post(
         "/inventory/import", {"file": (io.BytesIO(text.encode("utf-8")), filename)}, content_type="multipart/form-data"
     )
-
-
-def new_row(n: int, **changes: str) -> dict[str, str]:
-    """A valid row for a line that does not exist yet: number (646) 555-1nnn, a new device and SIM."""
-    row = {
-        "phone_number": f"(646) 555-{1000 + n}",
-        "carrier": "contoso",
-        "account_number": "CM-5530192",
-        "plan": "Business 10 GB",
-        "line_status": "active",
-        "employee_email": "employee@example.com",
-        "cost_center": "CC-1100",
-        "activated_on": "2026-03-01",
-        "imei": make_imei("35999911", n),
-        "serial": f"SA{n:08d}",
-        "device_model": "Samsung Galaxy S25",
-        "iccid": make_iccid("09999", n),
-    }
-    row.update(changes)
-    return row
-
-
-def as_csv(rows: list[dict[str, str]], columns=imports.COLUMNS) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def count(app, model) -> int:

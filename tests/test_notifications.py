@@ -4,19 +4,13 @@ secrets that never leave the portal."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from aiosmtpd.controller import Controller
 from redis import Redis
 from sqlalchemy import select
 
@@ -34,108 +28,17 @@ from app.models import (
     Shipment,
 )
 from app.orders import lifecycle
-from tests.helpers import free_port
-from tests.ordering import Demo
-from tests.test_approvals import order_of, pending_step, person, submit
+from tests.support.approvals import order_of, pending_step, person, submit
+from tests.support.helpers import ADA, ERIN, MARCO, TARA, free_port
+from tests.support.notifications import run_send_jobs
+from tests.support.ordering import Demo
 
 ROOT = Path(__file__).resolve().parent.parent
-ERIN, MARCO, TARA, ADA = ("employee@example.com", "manager@example.com", "telecom@example.com", "admin@example.com")
 SOFIA = "sofia.alvarez@example.com"  # Marco's manager
 S = NotificationStatus
 
 
-# ---------------------------------------------------------------- a real SMTP server
-@dataclass
-class Received:
-    to: list[str]
-    message: email.message.EmailMessage
-
-    @property
-    def subject(self) -> str:
-        return " ".join(str(self.message["Subject"]).split())  # unfolded
-
-    @property
-    def milestone(self) -> str:
-        return str(self.message["X-Dialtone-Milestone"])
-
-    @property
-    def text(self) -> str:
-        return self.message.get_body(("plain",)).get_content()
-
-    @property
-    def html(self) -> str:
-        return self.message.get_body(("html",)).get_content()
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what it accepts, and refuses the next `refusals` messages with a 451."""
-
-    def __init__(self) -> None:
-        self.received: list[Received] = []
-        self.raw: list[bytes] = []
-        self.refusals = 0
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            if self.refusals:
-                self.refusals -= 1
-                return "451 4.3.0 Mailbox busy, try again later"
-            self.raw.append(envelope.content)
-            self.received.append(
-                Received(
-                    list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)
-                )
-            )
-        return "250 2.0.0 Accepted"
-
-    def to(self, address: str) -> list[Received]:
-        return [r for r in self.received if address in r.to]
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return sorted((r.to[0], r.milestone) for r in self.received)
-
-    def wait_for(self, count: int, seconds: float = 60) -> None:
-        """Poll (with a deadline) until `count` messages have arrived."""
-        deadline = time.monotonic() + seconds
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.received) >= count, f"{len(self.received)} of {count} emails arrived: {self.pairs()}"
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server in this process on a free port; the app's MAIL_SERVER points at it."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield mailbox
-    controller.stop()
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
-
 # ---------------------------------------------------------------- running the send jobs
-def run_send_jobs(app) -> list[str]:
-    """Run the send jobs waiting on the queue, here, as the worker would (the same job function)."""
-    from app.jobs import send_notification
-    from app.queue import EMAILS, task_queue
-
-    outcomes = []
-    with app.app_context():
-        queue = task_queue(EMAILS)
-        for job in queue.get_jobs():
-            if job.func_name == "app.jobs.send_notification":
-                queue.remove(job)
-                outcomes.append(send_notification(*job.args))
-        db.session.remove()
-    return outcomes
-
-
 def run_worker(app, database_url: str, redis_url: str) -> None:
     """The real worker process (`python worker.py --burst`), sending through the test's SMTP server."""
     env = {
@@ -549,7 +452,7 @@ def test_people_who_turn_off_informational_emails_still_get_those_asking_them_to
 
 
 def test_a_port_in_pin_never_appears_in_any_email(app, login, demo, smtp):
-    from tests.test_ordering import PIN
+    from tests.support.ordering import PIN
 
     number = submit(login, demo, code="port_in")
     marco, tara = login("manager"), login("telecom")

@@ -9,8 +9,9 @@ from sqlalchemy import event, select
 from app import clock
 from app.extensions import db
 from app.models import AuditEntry, EventKind, Notification, NotificationStatus
-from tests.test_approvals import order_of, person, submit
-from tests.test_notifications import ERIN, MARCO, demo, run_send_jobs, smtp  # noqa: F401  (fixtures)
+from tests.support.approvals import order_of, person, submit
+from tests.support.helpers import ERIN, MARCO
+from tests.support.notifications import run_send_jobs
 
 S = NotificationStatus
 

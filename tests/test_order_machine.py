@@ -31,8 +31,7 @@ from app.orders.lifecycle import Party, TransitionError
 from app.orders.service import OrderError
 from app.orders.types import REGISTRY
 from app.orders.types.forms import bind
-from tests.ordering import Demo
-from tests.test_ordering import valid_orders
+from tests.support.ordering import Demo, valid_orders
 
 REFUSALS = (
     OrderError,

@@ -9,16 +9,7 @@ from app import clock
 from app.extensions import db
 from app.models import Device, Line, LineStatus, Order, OrderStatus
 from app.orders.types import MOBILE, REGISTRY
-from tests.ordering import ERIN, OFFICE, PIN, Demo, age_erins_device, errors_of, fill, place, valid_orders
-
-_age_erins_device = age_erins_device  # the name other test modules know it by
-__all__ = ["ERIN", "OFFICE", "PIN", "_age_erins_device", "valid_orders"]
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
-
+from tests.support.ordering import ERIN, PIN, age_erins_device, errors_of, fill, place, valid_orders
 
 SEED_TYPES = [
     "new_line",
@@ -50,7 +41,7 @@ def test_the_registry_has_the_eighteen_types_of_the_source_description():
 @pytest.mark.parametrize("code", ALL_TYPES)
 def test_a_valid_order_of_each_type_is_submitted_and_waits_for_approval(app, login, demo, code):
     if code == "upgrade":
-        _age_erins_device(app, days=800)
+        age_erins_device(app, days=800)
     role, data, for_email = valid_orders(demo)[code]
     client = login(role)
     for_user = demo.user(for_email) if for_email else None
@@ -167,7 +158,7 @@ def test_upgrade_eligibility_follows_the_company_setting(app, login, demo):
 
 
 def test_warranty_refuses_a_device_over_a_year_old_and_points_to_upgrade(app, login, demo):
-    _age_erins_device(app, days=400)
+    age_erins_device(app, days=400)
     errors, _ = _refusal(login, demo, "warranty_replacement", {})
     assert "more than a year ago, so the carrier's warranty has ended. Order an Upgrade instead." in errors
 
@@ -209,7 +200,7 @@ def test_no_plan_change_on_a_disconnected_line(app, login, demo):
 
 
 def test_port_requires_a_new_device_when_the_current_one_does_not_work_on_the_new_carrier(app, login, demo):
-    _age_erins_device(app, days=100, model_name="Pixel 9")  # Pixel 9 works on Northwind and Contoso only
+    age_erins_device(app, days=100, model_name="Pixel 9")  # Pixel 9 works on Northwind and Contoso only
     errors, _ = _refusal(
         login,
         demo,
@@ -265,7 +256,7 @@ def test_esim_is_refused_for_a_device_that_does_not_take_one(app, login, demo):
 
 
 def test_a_line_with_an_open_order_cannot_get_a_conflicting_one(app, login, demo):
-    _age_erins_device(app, days=800)
+    age_erins_device(app, days=800)
     client = login("employee")
     upgrade = place(client, "upgrade", valid_orders(demo)["upgrade"][1])
     response = fill(client, "disconnect", valid_orders(demo)["disconnect"][1])
@@ -408,7 +399,7 @@ def test_another_employees_order_is_not_found_by_url(login, demo):
     number = place(login("employee"), "stipend_enroll", valid_orders(demo)["stipend_enroll"][1])
     other = login("helpdesk")  # helpdesk may see it
     assert other.get(f"/orders/{number}").status_code == 200
-    from tests.helpers import Client
+    from tests.support.helpers import Client
 
     stranger = Client(login("employee").app)
     stranger.sign_in("liam.nguyen@example.com")

@@ -1,19 +1,12 @@
 """Who may order what, as ordering sees it: out-of-policy choices, justification, the extra approval step,
 the employee's cost share, per-group upgrade months, and retired catalog items."""
 
-import pytest
 from sqlalchemy import select
 
 from app.catalog.eligibility import set_audience
 from app.extensions import db
 from app.models import Approval, Department, DeviceModel, Group, Order, Plan, User
-from tests.ordering import Demo, errors_of, fill, place
-from tests.test_ordering import ERIN, valid_orders
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.ordering import ERIN, errors_of, fill, place, valid_orders
 
 
 def tablets_for_field_engineering(app) -> None:

@@ -5,6 +5,7 @@ measured by `make bench`, never here."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -12,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from bench.pages import PAGES, facts_about
-from tests.conftest import DATABASE_URL, TEST_SECRET_KEY, USE_POSTGRES, _admin_engine, _engine_options
-from tests.helpers import DEMO_USERS, Client
+from tests.support.databases import DATABASE_URL, TEST_SECRET_KEY, USE_POSTGRES, admin_engine, engine_options
+from tests.support.helpers import DEMO_USERS, Client
 
 SIZES = (800, 4000)  # orders; the people, lines and Marco's waiting orders are the same in both
 MAX_STATEMENTS = 12
@@ -21,7 +22,7 @@ MAX_STATEMENTS = 12
 
 def _copy(template_database, name: str, tmp_path_factory) -> str:
     if USE_POSTGRES:
-        with _admin_engine().connect() as connection:
+        with admin_engine().connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         return sa.engine.make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
@@ -39,7 +40,7 @@ def sized_apps(template_database, redis_url, tmp_path_factory):
 
     apps, names = {}, []
     for orders in SIZES:
-        name = f"dialtone_counts_{orders}"
+        name = f"dialtone_counts_{os.getpid()}_{orders}"  # runs at the same time must not share it
         url = _copy(template_database, name, tmp_path_factory)
         names.append(name)
         app = create_app(
@@ -47,7 +48,7 @@ def sized_apps(template_database, redis_url, tmp_path_factory):
                 "TESTING": True,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "REDIS_URL": redis_url,
-                "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+                "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
                 "SECRET_KEY": TEST_SECRET_KEY,
                 "MAIL_SERVER": None,
                 "RQ_QUEUE": f"counts-{orders}",
@@ -62,7 +63,7 @@ def sized_apps(template_database, redis_url, tmp_path_factory):
         with app.app_context():
             db.engine.dispose()
     if USE_POSTGRES:
-        with _admin_engine().connect() as connection:
+        with admin_engine().connect() as connection:
             for name in names:
                 connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

@@ -22,10 +22,10 @@ from app.extensions import db
 from app.jobs import PERIODIC
 from app.models import Approval, ApprovalStatus, CarrierUpdate, Notification, NotificationStatus, Order
 from app.queue import ROLES, queue_name
-from tests.carriers import push
-from tests.helpers import Client, free_port, start_redis_server
-from tests.ordering import Demo, place, valid_orders
-from tests.test_notifications import Mailbox
+from tests.support.fulfilment import push
+from tests.support.helpers import Client, free_port, start_redis_server
+from tests.support.notifications import Mailbox
+from tests.support.ordering import Demo, place, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE = 120  # seconds: a bound on waiting for the worker, never a measure of it

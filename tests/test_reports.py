@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Order, OrderStatus, User
-from tests.test_dashboard import Company, build_company
+from tests.support.dashboard import Company, build_company
 
 
 @pytest.fixture

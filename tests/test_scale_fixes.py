@@ -16,13 +16,7 @@ from app import clock, commands
 from app.extensions import db
 from app.models import EventKind, Order, OrderStatus, User
 from app.orders import lifecycle
-from tests.ordering import Demo
-from tests.test_approvals import submit
-
-
-@pytest.fixture
-def demo(app) -> Demo:
-    return Demo(app)
+from tests.support.approvals import submit
 
 
 def person(email: str) -> User:

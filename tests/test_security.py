@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from tests.helpers import DEMO_PASSWORD, Client
-from tests.security_support import build_world, crawl, routes, row_counts, url_for_rule
+from tests.support.helpers import DEMO_PASSWORD, Client
+from tests.support.security import build_world, crawl, routes, row_counts, url_for_rule
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "app" / "templates"
 ERIN = "employee@example.com"

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, User
-from tests.test_admin_catalog import CASES
-from tests.test_admin_support import form_values, text_of
+from tests.support.catalog import CASES
+from tests.support.pages import form_values, text_of
 
 
 def _person_id(app, email: str) -> int:

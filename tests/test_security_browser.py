@@ -3,7 +3,7 @@ indicator styles switched off, no inline script or style anywhere), and HTMX sti
 
 from __future__ import annotations
 
-from tests.helpers import DEMO_USERS
+from tests.support.helpers import DEMO_USERS
 
 PAGES = {
     "employee": ["/", "/orders", "/orders/new", "/orders/new/new_line", "/inventory/mine", "/profile"],

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from app.crypto import decrypt_json, mask
 from app.extensions import db
 from app.models import Notification, Order
-from tests.helpers import Client
-from tests.ordering import Demo
-from tests.security_support import ROLES, build_world, crawl, database_text
-from tests.test_faults import _approve_all
-from tests.test_ordering import valid_orders
+from tests.support.approvals import approve_in_inbox
+from tests.support.helpers import Client
+from tests.support.ordering import Demo, valid_orders
+from tests.support.security import ROLES, build_world, crawl, database_text
 
 SECRETS = {"transfer_pin": "7305918264", "account_number": "ACCT-9081726354"}  # found nowhere in the demo company
 
@@ -40,7 +39,7 @@ def test_a_port_secret_is_encrypted_with_the_configured_key_and_never_shown(app,
     clients = {
         email: login(role) for role, email in (("manager", "manager@example.com"), ("telecom", "telecom@example.com"))
     }
-    _approve_all(app, number, clients)
+    approve_in_inbox(app, number, clients)
     tara = clients["telecom@example.com"]
     assert tara.post(f"/fulfillment/orders/{number}/placed", {"carrier_reference": "CT-1"}).status_code == 302
     # a draft port-in too: its edit form must not give the PIN back

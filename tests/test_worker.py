@@ -87,8 +87,8 @@ def _env(app, database_url: str, redis_url: str, **more: str) -> dict:
 def test_jobs_go_to_the_queue_of_their_kind(app, login):
     from app.jobs import PERIODIC, schedule_periodic
     from app.queue import CARRIER, DEFAULT, EMAILS, task_queue
-    from tests.carriers import approved
-    from tests.ordering import Demo
+    from tests.support.fulfilment import approved
+    from tests.support.ordering import Demo
 
     approved(app, login, Demo(app), "port_in")
     with app.app_context():
@@ -182,8 +182,8 @@ class SilentMailServer:
 def test_a_mail_server_that_never_answers_holds_up_no_carrier_update(app, login, database_url, redis_url, tmp_path):
     """One worker serves emails and hangs on the silent server; the carrier worker applies the update meanwhile."""
     from app.models import CarrierUpdate, Notification, NotificationStatus
-    from tests.carriers import approved, push
-    from tests.ordering import Demo
+    from tests.support.fulfilment import approved, push
+    from tests.support.ordering import Demo
 
     number = approved(app, login, Demo(app), "port_in")
     silent = SilentMailServer()

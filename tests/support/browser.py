@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"  # git-ignored
 BLOCKING_IMPACTS = {"serious", "critical"}
 _axe = Axe()
 
@@ -58,10 +59,13 @@ class AccessiblePage:
         self.check()
 
     def screenshot_for_docs(self, name: str) -> Path:
-        """Save a full-page screenshot for the README (docs/screenshots) and as a test artifact."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        """Save a full-page screenshot as a test artifact (test-artifacts/), and into DIALTONE_SCREENSHOTS_DIR
+        when it is set (`make screenshots` refreshes the README's docs/screenshots that way)."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        path = ARTIFACTS / f"{name}.png"
         self._page.screenshot(path=str(path), full_page=True)
-        self._page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        if os.environ.get("DIALTONE_SCREENSHOTS_DIR"):
+            docs = ROOT / os.environ["DIALTONE_SCREENSHOTS_DIR"]
+            docs.mkdir(parents=True, exist_ok=True)
+            (docs / path.name).write_bytes(path.read_bytes())
         return path

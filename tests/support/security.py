@@ -27,9 +27,8 @@ from app.models import (
     Stipend,
     User,
 )
-from tests.helpers import DEMO_USERS
-from tests.ordering import Demo, fill, place
-from tests.test_ordering import valid_orders
+from tests.support.helpers import DEMO_USERS
+from tests.support.ordering import Demo, fill, place, valid_orders
 
 ROLES = ["anonymous", *DEMO_USERS]  # anonymous, employee, manager, telecom, helpdesk, admin
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<options>[^)]*)\))?:)?(?P<name>\w+)>")

@@ -1,0 +1,31 @@
+"""The worker's command channel (RQ's pub/sub thread) never holds up its exit: a burst worker does not listen for
+commands, a long-running one listens a second at a time."""
+
+from __future__ import annotations
+
+from redis import Redis
+from rq import Queue
+
+from worker import DialtoneWorker
+
+
+def test_a_burst_worker_runs_what_is_queued_without_a_command_listener(redis_url):
+    connection = Redis.from_url(redis_url)
+    queue = Queue("burst-commands", connection=connection)
+    job = queue.enqueue("os.getpid")
+    worker = DialtoneWorker([queue], connection=connection)
+    worker.work(burst=True)
+    assert job.get_status(refresh=True) == "finished"
+    assert worker.pubsub is None and worker.pubsub_thread is None
+
+
+def test_a_long_running_worker_listens_for_commands_a_second_at_a_time(redis_url):
+    connection = Redis.from_url(redis_url)
+    worker = DialtoneWorker([Queue("listening-commands", connection=connection)], connection=connection)
+    worker.subscribe()
+    try:
+        assert worker.pubsub_thread.is_alive() and worker.pubsub_thread.daemon
+        assert worker.pubsub_thread.sleep_time == 1
+        assert worker.pubsub.channels.keys() == {worker.pubsub_channel_name.encode()}
+    finally:
+        worker.unsubscribe()
