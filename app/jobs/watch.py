@@ -59,7 +59,8 @@ class WatchfulWorker(SimpleWorker):
             return
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  (RQ declares it None)
+        # RQ declares the attribute as None; it holds the thread while the worker listens.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
             sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
         )
 
