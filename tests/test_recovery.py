@@ -149,7 +149,7 @@ def test_a_redis_restarted_empty_under_a_running_worker_loses_no_background_work
             assert owed >= 4
 
         # Redis is back, empty: no schedule, no queued job, no scheduler lock.
-        redis_process, _ = start_redis_server(port)
+        redis_process, _ = start_redis_server(port=port)
         assert scheduled_ids() == []
 
         def order(number: str) -> Order:
