@@ -301,3 +301,48 @@ def test_an_unknown_or_deactivated_person_at_the_proxy_gets_a_clear_403(app, who
     assert response.status_code == 403
     assert f"signed on to the company network as {who}" in page and "Ask the helpdesk" in page
     assert "Sign out" not in page
+
+
+# ---------------------------------------------------------------- the development SECRET_KEY signs no one in
+def test_a_session_cookie_forged_with_the_development_key_signs_no_one_in(app):
+    """Signed with the default key (it is in the README), a cookie naming the admin opens nothing: the portal runs
+    on its own key. The same cookie signed with that key does: the forgery is well made, only the key differs."""
+    from app import create_app
+    from app.config import DEFAULT_SECRET_KEY
+
+    forger = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": DEFAULT_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    with app.app_context():
+        ada = db.session.scalar(select(User).where(User.email == "admin@example.com")).get_id()
+    claims = {"_user_id": ada, "_fresh": True, "_id": "x" * 128}
+    assert app.config["SECRET_KEY"] != DEFAULT_SECRET_KEY
+    for key_of, expected in ((forger, 302), (app, 200)):
+        client = app.test_client()
+        client.set_cookie("session", key_of.session_interface.get_signing_serializer(key_of).dumps(claims))
+        assert client.get("/admin").status_code == expected
+
+
+def test_the_worker_refuses_to_start_with_the_development_key(database_url, redis_url):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.config import DEFAULT_SECRET_KEY
+
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": DEFAULT_SECRET_KEY}
+    env.pop("FLASK_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0 and "SECRET_KEY is the development default" in done.stderr
