@@ -1,9 +1,14 @@
-"""The RQ worker (with its scheduler) for Dialtone's background jobs: `python worker.py [--burst]`.
+"""The RQ worker (with its scheduler) for Dialtone's background jobs: `python worker.py [--queues …] [--burst]`.
 
 Jobs run in the worker process itself (RQ's SimpleWorker), one after another. RQ's default forks a process per
 job: for Dialtone's small jobs that meant a new database connection and cold statement and template caches every
 time, about eight times slower (see bench/README.md). A job's time limit still applies (RQ raises in the job
 when it runs out); run more workers for more throughput.
+
+Jobs are on three queues: carrier work, emails, and the rest (`app.queue`). A worker serves all three by default,
+carrier work first; `--queues emails` (say) makes one that serves only emails, so that a slow mail server never
+holds up a carrier update. The worker keeps watch (`app.jobs.watch`): a heartbeat in Redis, and the periodic
+jobs and its scheduler put back when Redis lost them.
 """
 
 import argparse
@@ -11,38 +16,32 @@ import os
 import sys
 
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from app.jobs.watch import WatchfulWorker as DialtoneWorker  # noqa: E402 - the app is importable from here on
 
-class DialtoneWorker(SimpleWorker):
-    """RQ's SimpleWorker whose command channel never holds up its exit.
+ROLES = ("carrier", "default", "emails")  # app.queue.ROLES, in the order they are served
 
-    RQ listens for commands (stop a job, shut down) in a pub/sub thread that waits up to 60 s for a message, and
-    stops it on the way out. Since redis-py 8.2 stopping that thread waits for it to finish, so a worker whose
-    thread had just gone back to waiting took a whole minute to exit. A burst worker (it runs what is queued and
-    exits, in moments) does not listen for commands at all; a long-running one waits 1 s at a time.
-    """
 
-    _listens = True
-
-    def work(self, burst: bool = False, **kwargs) -> bool:
-        self._listens = not burst
-        return super().work(burst, **kwargs)
-
-    def subscribe(self) -> None:
-        if not self._listens:
-            return
-        self.pubsub = self.connection.pubsub()
-        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(
-            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
-        )
+def _queues(values: list[str]) -> tuple[str, ...]:
+    chosen = {role.strip() for value in values for role in value.split(",") if role.strip()}
+    unknown = chosen - set(ROLES)
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown queue {', '.join(sorted(unknown))}: choose from {', '.join(ROLES)}")
+    return tuple(role for role in ROLES if role in chosen)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--queues",
+        nargs="+",
+        default=list(ROLES),
+        metavar="QUEUE",
+        help="the queues to serve, of carrier, default and emails (default: all three, carrier work first)",
+    )
     parser.add_argument("--burst", action="store_true", help="run the jobs waiting now, then exit")
     parser.add_argument(
         "--no-scheduler",
@@ -50,21 +49,29 @@ def main() -> None:
         help="run jobs only: the periodic jobs and scheduled jobs are left to another worker",
     )
     args = parser.parse_args()
+    try:
+        roles = _queues(args.queues)
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
 
     import app.jobs
     from app import create_app
     from app.config import Config
+    from app.jobs.watch import WATCH_SECONDS
+    from app.queue import queue_name
 
     config = Config()
     # Built once: every job runs inside this process, with this app (and its pool of database connections).
-    app.jobs._app = create_app()
+    application = app.jobs._app = create_app()
     connection = Redis.from_url(config.REDIS_URL)
-    queue = Queue(config.RQ_QUEUE, connection=connection)
+    queues = [Queue(queue_name(role, config.RQ_QUEUE), connection=connection) for role in roles]
     scheduler = not (args.burst or args.no_scheduler)
     if scheduler:
-        with app.jobs._app.app_context():
-            app.jobs.schedule_periodic()  # reminders, sweeps… each re-schedules itself after it runs
-    DialtoneWorker([queue], connection=connection).work(burst=args.burst, with_scheduler=scheduler)
+        with application.app_context():
+            app.jobs.schedule_periodic(roles)  # reminders, sweeps… each re-schedules itself after it runs
+    watch = int(application.config.get("WORKER_WATCH_SECONDS") or WATCH_SECONDS)
+    worker = DialtoneWorker(queues, connection=connection, app=application, roles=roles, watch_seconds=watch)
+    worker.work(burst=args.burst, with_scheduler=scheduler)
 
 
 if __name__ == "__main__":

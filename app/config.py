@@ -25,7 +25,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'dialtone.db'}")
         self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
-        self.RQ_QUEUE = env("RQ_QUEUE", "dialtone")
+        self.RQ_QUEUE = env("RQ_QUEUE", "dialtone")  # and RQ_QUEUE-carrier, RQ_QUEUE-emails (app.queue)
+        # How often a worker beats and looks for what Redis lost (seconds, between jobs).
+        self.WORKER_WATCH_SECONDS = int(env("WORKER_WATCH_SECONDS", "10"))
         self.MAIL_SERVER = env("MAIL_SERVER") or None
         self.MAIL_PORT = int(env("MAIL_PORT", "25"))
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
@@ -49,9 +51,14 @@ class Config:
         self.SIMULATOR_PACE_SECONDS = float(env("SIMULATOR_PACE_SECONDS", "20"))
         # Sign-on by a header the company's reverse proxy sets (e.g. REMOTE_USER); unset: password sign-in only.
         self.TRUSTED_USER_HEADER = env("TRUSTED_USER_HEADER") or None
-        # Failed sign-ins allowed per account and per address before a wait (Flask-Limiter notation).
-        self.LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+        # Failed sign-ins for one account from one address before each next attempt waits (2, 4, 8 … seconds, at
+        # most LOGIN_MAX_WAIT_SECONDS); failed sign-ins per address, whatever the accounts (Flask-Limiter notation).
+        self.LOGIN_FREE_ATTEMPTS = int(env("LOGIN_FREE_ATTEMPTS", "5"))
+        self.LOGIN_MAX_WAIT_SECONDS = int(env("LOGIN_MAX_WAIT_SECONDS", "300"))
         self.LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+        # The largest request the portal reads (an inventory import is up to 10 MB), and the carrier API's.
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        self.CARRIER_API_MAX_BYTES = int(env("CARRIER_API_MAX_BYTES", str(64 * 1024)))
 
 
 class InsecureSecretKeyError(RuntimeError):

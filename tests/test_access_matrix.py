@@ -84,6 +84,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     # administration
     ("GET", "admin.index"): ADMIN_ONLY,
     ("GET", "admin.audit"): ADMIN_ONLY,
+    ("GET", "admin.health"): ADMIN_ONLY,
     ("GET", "admin.catalog_list"): ADMIN_ONLY,
     ("GET", "admin.catalog_item"): (302, 403, 403, 403, 403, 302),  # without HTMX: the list, row opened
     ("GET", "admin.catalog_new"): ADMIN_ONLY,

@@ -234,3 +234,84 @@ def test_an_approver_names_a_delegate_for_dates_and_new_steps_go_to_them(app, lo
     sofia_client.sign_in("sofia.alvarez@example.com")
     html = sofia_client.get("/approvals").get_data(as_text=True)
     assert number in html and "on behalf of Marco Diaz" in html
+
+
+# ---------------------------------------------------------------- what is not yours stays unmentioned
+def test_approve_selected_does_not_mention_steps_that_are_not_yours(app, login, demo):
+    """Marco selects his own step, Telecom's step of another order (his own step of it decided already), and ids
+    that are nobody's or not numbers at all: his is approved; the others are not even named (a single step's
+    page answers 404 for them)."""
+    mine = submit(login, demo, code="accessory")
+    others = submit(login, demo)  # new line: Marco's step, then Telecom admins'
+    marco = login("manager")
+    with app.app_context():
+        mine_id, first_id = pending_step(mine).id, pending_step(others).id
+    assert marco.post(f"/approvals/{first_id}/approve", {}).status_code == 302
+    with app.app_context():
+        telecom_id = pending_step(others).id
+    assert marco.get(f"/approvals/{telecom_id}").status_code == 404
+    response = marco.post(
+        "/approvals/approve-selected",
+        {"approval": [str(telecom_id), str(mine_id), "999999", "²", "１２", "100000000000000000000"]},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"Approved 1 order: {mine}." in page
+    flashes = page.split('class="flashes"')[1].split("</div>")[0]
+    assert others not in flashes and "waiting" not in flashes and "decided" not in flashes
+    with app.app_context():
+        assert order_of(others).status is OrderStatus.PENDING_APPROVAL  # Telecom's step untouched
+
+
+# ---------------------------------------------------------------- delegates who may approve
+def test_the_away_form_offers_only_people_who_may_approve(app, login, demo):
+    marco = login("manager")
+    page = marco.get("/approvals/away").get_data(as_text=True)
+    offered = page.split('name="delegate"')[1].split("</select>")[0]
+    assert "Tara Singh" in offered  # a member of Telecom admins
+    assert "Ada Lopez" in offered  # an administrator
+    assert "Sofia Alvarez" in offered  # a manager
+    assert "Erin Park" not in offered and "Hana Kim" not in offered  # nobody reports to them, no group
+    assert "Marco Diaz" not in offered  # not himself
+    refused = marco.post(
+        "/approvals/away",
+        {
+            "delegate": demo.user("employee@example.com"),
+            "starts_on": clock.today().isoformat(),
+            "ends_on": clock.today().isoformat(),
+        },
+    )
+    assert refused.status_code == 422
+    assert "Choose someone who may approve: a manager, a member of an approval group or an administrator." in (
+        refused.get_data(as_text=True)
+    )
+    with app.app_context():
+        from app.models import Delegation
+
+        assert db.session.scalars(select(Delegation)).all() == [] or all(
+            d.delegate.email != "employee@example.com" for d in db.session.scalars(select(Delegation))
+        )
+
+
+def test_routing_skips_a_delegate_who_may_not_approve(app, login, demo):
+    """A delegation named before the rule (or someone who lost the right since) sends nothing to them."""
+    from datetime import timedelta
+
+    from app.models import Delegation
+
+    with app.app_context():
+        marco, hana = demo.user("manager@example.com"), demo.user("helpdesk@example.com")
+        db.session.add(
+            Delegation(
+                user_id=marco,
+                delegate_id=hana,
+                starts_on=clock.today() - timedelta(days=1),
+                ends_on=clock.today() + timedelta(days=3),
+            )
+        )
+        db.session.commit()
+    number = submit(login, demo, code="accessory")
+    with app.app_context():
+        step = pending_step(number)
+        assert step.assignee.email == "manager@example.com" and step.on_behalf_of is None

@@ -18,6 +18,7 @@ from app.fulfilment.updates import receive
 from app.models import (
     Carrier,
     CarrierUpdate,
+    CarrierUpdateState,
     FulfilmentMode,
     Line,
     LineStatus,
@@ -109,6 +110,11 @@ def _timeline(app, number: str) -> list[str]:
                 select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
             )
         ]
+
+
+def _states(ids: list[int]) -> dict[int, CarrierUpdateState]:
+    rows = db.session.execute(select(CarrierUpdate.id, CarrierUpdate.state).where(CarrierUpdate.id.in_(ids)))
+    return {row.id: row.state for row in rows}
 
 
 class Counter:
@@ -207,7 +213,11 @@ def test_a_refused_update_in_the_middle_of_a_batch_is_recorded_and_stops_or_undo
     assert all(applied for applied, _ in rows.values())
     assert rows[ids[2]][1].startswith("refused: ") and "cannot update it" in rows[ids[2]][1]
     assert [rows[i][1] for i in ids if i != ids[2]] == ["applied"] * 4
-    assert _timeline(app, numbers[2])[-1] == "carrier_update"  # the refusal, on the order's timeline
+    assert _timeline(app, numbers[2])[-1] == "carrier_update_failed"  # the refusal, on the order's timeline
+    with app.app_context():
+        states = _states(ids)
+    assert states[ids[2]] is CarrierUpdateState.FAILED  # waits for the team in "Needs attention"
+    assert {states[i] for i in ids if i != ids[2]} == {CarrierUpdateState.APPLIED}
     with app.app_context():
         refused = db.session.scalar(
             select(OrderEvent).join(Order).where(Order.number == numbers[2]).order_by(OrderEvent.id.desc())
@@ -217,33 +227,73 @@ def test_a_refused_update_in_the_middle_of_a_batch_is_recorded_and_stops_or_undo
         assert _timeline(app, number).count("place") == 1
 
 
-def test_an_update_that_fails_is_left_alone_with_the_later_updates_of_its_order_and_the_others_apply(app, monkeypatch):
-    """Not a refusal (those are recorded) but an error: the batch is redone one update per transaction, the
-    failing one stays unapplied for the sweep, later updates of its order wait behind it, its job fails."""
+def test_an_update_that_fails_is_marked_failed_and_the_later_updates_of_its_order_go_on(app, monkeypatch):
+    """Not a refusal but an error: the batch is redone one update per transaction, and the failing update is
+    marked failed with its error (once, not at every sweep); the later update of its order, which does not need
+    what it carried, is applied; the others apply. Tried again once fixed, it is applied (late by then)."""
     numbers = _orders(app, 4)
     ids = _acknowledge_all(app, numbers)
-    later = _store(app, numbers[1], "completed", message="Plan changed.")  # waits behind the failing one
+    later = _store(app, numbers[1], "completed", message="Plan changed.")
     real = carrier_updates.apply_report
+    calls = []
 
     def apply_report(session, order, report, actor=None):
-        if order.number == numbers[1]:
+        if order.number == numbers[1] and report.status == "acknowledged":
+            calls.append(1)
             raise RuntimeError("the inventory is in a state nobody foresaw")
         return real(session, order, report, actor)
 
     monkeypatch.setattr(carrier_updates, "apply_report", apply_report)
     assert _job(app, ids[0]) == "applied"
     rows = _rows(app, ids + [later])
-    assert [rows[i][0] for i in ids + [later]] == [True, False, True, True, False]
-    with pytest.raises(RuntimeError):
+    assert [rows[i][0] for i in ids + [later]] == [True] * 5
+    assert rows[ids[1]][1] == "failed: RuntimeError: the inventory is in a state nobody foresaw"
+    assert rows[later][1] == "applied"
+    assert _job(app, ids[1]) == "already applied"  # its own job finds it taken
+    from app.jobs import carrier_sweep
+
+    with app.app_context():
+        before = len(calls)
+        assert carrier_sweep()["applied"] == 0  # not tried again at every sweep
+        assert len(calls) == before
+        states = _states(ids)
+        assert states[ids[1]] is CarrierUpdateState.FAILED
+    kinds = _timeline(app, numbers[1])
+    assert "carrier_update_failed" in kinds and kinds[-1] == "complete"
+    monkeypatch.setattr(carrier_updates, "apply_report", real)  # fixed: the team tries it again
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == numbers[1]))
+        assert carrier_updates.retry_failed(db.session, order, None) == 1
+        db.session.commit()
+        assert carrier_sweep()["applied"] == 1
+    assert _rows(app, [ids[1]]) == {ids[1]: (True, "late: recorded")}
+
+
+def test_a_passing_fault_leaves_the_update_for_the_sweep_with_the_later_updates_of_its_order(app, monkeypatch):
+    """The database went away for a moment: nothing is marked failed; the update and those behind it wait."""
+    from sqlalchemy.exc import OperationalError
+
+    numbers = _orders(app, 2)
+    ids = _acknowledge_all(app, numbers)
+    later = _store(app, numbers[1], "completed", message="Plan changed.")
+    real = carrier_updates.apply_report
+
+    def apply_report(session, order, report, actor=None):
+        if order.number == numbers[1]:
+            raise OperationalError("UPDATE orders", {}, Exception("server closed the connection unexpectedly"))
+        return real(session, order, report, actor)
+
+    monkeypatch.setattr(carrier_updates, "apply_report", apply_report)
+    assert _job(app, ids[0]) == "applied"
+    with pytest.raises(OperationalError):
         _job(app, ids[1])  # its own job fails, as it would alone
     assert _job(app, later) == carrier_updates.WAITING
-    assert _timeline(app, numbers[1]).count("place") == 0
-    monkeypatch.setattr(carrier_updates, "apply_report", real)  # fixed: the sweep applies both, in order
+    assert _rows(app, [ids[1], later]) == {ids[1]: (False, ""), later: (False, "")}
+    monkeypatch.setattr(carrier_updates, "apply_report", real)  # back: the sweep applies both, in order
     from app.jobs import carrier_sweep
 
     with app.app_context():
         assert carrier_sweep()["applied"] == 2
-    assert _rows(app, [ids[1], later]) == {ids[1]: (True, "applied"), later: (True, "applied")}
     assert _timeline(app, numbers[1])[-2:] == ["place", "complete"]
 
 
@@ -367,9 +417,9 @@ def test_two_real_worker_processes_apply_every_update_once(app, database_url, re
     ids = _acknowledge_all(app, numbers)
     ids += [_store(app, n, "completed", message="Plan changed.") for n in numbers]
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.enqueue_many([Queue.prepare_data("app.jobs.apply_carrier_update", (i,)) for i in ids[::-1]])
     _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)
 
@@ -379,9 +429,9 @@ def test_the_emails_of_a_batch_are_recorded_with_it_and_queued_once_after_its_co
     numbers = _orders(app, 10)
     ids = _acknowledge_all(app, numbers)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import EMAILS, task_queue
 
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         queue.empty()
         seen_at_commit: list[tuple[bool, int]] = []
 
@@ -423,7 +473,7 @@ def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch)
     from redis.client import Pipeline
 
     from app.notifications.outbox import queue_sends
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     direct, pipelines = [], []
     real_command, real_execute = Redis.execute_command, Pipeline.execute
@@ -434,18 +484,18 @@ def test_queue_sends_puts_every_job_on_redis_in_one_round_trip(app, monkeypatch)
         Pipeline, "execute", lambda self, *a, **k: pipelines.append(len(self)) or real_execute(self, *a, **k)
     )
     with app.app_context():
-        task_queue().empty()
-        task_queue().get_redis_server_version()  # asked once per connection, then kept by RQ
+        task_queue(EMAILS).empty()
+        task_queue(EMAILS).get_redis_server_version()  # asked once per connection, then kept by RQ
         direct.clear()
         assert queue_sends(range(1, 21)) == 20
         assert (direct, len(pipelines)) == ([], 1)
-        queued = sorted(job.args[0] for job in task_queue().get_jobs())
+        queued = sorted(job.args[0] for job in task_queue(EMAILS).get_jobs())
         assert queued == list(range(1, 21))
         pipelines.clear()
         assert queue_sends([31, 32], delay=timedelta(seconds=60)) == 2  # retries: scheduled, also in one trip
         assert len(pipelines) == 1
-        scheduled = task_queue().scheduled_job_registry.get_job_ids()
-        assert len(scheduled) == 2 and task_queue().count == 20
+        scheduled = task_queue(EMAILS).scheduled_job_registry.get_job_ids()
+        assert len(scheduled) == 2 and task_queue(EMAILS).count == 20
 
 
 def test_queue_sends_with_redis_down_leaves_the_emails_for_the_sweep(app, monkeypatch):
@@ -471,18 +521,18 @@ def _drain_jobs(queue) -> list:
     return [job for job in queue.get_jobs() if job.func_name == carrier_updates.DRAIN_JOB]
 
 
-def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_emails(app):
+def test_updates_received_through_the_api_queue_one_drain_job_on_the_carrier_queue(app):
     from app.jobs import drain_carrier_updates
     from app.notifications.outbox import SEND_JOB
     from tests.support.fulfilment import carrier_code, push
 
     numbers = _orders(app, 6)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, EMAILS, task_queue
 
-        queue = task_queue()
+        queue, emails = task_queue(CARRIER), task_queue(EMAILS)
         queue.empty()
-        queue.enqueue(SEND_JOB, 999999)  # an email waiting to be sent
+        emails.enqueue(SEND_JOB, 999999)  # an email waiting to be sent, on its own queue
     api = app.test_client()
     for number in numbers:
         body = {
@@ -493,8 +543,8 @@ def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_email
         }
         assert push(api, carrier_code(app, number), body).status_code == 202
     with app.app_context():
-        jobs = queue.get_jobs()
-        assert [job.func_name for job in jobs] == [carrier_updates.DRAIN_JOB, SEND_JOB]  # one job, in front
+        assert [job.func_name for job in queue.get_jobs()] == [carrier_updates.DRAIN_JOB]  # one job
+        assert [job.func_name for job in emails.get_jobs()] == [SEND_JOB]  # served after carrier work
         assert drain_carrier_updates() == {"applied": 6, "failed": 0, "batches": 1}
     with app.app_context():
         ids = list(db.session.scalars(select(CarrierUpdate.id).join(Order).where(Order.number.in_(numbers))))
@@ -505,9 +555,9 @@ def test_updates_received_through_the_api_queue_one_drain_job_ahead_of_the_email
 def test_an_update_received_once_the_drain_job_started_queues_the_next_one(app):
     numbers = _orders(app, 2)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.empty()
     first = _store(app, numbers[0], "acknowledged", carrier_reference="R-1")
     with app.app_context():
@@ -528,9 +578,9 @@ def test_a_drain_job_that_fills_a_batch_asks_for_another_so_a_second_worker_help
     numbers = _orders(app, 5)
     ids = _acknowledge_all(app, numbers)
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        queue = task_queue()
+        queue = task_queue(CARRIER)
         queue.empty()
         done = carrier_updates.drain_job(db.session, batch_size=2)
         assert sorted(done.outcomes) == sorted(ids) and done.batches == 3
@@ -544,10 +594,10 @@ def test_two_real_workers_apply_a_burst_received_through_the_api_once_and_in_ord
     numbers = _orders(app, 30)
     ids = _acknowledge_all(app, numbers) + [_store(app, n, "completed", message="Plan changed.") for n in numbers]
     with app.app_context():
-        from app.queue import task_queue
+        from app.queue import CARRIER, task_queue
 
-        task_queue().empty()
+        task_queue(CARRIER).empty()
         for _ in ids:
             carrier_updates.queue_drain()  # as the API does after storing each
-        assert len(_drain_jobs(task_queue())) == 1
+        assert len(_drain_jobs(task_queue(CARRIER))) == 1
     _two_burst_workers_apply_every_update_once(app, database_url, redis_url, ids, numbers)

@@ -236,14 +236,14 @@ def test_a_worker_killed_while_sending_an_email_sends_it_once_in_the_end(
     """Killed after claiming the email (1st commit), after sending it (2nd commit), or just before recording it
     was sent: the job run again, and the sweep, never send a second copy of a recorded email."""
     from app.jobs import notification_sweep, send_notification
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     number = place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
         note_id = db.session.scalar(
             select(Notification.id).join(Order).where(Order.number == number).order_by(Notification.id)
         )
-        task_queue().empty()
+        task_queue(EMAILS).empty()
     killed = _run_killed(app, database_url, "send_notification", note_id, phase, nth)
     assert killed.returncode == -9, killed.stderr[-2000:]
     sent_before_death = len(mailbox.received)
@@ -268,13 +268,13 @@ def test_a_worker_killed_while_sending_an_email_sends_it_once_in_the_end(
 # ---------------------------------------------------------------- SMTP down
 def test_with_the_smtp_server_down_emails_are_retried_and_sent_once_it_is_back(app, login, demo):
     from app.jobs import notification_sweep, send_notification
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     port = free_port()  # nothing listens here yet
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     place(login("employee"), "new_line", valid_orders(demo)["new_line"][1])
     with app.app_context():
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         ids = [job.args[0] for job in queue.get_jobs() if job.func_name == "app.jobs.send_notification"]
         assert ids
         queue.empty()

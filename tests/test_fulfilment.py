@@ -25,8 +25,7 @@ from app.models import (
     User,
 )
 from app.orders.types import MOBILE, REGISTRY
-from app.web.carrier_api import signature
-from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, SECRET, approved, carrier_code, push
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, apply_pending, approved, carrier_code, poll, push
 from tests.support.ordering import ERIN, place, valid_orders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,13 +221,6 @@ def api_updates(code: str, number: str) -> list[dict]:
     return [{**u, "update_id": f"{number}-{i}", "order_number": number} for i, u in enumerate(updates)]
 
 
-def apply_pending(app) -> None:
-    from app.jobs import carrier_sweep
-
-    with app.app_context():
-        carrier_sweep()
-
-
 @pytest.mark.parametrize("code", CARRIER_TYPES)
 def test_each_carrier_type_completes_through_the_api(app, login, demo, code):
     number = approved(app, login, demo, code)
@@ -282,8 +274,11 @@ def test_the_same_update_id_twice_changes_nothing(app, login, demo):
     body = {"update_id": "dup-1", "order_number": number, "status": "acknowledged", "carrier_reference": "R-1"}
     assert push(api, "northwind", body).status_code == 202
     apply_pending(app)
-    again = push(api, "northwind", {**body, "carrier_reference": "R-2"})
+    again = push(api, "northwind", body)
     assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    other = push(api, "northwind", {**body, "carrier_reference": "R-2"})  # another update under the same id
+    assert other.status_code == 409
+    assert other.get_json() == {"error": "update_id dup-1 was used for another update."}
     apply_pending(app)
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
@@ -334,17 +329,13 @@ def test_rejected_by_the_carrier_needs_attention(app, login, demo):
         assert order.status is OrderStatus.NEEDS_ATTENTION and order.events[-1].comment.startswith("Plan not")
 
 
-def test_carriers_that_poll_read_the_order_with_the_same_signature(app, login, demo):
+def test_carriers_that_poll_read_the_order_with_a_signed_request(app, login, demo):
     number = approved(app, login, demo, "new_line")
     api = app.test_client()
-    headers = {"X-Dialtone-Carrier": "northwind", "X-Dialtone-Signature": signature(SECRET, b"")}
-    response = api.get(f"/api/v1/orders/{number}", headers=headers)
+    response = poll(app, api, "northwind", number)
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
-    assert (
-        api.get(f"/api/v1/orders/{number}", headers={**headers, "X-Dialtone-Signature": "sha256=00"}).status_code == 401
-    )
-    wrong = {"X-Dialtone-Carrier": "contoso", "X-Dialtone-Signature": signature(SECRET, b"")}
-    assert api.get(f"/api/v1/orders/{number}", headers=wrong).status_code == 404
+    assert poll(app, api, "northwind", number, secret="wrong").status_code == 401
+    assert poll(app, api, "contoso", number).status_code == 404  # signed by another carrier: not theirs
 
 
 def test_the_real_worker_applies_carrier_updates_from_approval_to_completion(app, login, demo, database_url, redis_url):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -166,3 +167,99 @@ def test_search_boxes_and_filters_reflect_a_payload_only_escaped(app, login):
                 text = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
                 assert response.status_code < 500, (role, joined)
                 assert not LIVE.search(text), (role, joined, headers)
+
+
+# ---------------------------------------------------------------- text no database stores, lines no header takes
+@pytest.mark.parametrize(
+    "url",
+    ["/orders/WO-000001%00", "/orders/WO-000001%00/review", "/fulfillment/orders/WO-000001%00", "/inventory/lines%00"],
+)
+def test_a_nul_in_the_address_is_refused_before_the_database(login, url):
+    response = login("admin").get(url)
+    assert response.status_code == 400
+    assert "The address contains a character that cannot be used (a NUL)." in response.get_data(as_text=True)
+
+
+def test_a_nul_in_a_carrier_api_address_is_a_json_400(app):
+    response = app.test_client().get("/api/v1/orders/WO-000001%00", headers={"X-Dialtone-Carrier": "contoso"})
+    assert response.status_code == 400 and response.get_json() == {"error": "the address holds a NUL character"}
+
+
+def test_an_inventory_import_with_a_nul_in_a_cell_or_its_file_name_is_refused_with_a_message(app, login):
+    import io
+
+    from app.models import ImportBatch
+    from tests.support.inventory import as_csv, new_row
+    from tests.support.security import row_counts
+
+    helpdesk = login("helpdesk")
+    before = row_counts(app)
+    text = as_csv([new_row(1, serial="SA\x0000000001")])
+    cell = helpdesk.post(
+        "/inventory/import", {"file": (io.BytesIO(text.encode()), "lines.csv")}, content_type="multipart/form-data"
+    )
+    assert cell.status_code == 422
+    assert "The file contains a NUL character (on line 2): it is not a CSV text file." in html.unescape(
+        cell.get_data(as_text=True)
+    )
+    named = helpdesk.post(
+        "/inventory/import",
+        {"file": (io.BytesIO(as_csv([new_row(2)]).encode()), "lines\x00.csv")},
+        content_type="multipart/form-data",
+    )
+    assert named.status_code == 400
+    assert "The name of the file you chose contains a character that cannot be stored" in named.get_data(as_text=True)
+    assert row_counts(app) == before
+    with app.app_context():
+        assert db.session.scalars(select(ImportBatch)).all() == []
+
+
+@pytest.mark.parametrize(
+    "name,column",
+    [
+        ('"Nia Brooks\r\nBcc: everyone@example.com"', "name"),
+        ('"Nia\nBrooks"', "name"),
+        ("Nia\x00Brooks", "name"),
+        ("Nia Brooks", "department"),
+    ],
+)
+def test_the_hr_import_refuses_line_breaks_and_control_characters_in_a_name(app, login, name, column):
+    """A name with a line break made every email to that person fail; a NUL cannot be stored."""
+    import io
+
+    department = '"Sa\r\nles"' if column == "department" else "Sales"
+    data = f"employee id,name,email,manager email,department,cost center\nE3001,{name},nia@example.com,,{department},\n"
+    admin = login("admin")
+    response = admin.post(
+        "/admin/people/import", {"file": (io.BytesIO(data.encode()), "hr.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    words = "name" if column == "name" else "department"
+    assert f"the {words} contains a line break or another control character: keep each value on one line." in (
+        html.unescape(response.get_data(as_text=True))
+    )
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "nia@example.com")) is None
+
+
+@pytest.mark.parametrize(
+    "serial",
+    ["＝HYPERLINK(1)", "\u200b=HYPERLINK(1)", "\ufeff+SUM(A1)", " =1+1", "\u2060@SUM(1)", "＠SUM(1)", "－1+1"],
+)
+def test_exports_neutralise_full_width_and_zero_width_prefixed_formulas(app, login, serial):
+    import csv
+    import io
+
+    from app.inventory.exports import cell
+
+    with app.app_context():
+        line = db.session.scalar(
+            select(Line).join(User, Line.employee_id == User.id).where(User.email == ERIN).order_by(Line.id)
+        )
+        line.device.serial = serial
+        db.session.commit()
+    exported = login("helpdesk").get("/inventory/lines.csv?q=erin").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert rows[0]["serial"] == "'" + serial
+    assert cell("+1 212 555 0100") == "+1 212 555 0100" and cell("-12.5") == "-12.5"  # numbers stay numbers
+    assert cell("Ｏｋ") == "Ｏｋ" and cell("a=b") == "a=b"

@@ -24,3 +24,41 @@ def test_migrations_run_down_and_up_again(app):
         from sqlalchemy import inspect
 
         assert "orders" in inspect(db.engine).get_table_names()
+
+
+def test_the_account_number_of_ports_stored_before_moves_into_the_encrypted_secrets(app):
+    """m16_port_account_secret: an order stored with the account number in its details (and its summary) keeps it
+    encrypted afterwards, masked in the summary; downgrading puts it back."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from app.crypto import decrypt_json, encrypt_json
+    from app.models import Order, User
+
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="m16_carrier_update_state")
+        erin = db.session.scalar(select(User).where(User.email == "employee@example.com"))
+        number = "ACCT-4455667788"
+        order = Order(
+            number="WO-900001",
+            type="port_in",
+            requester=erin,
+            employee=erin,
+            details={
+                "billing_zip": "10118",
+                "account_number": number,
+                "_summary": [["Account number at the current carrier", number], ["Transfer PIN", "••••"]],
+            },
+            secrets_encrypted=encrypt_json({"transfer_pin": "4321"}),
+        )
+        db.session.add(order)
+        db.session.commit()
+        order_id = order.id
+        db.session.remove()
+        upgrade(revision="heads")
+        order = db.session.get(Order, order_id)
+        assert "account_number" not in order.details and number not in str(order.details)
+        assert order.details["_summary"][0] == ["Account number at the current carrier", "•••••••••••••88"]
+        assert decrypt_json(order.secrets_encrypted) == {"transfer_pin": "4321", "account_number": number}
+        db.session.remove()

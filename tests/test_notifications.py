@@ -174,7 +174,7 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_email_after_a_retry(
     app, login, demo, smtp, database_url, redis_url
 ):
     """The first delivery is refused (451): the worker records it, the retry job sends it, once."""
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     smtp.refusals = 1
     number = submit(login, demo)
@@ -185,7 +185,7 @@ def test_an_smtp_server_that_refuses_at_first_gets_the_email_after_a_retry(
     assert smtp.pairs() == [(MARCO, "approval_needed")]
 
     with app.app_context():  # the retry waits in RQ's schedule; bring it forward rather than wait 30 s
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         scheduled = [queue.fetch_job(job_id) for job_id in queue.scheduled_job_registry.get_job_ids()]
         retries = [job for job in scheduled if job.func_name == "app.jobs.send_notification"]
         assert [job.args for job in retries] == [(refused.id,)]
@@ -269,7 +269,7 @@ def test_two_workers_sending_the_same_email_at_once_send_it_once(app, login, dem
 def test_redis_down_at_submit_the_email_is_sent_once_redis_is_back(app, login, demo, smtp, database_url, redis_url):
     """The order is submitted while Redis is unreachable: nothing fails, the emails wait as pending, and the
     periodic sweep sends each exactly once when Redis is back (a stray second job changes nothing)."""
-    from app.queue import enqueue, task_queue
+    from app.queue import EMAILS, enqueue, task_queue
 
     erin = login("employee")
     working = app.extensions["redis"]
@@ -282,7 +282,7 @@ def test_redis_down_at_submit_the_email_is_sent_once_redis_is_back(app, login, d
     rows = notifications(app, number)
     assert [(r.email, r.status) for r in rows] == [(ERIN, S.PENDING), (MARCO, S.PENDING)]
     with app.app_context():
-        assert task_queue().count == 0  # nothing reached the queue
+        assert task_queue(EMAILS).count == 0  # nothing reached the queue
         later = (clock.now() + timedelta(minutes=1)).isoformat()
         enqueue("app.jobs.notification_sweep", now=later)
     run_worker(app, database_url, redis_url)

@@ -55,7 +55,7 @@ def test_a_valid_order_of_each_type_is_submitted_and_waits_for_approval(app, log
         assert order.cost_center_id == order.employee.cost_center_id
         assert [e.kind for e in order.events] == ["submit"]
         for name, value in data.items():
-            if name in ("transfer_pin", "ship_to"):
+            if name in ("transfer_pin", "account_number", "ship_to"):  # secrets are kept apart, encrypted
                 continue
             stored = order.details[name]
             expected = value if isinstance(value, list) else value
@@ -132,8 +132,8 @@ def test_each_type_refuses_bad_answers_with_a_specific_message(login, demo, code
 
 def test_a_refused_form_keeps_everything_typed(login, demo):
     errors, html = _refusal(login, demo, "port_in", {"billing_zip": "ABC"})
-    assert 'value="PERS-22918"' in html and 'value="Erin Park"' in html and 'value="ABC"' in html
-    assert PIN not in html  # a PIN is never sent back to the browser
+    assert 'value="Erin Park"' in html and 'value="ABC"' in html
+    assert PIN not in html and "PERS-22918" not in html  # secrets are never sent back to the browser
 
 
 def test_upgrade_before_eligibility_is_refused_with_the_date_it_becomes_eligible(app, login, demo):
@@ -309,7 +309,7 @@ def test_save_draft_keeps_an_unfinished_order_to_resume_or_delete(login, demo):
     assert "Drafts" in mine and "Port to another carrier" in mine
     number = mine.split("Resume ")[1].split("<")[0]
     form = client.get(f"/orders/{number}/edit").get_data(as_text=True)
-    assert 'value="PERS-1"' in form and PIN not in form
+    assert "PERS-1" not in form and PIN not in form  # secrets are kept, never sent back
     assert client.post(f"/orders/{number}/delete").status_code == 302
     assert "Drafts" not in client.get("/orders").get_data(as_text=True)
 
@@ -338,17 +338,19 @@ def test_orders_get_readable_numbers(login, demo):
 
 
 # ------------------------------------------------------------------ secrets
-def test_transfer_pin_is_encrypted_at_rest_and_never_shown_in_clear(app, login, demo):
+def test_transfer_pin_and_account_number_are_encrypted_at_rest_and_never_shown_in_clear(app, login, demo):
     client = login("employee")
     number = place(client, "port_in", valid_orders(demo)["port_in"][1])
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert PIN not in (order.secrets_encrypted or "") and PIN not in str(order.details)
+        assert "PERS-22918" not in str(order.details)
         from app.crypto import decrypt_json
 
-        assert decrypt_json(order.secrets_encrypted) == {"transfer_pin": PIN}
+        assert decrypt_json(order.secrets_encrypted) == {"transfer_pin": PIN, "account_number": "PERS-22918"}
     for url in (f"/orders/{number}", "/orders", f"/orders/{number}?part=status", "/"):
-        assert PIN not in client.get(url).get_data(as_text=True), url
+        page = client.get(url).get_data(as_text=True)
+        assert PIN not in page and "PERS-22918" not in page, url
     assert "••••20" in client.get(f"/orders/{number}").get_data(as_text=True)
     assert PIN not in login("manager").get(f"/orders/{number}").get_data(as_text=True)
 

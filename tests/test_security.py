@@ -176,16 +176,32 @@ def _attempt(app, email: str, password: str, address: str = "127.0.0.1"):
     return client.post("/login", {"email": email, "password": password})
 
 
-def test_failed_sign_ins_are_throttled_per_account_with_a_clear_page(app, redis_url):
-    for _ in range(10):
-        assert _attempt(app, ERIN, "wrong").status_code == 422
-    throttled = _attempt(app, ERIN, DEMO_PASSWORD)  # even the right password waits now
-    page = throttled.get_data(as_text=True)
-    assert throttled.status_code == 429 and "Too many sign-in attempts" in page and "Wait a few minutes" in page
-    assert int(throttled.headers["Retry-After"]) > 0
-    assert _attempt(app, ERIN, DEMO_PASSWORD, address="10.1.2.3").status_code == 429  # from anywhere
-    assert _attempt(app, "manager@example.com", DEMO_PASSWORD).status_code == 302  # others are not held up
-    assert Redis.from_url(redis_url).keys("*dialtone-limits*"), "the counts live in Redis, shared by every process"
+def test_failed_sign_ins_slow_down_that_account_from_that_address_and_lock_no_one_out(app, redis_url):
+    """Anyone may type Erin's email wrongly ten times: they wait, longer each time; Erin, at her own computer,
+    signs in as usual."""
+    import time
+
+    from app.web.security import wait_after
+
+    attacker = "10.66.6.6"
+    for _ in range(5):
+        assert _attempt(app, ERIN, "wrong", address=attacker).status_code == 422
+    slowed = _attempt(app, ERIN, DEMO_PASSWORD, address=attacker)  # even the right password waits now
+    page = slowed.get_data(as_text=True)
+    assert slowed.status_code == 429 and "Too many sign-in attempts" in page and "wait 2 seconds" in page
+    assert slowed.headers["Retry-After"] == "2"
+    assert _attempt(app, ERIN, DEMO_PASSWORD).status_code == 302  # Erin, from her own address: not locked out
+    assert _attempt(app, "manager@example.com", DEMO_PASSWORD, address=attacker).status_code == 302  # others too
+    redis = Redis.from_url(redis_url)
+    (key,) = [k for k in redis.keys("dialtone-limits:sign-in:*") if redis.hget(k, "failures") == b"5"]
+    for expected in (4, 8, 16):  # the wait has passed: one more try, and a longer wait after it failed
+        redis.hset(key, "last", time.time() - 1000)
+        assert _attempt(app, ERIN, "wrong", address=attacker).status_code == 422
+        assert _attempt(app, ERIN, "wrong", address=attacker).headers["Retry-After"] == str(expected)
+    assert [wait_after(n, 5, 300) for n in (0, 4, 5, 6, 12, 40)] == [0, 0, 2, 4, 256, 300]
+    redis.hset(key, "last", time.time() - 1000)
+    assert _attempt(app, ERIN, DEMO_PASSWORD, address=attacker).status_code == 302  # and signed in, forgiven
+    assert not redis.exists(key)
 
 
 def test_failed_sign_ins_are_throttled_per_address(app):
@@ -285,3 +301,48 @@ def test_an_unknown_or_deactivated_person_at_the_proxy_gets_a_clear_403(app, who
     assert response.status_code == 403
     assert f"signed on to the company network as {who}" in page and "Ask the helpdesk" in page
     assert "Sign out" not in page
+
+
+# ---------------------------------------------------------------- the development SECRET_KEY signs no one in
+def test_a_session_cookie_forged_with_the_development_key_signs_no_one_in(app):
+    """Signed with the default key (it is in the README), a cookie naming the admin opens nothing: the portal runs
+    on its own key. The same cookie signed with that key does: the forgery is well made, only the key differs."""
+    from app import create_app
+    from app.config import DEFAULT_SECRET_KEY
+
+    forger = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": DEFAULT_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    with app.app_context():
+        ada = db.session.scalar(select(User).where(User.email == "admin@example.com")).get_id()
+    claims = {"_user_id": ada, "_fresh": True, "_id": "x" * 128}
+    assert app.config["SECRET_KEY"] != DEFAULT_SECRET_KEY
+    for key_of, expected in ((forger, 302), (app, 200)):
+        client = app.test_client()
+        client.set_cookie("session", key_of.session_interface.get_signing_serializer(key_of).dumps(claims))
+        assert client.get("/admin").status_code == expected
+
+
+def test_the_worker_refuses_to_start_with_the_development_key(database_url, redis_url):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.config import DEFAULT_SECRET_KEY
+
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": DEFAULT_SECRET_KEY}
+    env.pop("FLASK_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0 and "SECRET_KEY is the development default" in done.stderr

@@ -1,6 +1,6 @@
-"""Secrets: a port-in's transfer PIN is encrypted at rest with the key from configuration (ENCRYPTION_KEY), and
-shown masked: never in the clear on any page any role can open, in any email, in any CSV export, in any log
-line, nor anywhere in the database."""
+"""Secrets: a port-in's transfer PIN and the account number at the current carrier are encrypted at rest with the
+key from configuration (ENCRYPTION_KEY), and shown masked: never in the clear on any page any role can open, in
+any email, in any CSV export, in any log line, nor anywhere in the database."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from tests.support.helpers import Client
 from tests.support.ordering import Demo, valid_orders
 from tests.support.security import ROLES, build_world, crawl, database_text
 
-PIN = "7305918264"  # ten digits: found nowhere in the demo company
+SECRETS = {"transfer_pin": "7305918264", "account_number": "ACCT-9081726354"}  # found nowhere in the demo company
 
 
-def test_a_transfer_pin_is_encrypted_with_the_configured_key_and_never_shown(app, login, caplog):
+@pytest.mark.parametrize("field", sorted(SECRETS))
+def test_a_port_secret_is_encrypted_with_the_configured_key_and_never_shown(app, login, caplog, field):
+    PIN = SECRETS[field]
     for logger in [logging.getLogger(), *map(logging.getLogger, list(logging.root.manager.loggerDict))]:
         logger.disabled = False  # an earlier migration's logging set-up may have silenced the app's loggers
     caplog.set_level(logging.DEBUG)
@@ -31,7 +33,7 @@ def test_a_transfer_pin_is_encrypted_with_the_configured_key_and_never_shown(app
     admin = login("admin")
     assert PIN not in database_text(app) and PIN not in admin.get("/inventory/lines.csv").get_data(as_text=True)
 
-    data = {**valid_orders(demo)["port_in"][1], "transfer_pin": PIN}
+    data = {**valid_orders(demo)["port_in"][1], field: PIN}
     ids = build_world(app, login, order_data=data, order_code="port_in")
     number = ids["number"]
     clients = {
@@ -48,7 +50,7 @@ def test_a_transfer_pin_is_encrypted_with_the_configured_key_and_never_shown(app
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert PIN not in (order.secrets_encrypted or "") and PIN not in str(order.details)
-        assert decrypt_json(order.secrets_encrypted)["transfer_pin"] == PIN
+        assert decrypt_json(order.secrets_encrypted)[field] == PIN
         assert Fernet(key.encode()).decrypt(order.secrets_encrypted.encode())
         app.config["ENCRYPTION_KEY"] = Fernet.generate_key().decode()
         with pytest.raises(ValueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,9 +192,21 @@ def _valid_email(value: str) -> str | None:
         return None
 
 
+# Line breaks and other control characters (NUL among them) in a cell: a name with a line break makes every
+# email to that person fail (an address header cannot hold one), and no database stores a NUL.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _check_values(rows: list[ImportRow]) -> None:
     first_row_of: dict[tuple[str, str], int] = {}
     for row in rows:
+        for column in ("employee_id", "name", "email", "manager_email", "department", "cost_center"):
+            if CONTROL.search(getattr(row, column)):
+                row.errors.append(
+                    f"the {COLUMN_WORDS[column]} contains a line break or another control character: "
+                    "keep each value on one line."
+                )
+                setattr(row, column, CONTROL.sub(" ", getattr(row, column)))  # shown, never stored
         for column in ("employee_id", "name", "email"):
             if not getattr(row, column):
                 row.errors.append(f"the {COLUMN_WORDS[column]} is empty.")

@@ -84,6 +84,14 @@ def _pending_step(approval: Approval, person: User) -> None:
         raise ApprovalError("This step is not yours to decide.")
 
 
+def _still_pending(approval: Approval) -> None:
+    """After the claim (which reads the order again): a question asked meanwhile leaves nothing to reject. Without
+    the row locks of PostgreSQL (SQLite) both may have read the order before either wrote."""
+    order = approval.order
+    if order.status is not OrderStatus.PENDING_APPROVAL:
+        raise ApprovalError(f"{order.number} is {order.status.label.lower()}: there is nothing to decide now.")
+
+
 def _locked(session: DbSession, approval: Approval) -> None:
     """Lock the order, then read the step and the order as they are now (another decision may have just won)."""
     session.execute(select(Order.id).where(Order.id == approval.order_id).with_for_update())
@@ -121,8 +129,10 @@ def step_data(approval: Approval) -> dict:
 def reject(session: DbSession, approval: Approval, person: User, reason: str) -> None:
     if not reason.strip():
         raise ApprovalError("Give the reason for rejecting: the requester will see it.")
+    _locked(session, approval)  # a question racing this rejection: whichever locks the order first wins
     _pending_step(approval, person)
     claim(session, approval, StepAction.REJECT, person, reason.strip())
+    _still_pending(approval)
     lifecycle.transition(
         session,
         approval.order,

@@ -20,6 +20,8 @@ from app.commands.fulfilling import (
     record_number,
     record_placed,
     record_shipment,
+    retry_carrier_updates,
+    set_aside_carrier_updates,
 )
 from app.commands.ordering import answer, cancel, commit_or_conflict, submit
 
@@ -42,5 +44,7 @@ __all__ = [
     "record_placed",
     "record_shipment",
     "reject",
+    "retry_carrier_updates",
+    "set_aside_carrier_updates",
     "submit",
 ]

@@ -13,14 +13,15 @@ from app import clock
 from app.database import DbSession, after_commit
 from app.fulfilment import records, updates
 from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
-from app.fulfilment.records import FulfilmentError, InvalidReport
+from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
+from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order, OrderStatus, User
 from app.orders.lifecycle import NotAllowed, Party
-from app.queue import enqueue
+from app.queue import CARRIER, enqueue
 
 HAND_OFF_JOB = "app.jobs.hand_off"
 
-__all__ = ["FulfilmentError", "InvalidReport", "NotAllowed"]
+__all__ = ["FactInUse", "FulfilmentError", "InvalidReport", "NotAllowed", "UnknownOrder", "UpdateIdReused"]
 
 
 def _team(person: User) -> None:
@@ -35,7 +36,7 @@ def queue_hand_off(session: DbSession, order: Order) -> None:
 
     def queue() -> None:
         with suppress(RedisError):  # the carrier sweep hands it off when Redis is back
-            enqueue(HAND_OFF_JOB, order_id)
+            enqueue(HAND_OFF_JOB, order_id, on=CARRIER)
 
     after_commit(session, queue)
 
@@ -88,16 +89,34 @@ def complete(session: DbSession, order: Order, person: User, note: str = "") -> 
 # ---------------------------------------------------------------- what the carrier reports through its API
 def receive_carrier_update(session: DbSession, carrier: Carrier, payload: object) -> updates.Received:
     """Validate and store a carrier's update; once committed, the worker applies it (a drain job per burst).
-    Raises InvalidReport (422), UnknownOrder (404), FulfilmentError (409)."""
+    Raises InvalidReport (422), UnknownOrder (404), FulfilmentError, FactInUse and UpdateIdReused (409)."""
     received = updates.receive(session, carrier, payload)
     if received.outcome == "accepted":
-
-        def queue() -> None:
-            with suppress(RedisError):  # stored: the periodic carrier sweep applies it once Redis is back
-                updates.queue_drain()  # a drain job, unless one is waiting to start already
-
-        after_commit(session, queue)
+        _queue_drain_after_commit(session)
     return received
+
+
+def _queue_drain_after_commit(session: DbSession) -> None:
+    def queue() -> None:
+        with suppress(RedisError):  # stored: the periodic carrier sweep applies it once Redis is back
+            updates.queue_drain()  # a drain job, unless one is waiting to start already
+
+    after_commit(session, queue)
+
+
+def retry_carrier_updates(session: DbSession, order: Order, person: User) -> int:
+    """The team puts the order's failed carrier updates back in line (once committed, the worker applies them)."""
+    _team(person)
+    count = updates.retry_failed(session, order, person)
+    if count:
+        _queue_drain_after_commit(session)
+    return count
+
+
+def set_aside_carrier_updates(session: DbSession, order: Order, person: User) -> int:
+    """The team dealt with the order's failed carrier updates another way: they no longer need attention."""
+    _team(person)
+    return updates.set_aside_failed(session, order, person)
 
 
 def apply_carrier_updates(session: DbSession) -> updates.Drained:

@@ -7,11 +7,15 @@ adds the event to the timeline. The caller commits.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import exists, select
+
 from app.database import DbSession
+from app.formatting import phone
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
-from app.models import EventKind, Order, OrderStatus, ReportedDevice, Shipment, User
+from app.models import Device, EventKind, Line, LineStatus, Order, OrderStatus, ReportedDevice, Shipment, Sim, User
 from app.orders import completion, lifecycle
 from app.orders.lifecycle import Party
 from app.orders.types import REGISTRY
@@ -31,6 +35,11 @@ class InvalidReport(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class FactInUse(InvalidReport):
+    """A reported phone number, IMEI or ICCID already belongs to another record: {field name: message}. The API
+    answers 409; the console shows it next to the field."""
 
 
 @dataclass
@@ -160,6 +169,45 @@ def is_late(order: Order, status: str) -> bool:
     return lifecycle.RANK[target] < lifecycle.RANK[order.status] and target is not S.NEEDS_ATTENTION
 
 
+# ---------------------------------------------------------------- facts already on record elsewhere
+# Completion writes what the carrier reported into the inventory, where a live line's number, a device's IMEI and
+# a SIM's ICCID are unique. A fact that is already someone else's is refused when it is reported, and checked
+# again before completion, so the database's constraint is never what says no.
+def facts_in_use(
+    session: DbSession,
+    order: Order,
+    *,
+    service_number: str | None = None,
+    devices: Iterable[tuple[str, DeviceReport | ReportedDevice]] = (),
+) -> dict[str, str]:
+    """{field: why} for each fact that the order's type would write and another record already holds; `devices`
+    are (field prefix, device), e.g. ("devices[0].", device) from the API or ("", device) for the console."""
+    order_type = REGISTRY.get(order.type)
+    used = {*order_type.needs_reported(order.details), *order_type.also_reports} if order_type else set()
+    errors: dict[str, str] = {}
+    if service_number:
+        live = select(Line.id).where(
+            Line.number == service_number, Line.status.in_((LineStatus.ACTIVE, LineStatus.SUSPENDED))
+        )
+        if order.line_id is not None:
+            live = live.where(Line.id != order.line_id)  # a port or a transfer keeps the order's own number
+        if session.scalar(select(exists(live))):
+            errors["service_number"] = f"{phone(service_number)} is already the number of a live line."
+    for prefix, device in devices:
+        if "imei" in used and device.imei and session.scalar(select(exists().where(Device.imei == device.imei))):
+            errors[f"{prefix}imei"] = f"IMEI {device.imei} is already on record for another device."
+        if "iccid" in used and device.iccid and session.scalar(select(exists().where(Sim.iccid == device.iccid))):
+            errors[f"{prefix}iccid"] = f"ICCID {device.iccid} is already on record for another SIM."
+    return errors
+
+
+def check_facts_free(session: DbSession, order: Order, **facts) -> None:
+    """Raise FactInUse naming each fact another record already holds (see `facts_in_use`)."""
+    errors = facts_in_use(session, order, **facts)
+    if errors:
+        raise FactInUse(errors)
+
+
 # ---------------------------------------------------------------- the facts
 def mark_placed(
     session: DbSession,
@@ -225,8 +273,11 @@ def add_shipment(
     return shipment
 
 
-def record_device(session: DbSession, order: Order, device: DeviceReport, actor: User | None) -> ReportedDevice:
+def record_device(
+    session: DbSession, order: Order, device: DeviceReport, actor: User | None, *, prefix: str = ""
+) -> ReportedDevice:
     check_allowed(order, None)
+    check_facts_free(session, order, devices=[(prefix, device)])
     row = next((d for d in order.reported_devices if device.imei and d.imei == device.imei), None) or next(
         (d for d in order.reported_devices if device.iccid and d.iccid == device.iccid), None
     )
@@ -256,6 +307,7 @@ def record_number(session: DbSession, order: Order, number: str, actor: User | N
     except InvalidIdentifier as exc:
         raise InvalidReport({"service_number": str(exc)}) from None
     check_allowed(order, None)
+    check_facts_free(session, order, service_number=e164)
     order.service_number = e164
     lifecycle.record(
         session, order, E.CARRIER_UPDATE, actor, comment="Phone number recorded.", data={"service_number": e164}
@@ -290,6 +342,9 @@ def complete(
     if order.status is S.COMPLETED:
         lifecycle.record(session, order, E.CARRIER_UPDATE, actor, comment=note or "Completed again: nothing changed.")
         return
+    check_facts_free(
+        session, order, service_number=order.service_number, devices=[("", d) for d in order.reported_devices]
+    )
     try:
         completion.complete(session, order, actor, party=party, note=note)
     except completion.MissingReports as missing:
@@ -300,28 +355,29 @@ def complete(
 
 # ---------------------------------------------------------------- a whole report, as the API sends it
 def apply_report(session: DbSession, order: Order, report: Report, actor: User | None = None) -> str:
-    """Apply one carrier update; returns what happened, for the update's record."""
+    """Apply one carrier update; returns what happened, for the update's record. A late update (one that would
+    move the order backwards, or any update of a completed order) is kept on record and changes nothing."""
     check_allowed(order, report.status)
-    late = report.status is not None and is_late(order, report.status)
-    if report.carrier_reference and report.status in (None, "acknowledged", "backordered") and not late:
-        mark_placed(session, order, report.carrier_reference, actor, note=report.message)
-    elif report.carrier_reference:
-        order.carrier_reference = order.carrier_reference or report.carrier_reference
-    if report.service_number:
-        record_number(session, order, report.service_number, actor)
-    for device in report.devices:
-        record_device(session, order, device, actor)
-    for carrier, number in report.shipments:
-        add_shipment(session, order, carrier, number, actor, note=report.message if report.status == "shipped" else "")
-    if late:
+    if report.status is not None and is_late(order, report.status):
         lifecycle.record(
             session,
             order,
             E.CARRIER_UPDATE,
             actor,
-            comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()}.",
+            comment=f"Late “{report.status}” update recorded; the order stays {order.status.label.lower()} "
+            "and nothing it reported was changed.",
         )
         return "late: recorded"
+    if report.carrier_reference and report.status in (None, "acknowledged", "backordered"):
+        mark_placed(session, order, report.carrier_reference, actor, note=report.message)
+    elif report.carrier_reference:
+        order.carrier_reference = order.carrier_reference or report.carrier_reference
+    if report.service_number:
+        record_number(session, order, report.service_number, actor)
+    for i, device in enumerate(report.devices):
+        record_device(session, order, device, actor, prefix=f"devices[{i}].")
+    for carrier, number in report.shipments:
+        add_shipment(session, order, carrier, number, actor, note=report.message if report.status == "shipped" else "")
     if report.status == "acknowledged" and not report.carrier_reference and lifecycle.allowed(order, E.PLACE):
         lifecycle.transition(session, order, E.PLACE, actor, party=Party.CARRIER, comment=report.message)
     elif report.status == "backordered":

@@ -6,6 +6,11 @@ unless one is already waiting to start, so a burst of updates costs a job per ba
 same way (updates stored while Redis was down, or left by an error). Each update is applied exactly once, and an
 order's updates in the order they arrived: see `_claim`. `apply_update` applies one update in the caller's
 transaction (the simulator).
+
+An update that cannot be applied (the order refuses it, or applying it raises) is marked failed with the reason,
+on the order's timeline and in the console's "Needs attention": it is taken like an applied one, so the later
+updates of its order go on (one that needed what it carried fails in turn, saying so). The team tries the failed
+updates again (`retry_failed`) or sets them aside (`set_aside_failed`).
 """
 
 from __future__ import annotations
@@ -21,20 +26,38 @@ from typing import Any
 from flask import current_app
 from redis.exceptions import RedisError
 from sqlalchemy import Select, and_, bindparam, case, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app.database import NEW_EVENTS, DbSession
-from app.fulfilment.records import FulfilmentError, InvalidReport, apply_report, check_allowed, parse_report
-from app.models import Carrier, CarrierUpdate, EventKind, Line, Order
+from app.database import NEW_EVENTS, DbSession, rows_changed
+from app.fulfilment.records import (
+    DeviceReport,
+    FactInUse,
+    FulfilmentError,
+    InvalidReport,
+    Report,
+    apply_report,
+    check_allowed,
+    facts_in_use,
+    parse_report,
+)
+from app.models import Carrier, CarrierUpdate, CarrierUpdateState, EventKind, Line, Order, ReportedDevice, User
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
-from app.queue import enqueue, redis_connection
+from app.queue import CARRIER, enqueue, redis_connection
 
 
 class UnknownOrder(Exception):
     """No such order for this carrier."""
+
+
+class UpdateIdReused(Exception):
+    """An update id the carrier already used for an update with another body (the API answers 409)."""
+
+
+U = CarrierUpdateState
 
 
 @dataclass
@@ -44,7 +67,8 @@ class Received:
 
 
 def receive(session: DbSession, carrier: Carrier, payload: object) -> Received:
-    """Validate and store one update. Raises InvalidReport (422), UnknownOrder (404), FulfilmentError (409)."""
+    """Validate and store one update. Raises InvalidReport (422), UnknownOrder (404), FulfilmentError,
+    FactInUse and UpdateIdReused (409)."""
     if not isinstance(payload, dict):
         raise InvalidReport({"body": "Send a JSON object."})
     errors = {}
@@ -59,39 +83,84 @@ def receive(session: DbSession, carrier: Carrier, payload: object) -> Received:
         report = parse_report(payload)
     except InvalidReport as invalid:
         errors.update(invalid.errors)
-        report = None
     if errors:
         raise InvalidReport(errors)
-    assert isinstance(number, str) and report is not None  # checked above: errors were raised otherwise
+    assert isinstance(number, str) and isinstance(update_id, str)  # checked above: errors were raised otherwise
     order = session.scalar(select(Order).where(Order.number == number.strip()))
     if order is None or order.carrier_id != carrier.id:
         raise UnknownOrder(f"No order {number} for {carrier.name}.")
-    existing = session.scalar(
-        select(CarrierUpdate).where(CarrierUpdate.carrier_id == carrier.id, CarrierUpdate.update_id == update_id)
-    )
+    existing = _stored(session, carrier, update_id)
     if existing is not None:
-        return Received("duplicate", existing)
+        return _again(existing, payload)
     check_allowed(order, report.status)
-    if report.status == "completed" and order.status.value != "completed":
-        missing = _missing_after(order, report)
-        if missing:
-            raise InvalidReport(missing)
-    stored = CarrierUpdate(carrier_id=carrier.id, update_id=update_id, order_id=order.id, payload=payload)
+    if order.status.value != "completed":  # a late update of a completed order changes nothing: nothing to check
+        _check_facts(session, order, report)
+    stored = CarrierUpdate(
+        carrier_id=carrier.id, update_id=update_id, order_id=order.id, payload=payload, received_at=clock.now()
+    )
     try:
         with session.begin_nested():
             session.add(stored)
-    except IntegrityError:  # the same update arrived twice at once: the other copy was stored first
-        return Received("duplicate", None)
+    except IntegrityError:  # the same update id arrived twice at once: the other copy was stored first
+        existing = _stored(session, carrier, update_id)
+        if existing is None:
+            raise
+        return _again(existing, payload)
     return Received("accepted", stored)
 
 
-def _missing_after(order: Order, report) -> dict[str, str]:
-    """What completion would still lack once this report's own facts are recorded."""
-    return REGISTRY[order.type].missing_facts(
-        order.details,
-        service_number=report.service_number or order.service_number,
-        devices=[*order.reported_devices, *report.devices],
+def _stored(session: DbSession, carrier: Carrier, update_id: str) -> CarrierUpdate | None:
+    return session.scalar(
+        select(CarrierUpdate).where(CarrierUpdate.carrier_id == carrier.id, CarrierUpdate.update_id == update_id)
     )
+
+
+def _again(existing: CarrierUpdate, payload: dict) -> Received:
+    """An update id seen before: the same update sent again changes nothing; another update under it is refused."""
+    if existing.payload != payload:
+        raise UpdateIdReused(f"update_id {existing.update_id} was used for another update.")
+    return Received("duplicate", existing)
+
+
+def _check_facts(session: DbSession, order: Order, report: Report) -> None:
+    """What can be known when the update arrives: its facts are not another record's, and a completion will have
+    what it needs, counting what the order's updates accepted before it carry (applied or not yet)."""
+    devices: list = [(f"devices[{i}].", device) for i, device in enumerate(report.devices)]
+    in_use = facts_in_use(session, order, service_number=report.service_number, devices=devices)
+    if report.status != "completed":
+        if in_use:
+            raise FactInUse(in_use)
+        return
+    waiting = _waiting_reports(session, order)
+    number = report.service_number or next(
+        (r.service_number for r in reversed(waiting) if r.service_number), order.service_number
+    )
+    earlier: list[DeviceReport | ReportedDevice] = [*order.reported_devices, *(d for r in waiting for d in r.devices)]
+    for name, message in facts_in_use(
+        session, order, service_number=number, devices=[("", device) for device in earlier]
+    ).items():
+        in_use.setdefault(name, message)
+    if in_use:
+        raise FactInUse(in_use)
+    missing = REGISTRY[order.type].missing_facts(
+        order.details, service_number=number, devices=[*earlier, *report.devices]
+    )
+    if missing:
+        raise InvalidReport(missing)
+
+
+def _waiting_reports(session: DbSession, order: Order) -> list[Report]:
+    """The reports of the order's updates accepted and not applied yet, oldest first."""
+    payloads = session.scalars(
+        select(CarrierUpdate.payload)
+        .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.PENDING)
+        .order_by(CarrierUpdate.id)
+    )
+    reports = []
+    for payload in payloads:
+        with suppress(InvalidReport):  # validated when received; a rule changed since leaves it to the applying
+            reports.append(parse_report(payload))
+    return reports
 
 
 # ---------------------------------------------------------------- applying: exactly once, in order, in batches
@@ -182,21 +251,42 @@ def _apply_together(
 
 
 def _apply_claimed(session: DbSession, stored: CarrierUpdate, order: Order, events: list) -> str:
-    """Apply one claimed update in its own savepoint; a refusal is recorded on the order's timeline instead."""
+    """Apply one claimed update in its own savepoint; a refusal marks it failed instead (see `_refused`)."""
     try:
-        outcome = _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
+        return _apply_together(session, {stored.id: stored}, {order.id: order}, events)[stored.id]
     except (FulfilmentError, InvalidReport) as refusal:
-        outcome = f"refused: {refusal}"
-        lifecycle.record(
-            session,
-            order,
-            EventKind.CARRIER_UPDATE,
-            None,
-            comment=f"An update from {order.carrier.name if order.carrier else 'the carrier'} could not be applied: "
-            f"{refusal}",
-            data={"update_id": stored.update_id},
-        )
-    return outcome
+        return _refused(session, stored, order, refusal)
+
+
+def _refused(session: DbSession, stored: CarrierUpdate, order: Order, refusal: Exception) -> str:
+    """Record on the order's timeline why its update could not be applied; its outcome ("refused: …")."""
+    why = str(refusal)
+    if isinstance(refusal, InvalidReport) and not isinstance(refusal, FactInUse):
+        failed_before = session.scalars(
+            select(CarrierUpdate.update_id).where(
+                CarrierUpdate.order_id == order.id, CarrierUpdate.id < stored.id, CarrierUpdate.state == U.FAILED
+            )
+        ).all()
+        if failed_before:  # it needed what an earlier update carried: that one failed, so this one does too
+            why += f" It needs what update {', '.join(failed_before)} reported, which could not be applied either."
+    _timeline_failure(session, stored, order, why)
+    return f"refused: {why}"
+
+
+def _timeline_failure(session: DbSession, stored: CarrierUpdate, order: Order, why: str) -> None:
+    carrier = order.carrier.name if order.carrier else "the carrier"
+    lifecycle.record(
+        session,
+        order,
+        EventKind.CARRIER_UPDATE_FAILED,
+        None,
+        comment=f"An update from {carrier} ({stored.update_id}) could not be applied: {why}",
+        data={"update_id": stored.update_id},
+    )
+
+
+def _state_of(outcome: str) -> CarrierUpdateState:
+    return U.FAILED if outcome.startswith(("refused: ", "failed: ")) else U.APPLIED
 
 
 def _apply_batch(session: DbSession, ids: list[int]) -> dict[int, str]:
@@ -236,7 +326,11 @@ def _apply_batch(session: DbSession, ids: list[int]) -> dict[int, str]:
     finally:
         session.info.setdefault(NEW_EVENTS, []).extend(events)  # for the outbox, at the commit
     session.execute(
-        update(CarrierUpdate), [{"id": update_id, "outcome": outcome[:200]} for update_id, outcome in outcomes.items()]
+        update(CarrierUpdate),
+        [
+            {"id": update_id, "outcome": outcome[:200], "state": _state_of(outcome)}
+            for update_id, outcome in outcomes.items()
+        ],
     )
     return outcomes
 
@@ -251,8 +345,9 @@ def _is_applied(session: DbSession, update_row_id: int) -> bool | None:
 
 
 def apply_update(session: DbSession, update_row_id: int) -> str:
-    """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …", "already
-    applied", or "waiting: …" while an earlier update of its order is unapplied). The caller commits."""
+    """Apply one stored update once; returns its outcome ("applied", "late: recorded", "refused: …" (marked
+    failed), "already applied", or "waiting: …" while an earlier update of its order is unapplied). The caller
+    commits."""
     if not _claim(session, 1, only=[update_row_id], wait=True):
         if _is_applied(session, update_row_id) not in (True, None):
             return WAITING  # the caller's transaction (a simulator's update just received) goes on
@@ -262,7 +357,8 @@ def apply_update(session: DbSession, update_row_id: int) -> str:
 
 @dataclass
 class Drained:
-    """What a drain did: each applied update's outcome, and the updates it could not apply (by their error)."""
+    """What a drain did: each taken update's outcome (applied, or marked failed), and the updates it left for the
+    sweep after a passing fault (by their error)."""
 
     outcomes: dict[int, str] = field(default_factory=dict)
     failed: dict[int, Exception] = field(default_factory=dict)
@@ -283,9 +379,9 @@ def drain(
     until none is left or `seconds` have passed. Commits.
 
     An update whose application raises (anything but a refusal, which is recorded) fails its batch: the batch
-    is rolled back and applied again one update per transaction, so only that update is left unapplied (for
-    the sweep, and behind it the later updates of its order); the others are applied. `on_batch` is told each
-    batch's claimed ids before it is applied."""
+    is rolled back and applied again one update per transaction. That update is then marked failed with the
+    error (see `_one_by_one`); the others are applied. `on_batch` is told each batch's claimed ids before it
+    is applied."""
     drained = drained or Drained()
     batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + (DRAIN_SECONDS if seconds is None else seconds)
@@ -311,6 +407,11 @@ def drain(
     return drained
 
 
+# A fault that may pass by itself (the database went away, a lock timed out, the order changed under us) leaves
+# the update for the sweep; anything else would fail the same way every time, so the update is marked failed.
+PASSING_FAULTS = (OperationalError, InterfaceError, StaleDataError)
+
+
 def _one_by_one(session: DbSession, ids: list[int], drained: Drained) -> dict[int, str]:
     outcomes: dict[int, str] = {}
     for update_id in ids:
@@ -319,11 +420,44 @@ def _one_by_one(session: DbSession, ids: list[int], drained: Drained) -> dict[in
             if claimed:  # else: behind an update of its order that failed just now
                 outcomes.update(_apply_batch(session, claimed))
             session.commit()
+        except PASSING_FAULTS as error:
+            session.rollback()
+            log.exception("Carrier update %s could not be applied now; it is left for the carrier sweep", update_id)
+            drained.failed[update_id] = error
         except Exception as error:
             session.rollback()
-            log.exception("Carrier update %s could not be applied; it is left for the carrier sweep", update_id)
-            drained.failed[update_id] = error
+            log.exception("Carrier update %s could not be applied; it is marked failed", update_id)
+            try:
+                outcome = _mark_failed(session, update_id, error)
+                session.commit()
+            except Exception:  # noqa: BLE001 - not even that could be written: the sweep tries again
+                session.rollback()
+                drained.failed[update_id] = error
+            else:
+                if outcome is not None:
+                    outcomes[update_id] = outcome
     return outcomes
+
+
+def _mark_failed(session: DbSession, update_id: int, error: Exception) -> str | None:
+    """Take the update as failed with its error (the timeline says so, in words the requester can read too)."""
+    reason = f"failed: {type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    taken = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.id == update_id, CarrierUpdate.applied_at.is_(None))
+            .values(applied_at=clock.now(), state=U.FAILED, outcome=reason[:200])
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if taken != 1:
+        return None
+    stored = session.get(CarrierUpdate, update_id)
+    order = session.get(Order, stored.order_id) if stored is not None else None
+    if stored is None or order is None:
+        return reason
+    _timeline_failure(session, stored, order, "the portal could not record it; the fulfilment team is looking at it.")
+    return reason
 
 
 def apply_with_drain(
@@ -334,7 +468,8 @@ def apply_with_drain(
     An update already applied (by another job's batch) costs one statement. If the drain could not take the
     update (an earlier update of its order was in another worker's batch, or it ran out of time first), the
     job then waits for that batch's commit and applies its order's updates up to its own, oldest first. Raises
-    the update's own error when applying it failed (the job fails, as it would alone); returns its outcome."""
+    the update's own error when a passing fault left it for the sweep (the job fails, as it would alone);
+    returns its outcome (a failure recorded on the update is an outcome)."""
     if _is_applied(session, update_row_id) in (True, None):  # most jobs end here
         session.rollback()
         return "already applied"
@@ -391,7 +526,7 @@ def queue_drain() -> bool:
     if not redis.set(_marker(), "1", nx=True, ex=MARKER_TTL):
         return False
     try:
-        enqueue(DRAIN_JOB, result_ttl=300, at_front=True)  # the portal's state before the emails about it
+        enqueue(DRAIN_JOB, on=CARRIER, result_ttl=300, at_front=True)  # the portal's state before the emails about it
     except Exception:
         redis.delete(_marker())
         raise
@@ -409,3 +544,62 @@ def drain_job(session: DbSession, *, batch_size: int | None = None, seconds: flo
 
     redis_connection().delete(_marker())
     return drain(session, batch_size=batch_size, seconds=seconds, on_batch=full_batch)
+
+
+# ---------------------------------------------------------------- failed updates: tried again, or set aside
+def failed_updates(session: DbSession, order: Order) -> list[CarrierUpdate]:
+    """The order's updates that could not be applied and wait for the team, oldest first."""
+    return list(
+        session.scalars(
+            select(CarrierUpdate)
+            .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
+            .order_by(CarrierUpdate.id)
+        )
+    )
+
+
+def orders_with_failed_updates():
+    """The ids of orders with an update that could not be applied (a subquery for the console's queue)."""
+    return select(CarrierUpdate.order_id).where(CarrierUpdate.state == U.FAILED)
+
+
+def retry_failed(session: DbSession, order: Order, person: User) -> int:
+    """Put the order's failed updates back in line, to be applied again in the order they arrived; how many."""
+    count = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
+            .values(state=U.PENDING, applied_at=None, outcome="")
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if count:
+        lifecycle.record(
+            session,
+            order,
+            EventKind.NOTE,
+            person,
+            comment=f"{count} carrier update{'s' if count != 1 else ''} that could not be applied will be tried again.",
+        )
+    return count
+
+
+def set_aside_failed(session: DbSession, order: Order, person: User) -> int:
+    """The team has dealt with the order's failed updates another way: they leave "Needs attention"; how many."""
+    count = rows_changed(
+        session.execute(
+            update(CarrierUpdate)
+            .where(CarrierUpdate.order_id == order.id, CarrierUpdate.state == U.FAILED)
+            .values(state=U.SET_ASIDE)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if count:
+        lifecycle.record(
+            session,
+            order,
+            EventKind.NOTE,
+            person,
+            comment=f"{count} carrier update{'s' if count != 1 else ''} that could not be applied set aside.",
+        )
+    return count

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -94,12 +95,18 @@ def _extras(name: str, records: list[Any]) -> dict[str, Any]:
 
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?\d[\d .]*$")
+# What a spreadsheet may skip or fold before it decides a cell is a formula: spaces, zero-width and direction
+# marks, the byte-order mark, the soft hyphen; and full-width signs ("＝", "＋") that it reads as "=" and "+".
+_INVISIBLE = re.compile(r"^[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
 
 
 def cell(value: Any) -> str:
     """A value for a spreadsheet: text that would run as a formula is quoted (phone numbers stay as they are)."""
     text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
-    if _FORMULA.match(text) and not _NUMBER.match(text):
+    if _NUMBER.match(text):
+        return text
+    bare = _INVISIBLE.sub("", text)
+    if _FORMULA.match(text) or (bare and _FORMULA.match(unicodedata.normalize("NFKC", bare[0]))):
         return "'" + text
     return text
 

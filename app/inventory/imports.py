@@ -156,9 +156,16 @@ def decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”.") from None
+    if "\x00" in text:  # no database stores it, and no spreadsheet writes it: not a CSV file
+        row = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFileError(
+            f"The file contains a NUL character (on line {row}): it is not a CSV text file. Save it from your "
+            "spreadsheet as “CSV UTF-8” and upload it again."
+        )
+    return text
 
 
 def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
+from app import params
 from app.extensions import db
 from app.identifiers import digits_only, phone_search_prefix
 from app.models import (
@@ -52,8 +53,7 @@ class Filters:
     default_sort: str = ""
 
     def id_of(self, name: str) -> int | None:
-        value = self.chosen.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return params.to_int(self.chosen.get(name, ""), minimum=1)
 
     def member(self, name: str, kind: type[enum.Enum]) -> Any:
         try:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 
 from flask import Flask, has_app_context
+from rq import get_current_job
 
 import app as application
 from app import clock, commands
@@ -16,7 +19,7 @@ from app.dashboard.cache import refresh
 from app.extensions import db
 from app.models import Order, User
 from app.notifications import sending
-from app.queue import redis_connection, task_queue
+from app.queue import CARRIER, DEFAULT, EMAILS, ROLES, redis_connection, task_queue
 from app.reports.filters import ReportFilter
 
 _app: Flask | None = None
@@ -42,16 +45,24 @@ def in_app_context(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # ---------------------------------------------------------------- periodic jobs
-# Each periodic job runs, then puts itself back on the queue for its next run (RQ's scheduler, inside the
-# worker, starts it on time). A fixed job id keeps one copy scheduled however many workers start.
-PERIODIC: dict[str, int] = {}
+# Each periodic job runs, then puts itself back on its queue for its next run (RQ's scheduler, inside the
+# worker, starts it on time). A fixed job id prefix keeps one copy scheduled however many workers start. If Redis
+# loses them (restarted empty), the worker's watch (`restore_schedule`, run every few seconds) puts them back.
+@dataclass(frozen=True)
+class Periodic:
+    seconds: int
+    queue: str  # the role of the queue it runs on (app.queue)
 
 
-def periodic(seconds: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a job function to run every `seconds` (started by `schedule_periodic`)."""
+PERIODIC: dict[str, Periodic] = {}
+log = logging.getLogger(__name__)
+
+
+def periodic(seconds: int, queue: str = DEFAULT) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a job function to run every `seconds` on the queue of `queue` (started by `schedule_periodic`)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        PERIODIC[f"{func.__module__}.{func.__name__}"] = seconds
+        PERIODIC[f"{func.__module__}.{func.__name__}"] = Periodic(seconds, queue)
         return func
 
     return register
@@ -64,16 +75,22 @@ def run_periodic(name: str) -> Any:
     try:
         return getattr(importlib.import_module(module), function)()
     finally:
-        _schedule(name, delay=PERIODIC[name])
+        current = get_current_job()
+        _schedule(name, delay=PERIODIC[name].seconds, running=current.id if current else None)
 
 
-def _schedule(name: str, delay: int) -> None:
-    """Schedule the next run of `name` unless one is already scheduled or queued (RQ runs on real time)."""
-    queue = task_queue()
+def _schedule(name: str, delay: int, running: str | None = None) -> bool:
+    """Schedule the next run of `name` unless one is already scheduled, queued or running (other than `running`,
+    the run asking); whether it was scheduled now. RQ's scheduler runs on real time, not the app's clock."""
+    queue = task_queue(PERIODIC[name].queue)
     prefix = "periodic-" + name.replace(".", "_") + "-"  # job ids allow letters, digits, _ and - only
-    waiting = [*queue.scheduled_job_registry.get_job_ids(), *queue.get_job_ids()]
-    if any(job_id.startswith(prefix) for job_id in waiting):
-        return
+    waiting = [
+        *queue.scheduled_job_registry.get_job_ids(),
+        *queue.get_job_ids(),
+        *(entry.split(":")[0] for entry in queue.started_job_registry.get_job_ids(cleanup=False)),
+    ]
+    if any(job_id.startswith(prefix) and job_id != running for job_id in waiting):
+        return False
     run_at = datetime.now(UTC) + timedelta(seconds=delay)
     queue.enqueue_at(
         run_at,
@@ -83,14 +100,23 @@ def _schedule(name: str, delay: int) -> None:
         result_ttl=0,
         failure_ttl=3600,
     )
+    return True
 
 
 @in_app_context
-def schedule_periodic() -> list[str]:
-    """Make sure every periodic job is scheduled (the worker calls this when it starts)."""
-    for name in PERIODIC:
-        _schedule(name, delay=0)
-    return list(PERIODIC)
+def schedule_periodic(queues: tuple[str, ...] = ROLES) -> list[str]:
+    """Make sure every periodic job of these queues is scheduled (the worker calls this when it starts, and its
+    watch every few seconds); the names of those that were not and now are."""
+    return [name for name, job in PERIODIC.items() if job.queue in queues and _schedule(name, delay=0)]
+
+
+@in_app_context
+def restore_schedule(queues: tuple[str, ...] = ROLES) -> list[str]:
+    """The worker's watch: put back the periodic jobs Redis lost (restarted empty, or a run killed mid-way)."""
+    restored = schedule_periodic(queues)
+    if restored:
+        log.warning("Periodic jobs were missing from Redis (restarted empty?); scheduled again: %s", restored)
+    return restored
 
 
 @in_app_context
@@ -148,7 +174,7 @@ def apply_carrier_update(update_row_id: int) -> str:
     return commands.apply_carrier_update(db.session, update_row_id)
 
 
-@periodic(seconds=5)
+@periodic(seconds=5, queue=CARRIER)
 @in_app_context
 def carrier_sweep() -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders, and let the simulator move on."""
@@ -162,7 +188,7 @@ def send_notification(notification_id: int) -> str:
     return sending.deliver(db.session, notification_id)
 
 
-@periodic(seconds=30)
+@periodic(seconds=30, queue=EMAILS)
 @in_app_context
 def notification_sweep(now: str | None = None) -> dict[str, int]:
     """Send the emails still pending: queued while Redis was down, or whose job or worker was lost."""

@@ -32,7 +32,16 @@ from app.models.inventory import (
     StipendStatus,
 )
 from app.models.notifications import AuditEntry, MilestoneSetting, Notification, NotificationStatus
-from app.models.orders import CarrierUpdate, EventKind, Order, OrderEvent, OrderStatus, ReportedDevice, Shipment
+from app.models.orders import (
+    CarrierUpdate,
+    CarrierUpdateState,
+    EventKind,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    ReportedDevice,
+    Shipment,
+)
 from app.models.people import CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole, group_members
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -59,6 +59,7 @@ class EventKind(str, enum.Enum):
     DELIVERED = "delivered"
     APPROVAL_REMINDER = "approval_reminder"
     APPROVAL_ESCALATED = "approval_escalated"
+    CARRIER_UPDATE_FAILED = "carrier_update_failed"  # an update that could not be applied: the team looks at it
     NOTE = "note"
 
 
@@ -166,11 +167,22 @@ class ReportedDevice(Model):
     order: Mapped[Order] = relationship(back_populates="reported_devices")
 
 
+class CarrierUpdateState(str, enum.Enum):
+    """Where a stored carrier update stands. A failed one was taken (its `applied_at` set) but could not be
+    applied: it no longer holds up the later updates of its order, and waits in the console's "Needs attention"
+    until the team tries it again or sets it aside."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    FAILED = "failed"
+    SET_ASIDE = "set_aside"
+
+
 class CarrierUpdate(Model):
     """An update a carrier pushed (or the simulator made); applied once, by update id."""
 
     __tablename__ = "carrier_updates"
-    __table_args__ = (UniqueConstraint("carrier_id", "update_id"),)
+    __table_args__ = (UniqueConstraint("carrier_id", "update_id"), Index("ix_carrier_updates_state", "state"))
     id: Mapped[int] = mapped_column(primary_key=True)
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
     update_id: Mapped[str] = mapped_column(String(80))
@@ -178,4 +190,7 @@ class CarrierUpdate(Model):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     applied_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
-    outcome: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(200), default="")  # what applying did, or why it failed
+    state: Mapped[CarrierUpdateState] = mapped_column(
+        enum_column(CarrierUpdateState), default=CarrierUpdateState.PENDING, server_default="pending"
+    )

@@ -26,7 +26,7 @@ from app.database import NEW_EVENTS
 from app.models import NotificationStatus, OrderEvent
 from app.notifications.milestones import switches
 from app.notifications.owed import notifications_for
-from app.queue import task_queue
+from app.queue import EMAILS, task_queue
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def queue_sends(ids: Iterable[int], delay: timedelta | None = None) -> int:
     ids = list(ids)
     queued = 0
     try:
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         for start in range(0, len(ids), QUEUE_CHUNK):
             chunk = ids[start : start + QUEUE_CHUNK]
             with queue.connection.pipeline() as pipe:

@@ -94,6 +94,7 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.DELIVERED: "Delivered",
     E.APPROVAL_REMINDER: "Approval reminder",
     E.APPROVAL_ESCALATED: "Approval escalated",
+    E.CARRIER_UPDATE_FAILED: "A carrier update could not be applied",
     E.NOTE: "Note",
 }
 

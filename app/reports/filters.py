@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 
-from app import clock
+from app import clock, params
 from app.database import DbSession
 from app.models import Approval, ApprovalStatus, Carrier, Department, Order, OrderStatus, User
 from app.orders.types import REGISTRY
@@ -220,26 +220,20 @@ def _values(raw: str | None) -> list[str]:
 
 
 def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw.strip()) if raw and raw.strip() else None
-    except ValueError:
-        return None
-
-
-def _is_id(raw: str) -> bool:
-    return raw.isdigit() and len(raw) <= 9  # an integer column's range, whatever the URL says
+    return params.to_date(raw)
 
 
 def _id(raw: str | None) -> IdFilter:
     raw = (raw or "").strip()
     if raw == NONE:
         return NONE
-    return int(raw) if _is_id(raw) else None
+    return params.to_int(raw, minimum=1)
 
 
 def _approver_key(raw: str | None) -> str | None:
     kind, _, ident = (raw or "").partition(":")
-    return f"{kind}:{int(ident)}" if kind in ("user", "group") and _is_id(ident) else None
+    number = params.to_int(ident, minimum=1)
+    return f"{kind}:{number}" if kind in ("user", "group") and number is not None else None
 
 
 # ---------------------------------------------------------------- what the filter controls offer

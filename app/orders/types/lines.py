@@ -53,9 +53,9 @@ def port_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> N
     s.line_summary(draft)
     s.pick_carrier(world, draft, rng, "New carrier", other_than=draft.carrier)
     draft.monthly += s.pick_plan(draft, rng)["cents"]
-    draft.details.update(account_number="88004321", billing_zip="10118", account_holder=draft.employee.name)
-    draft.secrets["transfer_pin"] = "4321"
-    draft.summary += [["Account number at the current carrier", "••••4321"], ["Transfer PIN", "••••"]]
+    draft.details.update(billing_zip="10118", account_holder=draft.employee.name)
+    draft.secrets.update(account_number="88004321", transfer_pin="4321")
+    draft.summary += [["Account number at the current carrier", "••••••21"], ["Transfer PIN", "••••"]]
     s.ship_to_office(draft)
 
 
@@ -106,8 +106,8 @@ def transfer_effect(session: DbSession, order: Order, actor: User | None) -> Non
 
 
 def transfer_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
-    draft.details.update(account_number="71200055", billing_zip="80202", account_holder=draft.employee.name)
-    draft.secrets["transfer_pin"] = "2468"
+    draft.details.update(billing_zip="80202", account_holder=draft.employee.name)
+    draft.secrets.update(account_number="71200055", transfer_pin="2468")
     if draft.line is not None and rng.random() < 0.5:
         draft.details["direction"] = "to_personal"
         draft.summary += [["Transfer", "From the corporate account to a personal account"]]

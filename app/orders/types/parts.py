@@ -63,6 +63,15 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class SecretTextInput(widgets.TextInput):
+    """A secret typed in the clear (an account number is easier to get right that way) and, like a password, never
+    sent back: a page that shows the form again shows it empty."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["value"] = ""
+        return super().__call__(field, **kwargs)
+
+
 class Part:
     """One group of fields on an order form."""
 
@@ -479,16 +488,20 @@ class DamagePart(Part):
 
 
 class AccountPart(Part):
-    """The account the number moves from (a port or a transfer of liability); the PIN is a secret."""
+    """The account the number moves from (a port or a transfer of liability). Its number and PIN are secrets:
+    together they move a person's phone number away, so both are encrypted at rest, masked wherever they show
+    and never emailed."""
 
     name = "account"
-    secret_fields = ("transfer_pin",)
+    secret_fields = ("account_number", "transfer_pin")
 
     def fields(self):
         return {
             "account_number": StringField(
                 "Account number at the current carrier",
                 validators=[DataRequired("Enter the account number."), Length(max=40)],
+                widget=SecretTextInput(),
+                render_kw={"autocomplete": "off"},
             ),
             "transfer_pin": PasswordField(
                 "Transfer PIN",

@@ -1,16 +1,19 @@
-"""Admin views: the overview and the audit log."""
+"""Admin views: the overview, the audit log and the portal's health."""
 
 from flask import render_template, request
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import params
 from app.admin.audit import action_label
 from app.extensions import db, htmx
+from app.health import BACKLOG_WORDS, QUEUE_WORDS
 from app.models import ApprovalPolicy, AuditEntry, User
 from app.web.access import require
 from app.web.admin import bp
 from app.web.admin.catalog_kinds import KINDS
+from app.web.health import portal_health
 
 AUDIT_PAGE_SIZE = 50
 
@@ -47,8 +50,16 @@ def audit():
     query = (
         select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=AUDIT_PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=AUDIT_PAGE_SIZE, error_out=False)
     context = dict(page=page, action_label=action_label)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/audit.html", "entries", **context)
     return render_template("admin/audit.html", **context)
+
+
+@bp.route("/health")
+@require("admin")
+def health():
+    """What /healthz tells the load balancer, in words: the database, Redis, the workers and schedulers of each
+    queue with their last heartbeat, and the oldest work waiting."""
+    return render_template("admin/health.html", health=portal_health(), queue_words=QUEUE_WORDS, words=BACKLOG_WORDS)

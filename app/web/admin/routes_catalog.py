@@ -12,6 +12,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from app import params
 from app.admin.audit import changes, record_audit, snapshot
 from app.catalog.carriers import rotate_webhook_secret
 from app.catalog.eligibility import audience_of, audiences_for, set_audience
@@ -42,7 +43,7 @@ class ListState:
         return cls(
             q=request.args.get("q", "").strip()[:100],
             status=status if status in STATUSES else "all",
-            page=max(request.args.get("page", 1, type=int), 1),
+            page=params.page(request.args),
         )
 
     def params(self, page: bool = True) -> dict[str, Any]:
@@ -119,7 +120,7 @@ def _row(kind: CatalogKind, item: Any, state: ListState, form: CatalogForm | Non
 def catalog_list(kind: str):
     """A catalog list with search; `?edit=<id>` opens that row for editing (in place, JavaScript or not)."""
     spec, state = _kind(kind), ListState.from_request()
-    edit_id = request.args.get("edit", type=int)
+    edit_id = params.arg_int(request.args, "edit", minimum=1)
     if edit_id is None:
         return _list_page(spec, state)
     item = _item(spec, edit_id)

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import params
 from app.admin.people import PeopleError, deactivate, offboarding_for, reactivate, update_person
 from app.admin.people_import import MAX_BYTES, ImportPreview, apply_import, preview_import
 from app.extensions import db, htmx
@@ -60,7 +61,7 @@ def people():
         )
     if status != "all":
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
     context = dict(page=page, q=q, status=status, statuses=STATUSES)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/people/list.html", "results", **context)

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import clock
 
@@ -34,9 +34,19 @@ class InboxFilter(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    delegate = SelectField("Delegate", validators=[DataRequired("Choose who decides for you while you are away.")])
+    delegate = SelectField(
+        "Delegate (someone who may approve)",
+        validators=[DataRequired("Choose who decides for you while you are away.")],
+        validate_choice=False,  # checked below, with words that say who may be chosen
+    )
     starts_on = DateField("Away from", validators=[InputRequired("Enter the first day you are away.")])
     ends_on = DateField("Back on (last day away)", validators=[InputRequired("Enter the last day you are away.")])
+
+    def validate_delegate(self, field) -> None:
+        if field.data and field.data not in {str(choice.value) for choice in field.choices}:
+            raise ValidationError(
+                "Choose someone who may approve: a manager, a member of an approval group or an administrator."
+            )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock, commands
-from app.approvals import decisions, inbox
+from app import clock, commands, params
+from app.approvals import decisions, inbox, policies
 from app.approvals.steps import StepError
 from app.choices import options
 from app.extensions import db, htmx
@@ -44,11 +44,11 @@ def queue():
         query = inbox.waiting_query(
             current_user,
             order_type=filters.type.data or None,
-            requester_id=int(filters.requester.data) if (filters.requester.data or "").isdigit() else None,
+            requester_id=params.to_int(filters.requester.data, minimum=1),
         )
     else:
         query = inbox.decided_query(current_user)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
     if tab == "waiting":
         inbox.with_rows(db.session, page.items)
     context = dict(
@@ -77,7 +77,7 @@ def _step_or_404(approval_id: int) -> Approval:
     return approval
 
 
-def _panel_context(approval: Approval, **forms) -> dict:
+def _panel_context(approval: Approval, notice: tuple[str, str] | None = None, **forms) -> dict:
     order = approval.order
     employee_lines = db.session.scalars(
         select(Line)
@@ -106,6 +106,7 @@ def _panel_context(approval: Approval, **forms) -> dict:
         approve_form=forms.get("approve_form") or ApproveForm(),
         reject_form=forms.get("reject_form") or RejectForm(),
         question_form=forms.get("question_form") or QuestionForm(),
+        notice=notice,
     )
 
 
@@ -130,16 +131,13 @@ def _decide(approval_id: int, form_class, form_key: str, act):
         db.session.commit()
     except StepError as error:
         db.session.rollback()
-        flash(str(error), "error")
-        return _after_decision(approval_id, 409)
+        return _not_decided(approval_id, str(error))
     except lifecycle.TransitionError as error:
         db.session.rollback()
-        flash(f"{number}: {error}", "error")
-        return _after_decision(approval_id, 409)
+        return _not_decided(approval_id, f"{number}: {error}")
     except StaleDataError:  # the order changed (cancelled, decided) while this decision was being written
         db.session.rollback()
-        flash(f"{number} was changed by someone else a moment ago: reload it to see where it stands.", "error")
-        return _after_decision(approval_id, 409)
+        return _not_decided(approval_id, f"{number} was changed by someone else a moment ago: see where it stands now.")
     flash(message, "success")
     return _after_decision(approval_id, 200)
 
@@ -162,6 +160,20 @@ def _what_follows(order: Order, following: Approval | None) -> str:
 def _render_panel(approval: Approval, status: int, **forms):
     template = "approvals/_panel.html" if htmx and not htmx.boosted else "approvals/step.html"
     return render_template(template, **_panel_context(approval, **forms)), status
+
+
+def _not_decided(approval_id: int, message: str):
+    """409, with why, in the step where the person clicked (the panel in the inbox, or the step's page) as it
+    stands now: never a message kept for whatever page comes next."""
+    context = _panel_context(_step_or_404(approval_id), notice=("error", message))
+    if htmx and not htmx.boosted:
+        response = htmx_response(
+            render_template("approvals/_panel.html", **context), trigger={"approvals-changed": True}
+        )
+    else:
+        response = make_response(render_template("approvals/step.html", **context))
+    response.status_code = 409
+    return response
 
 
 def _after_decision(approval_id: int, status: int):
@@ -217,7 +229,7 @@ def request_information(approval_id: int):
 @require("approve")
 def approve_selected():
     """Approve several steps at once; each is its own decision, and each failure is reported."""
-    ids = [int(v) for v in request.form.getlist("approval") if v.isdigit()]
+    ids = params.ids(request.form.getlist("approval"))
     if not ids:
         flash("Select the orders to approve first.", "error")
         return redirect(url_for("approvals.queue"))
@@ -250,7 +262,7 @@ def approve_selected():
 def away():
     """Name a delegate for the days I am away: steps that reach me then go to them."""
     form = DelegationForm()
-    people = db.session.scalars(select(User).where(User.active, User.id != current_user.id).order_by(User.name)).all()
+    people = policies.possible_delegates(db.session, current_user)  # only people who may approve can stand in
     form.delegate.choices = options([("", "Choose a person")] + [(str(p.id), f"{p.name} · {p.email}") for p in people])
     if form.validate_on_submit():
         delegate = db.session.get(User, int(form.delegate.data))

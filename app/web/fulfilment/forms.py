@@ -38,6 +38,14 @@ class CompleteForm(FlaskForm):
     pass
 
 
+class RetryUpdatesForm(FlaskForm):
+    pass
+
+
+class SetAsideUpdatesForm(FlaskForm):
+    pass
+
+
 class ProblemForm(FlaskForm):
     message = TextAreaField(
         "What is the problem?", validators=[DataRequired("Describe the problem."), Length(max=2000)]

@@ -11,9 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import commands
 from app.extensions import db
-from app.fulfilment import records
+from app.fulfilment import records, updates
 from app.fulfilment.carriers import carrier_of
-from app.models import Order, OrderStatus
+from app.models import CarrierUpdate, Order, OrderStatus
 from app.orders import lifecycle, service, types
 from app.orders.lifecycle import Party
 from app.orders.presenting import progress_steps
@@ -26,6 +26,8 @@ from app.web.fulfilment.forms import (
     NumberForm,
     PlacedForm,
     ProblemForm,
+    RetryUpdatesForm,
+    SetAsideUpdatesForm,
     ShipmentForm,
 )
 
@@ -35,25 +37,35 @@ QUEUES = {
     "Shipped, awaiting activation": (OrderStatus.SHIPPED,),
     "Needs attention": (OrderStatus.NEEDS_ATTENTION,),
 }
+ATTENTION = "Needs attention"
 
 
 @bp.route("")
 @require("fulfillment")
 def console():
-    """Orders to place, with the carrier, shipped, and needing attention (oldest first)."""
+    """Orders to place, with the carrier, shipped, and needing attention (oldest first): held by a problem, or
+    with a carrier update that could not be applied (whatever their status)."""
+    failing = updates.orders_with_failed_updates()
     # Carrier orders on their way, and any order held for attention (an internal one too: someone must act).
     orders = db.session.scalars(
         select(Order)
         .where(
-            Order.status.in_([s for group in QUEUES.values() for s in group]),
-            Order.type.in_(types.carrier_types()) | (Order.status == OrderStatus.NEEDS_ATTENTION),
+            (
+                Order.status.in_([s for group in QUEUES.values() for s in group])
+                & (Order.type.in_(types.carrier_types()) | (Order.status == OrderStatus.NEEDS_ATTENTION))
+            )
+            | Order.id.in_(failing)
         )
         .options(joinedload(Order.carrier), joinedload(Order.employee), joinedload(Order.line))
         .order_by(Order.approved_at, Order.id)
         .limit(500)
     ).all()
-    queues = {name: [o for o in orders if o.status in statuses] for name, statuses in QUEUES.items()}
-    return render_template("fulfilment/console.html", queues=queues)
+    failed = set(db.session.scalars(failing.where(CarrierUpdate.order_id.in_([o.id for o in orders]))))
+    queues: dict[str, list[Order]] = {name: [] for name in QUEUES}
+    for order in orders:
+        name = ATTENTION if order.id in failed else next(n for n, s in QUEUES.items() if order.status in s)
+        queues[name].append(order)
+    return render_template("fulfilment/console.html", queues=queues, failed=failed)
 
 
 def _order_or_404(number: str) -> Order:
@@ -73,7 +85,11 @@ FORMS: dict[str, type[FlaskForm]] = {
     "complete": CompleteForm,
     "problem": ProblemForm,
     "cancel": CancelWithCarrierForm,
+    "retry": RetryUpdatesForm,
+    "set_aside": SetAsideUpdatesForm,
 }
+# Where a clash found when completing is shown: the field that recorded the fact, with what it recorded.
+FACT_FIELDS = {"service_number": "number", "imei": "device", "iccid": "device"}
 
 
 def _page(order: Order, status: int = 200, **bound):
@@ -86,6 +102,7 @@ def _page(order: Order, status: int = 200, **bound):
         forms=forms,
         missing=types.get(order.type).missing_reports(order),
         open=order.status in lifecycle.IN_FULFILMENT,
+        failed_updates=updates.failed_updates(db.session, order),
     ), status
 
 
@@ -97,7 +114,8 @@ def order(number: str):
 
 
 @bp.route(
-    "/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel):action>", methods=["POST"]
+    "/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel, retry, set_aside):action>",
+    methods=["POST"],
 )
 @require("fulfillment")
 def act(number: str, action: str):
@@ -111,16 +129,7 @@ def act(number: str, action: str):
         db.session.commit()
     except records.InvalidReport as invalid:
         db.session.rollback()
-        order = _order_or_404(number)
-        form = FORMS[action]()
-        form.validate()
-        for name, text in invalid.errors.items():
-            target = name.split(".")[-1]
-            if target in form._fields:
-                form[target].errors = [*form[target].errors, text]
-            else:
-                form.form_errors.append(text)
-        return _page(order, 422, **{action: form})
+        return _page(_order_or_404(number), 422, **_with_errors(action, invalid.errors))
     except (records.FulfilmentError, lifecycle.TransitionError, service.OrderError) as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -131,6 +140,24 @@ def act(number: str, action: str):
         return redirect(url_for("fulfilment.order", number=number))
     flash(message, "success")
     return redirect(url_for("fulfilment.order", number=number))
+
+
+def _with_errors(action: str, errors: dict[str, str]) -> dict:
+    """The forms to show again, each error next to its field: on the action's own form (with what was typed),
+    or, for a fact recorded earlier that completing found in use, on the form that records that fact."""
+    forms = {action: FORMS[action]()}
+    forms[action].validate()
+    for name, text in errors.items():
+        field_name = name.split(".")[-1]
+        form = forms[action]
+        if field_name not in form._fields and field_name in FACT_FIELDS:
+            forms[action].form_errors.append(f"Not completed: {text} Record the right one, then complete.")
+            form = forms.setdefault(FACT_FIELDS[field_name], FORMS[FACT_FIELDS[field_name]](formdata=None))
+        if field_name in form._fields:
+            form[field_name].errors = [*form[field_name].errors, text]
+        else:
+            form.form_errors.append(text)
+    return forms
 
 
 def _perform(order: Order, action: str, form) -> str:
@@ -155,5 +182,11 @@ def _perform(order: Order, action: str, form) -> str:
     if action == "problem":
         commands.flag_problem(session, order, me, form.message.data, question=form.question.data or "")
         return f"{order.number} flagged: it needs attention."
+    if action == "retry":
+        count = commands.retry_carrier_updates(session, order, me)
+        return f"{count} carrier update{'s' if count != 1 else ''} of {order.number} will be applied again."
+    if action == "set_aside":
+        count = commands.set_aside_carrier_updates(session, order, me)
+        return f"{count} carrier update{'s' if count != 1 else ''} of {order.number} set aside."
     commands.cancel(session, order, me, form.reason.data or "", party=Party.FULFILMENT)
     return f"{order.number} cancelled with the carrier."

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
-from app import clock
+from app import clock, params
 from app.extensions import db, htmx
 from app.inventory import exports, search
 from app.inventory.history import status_label
@@ -30,7 +30,6 @@ from app.web.inventory import bp
 from app.web.inventory.rendering import page_or_block
 
 PAGE_SIZE = 50
-MAX_PAGE = 100_000  # 5 million rows: far past any list, and within what a database offset can take
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def filter_choices(name: str) -> list[FilterChoice]:
 def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
-    wanted = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    wanted = params.page(request.args)
     page = db.paginate(spec.query(filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
     spec.with_rows(page.items)
     context: dict[str, Any] = {

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import params
 from app.extensions import db, htmx
 from app.inventory import editing
 from app.inventory.history import history_of, readable
@@ -354,7 +355,7 @@ def inline_field(plural: str, record_id: int, name: str):
     if request.method == "GET":
         if "edit" not in request.args:
             return _field(kind, record, name)
-        seen = request.args.get("version", type=int) or record.version
+        seen = params.arg_int(request.args, "version", minimum=1) or record.version
         return _field(kind, record, name, kind.form(prefix=prefix, data={**kind.form.initial(record), "version": seen}))
     form = kind.form(prefix=prefix)
     outcome: dict[str, Any] = {"refused": []}

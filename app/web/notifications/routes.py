@@ -8,6 +8,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import params
 from app.admin.audit import record_audit
 from app.extensions import db, htmx
 from app.models import Notification, NotificationStatus
@@ -36,7 +37,7 @@ def log():
     )
     if status is not None:
         query = query.where(Notification.status == status)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
     context = dict(
         page=page,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import commands
+from app import commands, params
 from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
@@ -31,7 +31,7 @@ PAGE_SIZE = 25
 
 def _employee_from_args() -> User:
     """The person the order is for: ?for=<id>, else the person ordering."""
-    employee_id = request.values.get("for", type=int)
+    employee_id = params.arg_int(request.values, "for", minimum=1)
     if not employee_id or employee_id == current_user.id:
         return current_user
     employee = db.session.get(User, employee_id)
@@ -57,7 +57,7 @@ def new():
         args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("for", "line")}
         return redirect(url_for("orders.start", code=wanted, **args))
     facts = rules.employee_facts(db.session, employee)
-    line_id = request.args.get("line", type=int)
+    line_id = params.arg_int(request.args, "line", minimum=1)
 
     def start_url(order_type) -> str:
         args: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
@@ -329,7 +329,7 @@ def mine():
             conditions.append(Order.line_id.in_(select(Line.id).where(Line.number.like(f"%{digits}%"))))
             conditions.append(Order.service_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
     drafts = db.session.scalars(
         select(Order)
         .where(Order.requester_id == current_user.id, Order.status == OrderStatus.DRAFT)

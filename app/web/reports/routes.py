@@ -3,6 +3,7 @@ serves its page, its HTMX fragment and its CSV."""
 
 from flask import render_template, request
 
+from app import params
 from app.extensions import db
 from app.reports import queries
 from app.reports.exports import COST_CENTER_COLUMNS, ORDER_COLUMNS, TURNAROUND_COLUMNS, csv_response
@@ -28,9 +29,7 @@ def index():
 def orders():
     """Every submitted order, filtered and paginated: the list behind each dashboard figure."""
     filters = filters_from(request.args)
-    page = db.paginate(
-        queries.orders(filters), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
-    )
+    page = db.paginate(queries.orders(filters), page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
     return page_or_fragment(
         "reports/orders.html",
         "results",
