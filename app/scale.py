@@ -131,7 +131,7 @@ RECENT_STATUSES = {
 }
 OLD_STATUSES = {S.COMPLETED: 84, S.REJECTED: 7, S.CANCELLED: 7, S.NEEDS_ATTENTION: 1, S.DRAFT: 1}
 INTERNAL_STATUSES = (S.DRAFT, S.PENDING_APPROVAL, S.INFO_REQUESTED, S.COMPLETED, S.REJECTED, S.CANCELLED)
-SIMULATOR_MOVES = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED}
+SIMULATOR_MOVES = {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.CANCELLATION_REQUESTED}
 LINE_STATUSES = (
     (LineStatus.ACTIVE, 72),
     (LineStatus.SUSPENDED, 4),
@@ -1068,6 +1068,16 @@ def _fulfil(
             S.NEEDS_ATTENTION,
             minutes=rng.uniform(60, 2880),
             comment="The carrier needs the account holder's authorisation.",
+        )
+        return result
+    if status is S.CANCELLATION_REQUESTED:
+        story.event(
+            "request_cancel",
+            draft.requester.id,
+            S.WITH_CARRIER,
+            S.CANCELLATION_REQUESTED,
+            minutes=rng.uniform(30, 600),
+            comment="No longer needed.",
         )
         return result
     before = S.WITH_CARRIER

@@ -9,6 +9,7 @@ Commands work in the caller's session and never commit or roll it back: the call
 
 from app.commands.deciding import approve, ask, reject, remind_and_escalate
 from app.commands.fulfilling import (
+    answer_cancellation,
     apply_carrier_update,
     apply_carrier_updates,
     carrier_sweep,
@@ -27,6 +28,7 @@ from app.commands.ordering import answer, cancel, commit_or_conflict, submit
 
 __all__ = [
     "answer",
+    "answer_cancellation",
     "apply_carrier_update",
     "apply_carrier_updates",
     "remind_and_escalate",

@@ -80,6 +80,12 @@ def flag_problem(session: DbSession, order: Order, person: User, message: str, q
     records.report_problem(session, order, message, person, question=question, party=Party.FULFILMENT)
 
 
+def answer_cancellation(session: DbSession, order: Order, person: User, cancelled: bool, note: str = "") -> None:
+    """Record the carrier's answer to the cancellation asked of it: cancelled, or too late (the order goes on)."""
+    _team(person)
+    records.answer_cancellation(session, order, cancelled, note, person, party=Party.FULFILMENT)
+
+
 def complete(session: DbSession, order: Order, person: User, note: str = "") -> None:
     """Complete the order (the carrier reported everything it needs) and apply its inventory effect."""
     _team(person)

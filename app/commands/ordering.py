@@ -10,6 +10,7 @@ from app import clock
 from app.approvals.decisions import route
 from app.approvals.steps import skip_open
 from app.database import DbSession
+from app.fulfilment.carriers import adapter_for, carrier_of
 from app.models import EventKind, Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle, service
 from app.orders.lifecycle import Party, StaleOrderError
@@ -83,7 +84,9 @@ def cancel(
     party: Party = Party.REQUESTER,
 ) -> OrderEvent:
     """Cancel an order that has not shipped, with a reason: by the requester's side, or by the fulfilment team
-    (`party`). Its open approval steps leave every inbox."""
+    (`party`). Its open approval steps leave every inbox. An order already placed with the carrier is not
+    cancelled yet: the carrier is asked (through its adapter), and the order is cancelled when it confirms, or goes
+    on if it says it is too late."""
     may = service.may_change(order, person) if party is Party.REQUESTER else person.is_fulfillment
     if not may:
         raise OrderError("You cannot cancel this order.")
@@ -91,6 +94,18 @@ def cancel(
         raise OrderError(f"{order.number} is {order.status.label.lower()}: it can no longer be cancelled.")
     if not reason.strip():
         raise OrderError("Say why you are cancelling.")
+    if lifecycle.allowed(order, EventKind.REQUEST_CANCEL, party):
+        event = lifecycle.transition(
+            session,
+            order,
+            EventKind.REQUEST_CANCEL,
+            person,
+            party=party,
+            comment=reason.strip(),
+            expected_version=expected_version,
+        )
+        adapter_for(carrier_of(order)).cancel(session, order, reason.strip())
+        return event
     event = lifecycle.transition(
         session, order, EventKind.CANCEL, person, party=party, comment=reason.strip(), expected_version=expected_version
     )

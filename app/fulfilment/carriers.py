@@ -21,6 +21,14 @@ from app.fulfilment.updates import Received, apply_update, receive
 from app.models import Carrier, FulfilmentMode, Order, OrderStatus
 from app.orders import lifecycle
 
+# What the simulated carrier still has to act on.
+SIMULATOR_MOVES = (
+    OrderStatus.APPROVED,
+    OrderStatus.WITH_CARRIER,
+    OrderStatus.SHIPPED,
+    OrderStatus.CANCELLATION_REQUESTED,
+)
+
 
 class CarrierAdapter(ABC):
     mode: FulfilmentMode
@@ -31,6 +39,11 @@ class CarrierAdapter(ABC):
 
     def advance(self, session: DbSession, order: Order, now: datetime) -> bool:
         return False
+
+    def cancel(self, session: DbSession, order: Order, reason: str) -> None:
+        """Ask the carrier to cancel an order it has (the order is "cancellation requested" now). By default
+        nothing more is sent: the fulfilment team is told by email and answers in the console."""
+        return None
 
 
 class ManualCarrier(CarrierAdapter):
@@ -90,7 +103,7 @@ def in_flight_simulated(session: DbSession) -> list[Order]:
             .join(Carrier, Order.carrier_id == Carrier.id)
             .where(
                 Carrier.fulfilment_mode == FulfilmentMode.SIMULATED,
-                Order.status.in_([OrderStatus.APPROVED, OrderStatus.WITH_CARRIER, OrderStatus.SHIPPED]),
+                Order.status.in_(SIMULATOR_MOVES),
             )
             .order_by(Order.id)
             .limit(500)

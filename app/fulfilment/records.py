@@ -61,7 +61,16 @@ class Report:
     message: str = ""
 
 
-STATUSES = ("acknowledged", "backordered", "shipped", "delivered", "completed", "rejected")
+STATUSES = (
+    "acknowledged",
+    "backordered",
+    "shipped",
+    "delivered",
+    "completed",
+    "rejected",
+    "cancelled",
+    "cancel_refused",
+)
 
 
 def parse_report(payload: dict) -> Report:
@@ -148,6 +157,10 @@ def check_allowed(order: Order, status: str | None) -> None:
     order_type = REGISTRY.get(order.type)
     if order_type is not None and not order_type.carrier_fulfilled:
         raise FulfilmentError(f"{order.number} is fulfilled internally, not by a carrier.")
+    if status in ("cancelled", "cancel_refused") and order.status is not S.CANCELLATION_REQUESTED:
+        raise FulfilmentError(
+            f"{order.number} is {order.status.label.lower()}: no cancellation was asked of the carrier."
+        )
 
 
 # The status each carrier status would move an order to.
@@ -158,6 +171,8 @@ REPORTED_STATUS = {
     "delivered": S.SHIPPED,
     "completed": S.COMPLETED,
     "rejected": S.NEEDS_ATTENTION,
+    "cancelled": S.CANCELLED,
+    "cancel_refused": S.WITH_CARRIER,
 }
 
 
@@ -390,4 +405,22 @@ def apply_report(session: DbSession, order: Order, report: Report, actor: User |
         complete(session, order, actor, note=report.message)
     elif report.status == "rejected":
         report_problem(session, order, report.message or "The carrier rejected the order.", actor)
+    elif report.status in ("cancelled", "cancel_refused"):
+        answer_cancellation(session, order, report.status == "cancelled", report.message, actor)
     return "applied"
+
+
+def answer_cancellation(
+    session: DbSession, order: Order, cancelled: bool, note: str, actor: User | None, *, party: Party = Party.CARRIER
+) -> None:
+    """The carrier's answer to the cancellation asked of it: cancelled, or too late (the order goes on)."""
+    if order.status is not S.CANCELLATION_REQUESTED:
+        raise FulfilmentError(
+            f"{order.number} is {order.status.label.lower()}: no cancellation was asked of the carrier."
+        )
+    action, words = (
+        (E.CONFIRM_CANCEL, "Cancelled by the carrier.")
+        if cancelled
+        else (E.REFUSE_CANCEL, "Too late to cancel: the carrier goes on with the order.")
+    )
+    lifecycle.transition(session, order, action, actor, party=party, comment=(note or "").strip() or words)

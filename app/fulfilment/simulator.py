@@ -75,11 +75,30 @@ def backorders(order: Order) -> bool:
     return order.id % 7 == 3
 
 
+def too_late_to_cancel(order: Order) -> bool:
+    """About one order in five is too far along when its cancellation is asked."""
+    return order.id % 5 == 4
+
+
 def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta) -> dict | None:
     """The update the simulated carrier sends next for `order`, or None when it is not time yet."""
     if now - order.updated_at < pace and order.status is not OrderStatus.APPROVED:
         return None
     base = {"order_number": order.number}
+    if order.status is OrderStatus.CANCELLATION_REQUESTED:
+        if too_late_to_cancel(order):
+            return {
+                **base,
+                "update_id": f"sim-{order.id}-cancel",
+                "status": "cancel_refused",
+                "message": "Too late to cancel: it is already being prepared.",
+            }
+        return {
+            **base,
+            "update_id": f"sim-{order.id}-cancel",
+            "status": "cancelled",
+            "message": "Cancelled by Northwind Wireless.",
+        }
     if order.status is OrderStatus.APPROVED:
         return {
             **base,

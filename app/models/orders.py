@@ -26,6 +26,7 @@ class OrderStatus(str, enum.Enum):
     SHIPPED = "shipped"
     COMPLETED = "completed"
     NEEDS_ATTENTION = "needs_attention"
+    CANCELLATION_REQUESTED = "cancellation_requested"  # placed with the carrier: the carrier is asked to cancel
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
@@ -50,6 +51,9 @@ class EventKind(str, enum.Enum):
     COMPLETE = "complete"
     REPORT_PROBLEM = "report_problem"
     HOLD = "hold"  # a rule no longer holds at the final approval: the order needs attention
+    REQUEST_CANCEL = "request_cancel"  # the order is with the carrier: the carrier is asked to cancel it
+    CONFIRM_CANCEL = "confirm_cancel"  # the carrier cancelled it
+    REFUSE_CANCEL = "refuse_cancel"  # too late: the carrier goes on with it
     # notes
     HANDED_OFF = "handed_off"
     ROUTING_NOTE = "routing_note"

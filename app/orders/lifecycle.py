@@ -66,7 +66,9 @@ def _t(
 
 P = Party
 TEAM_OR_CARRIER = {P.FULFILMENT, P.CARRIER}
-BEFORE_SHIPPING = {S.PENDING_APPROVAL, S.INFO_REQUESTED, S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}
+# An order not yet with the carrier is cancelled at once; one with the carrier is cancelled when the carrier says so.
+NOT_WITH_CARRIER = {S.PENDING_APPROVAL, S.INFO_REQUESTED, S.APPROVED, S.NEEDS_ATTENTION}
+ASKED = S.CANCELLATION_REQUESTED
 
 TRANSITIONS: dict[EventKind, Transition] = {
     t.action: t
@@ -78,12 +80,15 @@ TRANSITIONS: dict[EventKind, Transition] = {
         _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER}, "approved_at"),
         _t(E.REJECT, {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected", {P.APPROVER}),
         _t(E.HOLD, {S.PENDING_APPROVAL, S.APPROVED}, S.NEEDS_ATTENTION, "held for attention", {P.SYSTEM}),
-        _t(E.CANCEL, BEFORE_SHIPPING, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),
+        _t(E.CANCEL, NOT_WITH_CARRIER, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),
+        _t(E.REQUEST_CANCEL, {S.WITH_CARRIER}, ASKED, "asked to be cancelled", {P.REQUESTER, P.FULFILMENT}),
+        _t(E.CONFIRM_CANCEL, {ASKED}, S.CANCELLED, "cancelled by the carrier", TEAM_OR_CARRIER),
+        _t(E.REFUSE_CANCEL, {ASKED}, S.WITH_CARRIER, "kept by the carrier", TEAM_OR_CARRIER),
         _t(E.PLACE, {S.APPROVED, S.NEEDS_ATTENTION}, S.WITH_CARRIER, "placed with the carrier", TEAM_OR_CARRIER),
-        _t(E.SHIP, {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION}, S.SHIPPED, "shipped", TEAM_OR_CARRIER),
+        _t(E.SHIP, {S.APPROVED, S.WITH_CARRIER, S.NEEDS_ATTENTION, ASKED}, S.SHIPPED, "shipped", TEAM_OR_CARRIER),
         _t(
             E.COMPLETE,
-            {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION},
+            {S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION, ASKED},
             S.COMPLETED,
             "completed",
             {P.FULFILMENT, P.CARRIER, P.SYSTEM},
@@ -101,6 +106,7 @@ TRANSITIONS: dict[EventKind, Transition] = {
 
 # Where each status stands on the way to completion: the progress stepper and "never move backwards" both read it.
 RANK: dict[OrderStatus, int] = {
+    S.CANCELLATION_REQUESTED: 3,
     S.DRAFT: 0,
     S.PENDING_APPROVAL: 1,
     S.INFO_REQUESTED: 1,
@@ -115,10 +121,11 @@ RANK: dict[OrderStatus, int] = {
 FINAL = frozenset({S.COMPLETED, S.REJECTED, S.CANCELLED})
 OPEN: tuple[OrderStatus, ...] = tuple(s for s in S if s not in FINAL and s is not S.DRAFT)  # submitted, not ended
 AWAITING_APPROVAL = frozenset({S.PENDING_APPROVAL, S.INFO_REQUESTED})
-IN_FULFILMENT = frozenset({S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION})
-CANCELLABLE = TRANSITIONS[E.CANCEL].sources  # by the requester's side, with a reason
+IN_FULFILMENT = frozenset({S.APPROVED, S.WITH_CARRIER, S.SHIPPED, S.NEEDS_ATTENTION, S.CANCELLATION_REQUESTED})
+# What the requester's side may cancel, with a reason: at once, or by asking the carrier.
+CANCELLABLE = TRANSITIONS[E.CANCEL].sources | TRANSITIONS[E.REQUEST_CANCEL].sources
 # Statuses where an order stopped short of the next milestone (the stepper shows them as such).
-STOPPED = frozenset({S.REJECTED, S.CANCELLED, S.NEEDS_ATTENTION, S.INFO_REQUESTED})
+STOPPED = frozenset({S.REJECTED, S.CANCELLED, S.NEEDS_ATTENTION, S.INFO_REQUESTED, S.CANCELLATION_REQUESTED})
 
 
 def allowed(order: Order, action: EventKind, party: Party | None = None) -> bool:

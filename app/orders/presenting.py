@@ -19,6 +19,7 @@ class Step:
 
 RANK = lifecycle.RANK
 STOPPED_WORDS = {
+    S.CANCELLATION_REQUESTED: "Cancellation requested",
     S.REJECTED: "Rejected",
     S.CANCELLED: "Cancelled",
     S.NEEDS_ATTENTION: "Needs attention",
@@ -86,6 +87,9 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.COMPLETE: "Completed",
     E.REPORT_PROBLEM: "Reported a problem",
     E.HOLD: "Cannot go ahead as it is",
+    E.REQUEST_CANCEL: "Cancellation asked of the carrier",
+    E.CONFIRM_CANCEL: "Cancelled by the carrier",
+    E.REFUSE_CANCEL: "Too late to cancel: the carrier goes on",
     E.HANDED_OFF: "Handed to the carrier",
     E.ROUTING_NOTE: "Routing",
     E.NO_APPROVER: "No approver",

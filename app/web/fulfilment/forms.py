@@ -53,6 +53,10 @@ class ProblemForm(FlaskForm):
     question = TextAreaField("Question for the requester (optional)", validators=[Optional(), Length(max=1000)])
 
 
+class CancellationAnswerForm(FlaskForm):
+    note = TextAreaField("What the carrier said (optional)", validators=[Optional(), Length(max=1000)])
+
+
 class CancelWithCarrierForm(FlaskForm):
     reason = TextAreaField(
         "Reason for cancelling", validators=[DataRequired("Give the reason for cancelling."), Length(max=1000)]

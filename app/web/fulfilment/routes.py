@@ -20,6 +20,7 @@ from app.orders.presenting import progress_steps
 from app.web.access import require
 from app.web.fulfilment import bp
 from app.web.fulfilment.forms import (
+    CancellationAnswerForm,
     CancelWithCarrierForm,
     CompleteForm,
     DeviceForm,
@@ -36,6 +37,7 @@ QUEUES = {
     "With the carrier": (OrderStatus.WITH_CARRIER,),
     "Shipped, awaiting activation": (OrderStatus.SHIPPED,),
     "Needs attention": (OrderStatus.NEEDS_ATTENTION,),
+    "Cancellation asked of the carrier": (OrderStatus.CANCELLATION_REQUESTED,),
 }
 ATTENTION = "Needs attention"
 
@@ -85,6 +87,8 @@ FORMS: dict[str, type[FlaskForm]] = {
     "complete": CompleteForm,
     "problem": ProblemForm,
     "cancel": CancelWithCarrierForm,
+    "cancelled": CancellationAnswerForm,
+    "too_late": CancellationAnswerForm,
     "retry": RetryUpdatesForm,
     "set_aside": SetAsideUpdatesForm,
 }
@@ -114,7 +118,9 @@ def order(number: str):
 
 
 @bp.route(
-    "/orders/<number>/<any(placed, shipment, device, number, complete, problem, cancel, retry, set_aside):action>",
+    "/orders/<number>/<any("
+    "placed, shipment, device, number, complete, problem, cancel, cancelled, too_late, retry, set_aside"
+    "):action>",
     methods=["POST"],
 )
 @require("fulfillment")
@@ -188,5 +194,14 @@ def _perform(order: Order, action: str, form) -> str:
     if action == "set_aside":
         count = commands.set_aside_carrier_updates(session, order, me)
         return f"{count} carrier update{'s' if count != 1 else ''} of {order.number} set aside."
+    if action in ("cancelled", "too_late"):
+        commands.answer_cancellation(session, order, me, action == "cancelled", form.note.data or "")
+        return (
+            f"{order.number} cancelled by the carrier."
+            if action == "cancelled"
+            else f"{order.number} goes on: too late to cancel."
+        )
     commands.cancel(session, order, me, form.reason.data or "", party=Party.FULFILMENT)
-    return f"{order.number} cancelled with the carrier."
+    if order.status is OrderStatus.CANCELLATION_REQUESTED:
+        return f"{order.number}: cancellation asked of {carrier_of(order).name}. Record its answer here."
+    return f"{order.number} cancelled."

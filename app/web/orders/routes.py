@@ -264,9 +264,9 @@ def _requester_action(number: str, form_class, form_key: str, act, success: str)
         return render_template("orders/show.html", **context), 422
     number = order.number or ""
     try:
-        act(order, form)
+        said = act(order, form)
         commands.commit_or_conflict(db.session, order)
-        flash(success.format(number=number), "success")
+        flash(said or success.format(number=number), "success")
     except (service.OrderError, lifecycle.TransitionError) as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -283,6 +283,9 @@ def cancel(number: str):
 
     def act(order, form):
         commands.cancel(db.session, order, current_user, form.reason.data, expected_version=_version(form))
+        if order.status is OrderStatus.CANCELLATION_REQUESTED:
+            return f"{order.number} is already with the carrier: the carrier has been asked to cancel it."
+        return None
 
     return _requester_action(number, CancelForm, "cancel_form", act, "Order {number} cancelled.")
 
