@@ -22,6 +22,7 @@ from app.models import (
     User,
 )
 from app.orders.service import OrderRefused
+from tests.support import factories
 from tests.support.fulfilment import approved
 from tests.support.ordering import ERIN, OFFICE, errors_of, fill, place, valid_orders
 
@@ -43,14 +44,7 @@ def status_of(app, number: str) -> OrderStatus:
 
 def approve_all(app, number: str) -> Order:
     with app.app_context():
-        order = db.session.scalar(select(Order).where(Order.number == number))
-        while order.status is OrderStatus.PENDING_APPROVAL:
-            step = db.session.scalar(
-                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
-            )
-            decider = step.assignee or (step.group.members[0] if step.group else _an_admin())
-            commands.approve(db.session, step, decider)
-            db.session.commit()
+        order = factories.approve_all(db.session, db.session.scalar(select(Order).where(Order.number == number)))
         db.session.expunge(order)
         return order
 
@@ -128,6 +122,20 @@ def test_two_orders_for_one_line_submitted_at_the_same_moment_hold_one_line_clai
         thread.join(timeout=60)
     assert sorted(outcomes) == ["refused", "submitted"]
     assert sorted(status_of(app, n).value for n in numbers) == ["draft", "pending_approval"]
+
+
+def test_an_order_made_through_the_domain_alone_is_routed_approved_and_completed(app, demo):
+    """The factories: drafted from its type's form, submitted and approved by the commands, no page involved."""
+    with app.app_context():
+        erin = db.session.scalar(select(User).where(User.email == ERIN))
+        order = factories.submitted(db.session, "stipend_enroll", erin, {"tier": demo.tier("Standard")})
+        db.session.commit()
+        assert order.status is OrderStatus.PENDING_APPROVAL and order.monthly_cents > 0
+        factories.approve_all(db.session, order)
+        assert order.status is OrderStatus.COMPLETED  # an internal type completes at its last approval
+        with pytest.raises(OrderRefused) as refused:
+            factories.draft(db.session, "stipend_enroll", erin, {"tier": demo.tier("Standard")})
+        assert "already enrolled" in refused.value.errors["tier"]
 
 
 def test_a_command_leaves_the_commit_to_its_caller(app, login, demo):
