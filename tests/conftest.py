@@ -199,7 +199,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    """One Chromium for the session. Waits are generous (a busy two-core machine answers slowly at times); they
+    cost nothing when the page is quick, since every wait ends as soon as what it waits for is there."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as pw:
@@ -217,7 +221,7 @@ def new_page(browser, live_server):
 
     def _new_page() -> AccessiblePage:
         context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)
         contexts.append(context)
         return AccessiblePage(context.new_page())
 
