@@ -272,6 +272,7 @@ def _catalog() -> dict:
             name="Northwind Wireless",
             fulfilment_mode=FulfilmentMode.SIMULATED,
             reactivation_window_days=30,
+            early_upgrade_fee_cents=15000,
             account_number="NW-88120045",
         ),
         "contoso": Carrier(
@@ -279,6 +280,7 @@ def _catalog() -> dict:
             name="Contoso Mobile",
             fulfilment_mode=FulfilmentMode.MANUAL,
             reactivation_window_days=60,
+            early_upgrade_fee_cents=20000,
             account_number="CM-5530192",
         ),
         "fabrikam": Carrier(
@@ -562,7 +564,13 @@ def _policies(people: dict) -> None:
     )
     policy("Accessories under $150", 20, ["accessory"], [(ApproverKind.MANAGER, None)], max_one_time_cents=14999)
     policy("Accessories $150 and over", 21, ["accessory"], manager_then_telecom, min_one_time_cents=15000)
-    policy("Assignments and disconnects", 30, ["assign_line", "disconnect", "suspend"], [(ApproverKind.MANAGER, None)])
+    # A line assigned into another department is approved there too (its cost moves): the receiving manager.
+    policy(
+        "Assignments and disconnects",
+        30,
+        ["assign_line", "disconnect", "suspend"],
+        [(ApproverKind.MANAGER, None), (ApproverKind.RECEIVING_MANAGER, None)],
+    )
     policy(
         "Stipends",
         40,

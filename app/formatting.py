@@ -94,6 +94,7 @@ def label(value: object) -> str:
 def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
+        "money_input": money_input,
         "phone": phone,
         "imei": imei,
         "local_time": local_time,

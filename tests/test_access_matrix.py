@@ -55,6 +55,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     # fulfilment, dashboard, reports
     ("GET", "fulfilment.console"): TELECOM,
     ("GET", "fulfilment.order"): TELECOM,
+    ("GET", "fulfilment.owed_back"): TELECOM,
     ("GET", "dashboard.overview"): TELECOM,
     ("GET", "reports.index"): TELECOM,
     ("GET", "reports.orders"): TELECOM,
@@ -118,6 +119,9 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "approvals.away"): (302, 403, 422, 422, 403, 422),
     ("POST", "approvals.remove_delegation"): (302, 403, 302, 404, 403, 404),  # Marco's delegation
     ("POST", "fulfilment.act"): (302, 403, 403, 422, 403, 422),
+    ("POST", "fulfilment.reveal"): (302, 403, 403, 422, 403, 422),  # the password asked again
+    ("POST", "fulfilment.record_return"): (302, 403, 403, 422, 403, 422),
+    ("POST", "fulfilment.record_lost"): (302, 403, 403, 422, 403, 422),
     ("POST", "inventory.edit"): (302, 403, 403, 403, 422, 422),
     ("POST", "inventory.inline_field"): (302, 403, 403, 403, 302, 302),
     ("POST", "inventory.import_upload"): (302, 403, 403, 403, 422, 422),

@@ -242,9 +242,13 @@ def test_stipend_enrolment_and_removal_complete_at_approval(app, login, demo):
         _approve_all(remove)
         erin = person(ERIN)
         assert db.session.scalar(select(Stipend).where(Stipend.employee_id == erin.id)).status is StipendStatus.ACTIVE
-        ended = db.session.scalar(select(Stipend).where(Stipend.employee_id == person(holder).id))
-        assert ended.status is StipendStatus.ENDED and ended.ends_on == clock.today()
-        assert order_of(enrol).status is OrderStatus.COMPLETED
+        ending = db.session.scalar(select(Stipend).where(Stipend.employee_id == person(holder).id))
+        # Today is the last day in the program: the stipend stays active through it and ends the day after.
+        assert ending.status is StipendStatus.ACTIVE and ending.ends_on == clock.today()
+        assert order_of(enrol).status is OrderStatus.COMPLETED and order_of(remove).status is OrderStatus.COMPLETED
+        commands.carry_out_dated_changes(db.session, clock.today() + timedelta(days=1))
+        db.session.refresh(ending)
+        assert ending.status is StipendStatus.ENDED and ending.ends_on == clock.today()
 
 
 def test_a_carrier_type_stops_at_approved_for_the_carrier(app, login, demo):

@@ -56,12 +56,13 @@ def _an_admin() -> User:
 # ---------------------------------------------------------------- at submit
 def test_an_upgrade_saved_as_a_draft_is_refused_at_submit_with_the_reason_by_its_field(app, login, demo):
     erin = login("employee")
-    number = draft(erin, "upgrade", valid_orders(demo)["upgrade"][1])  # Erin's phone is too new to upgrade
+    # Erin's phone is too new for an upgrade: an early one needs a justification, which the draft lacks
+    number = draft(erin, "upgrade", valid_orders(demo)["upgrade"][1])
     submitted = erin.post(f"/orders/{number}/submit", {})
     assert submitted.status_code == 302 and submitted.headers["Location"] == f"/orders/{number}/edit?check=1"
     assert status_of(app, number) is OrderStatus.DRAFT
     page = erin.get(f"/orders/{number}/edit?check=1")
-    assert "not eligible for an upgrade until" in errors_of(page)
+    assert "Early upgrade is out of policy (the line is eligible on" in errors_of(page)
 
 
 def test_an_empty_warranty_claim_for_physical_damage_is_refused_at_submit(app, login, demo):
@@ -189,7 +190,10 @@ def test_completing_what_the_line_can_no_longer_take_is_refused_not_a_server_err
 def test_a_fresh_install_has_the_company_default_and_routes_to_the_manager(app):
     with app.app_context():
         default = db.session.scalar(select(ApprovalPolicy).where(ApprovalPolicy.is_default))
-        assert default is not None and [s.approver_kind.value for s in default.steps] == ["manager"]
+        assert default is not None and [s.approver_kind.value for s in default.steps] == [
+            "manager",
+            "receiving_manager",
+        ]
 
 
 def test_an_order_nobody_can_approve_waits_for_an_administrator(app, login, demo):

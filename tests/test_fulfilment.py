@@ -64,13 +64,16 @@ def check_inventory(app, code: str, number: str, before: dict) -> None:
         elif code in ("upgrade", "warranty_replacement"):
             assert line.device.imei == new_imei and line.device_id != before["device_id"]
             old = db.session.get(Device, before["device_id"])
-            assert old.status is (DeviceStatus.PENDING_RETURN if code == "upgrade" else DeviceStatus.RETURNED_TO_VENDOR)
+            assert old.status is DeviceStatus.PENDING_RETURN  # owed back until its return is recorded
         elif code == "accessory":
             device = db.session.get(Device, order.device_id)
             assert [a.accessory.name for a in device.accessories] == ["USB-C fast charger 30 W"]
         elif code == "port_in":
             assert line.carrier.code == "contoso" and line.number == before["number"]
             assert line.plan.carrier.code == "contoso"
+            # the old carrier's features and SIM go: the line is on the new carrier's SIM
+            assert all(lf.feature.carrier.code == "contoso" for lf in line.features)
+            assert [sim.iccid for sim in line.sims if sim.active] == [new_iccid]
         elif code == "transfer_liability":
             assert line.number == "+14155550100" and line.status is LineStatus.ACTIVE and line.employee == erin
         elif code == "activate_in_stock":
@@ -142,7 +145,7 @@ def console_steps(code: str) -> list[tuple[str, dict]]:
         steps.append(("shipment", {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}))
     if code in ("new_line", "upgrade", "warranty_replacement"):
         steps.append(("device", {"imei": NEW_IMEI, "serial": "AP12345678", "iccid": NEW_ICCID}))
-    if code == "sim_request":
+    if code in ("sim_request", "port_in"):  # a port is on the new carrier's SIM
         steps.append(("device", {"iccid": NEW_ICCID}))
     if code in ("new_line", "activate_in_stock", "change_number"):
         steps.append(("number", {"service_number": "(212) 555-0188"}))
@@ -215,7 +218,7 @@ def api_updates(code: str, number: str) -> list[dict]:
         final["service_number"] = NEW_NUMBER
     if code in ("new_line", "upgrade", "warranty_replacement"):
         final["devices"] = [{"imei": NEW_IMEI, "serial": "AP12345678", "iccid": NEW_ICCID}]
-    if code == "sim_request":
+    if code in ("sim_request", "port_in"):
         final["devices"] = [{"iccid": NEW_ICCID}]
     updates.append(final)
     return [{**u, "update_id": f"{number}-{i}", "order_number": number} for i, u in enumerate(updates)]

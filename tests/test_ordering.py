@@ -136,7 +136,7 @@ def test_a_refused_form_keeps_everything_typed(login, demo):
     assert PIN not in html and "PERS-22918" not in html  # secrets are never sent back to the browser
 
 
-def test_upgrade_before_eligibility_is_refused_with_the_date_it_becomes_eligible(app, login, demo):
+def test_an_early_upgrade_without_a_justification_is_refused_with_the_date_it_becomes_eligible(app, login, demo):
     errors, _ = _refusal(login, demo, "upgrade", {})
     with app.app_context():
         device = db.session.get(Device, demo.device_of(ERIN))
@@ -144,8 +144,8 @@ def test_upgrade_before_eligibility_is_refused_with_the_date_it_becomes_eligible
         from app.orders.types.rules import add_months
 
         eligible_on = day(add_months(device.activated_on, 24))
-    assert f"This line is not eligible for an upgrade until {eligible_on}" in errors
-    assert "every 24 months" in errors
+    assert f"Early upgrade is out of policy (the line is eligible on {eligible_on}" in errors
+    assert "every 24 months; Northwind Wireless charges $150.00 for an early upgrade): say why you need it." in errors
 
 
 def test_upgrade_eligibility_follows_the_company_setting(app, login, demo):
@@ -160,7 +160,7 @@ def test_upgrade_eligibility_follows_the_company_setting(app, login, demo):
 def test_warranty_refuses_a_device_over_a_year_old_and_points_to_upgrade(app, login, demo):
     age_erins_device(app, days=400)
     errors, _ = _refusal(login, demo, "warranty_replacement", {})
-    assert "more than a year ago, so the carrier's warranty has ended. Order an Upgrade instead." in errors
+    assert "more than a year ago, so the carrier's warranty has ended. Order an Upgrade instead (an early" in errors
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_warranty_refuses_a_device_over_a_year_old_and_points_to_upgrade(app, lo
 )
 def test_warranty_refuses_damage_it_does_not_cover(login, demo, problem, words):
     errors, _ = _refusal(login, demo, "warranty_replacement", {"problem": problem})
-    assert f"The carrier's warranty does not cover {words}. Order an Upgrade instead." in errors
+    assert f"The carrier's warranty does not cover {words}. Order an Upgrade instead (an early upgrade" in errors
 
 
 def test_restore_refuses_a_line_disconnected_longer_ago_than_the_carrier_window(login, demo):

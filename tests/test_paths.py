@@ -7,9 +7,22 @@ from sqlalchemy import select
 
 from app import clock, commands
 from app.extensions import db
-from app.models import Notification, Order, OrderStatus
-from tests.support.fulfilment import approved, push
-from tests.support.ordering import ERIN
+from app.formatting import day
+from app.models import (
+    Device,
+    DeviceStatus,
+    Line,
+    LineStatus,
+    Notification,
+    Order,
+    OrderStatus,
+    Stipend,
+    StipendStatus,
+    User,
+)
+from tests.support.factories import approve_all
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, approved, push
+from tests.support.ordering import ERIN, age_erins_device, errors_of, fill, place
 
 S = OrderStatus
 
@@ -108,3 +121,272 @@ def test_the_simulated_carrier_confirms_a_cancellation_or_says_it_is_too_late(ap
         with app.app_context():  # a plan change the carrier went on with completes, freeing the line
             commands.carrier_sweep(db.session, now=clock.now() + timedelta(minutes=10))
     assert outcomes == {S.WITH_CARRIER, S.CANCELLED}
+
+
+# ---------------------------------------------------------------- dated orders
+def stipend_removed(app, login, demo, last_day) -> str:
+    """A stipend removal with this last day, approved (an internal order: it completes at its approval)."""
+    number = place(
+        login("helpdesk"),
+        "stipend_remove",
+        {"effective_on": last_day.isoformat()},
+        for_user=demo.user(demo.stipend_holder()),
+    )
+    with app.app_context():
+        approve_all(db.session, db.session.scalar(select(Order).where(Order.number == number)))
+    assert order(app, number).status is S.COMPLETED
+    return number
+
+
+def completed_in_console(login, number: str, *steps: tuple[str, dict]) -> None:
+    tara = login("telecom")
+    for action, data in (*steps, ("complete", {})):
+        response = tara.post(f"/fulfillment/orders/{number}/{action}", data)
+        assert response.status_code == 302, (action, response.get_data(as_text=True)[-1500:])
+
+
+def test_a_disconnect_dated_later_takes_effect_on_its_date_not_at_completion(app, login, demo):
+    line_id, device_id = demo.line_of(ERIN), demo.device_of(ERIN)
+    on = clock.today() + timedelta(days=10)
+    number = approved(app, login, demo, "disconnect", effective_on=on.isoformat())
+    completed_in_console(login, number)
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        assert line.status is LineStatus.ACTIVE and line.disconnects_on == on and line.device_id == device_id
+    erin = login("employee")
+    assert f"Disconnects on</dt><dd>{day(on)}" in erin.get(f"/inventory/lines/{line_id}").get_data(as_text=True)
+    assert f"disconnects on {day(on)}" in erin.get("/inventory/mine").get_data(as_text=True)
+    with app.app_context():
+        assert commands.carry_out_dated_changes(db.session, on - timedelta(days=1))["took_effect"] == 0
+        assert db.session.get(Line, line_id).status is LineStatus.ACTIVE
+        assert commands.carry_out_dated_changes(db.session, on)["took_effect"] == 1
+        assert commands.carry_out_dated_changes(db.session, on)["took_effect"] == 0  # once
+        line = db.session.get(Line, line_id)
+        assert line.status is LineStatus.DISCONNECTED and line.disconnected_on == on and line.disconnects_on is None
+        assert line.device_id is None  # the device went back to stock: the line lets go of it
+        assert db.session.get(Device, device_id).status is DeviceStatus.IN_STOCK
+    assert ERIN in told(app, number, "took_effect")
+    assert "Took effect on its date" in erin.get(f"/orders/{number}").get_data(as_text=True)
+
+
+def test_a_dated_change_that_cannot_take_effect_tells_the_team_and_does_not_hold_up_the_others(app, login, demo):
+    line_id = demo.line_of(ERIN)
+    on = clock.today() + timedelta(days=5)
+    number = approved(app, login, demo, "disconnect", effective_on=on.isoformat())
+    completed_in_console(login, number)
+    holder = demo.stipend_holder()
+    removal = stipend_removed(app, login, demo, on - timedelta(days=1))
+    with app.app_context():
+        db.session.get(Line, line_id).status = LineStatus.DISCONNECTED  # disconnected by hand meanwhile
+        db.session.commit()
+        counts = commands.carry_out_dated_changes(db.session, on)
+        assert counts["failed"] == 1 and counts["took_effect"] == 1
+        stipend = db.session.scalar(select(Stipend).join(User).where(User.email == holder))
+        assert stipend.status is StipendStatus.ENDED
+    assert "telecom@example.com" in told(app, number, "needs_attention")
+    assert order(app, removal).status is S.COMPLETED
+
+
+def test_a_stipend_removal_stays_active_until_its_last_day(app, login, demo):
+    holder = demo.stipend_holder()
+    last_day = clock.today() + timedelta(days=20)
+    stipend_removed(app, login, demo, last_day)
+    with app.app_context():
+        stipend = db.session.scalar(select(Stipend).join(User).where(User.email == holder))
+        assert stipend.status is StipendStatus.ACTIVE and stipend.ends_on == last_day
+        commands.carry_out_dated_changes(db.session, last_day)
+        assert stipend.status is StipendStatus.ACTIVE
+        commands.carry_out_dated_changes(db.session, last_day + timedelta(days=1))
+        db.session.refresh(stipend)
+        assert stipend.status is StipendStatus.ENDED and stipend.ends_on == last_day
+
+
+def test_a_suspension_with_a_planned_end_reminds_before_it(app, login, demo):
+    line_id = demo.line_of(ERIN)
+    end = clock.today() + timedelta(days=20)
+    number = approved(app, login, demo, "suspend", planned_end=end.isoformat())
+    completed_in_console(login, number)
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        assert line.status is LineStatus.SUSPENDED and line.suspended_until == end
+        assert commands.carry_out_dated_changes(db.session, end - timedelta(days=4))["reminded"] == 0
+        assert commands.carry_out_dated_changes(db.session, end - timedelta(days=3))["reminded"] == 1
+    assert ERIN in told(app, number, "planned_end")
+    assert f"Suspended until</dt><dd>{day(end)}" in login("employee").get(f"/inventory/lines/{line_id}").get_data(
+        as_text=True
+    )
+
+
+def test_a_planned_end_in_the_past_is_refused_next_to_the_field(login, demo):
+    response = fill(
+        login("employee"),
+        "suspend",
+        {"line": demo.line_of(ERIN), "reason": "Leave.", "planned_end": clock.today().isoformat()},
+    )
+    assert response.status_code == 422 and "The planned end is not in the future" in errors_of(response)
+
+
+def test_a_suspension_reason_as_long_as_the_form_allows_completes(app, login, demo):
+    number = approved(app, login, demo, "suspend", reason="On leave. " * 50)  # 500 characters
+    completed_in_console(login, number)
+    with app.app_context():
+        assert len(db.session.get(Line, demo.line_of(ERIN, LineStatus.SUSPENDED)).suspend_reason) == 500
+
+
+def test_a_disconnected_line_lets_go_of_its_device_and_a_restore_asks_for_one(app, login, demo):
+    line_id, device_id = demo.line_of(ERIN), demo.device_of(ERIN)
+    completed_in_console(login, approved(app, login, demo, "disconnect"))
+    with app.app_context():
+        assert db.session.get(Line, line_id).device_id is None
+        assert db.session.get(Device, device_id).status is DeviceStatus.IN_STOCK
+    hana, erin_id = login("helpdesk"), demo.user(ERIN)
+    refused = fill(hana, "restore", {"line": line_id}, for_user=erin_id)
+    assert "This line has no device now: choose an in-stock device for it." in errors_of(refused)
+    stock = demo.in_stock("iPhone 16")
+    number = place(hana, "restore", {"line": line_id, "stock_device": stock}, for_user=erin_id)
+    with app.app_context():
+        found = db.session.scalar(select(Order).where(Order.number == number))
+        approve_all(db.session, found)
+    completed_in_console(login, number)
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        assert line.status is LineStatus.ACTIVE and line.device_id == stock
+        assert db.session.get(Device, stock).status is DeviceStatus.ASSIGNED
+
+
+# ---------------------------------------------------------------- devices owed back
+def upgraded(app, login, demo) -> tuple[str, int]:
+    old = demo.device_of(ERIN)
+    number = approved(app, login, demo, "upgrade")
+    completed_in_console(login, number, ("device", {"imei": NEW_IMEI, "iccid": NEW_ICCID}))
+    return number, old
+
+
+def test_an_upgraded_device_is_owed_back_until_its_return_is_recorded(app, login, demo):
+    number, old = upgraded(app, login, demo)
+    due = clock.today() + timedelta(days=30)
+    with app.app_context():
+        device = db.session.get(Device, old)
+        assert device.status is DeviceStatus.PENDING_RETURN and device.return_due_on == due
+        model = str(device.model)
+    erin = login("employee")
+    for page in (erin.get("/inventory/mine"), erin.get(f"/orders/{number}")):
+        text = page.get_data(as_text=True)
+        assert f"Return your {model}</strong>" in text and f'by <strong class="nowrap">{day(due)}' in text
+        assert "hand it to the telecom team" in text  # the company's instructions
+    with app.app_context():
+        assert commands.carry_out_dated_changes(db.session, due - timedelta(days=8))["returns_reminded"] == 0
+        assert commands.carry_out_dated_changes(db.session, due - timedelta(days=7))["returns_reminded"] == 1
+        assert commands.carry_out_dated_changes(db.session, due - timedelta(days=6))["returns_reminded"] == 0
+    assert ERIN in told(app, number, "return_reminder")
+    assert erin.get("/fulfillment/returns").status_code == 403
+    tara = login("telecom")
+    assert "Devices owed back (" in tara.get("/fulfillment").get_data(as_text=True)
+    listed = tara.get("/fulfillment/returns").get_data(as_text=True)
+    assert (
+        f'href="/inventory/devices/{old}">{model}</a>' in listed
+        and "Record return" in listed
+        and "Record as lost" in listed
+    )
+    assert tara.post(f"/fulfillment/returns/{old}/returned", {"to": "in_stock"}).status_code == 302
+    with app.app_context():
+        device = db.session.get(Device, old)
+        assert device.status is DeviceStatus.IN_STOCK and device.employee_id is None
+        assert device.returned_on == clock.today()
+    assert "Return your" not in erin.get("/inventory/mine").get_data(as_text=True)
+    again = tara.post(f"/fulfillment/returns/{old}/returned", {"to": "in_stock"}, follow_redirects=True)
+    assert "is not owed back" in again.get_data(as_text=True)
+
+
+def test_a_device_owed_back_can_be_recorded_lost_with_the_charge(app, login, demo):
+    _, old = upgraded(app, login, demo)
+    tara = login("telecom")
+    bad = tara.post(f"/fulfillment/returns/{old}/lost", {"charge": "lots"})
+    assert bad.status_code == 422 and "Enter the charge in dollars" in bad.get_data(as_text=True)
+    assert tara.post(f"/fulfillment/returns/{old}/lost", {"charge": "450.00"}).status_code == 302
+    with app.app_context():
+        device = db.session.get(Device, old)
+        assert device.status is DeviceStatus.LOST_STOLEN and device.return_charge_cents == 45000
+
+
+def test_a_warranty_replacement_keeps_the_original_warranty_and_upgrade_clock(app, login, demo):
+    age_erins_device(app, days=100)
+    old = demo.device_of(ERIN)
+    with app.app_context():
+        original = db.session.get(Device, old)
+        warranty_ends, activated = original.warranty_ends_on, original.activated_on
+    number = approved(app, login, demo, "warranty_replacement")
+    completed_in_console(login, number, ("device", {"imei": NEW_IMEI, "iccid": NEW_ICCID}))
+    with app.app_context():
+        line = db.session.get(Line, demo.line_of(ERIN))
+        assert line.device.warranty_ends_on == warranty_ends and line.device.activated_on == activated
+        assert db.session.get(Device, old).status is DeviceStatus.PENDING_RETURN
+
+
+# ---------------------------------------------------------------- ports can be carried out
+def test_the_team_reveals_a_port_pin_with_its_password_and_it_is_erased_when_the_order_completes(app, login, demo):
+    from app.crypto import decrypt_json
+    from app.models import AuditEntry
+    from tests.support.ordering import PIN
+
+    number = approved(app, login, demo, "port_in")
+    tara = login("telecom")
+    console = tara.get(f"/fulfillment/orders/{number}").get_data(as_text=True)
+    assert "Reveal the account number and PIN" in console and PIN not in console
+    wrong = tara.post(f"/fulfillment/orders/{number}/reveal", {"password": "not-it"})
+    assert wrong.status_code == 422 and "That is not your password" in wrong.get_data(as_text=True)
+    assert PIN not in wrong.get_data(as_text=True)
+    shown = tara.post(f"/fulfillment/orders/{number}/reveal", {"password": "demo"})
+    page = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and PIN in page and "PERS-22918" in page
+    assert shown.headers["Cache-Control"] == "no-store"
+    assert 'data-hide-after="60"' in page and 'http-equiv="refresh" content="60;' in page  # hidden again
+    assert PIN not in tara.get(f"/fulfillment/orders/{number}").get_data(as_text=True)
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "order.reveal_secrets"))
+        assert entry.actor.email == "telecom@example.com" and entry.target == number
+    assert "Tara Singh revealed the account number and PIN." in login("employee").get(f"/orders/{number}").get_data(
+        as_text=True
+    )
+    assert login("employee").post(f"/fulfillment/orders/{number}/reveal", {"password": "demo"}).status_code == 403
+    completed_in_console(
+        login,
+        number,
+        ("placed", {"carrier_reference": "CT-1"}),
+        ("shipment", {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}),
+        ("device", {"iccid": NEW_ICCID}),
+    )
+    with app.app_context():
+        found = db.session.scalar(select(Order).where(Order.number == number))
+        assert found.status is S.COMPLETED and found.secrets_encrypted is None and decrypt_json(None) == {}
+    late = tara.post(f"/fulfillment/orders/{number}/reveal", {"password": "demo"}, follow_redirects=True)
+    assert "they are erased once it is over" in late.get_data(as_text=True)
+
+
+def test_a_cancelled_port_keeps_no_secret(app, login, demo):
+    number = approved(app, login, demo, "port_in")
+    login("employee").post(f"/orders/{number}/cancel", {"reason": "Staying with my carrier."})
+    with app.app_context():
+        found = db.session.scalar(select(Order).where(Order.number == number))
+        assert found.status is S.CANCELLED and found.secrets_encrypted is None
+
+
+def test_a_port_with_a_new_device_takes_the_new_carriers_plan_features_and_sim(app, login, demo):
+    line_id, old = demo.line_of(ERIN), demo.device_of(ERIN)
+    hotspot = demo.feature("contoso", "hotspot")
+    number = approved(
+        app, login, demo, "port_in", features=[hotspot], device_model=demo.model("iPhone 16"), sim_kind="physical"
+    )
+    completed_in_console(
+        login,
+        number,
+        ("placed", {"carrier_reference": "CT-2"}),
+        ("shipment", {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}),
+        ("device", {"imei": NEW_IMEI, "iccid": NEW_ICCID}),
+    )
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        assert line.carrier.code == "contoso" and [lf.feature_id for lf in line.features] == [hotspot]
+        assert [(s.iccid, s.kind.value) for s in line.sims if s.active] == [(NEW_ICCID, "physical")]
+        assert line.device.imei == NEW_IMEI
+        assert db.session.get(Device, old).status is DeviceStatus.PENDING_RETURN  # the old phone is owed back

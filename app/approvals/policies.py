@@ -37,6 +37,7 @@ KIND_LABELS = {
     ApproverKind.COST_CENTER_OWNER: "Cost center owner",
     ApproverKind.USER: "A named person",
     ApproverKind.GROUP: "Any member of a group",
+    ApproverKind.RECEIVING_MANAGER: "Receiving manager (a line assigned into another department)",
 }
 
 
@@ -130,7 +131,11 @@ def resolve_approver(
             name = group.name if group is not None else "the group"
             return Approver(note=f"nobody in {name} can approve it")
         return Approver(group=group)
-    if kind is ApproverKind.MANAGER:
+    if kind is ApproverKind.RECEIVING_MANAGER:
+        receiving = new_holder(session, order)
+        candidate = receiving.manager if receiving else None
+        missing = f"{receiving.name if receiving else 'The new holder'} has no manager on file"
+    elif kind is ApproverKind.MANAGER:
         candidate, missing = employee.manager, f"{employee.name} has no manager on file"
     elif kind is ApproverKind.MANAGERS_MANAGER:
         candidate = employee.manager.manager if employee.manager else None
@@ -203,7 +208,9 @@ def active_delegate(session: DbSession, person: User, today: date) -> User | Non
 def planned_steps(session: DbSession, order: Order, today: date) -> list[tuple[ApprovalPolicyStep | None, Approver]]:
     """The steps an order would get and who would decide each, as things stand today ("Try it")."""
     policy = matching_policy(session, OrderFacts.of(order))
-    steps: Iterable[ApprovalPolicyStep] = policy.steps if policy else []
+    steps: Iterable[ApprovalPolicyStep] = [
+        s for s in (policy.steps if policy else []) if applies(session, s.approver_kind, order)
+    ]
     return [
         (
             step,
@@ -213,13 +220,32 @@ def planned_steps(session: DbSession, order: Order, today: date) -> list[tuple[A
     ]
 
 
+def new_holder(session: DbSession, order: Order) -> User | None:
+    """The person an assignment gives the line to (None for other orders)."""
+    value = order.details.get("new_employee")
+    return session.get(User, int(value)) if value not in (None, "") else None
+
+
+def applies(session: DbSession, kind: ApproverKind, order: Order) -> bool:
+    """Whether a policy step concerns this order: the receiving manager only when a line is assigned to someone
+    in another department (its cost moves there, so that department is asked)."""
+    if kind is not ApproverKind.RECEIVING_MANAGER:
+        return True
+    receiving = new_holder(session, order)
+    return receiving is not None and receiving.department_id != order.employee.department_id
+
+
 def lay_out(session: DbSession, order: Order) -> list[Approval]:
     """Create the order's approval steps (all waiting) from its policy; the first is activated separately.
 
     Approvals fail closed: with no policy or a policy without steps, the order gets one step for the company
     default's approver (the manager), never none."""
     policy = matching_policy(session, OrderFacts.of(order))
-    steps = [(s.position, s.approver_kind, s.user_id, s.group_id) for s in policy.steps] if policy else []
+    steps = [
+        (s.position, s.approver_kind, s.user_id, s.group_id)
+        for s in (policy.steps if policy else [])
+        if applies(session, s.approver_kind, order)
+    ]
     if not steps:
         steps = [(1, ApproverKind.MANAGER, None, None)]
     approvals = [

@@ -7,6 +7,7 @@ Commands work in the caller's session and never commit or roll it back: the call
 (`commit_or_conflict`), and what must wait for the commit (a job for the worker) runs then.
 """
 
+from app.commands.dated import carry_out_dated_changes
 from app.commands.deciding import approve, ask, reject, remind_and_escalate
 from app.commands.fulfilling import (
     answer_cancellation,
@@ -36,6 +37,7 @@ __all__ = [
     "ask",
     "cancel",
     "carrier_sweep",
+    "carry_out_dated_changes",
     "commit_or_conflict",
     "complete",
     "flag_problem",

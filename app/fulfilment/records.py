@@ -324,8 +324,18 @@ def record_number(session: DbSession, order: Order, number: str, actor: User | N
     check_allowed(order, None)
     check_facts_free(session, order, service_number=e164)
     order.service_number = e164
+    wanted = order.details.get("preferred_area_code")
+    outside = bool(wanted) and e164.startswith("+1") and e164[2:5] != wanted
+    comment = "Phone number recorded."
+    if outside:
+        comment += f" It is outside the requested area code {wanted}."
     lifecycle.record(
-        session, order, E.CARRIER_UPDATE, actor, comment="Phone number recorded.", data={"service_number": e164}
+        session,
+        order,
+        E.CARRIER_UPDATE,
+        actor,
+        comment=comment,
+        data={"service_number": e164, **({"outside_area_code": wanted} if outside else {})},
     )
 
 

@@ -43,9 +43,10 @@ def iccid_for(session: DbSession, rng: random.Random) -> str:
 
 
 def number_for(session: DbSession, order: Order, rng: random.Random) -> str:
-    """A valid NANP number in the employee's area, not held by a live line."""
+    """A valid NANP number in the area code the order asked for (else the employee's area), not held by a live
+    line."""
     city = order.employee.location.city if order.employee.location else "New York"
-    area = AREA_CODES.get(city, "212")
+    area = order.details.get("preferred_area_code") or AREA_CODES.get(city, "212")
     while True:
         candidate = f"+1{area}{rng.randrange(200, 1000)}{rng.randrange(10**4):04d}"
         parsed = phonenumbers.parse(candidate, None)
@@ -148,7 +149,8 @@ def _completion(session: DbSession, order: Order, base: dict) -> dict:
             if order.details.get("device_model")
             else (order.line.device.model if order.line and order.line.device else None)
         )
-        device["imei"] = imei_for(session, model, rng)
+        if model is None or model.kind != "hotspot":  # a hotspot is known by its serial number alone
+            device["imei"] = imei_for(session, model, rng)
         device["serial"] = f"{(model.maker[:2] if model else 'NW').upper()}{rng.randrange(10**8):08d}"
     if "iccid" in needs:
         device["iccid"] = iccid_for(session, rng)

@@ -268,7 +268,8 @@ def _refused(session: DbSession, stored: CarrierUpdate, order: Order, refusal: E
             )
         ).all()
         if failed_before:  # it needed what an earlier update carried: that one failed, so this one does too
-            why += f" It needs what update {', '.join(failed_before)} reported, which could not be applied either."
+            # said first: the outcome column keeps the first 200 characters
+            why = f"It needs what update {', '.join(failed_before)} reported, which could not be applied either. {why}"
     _timeline_failure(session, stored, order, why)
     return f"refused: {why}"
 

@@ -134,6 +134,14 @@ def approval_sweep(now: str | None = None) -> dict[str, int]:
     return counts
 
 
+@periodic(seconds=3600)
+@in_app_context
+def dated_sweep(today: str | None = None) -> dict[str, int]:
+    """Carry out what orders dated for today (disconnections, ends of stipends, reminders); hourly, so a day is
+    never missed when the worker was down at midnight."""
+    return commands.carry_out_dated_changes(db.session, date.fromisoformat(today) if today else None)
+
+
 @in_app_context
 def refresh_dashboard(args: dict[str, str], tz: str, today: str, now: str | None = None) -> bool:
     """Compute and keep the dashboard's figures for these filters (queued by a view that showed older ones)."""

@@ -35,6 +35,7 @@ from app.models.notifications import AuditEntry, MilestoneSetting, Notification,
 from app.models.orders import (
     CarrierUpdate,
     CarrierUpdateState,
+    DatedChange,
     EventKind,
     Order,
     OrderEvent,

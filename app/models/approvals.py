@@ -20,6 +20,7 @@ class ApproverKind(str, enum.Enum):
     COST_CENTER_OWNER = "cost_center_owner"
     USER = "user"
     GROUP = "group"
+    RECEIVING_MANAGER = "receiving_manager"  # the manager of the person a line is assigned to (another team's)
 
 
 class ApprovalPolicy(Model):

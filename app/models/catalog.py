@@ -50,6 +50,8 @@ class Carrier(Model):
     name: Mapped[str] = mapped_column(String(120))
     fulfilment_mode: Mapped[FulfilmentMode] = mapped_column(enum_column(FulfilmentMode), default=FulfilmentMode.MANUAL)
     reactivation_window_days: Mapped[int] = mapped_column(Integer, default=30)
+    # What upgrading before eligibility costs on this carrier (the carrier's early-upgrade charge).
+    early_upgrade_fee_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     account_number: Mapped[str] = mapped_column(String(40), default="")
     # Encrypted with app.crypto; needed in clear to check HMAC signatures, so it cannot be hashed.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
@@ -213,6 +215,11 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "approval_reminder_hours": 24,
     "approval_escalation_hours": 72,
     "company_logo_file_id": None,  # a StoredFile, served by the branding blueprint (app/admin/branding.py)
+    "return_days": 30,  # a replaced device is owed back within this many days
+    "return_instructions": "Wipe it, put it in the box the new one came in, and hand it to the telecom team "
+    "or send it with the prepaid return label from that box.",
+    "return_reminder_days": 7,  # the reminder goes out this many days before the return is due
+    "suspension_reminder_days": 3,  # before a suspension's planned end
 }
 
 

@@ -52,6 +52,12 @@ class Device(Model):
     purchased_on: Mapped[date | None] = mapped_column(Date, index=True)  # the devices list sorts by these two
     activated_on: Mapped[date | None] = mapped_column(Date)
     warranty_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # A device replaced by an order is owed back: by when, after which order, and what was recorded.
+    return_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    return_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", use_alter=True))
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    return_charge_cents: Mapped[int | None] = mapped_column(Integer)  # charged when it was lost instead
+    return_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 
@@ -94,8 +100,10 @@ class Line(Model):
     status: Mapped[LineStatus] = mapped_column(enum_column(LineStatus), index=True)
     activated_on: Mapped[date | None] = mapped_column(Date, index=True)  # the lines list sorts by it
     suspended_on: Mapped[date | None] = mapped_column(Date)
-    suspend_reason: Mapped[str] = mapped_column(String(200), default="")
+    suspend_reason: Mapped[str] = mapped_column(String(500), default="")
+    suspended_until: Mapped[date | None] = mapped_column(Date)  # the suspension's planned end, if one was given
     disconnected_on: Mapped[date | None] = mapped_column(Date)
+    disconnects_on: Mapped[date | None] = mapped_column(Date)  # a disconnection ordered for a later date
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 

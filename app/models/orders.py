@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -65,6 +65,10 @@ class EventKind(str, enum.Enum):
     APPROVAL_ESCALATED = "approval_escalated"
     CARRIER_UPDATE_FAILED = "carrier_update_failed"  # an update that could not be applied: the team looks at it
     NOTE = "note"
+    TOOK_EFFECT = "took_effect"  # a dated change (a disconnection, the end of a stipend) on its day
+    DATED_CHANGE_FAILED = "dated_change_failed"  # …which could not take effect: the team looks at it
+    PLANNED_END_REMINDER = "planned_end_reminder"  # a suspension's planned end is near
+    RETURN_REMINDER = "return_reminder"  # a device the order replaced is due back soon
 
 
 class Order(Model):
@@ -115,7 +119,7 @@ class Order(Model):
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     employee: Mapped[User] = relationship(foreign_keys=[employee_id])
     line: Mapped[Line | None] = relationship(foreign_keys=[line_id])
-    device: Mapped[Device | None] = relationship()
+    device: Mapped[Device | None] = relationship(foreign_keys=[device_id])
     carrier: Mapped[Carrier | None] = relationship()
     cost_center: Mapped[CostCenter | None] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(back_populates="order", order_by="OrderEvent.id")
@@ -198,3 +202,17 @@ class CarrierUpdate(Model):
     state: Mapped[CarrierUpdateState] = mapped_column(
         enum_column(CarrierUpdateState), default=CarrierUpdateState.PENDING, server_default="pending"
     )
+
+
+class DatedChange(Model):
+    """Something an order does on a later date: its effect on that date (a disconnection, the end of a stipend), or
+    a reminder before it (a suspension's planned end). The worker's daily job carries out those that are due."""
+
+    __tablename__ = "dated_changes"
+    __table_args__ = (Index("ix_dated_changes_due", "done_at", "due_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "effect" or "reminder"
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    order: Mapped[Order] = relationship()

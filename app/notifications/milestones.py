@@ -64,6 +64,13 @@ MILESTONES: dict[str, Milestone] = {
         Milestone("approval_reminder", "Approval reminder", "The approver of a step waiting too long", True),
         Milestone("approval_escalated", "Approval escalated", "The new approver", True),
         Milestone("approval_moved", "Approval moved away (escalation)", "The approver it was taken from"),
+        Milestone(
+            "took_effect",
+            "A dated change took effect (a disconnection on its day)",
+            "The requester and the person it is for",
+        ),
+        Milestone("planned_end", "A suspension's planned end is near", "The requester and the person it is for", True),
+        Milestone("return_reminder", "A device is due back soon", "The requester and the person it is for", True),
     )
 }
 
@@ -172,6 +179,10 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "hold": (("needs_attention", fulfilment_team), ("held", requester_and_employee)),
     "approval_reminder": (("approval_reminder", reminded_approvers),),
     "approval_escalated": (("approval_escalated", new_approver), ("approval_moved", former_approver)),
+    "took_effect": (("took_effect", requester_and_employee),),
+    "dated_change_failed": (("needs_attention", fulfilment_team),),
+    "planned_end_reminder": (("planned_end", requester_and_employee),),
+    "return_reminder": (("return_reminder", requester_and_employee),),
 }
 
 

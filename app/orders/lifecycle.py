@@ -170,6 +170,7 @@ def transition(
         setattr(order, rule.stamp, now)
     if rule.target in FINAL:
         order.line_claim = None  # the line is free for the next order
+        order.secrets_encrypted = None  # a port's account number and PIN: erased, not only masked, once it is over
     order.updated_at = now
     event = OrderEvent(
         order=order,

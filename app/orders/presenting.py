@@ -100,9 +100,20 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.APPROVAL_ESCALATED: "Approval escalated",
     E.CARRIER_UPDATE_FAILED: "A carrier update could not be applied",
     E.NOTE: "Note",
+    E.TOOK_EFFECT: "Took effect on its date",
+    E.DATED_CHANGE_FAILED: "Could not take effect on its date",
+    E.PLANNED_END_REMINDER: "Reminder: the planned end is near",
+    E.RETURN_REMINDER: "Reminder: a device is due back",
 }
 
 
 def event_label(kind: str) -> str:
     known = KINDS.get(kind)
     return EVENT_WORDS[known] if known is not None else kind.replace("_", " ").capitalize()
+
+
+def outside_area_code(order: Order) -> str | None:
+    """The area code the order asked for, when the number the carrier gave is outside it (else None)."""
+    wanted = order.details.get("preferred_area_code")
+    number = order.service_number or ""
+    return wanted if wanted and number.startswith("+1") and number[2:5] != wanted else None

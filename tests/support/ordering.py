@@ -190,6 +190,7 @@ def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
                 "line": line,
                 "carrier": demo.carrier("contoso"),
                 "plan": demo.plan("contoso", "Business Unlimited"),
+                "sim_kind": "esim",
                 **account,
                 **OFFICE,
             },

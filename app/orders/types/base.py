@@ -36,7 +36,7 @@ GROUPS = (NEW, MODIFY, DELETE)
 # What a carrier reports when it completes an order: {fact: (the field it is reported in, the message when missing)}.
 REPORTS = {
     "service_number": ("service_number", "Record the new phone number before completing."),
-    "imei": ("imei", "Record the new device's IMEI before completing."),
+    "imei": ("imei", "Record the new device's IMEI or serial number before completing."),
     "iccid": ("iccid", "Record the new SIM's ICCID before completing."),
 }
 
@@ -146,6 +146,8 @@ class OrderType:
     available: Availability | None = None
     price: Callable[[OrderContext], Price] = lambda ctx: Price()
     claims_line: bool = False  # only one open order that changes a line may hold it at a time
+    on_date: Effect | None = None  # the part of the effect that waits for a later date (registered by the effect)
+    reminder: Callable[[Order], str] | None = None  # the words of a dated reminder the effect registered
     sample: Sample | None = None
 
     def __post_init__(self) -> None:
@@ -176,11 +178,17 @@ class OrderType:
     def missing_facts(
         self, details: dict[str, Any], *, service_number: str | None, devices: Iterable[Any]
     ) -> dict[str, str]:
-        """What completion would lack with these facts (devices: anything with imei and iccid)."""
+        """What completion would lack with these facts (devices: anything with imei, serial and iccid). A device
+        is known by its IMEI or, for those without one (tablets, hotspots), its serial number."""
         devices = list(devices)
         missing: dict[str, str] = {}
         for need in self.needs_reported(details):
-            have = service_number if need == "service_number" else any(getattr(d, need) for d in devices)
+            if need == "service_number":
+                have = bool(service_number)
+            elif need == "imei":
+                have = any(d.imei or d.serial for d in devices)
+            else:
+                have = any(getattr(d, need) for d in devices)
             if not have:
                 name, message = REPORTS[need]
                 missing[name] = message

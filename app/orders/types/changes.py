@@ -9,9 +9,11 @@ from typing import Any
 from app import clock
 from app.database import DbSession
 from app.identifiers import parse_phone
+from app.inventory import returns
 from app.inventory.history import apply_changes, record_change, record_created
 from app.models import (
     Carrier,
+    DatedChange,
     Device,
     DeviceModel,
     DeviceStatus,
@@ -35,6 +37,15 @@ def the_line(order: Order) -> Line:
     if order.line is None:
         raise EffectError("the order's line is no longer on file")
     return order.line
+
+
+def later(session: DbSession, order: Order, on: date, *, kind: str = "effect") -> bool:
+    """Whether `on` is after today; if so, the order's dated change (its type's `on_date`, or a reminder) is
+    registered for that day, and the worker's daily job carries it out then."""
+    if on <= clock.today():
+        return False
+    session.add(DatedChange(order=order, kind=kind, due_on=on))
+    return True
 
 
 def detail_row(session: DbSession, order: Order, model: type, name: str) -> Any:
@@ -76,10 +87,14 @@ def received_device(session: DbSession, order: Order, model: DeviceModel, actor:
 def replace_device(
     session: DbSession, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
 ) -> None:
-    """`device` goes on the line; the one it replaces takes `old_status`."""
+    """`device` goes on the line; the one it replaces takes `old_status` (pending return: it is owed back)."""
     old = line.device
     apply_changes(line, {"device": device}, actor=actor, order=order)
-    if old is not None and old is not device:
+    if old is None or old is device:
+        return
+    if old_status is DeviceStatus.PENDING_RETURN:
+        returns.owe_back(old, order, actor)
+    else:
         apply_changes(old, {"status": old_status}, actor=actor, order=order)
 
 

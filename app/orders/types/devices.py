@@ -87,12 +87,13 @@ register(
         "upgrade",
         "Upgrade",
         NEW,
-        "A new device on one of your lines, once it is eligible.",
+        "A new device on one of your lines: once it is eligible, or earlier with a justification and the "
+        "carrier's early-upgrade charge.",
         parts=(p.LinePart(), p.DeviceModelPart("New device"), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
         rules=(r.upgrade_eligibility, r.no_conflicting_order),
         claims_line=True,
         available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-        price=lambda ctx: Price(model_cents(ctx), 0),
+        price=lambda ctx: Price(model_cents(ctx) + r.early_upgrade_fee_cents(ctx), 0),
         ships=True,
         reports=("imei",),
         also_reports=("iccid",),
@@ -104,11 +105,15 @@ register(
 
 # ---------------------------------------------------------------- Warranty replacement
 def warranty_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    """A replacement of the same model goes on the line; the defective one goes back to the vendor."""
+    """A replacement of the same model goes on the line, under the original warranty: its end date and the
+    activation date the upgrade clock counts from are those of the device it replaces, which is owed back."""
     line = c.the_line(order)
     old = c.expect_device(line.device, DeviceStatus.ASSIGNED, what="The device to replace")
     device = c.received_device(session, order, old.model, actor)
-    c.replace_device(session, order, line, device, DeviceStatus.RETURNED_TO_VENDOR, actor)
+    device.warranty_ends_on = old.warranty_ends_on or device.warranty_ends_on
+    device.activated_on = old.activated_on or old.purchased_on or device.activated_on
+    device.purchased_on = old.purchased_on or device.purchased_on
+    c.replace_device(session, order, line, device, DeviceStatus.PENDING_RETURN, actor)
 
 
 def warranty_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from app import clock
+from app import clock, formatting
 from app.database import DbSession
 from app.inventory.history import apply_changes
-from app.models import Carrier, DeviceModel, DeviceStatus, LineStatus, Order, Plan, User
+from app.models import Carrier, DeviceModel, DeviceStatus, LineStatus, Order, Plan, User, get_setting
 from app.orders.types import changes as c
 from app.orders.types import parts as p
 from app.orders.types import rules as r
@@ -23,7 +23,8 @@ from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, RESTORABLE, nee
 
 # ---------------------------------------------------------------- Port to another carrier
 def port_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    """The line moves to the new carrier, account and plan; the number stays. A new device if one was ordered."""
+    """The line moves to the new carrier, account, plan and features (the old carrier's go), on the new carrier's
+    SIM; the number stays. A new device if one was ordered."""
     line = c.the_line(order)
     carrier = c.detail_row(session, order, Carrier, "carrier")
     if carrier is None:
@@ -38,6 +39,7 @@ def port_effect(session: DbSession, order: Order, actor: User | None) -> None:
         actor=actor,
         order=order,
     )
+    c.set_features(session, order, line, actor)
     if order.details.get("device_model"):
         device = c.received_device(session, order, c.detail_row(session, order, DeviceModel, "device_model"), actor)
         c.replace_device(session, order, line, device, DeviceStatus.PENDING_RETURN, actor)
@@ -45,15 +47,15 @@ def port_effect(session: DbSession, order: Order, actor: User | None) -> None:
 
 
 def port_reports(details: dict) -> tuple[str, ...]:
-    """A port with a new device needs the device's IMEI; one that keeps the device needs nothing more."""
-    return ("imei",) if details.get("device_model") else ()
+    """A port is on the new carrier's SIM (its ICCID), and with a new device, the device's IMEI."""
+    return ("imei", "iccid") if details.get("device_model") else ("iccid",)
 
 
 def port_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
     s.line_summary(draft)
     s.pick_carrier(world, draft, rng, "New carrier", other_than=draft.carrier)
     draft.monthly += s.pick_plan(draft, rng)["cents"]
-    draft.details.update(billing_zip="10118", account_holder=draft.employee.name)
+    draft.details.update(billing_zip="10118", account_holder=draft.employee.name, sim_kind="esim")
     draft.secrets.update(account_number="88004321", transfer_pin="4321")
     draft.summary += [["Account number at the current carrier", "••••••21"], ["Transfer PIN", "••••"]]
     s.ship_to_office(draft)
@@ -69,6 +71,8 @@ register(
             p.LinePart(),
             p.CarrierPart("New carrier", other_than_line=True),
             p.PlanPart(),
+            p.FeaturesPart("Features on the new carrier (optional)"),
+            p.SimKindPart("SIM from the new carrier"),
             p.DeviceModelPart(
                 "New device (if the current one does not work there)", required=False, empty="Keep the current device"
             ),
@@ -80,10 +84,9 @@ register(
         rules=(r.works_on_new_carrier, r.no_conflicting_order),
         claims_line=True,
         available=needs_line(ACTIVE, NO_ACTIVE_LINE),
-        price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx)),
+        price=lambda ctx: Price(model_cents(ctx), plan_cents(ctx) + features_cents(ctx)),
         ships=True,
         reports=port_reports,
-        also_reports=("iccid",),
         effect=port_effect,
         sample=port_sample,
     )
@@ -247,12 +250,27 @@ register(
 
 # ---------------------------------------------------------------- Restore service
 def restore_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    apply_changes(
-        order.line,
-        {"status": LineStatus.ACTIVE, "suspended_on": None, "suspend_reason": "", "disconnected_on": None},
-        actor=actor,
-        order=order,
-    )
+    """The line is active again; a line left without a device (disconnected) gets the in-stock device chosen."""
+    line = c.the_line(order)
+    changes: dict = {
+        "status": LineStatus.ACTIVE,
+        "suspended_on": None,
+        "suspended_until": None,
+        "suspend_reason": "",
+        "disconnected_on": None,
+        "disconnects_on": None,
+    }
+    device = order.device if line.device is None else None
+    if device is not None:
+        c.expect_device(device, DeviceStatus.IN_STOCK, what="The in-stock device")
+        apply_changes(
+            device,
+            {"status": DeviceStatus.ASSIGNED, "employee_id": line.employee_id, "activated_on": clock.today()},
+            actor=actor,
+            order=order,
+        )
+        changes["device"] = device
+    apply_changes(line, changes, actor=actor, order=order)
 
 
 def restore_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -266,9 +284,13 @@ register(
         "Restore service",
         MODIFY,
         "Restore a suspended or disconnected line.",
-        parts=(p.LinePart("Suspended or disconnected line"), p.NotesPart()),
+        parts=(
+            p.LinePart("Suspended or disconnected line"),
+            p.StockDevicePart("In-stock device for the line (when it has none)", required=False),
+            p.NotesPart(),
+        ),
         line_statuses=RESTORABLE,
-        rules=(r.restore_window, r.no_conflicting_order),
+        rules=(r.restore_window, r.restore_needs_device, r.no_conflicting_order),
         claims_line=True,
         available=needs_line(RESTORABLE, "You have no suspended or disconnected line."),
         price=lambda ctx: Price(0, ctx.line.monthly_cents if ctx.line else 0),
@@ -321,15 +343,30 @@ register(
 
 # ---------------------------------------------------------------- Suspend line
 def suspend_effect(session: DbSession, order: Order, actor: User | None) -> None:
+    """The line is suspended; with a planned end, a reminder to restore or disconnect goes out before it."""
+    until = order.details.get("planned_end")
     apply_changes(
-        order.line,
+        c.the_line(order),
         {
             "status": LineStatus.SUSPENDED,
             "suspended_on": clock.today(),
+            "suspended_until": c.detail_date(order, "planned_end") if until else None,
             "suspend_reason": order.details.get("reason", ""),
         },
         actor=actor,
         order=order,
+    )
+    if until:
+        remind_on = c.detail_date(order, "planned_end") - timedelta(days=int(get_setting("suspension_reminder_days")))
+        c.later(session, order, max(remind_on, clock.today() + timedelta(days=1)), kind="reminder")
+
+
+def suspension_reminder(order: Order) -> str:
+    line = c.the_line(order)
+    return (
+        f"The suspension of {formatting.phone(line.number)} is planned to end on "
+        f"{formatting.day(c.detail_date(order, 'planned_end'))}: order Restore service to bring the line back, "
+        "or Disconnect line if it is no longer needed."
     )
 
 
@@ -345,10 +382,15 @@ register(
         "Suspend line",
         DELETE,
         "Temporarily suspend an active line.",
-        parts=(p.LinePart(), p.ReasonPart("Reason for the suspension", message="Give the reason for the suspension.")),
+        parts=(
+            p.LinePart(),
+            p.ReasonPart("Reason for the suspension", message="Give the reason for the suspension."),
+            p.PlannedEndPart("Planned end of the suspension (optional)"),
+        ),
         rules=(r.no_conflicting_order,),
         claims_line=True,
         available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        reminder=suspension_reminder,
         effect=suspend_effect,
         sample=suspend_sample,
     )
@@ -365,15 +407,32 @@ DISPOSITION_STATUS = {
 
 
 def disconnect_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    """The line is disconnected on its date; the device goes where the disposition says."""
+    """The line is disconnected on its date: at once when the date has come, else it says when, and the worker
+    disconnects it that day (`disconnect_on_date`)."""
+    on = c.detail_date(order, "effective_on")
+    if c.later(session, order, on):
+        apply_changes(c.the_line(order), {"disconnects_on": on}, actor=actor, order=order)
+        return
+    disconnect_on_date(session, order, actor)
+
+
+def disconnect_on_date(session: DbSession, order: Order, actor: User | None) -> None:
+    """The line is disconnected; its device leaves it and goes where the disposition says."""
     line = c.the_line(order)
+    if line.status not in LIVE:
+        raise EffectError(f"the line {line.number} is {line.status.value.replace('_', ' ')} already")
+    device = line.device
     apply_changes(
         line,
-        {"status": LineStatus.DISCONNECTED, "disconnected_on": c.detail_date(order, "effective_on")},
+        {
+            "status": LineStatus.DISCONNECTED,
+            "disconnected_on": c.detail_date(order, "effective_on"),
+            "disconnects_on": None,
+            "device": None,
+        },
         actor=actor,
         order=order,
     )
-    device = line.device
     disposition = order.details.get("disposition")
     if device is not None and disposition in DISPOSITION_STATUS:
         changes: dict = {"status": DISPOSITION_STATUS[disposition]}
@@ -406,6 +465,7 @@ register(
         claims_line=True,
         available=needs_line(LIVE, NO_ACTIVE_LINE),
         effect=disconnect_effect,
+        on_date=disconnect_on_date,
         sample=disconnect_sample,
     )
 )

@@ -335,15 +335,12 @@ class StockDevicePart(Part):
     name = "stock_device"
     dynamic = True
 
-    def __init__(self, label: str = "In-stock device"):
-        self.label = label
+    def __init__(self, label: str = "In-stock device", required: bool = True):
+        self.label, self.required = label, required
 
     def fields(self):
-        return {
-            "stock_device": SelectField(
-                self.label, coerce=_int, validators=[InputRequired("Choose an in-stock device.")], validate_choice=False
-            )
-        }
+        validators = [InputRequired("Choose an in-stock device.")] if self.required else [Optional()]
+        return {"stock_device": SelectField(self.label, coerce=_int, validators=validators, validate_choice=False)}
 
     def setup(self, form, ctx):
         devices = ctx.session.scalars(
@@ -351,8 +348,9 @@ class StockDevicePart(Part):
         ).all()
         if ctx.carrier is not None and ctx.line is not None:  # a swap: the device must work on the line's carrier
             devices = [d for d in devices if ctx.carrier in d.model.carriers]
+        empty = "Choose a device" if self.required else "No device"
         form.stock_device.choices = options(
-            [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {d.imei or 'none'}") for d in devices]
+            [("", empty)] + [(d.id, f"{d.model} · IMEI {d.imei or 'none'}") for d in devices]
         )
         form.stock_device._rows = {d.id: d for d in devices}
 
@@ -621,10 +619,13 @@ class AreaCodePart(Part):
 class SimKindPart(Part):
     name = "sim_kind"
 
+    def __init__(self, label: str = "SIM"):
+        self.label = label
+
     def fields(self):
         return {
             "sim_kind": RadioField(
-                "SIM",
+                self.label,
                 choices=options([("physical", "Physical SIM card"), ("esim", "eSIM")]),
                 default="physical",
                 validators=[InputRequired("Choose a SIM type.")],
@@ -657,6 +658,22 @@ class EffectiveDatePart(Part):
     def resolve(self, form, ctx):
         if form.effective_on.data and form.effective_on.data < ctx.today:
             add_error(form.effective_on, "The date is in the past: choose today or later.")
+
+
+class PlannedEndPart(Part):
+    """When a temporary change is planned to end (optional): a reminder goes out before that day."""
+
+    name = "planned_end"
+
+    def __init__(self, label: str = "Planned end (optional)"):
+        self.label = label
+
+    def fields(self):
+        return {"planned_end": DateField(self.label, validators=[Optional()])}
+
+    def resolve(self, form, ctx):
+        if form.planned_end.data and form.planned_end.data <= ctx.today:
+            add_error(form.planned_end, "The planned end is not in the future: choose a later day, or leave it empty.")
 
 
 DISPOSITIONS = [

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.catalog.settings import add_months, upgrade_months_for
-from app.formatting import day
+from app.formatting import day, money
 from app.models import Device, DeviceStatus, Line, LineStatus, Order, Stipend, StipendStatus, User
 from app.orders.types.base import Availability, OrderContext
 from app.orders.types.registry import REGISTRY
@@ -38,19 +38,40 @@ def upgrade_eligible_on(line: Line, months: int) -> date | None:
     return add_months(activated, months) if activated else None
 
 
-def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
-    if ctx.line is None:
-        return {}
+def early_upgrade(ctx: OrderContext) -> tuple[date, date, int] | None:
+    """When the line's device is not due for an upgrade yet: (the day it is, the day its device was activated,
+    the months between upgrades); None when it is due, or there is nothing to count from."""
+    if ctx.line is None or ctx.line.device is None:
+        return None
     months = upgrade_months(ctx.employee)
     eligible_on = upgrade_eligible_on(ctx.line, months)
     device = ctx.line.device
-    if device is not None and eligible_on and ctx.today < eligible_on:
-        activated = device.activated_on or device.purchased_on
-        return {
-            "line": f"This line is not eligible for an upgrade until {day(eligible_on)}: its device was "
-            f"activated on {day(activated)} and upgrades come every {months} months. "
-            "For a defective device, order a Warranty replacement."
-        }
+    activated = device.activated_on or device.purchased_on
+    if eligible_on is None or activated is None or ctx.today >= eligible_on:
+        return None
+    return eligible_on, activated, months
+
+
+def early_upgrade_fee_cents(ctx: OrderContext) -> int:
+    """The carrier's charge for upgrading before the line is eligible (0 when it is eligible)."""
+    return ctx.line.carrier.early_upgrade_fee_cents if ctx.line is not None and early_upgrade(ctx) else 0
+
+
+def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
+    """An upgrade before the line is eligible is an early upgrade: allowed, but out of policy (a justification,
+    the out-of-policy approvers) and with the carrier's early-upgrade charge."""
+    early = early_upgrade(ctx)
+    if early is None:
+        return {}
+    eligible_on, activated, months = early
+    fee = early_upgrade_fee_cents(ctx)
+    why = (
+        f"the line is eligible on {day(eligible_on)}: its device was activated on {day(activated)} and upgrades "
+        f"come every {months} months"
+        + (f"; {ctx.line.carrier.name} charges {money(fee)} for an early upgrade" if ctx.line and fee else "")
+    )
+    if ("Early upgrade", why) not in ctx.out_of_policy:
+        ctx.out_of_policy.append(("Early upgrade", why))
     return {}
 
 
@@ -64,11 +85,14 @@ def warranty_coverage(ctx: OrderContext) -> dict[str, str]:
     if bought and (ctx.today - bought).days > WARRANTY_DAYS:
         return {
             "line": f"The {device.model} was bought on {day(bought)}, more than a year ago, so the carrier's "
-            "warranty has ended. Order an Upgrade instead."
+            "warranty has ended. Order an Upgrade instead (an early upgrade when the line is not eligible yet)."
         }
     problem = ctx.values.get("problem")
     if problem in NOT_COVERED:
-        return {"problem": f"The carrier's warranty does not cover {NOT_COVERED[problem]}. Order an Upgrade instead."}
+        return {
+            "problem": f"The carrier's warranty does not cover {NOT_COVERED[problem]}. Order an Upgrade instead "
+            "(an early upgrade when the line is not eligible yet)."
+        }
     return {}
 
 
@@ -83,6 +107,13 @@ def restore_window(ctx: OrderContext) -> dict[str, str]:
             "line": f"This line was disconnected on {day(line.disconnected_on)}, {days} days ago; "
             f"{line.carrier.name} restores lines only within {window} days of disconnection."
         }
+    return {}
+
+
+def restore_needs_device(ctx: OrderContext) -> dict[str, str]:
+    """A line left without a device (a disconnection takes it away) is restored onto one from stock."""
+    if ctx.line is not None and ctx.line.device_id is None and ctx.stock_device is None:
+        return {"stock_device": "This line has no device now: choose an in-stock device for it."}
     return {}
 
 

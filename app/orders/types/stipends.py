@@ -71,15 +71,30 @@ register(
 
 # ---------------------------------------------------------------- Remove from stipend
 def remove_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    stipend = _active_stipend(session, order.employee_id)
-    if stipend is None:
-        raise EffectError(f"{order.employee.name} is no longer enrolled in the stipend program")
+    """The stipend ends on the last day given: it stays active until then (the worker ends it the day after)."""
+    stipend = _enrolled(session, order)
+    last_day = c.detail_date(order, "effective_on")
+    if c.later(session, order, last_day + timedelta(days=1)):
+        apply_changes(stipend, {"ends_on": last_day}, actor=actor, order=order)
+        return
+    remove_on_date(session, order, actor)
+
+
+def remove_on_date(session: DbSession, order: Order, actor: User | None) -> None:
+    """The stipend has ended."""
     apply_changes(
-        stipend,
+        _enrolled(session, order),
         {"status": StipendStatus.ENDED, "ends_on": c.detail_date(order, "effective_on")},
         actor=actor,
         order=order,
     )
+
+
+def _enrolled(session: DbSession, order: Order) -> Stipend:
+    stipend = _active_stipend(session, order.employee_id)
+    if stipend is None:
+        raise EffectError(f"{order.employee.name} is no longer enrolled in the stipend program")
+    return stipend
 
 
 def remove_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -101,6 +116,7 @@ register(
         rules=(r.enrolled,),
         available=lambda facts: None if facts.stipend else "You are not enrolled in the stipend program.",
         effect=remove_effect,
+        on_date=remove_on_date,
         sample=remove_sample,
     )
 )

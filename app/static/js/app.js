@@ -15,6 +15,15 @@
     }
   });
 
+  // Secrets shown on purpose (a port's PIN) hide again after their time; without JavaScript the page reloads.
+  document.querySelectorAll("[data-hide-after]").forEach(function (element) {
+    setTimeout(function () {
+      var note = document.createElement("p");
+      note.textContent = "Hidden again. Reveal them again if you still need them.";
+      element.replaceWith(note);
+    }, Number(element.getAttribute("data-hide-after")) * 1000);
+  });
+
   function showToast(category, message) {
     var region = document.getElementById("toasts");
     if (!region) { return; }

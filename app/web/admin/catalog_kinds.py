@@ -94,6 +94,7 @@ KINDS: dict[str, CatalogKind] = {
                 Column("Code", lambda c: c.code),
                 Column("Fulfilment", lambda c: label(c.fulfilment_mode)),
                 Column("Reactivation window", lambda c: f"{c.reactivation_window_days} days", numeric=True),
+                Column("Early-upgrade charge", lambda c: money(c.early_upgrade_fee_cents), numeric=True),
                 Column("Webhook secret", lambda c: "Set" if c.webhook_secret_encrypted else "Not set"),
             ),
             search=_search(Carrier.name, Carrier.code),

@@ -255,6 +255,12 @@ class CarrierForm(CatalogForm):
         365,
         description="How long after a disconnection a line can still be restored.",
     )
+    early_upgrade_fee = MoneyField(
+        "Early-upgrade charge",
+        "Enter the early-upgrade charge like 150.00, or leave it empty for none.",
+        required=False,
+        description="Optional: what this carrier charges to upgrade a device before the line is eligible.",
+    )
     account_number = StringField("Account number", validators=[Optional(), _too_long(40)], filters=[_strip])
 
     def validate_code(self, field: StringField) -> None:
@@ -269,6 +275,7 @@ class CarrierForm(CatalogForm):
         self.name.data, self.code.data = item.name, item.code
         self.fulfilment_mode.data = item.fulfilment_mode.value
         self.reactivation_window_days.data = item.reactivation_window_days
+        self.early_upgrade_fee.data = item.early_upgrade_fee_cents
         self.account_number.data = item.account_number
 
     def new_item(self) -> Carrier:
@@ -278,6 +285,7 @@ class CarrierForm(CatalogForm):
         item.name, item.code = self.name.data, self.code.data
         item.fulfilment_mode = FulfilmentMode(self.fulfilment_mode.data)
         item.reactivation_window_days = given(self.reactivation_window_days.data)
+        item.early_upgrade_fee_cents = self.early_upgrade_fee.data or 0
         item.account_number = self.account_number.data or ""
 
 

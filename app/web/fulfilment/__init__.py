@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("fulfilment", __name__, url_prefix="/fulfillment")
 
-from app.web.fulfilment import routes  # noqa: E402,F401
+from app.web.fulfilment import returns, routes  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Fulfilment console forms: each action validates its fields the way the carrier API does."""
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.choices import options
@@ -61,3 +61,26 @@ class CancelWithCarrierForm(FlaskForm):
     reason = TextAreaField(
         "Reason for cancelling", validators=[DataRequired("Give the reason for cancelling."), Length(max=1000)]
     )
+
+
+RETURNED_TO = options(
+    [("in_stock", "Back to stock"), ("retired", "Retired (recycled)"), ("returned_to_vendor", "Sent to the vendor")]
+)
+
+
+class ReturnedForm(FlaskForm):
+    """A device owed back has come back: where it goes now."""
+
+    to = SelectField("Where it goes", choices=RETURNED_TO, validators=[DataRequired("Choose where the device goes.")])
+
+
+class LostForm(FlaskForm):
+    """A device owed back will not come back: the company's charge for it."""
+
+    charge = StringField("Charge for the lost device", validators=[DataRequired("Enter the charge, e.g. 450.00.")])
+
+
+class RevealForm(FlaskForm):
+    """Revealing a port's account number and PIN asks for the person's password again."""
+
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to reveal them.")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,8 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import commands
 from app.extensions import db
-from app.fulfilment import records, updates
+from app.fulfilment import records, secrets, updates
 from app.fulfilment.carriers import carrier_of
+from app.inventory import returns
 from app.models import CarrierUpdate, Order, OrderStatus
 from app.orders import lifecycle, service, types
 from app.orders.lifecycle import Party
@@ -28,6 +29,7 @@ from app.web.fulfilment.forms import (
     PlacedForm,
     ProblemForm,
     RetryUpdatesForm,
+    RevealForm,
     SetAsideUpdatesForm,
     ShipmentForm,
 )
@@ -67,7 +69,9 @@ def console():
     for order in orders:
         name = ATTENTION if order.id in failed else next(n for n, s in QUEUES.items() if order.status in s)
         queues[name].append(order)
-    return render_template("fulfilment/console.html", queues=queues, failed=failed)
+    return render_template(
+        "fulfilment/console.html", queues=queues, failed=failed, owed_count=returns.owed_count(db.session)
+    )
 
 
 def _order_or_404(number: str) -> Order:
@@ -96,7 +100,7 @@ FORMS: dict[str, type[FlaskForm]] = {
 FACT_FIELDS = {"service_number": "number", "imei": "device", "iccid": "device"}
 
 
-def _page(order: Order, status: int = 200, **bound):
+def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | None = None, **bound):
     forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
     return render_template(
         "fulfilment/order.html",
@@ -107,6 +111,10 @@ def _page(order: Order, status: int = 200, **bound):
         missing=types.get(order.type).missing_reports(order),
         open=order.status in lifecycle.IN_FULFILMENT,
         failed_updates=updates.failed_updates(db.session, order),
+        has_secrets=order.status in lifecycle.IN_FULFILMENT and secrets.has_secrets(order),
+        reveal_form=bound.get("reveal") or RevealForm(formdata=None),
+        revealed=revealed,
+        shown_seconds=secrets.SHOWN_SECONDS,
     ), status
 
 
@@ -146,6 +154,29 @@ def act(number: str, action: str):
         return redirect(url_for("fulfilment.order", number=number))
     flash(message, "success")
     return redirect(url_for("fulfilment.order", number=number))
+
+
+@bp.route("/orders/<number>/reveal", methods=["POST"])
+@require("fulfillment")
+def reveal(number: str):
+    """Show a port's account number and PIN once, for a minute, to someone who gives their password again."""
+    order = _order_or_404(number)
+    form = RevealForm()
+    valid = form.validate()
+    if valid and not current_user.check_password(form.password.data):
+        form.password.errors = ["That is not your password: the account number and PIN stay hidden."]
+        valid = False
+    if not valid:
+        return _page(order, 422, reveal=form)
+    try:
+        shown = secrets.reveal(db.session, order, current_user._get_current_object())
+    except secrets.SecretsGone as gone:
+        flash(str(gone), "error")
+        return redirect(url_for("fulfilment.order", number=number))
+    db.session.commit()
+    response = make_response(_page(order, revealed=shown))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _with_errors(action: str, errors: dict[str, str]) -> dict:

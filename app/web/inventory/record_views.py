@@ -11,13 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import params
+from app import clock, params
 from app.extensions import db, htmx
-from app.inventory import editing
+from app.inventory import editing, returns
 from app.inventory.history import history_of, readable
 from app.models import (
     Device,
     DeviceAccessory,
+    DeviceStatus,
     Line,
     LineFeature,
     Order,
@@ -227,6 +228,9 @@ def _holdings(person: User) -> dict[str, Any]:
     ).all()
     on_lines = {ln.device_id for ln in lines if ln.device_id}
     return {
+        "owed": [d for d in devices if d.status is DeviceStatus.PENDING_RETURN],
+        "return_instructions": returns.instructions(),
+        "today": clock.today(),
         "lines": lines,
         "devices": devices,
         "stipends": stipends,

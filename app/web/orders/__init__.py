@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from app.orders import lifecycle
-from app.orders.presenting import event_label
+from app.orders.presenting import event_label, outside_area_code
 from app.orders.types import REGISTRY
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -11,7 +11,12 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 @bp.app_context_processor
 def order_globals() -> dict:
-    return {"order_types": REGISTRY, "event_label": event_label, "open_statuses": lifecycle.OPEN}
+    return {
+        "order_types": REGISTRY,
+        "event_label": event_label,
+        "open_statuses": lifecycle.OPEN,
+        "outside_area_code": outside_area_code,
+    }
 
 
 from app.web.orders import routes  # noqa: E402,F401

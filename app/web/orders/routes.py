@@ -14,10 +14,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app import commands, params
+from app import clock, commands, params
 from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
+from app.inventory import returns
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle, service, types
 from app.orders.presenting import progress_steps
@@ -251,6 +252,9 @@ def _show_context(order: Order) -> dict:
         question=service.open_question(order),
         may_answer=service.may_change(order, current_user),
         can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user),
+        owed=returns.owed(db.session, order=order),
+        return_instructions=returns.instructions(),
+        today=clock.today(),
     )
 
 
