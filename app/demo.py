@@ -578,4 +578,10 @@ def _policies(people: dict) -> None:
         [(ApproverKind.MANAGER, None), (ApproverKind.COST_CENTER_OWNER, None)],
     )
     if db.session.scalar(select(ApprovalPolicy.id).where(ApprovalPolicy.is_default)) is None:  # the migration's
-        policy("Company default", 1000, [], [(ApproverKind.MANAGER, None)], is_default=True)
+        policy(
+            "Company default",
+            1000,
+            [],
+            [(ApproverKind.MANAGER, None), (ApproverKind.RECEIVING_MANAGER, None)],
+            is_default=True,
+        )

@@ -50,7 +50,7 @@ def test_erin_orders_a_new_line_reviews_the_price_and_submits(page):
     page.screenshot_for_docs("my-orders")
 
 
-def test_an_upgrade_erin_is_not_yet_eligible_for_is_refused_with_the_date(page):
+def test_an_early_upgrade_asks_erin_why_with_the_date_it_would_be_due(page):
     page.sign_in(DEMO_USERS["employee"])
     page.goto("/orders/new/upgrade")
     page.get_by_label("Line").select_option(index=1)
@@ -58,7 +58,7 @@ def test_an_upgrade_erin_is_not_yet_eligible_for_is_refused_with_the_date(page):
     page.get_by_role("button", name="Review order").click()
     error = page.locator(".field-error").first
     error.wait_for()
-    assert re.search(r"not eligible for an upgrade until \w{3} \d{2}, \d{4}", error.inner_text())
+    assert re.search(r"Early upgrade is out of policy \(the line is eligible on \w{3} \d{2}, \d{4}", error.inner_text())
     page.check()
     assert page.get_by_label("New device").input_value() != ""  # what she chose is kept
 

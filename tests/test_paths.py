@@ -3,6 +3,7 @@ dated orders, devices owed back, warranty and early upgrades, ports that can be 
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app import clock, commands
@@ -20,9 +21,9 @@ from app.models import (
     StipendStatus,
     User,
 )
-from tests.support.factories import approve_all
-from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, approved, push
-from tests.support.ordering import ERIN, age_erins_device, errors_of, fill, place
+from tests.support.factories import approve_all, decider_of
+from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, approved, carrier_code, push
+from tests.support.ordering import ERIN, age_erins_device, errors_of, fill, place, valid_orders
 
 S = OrderStatus
 
@@ -390,3 +391,185 @@ def test_a_port_with_a_new_device_takes_the_new_carriers_plan_features_and_sim(a
         assert [(s.iccid, s.kind.value) for s in line.sims if s.active] == [(NEW_ICCID, "physical")]
         assert line.device.imei == NEW_IMEI
         assert db.session.get(Device, old).status is DeviceStatus.PENDING_RETURN  # the old phone is owed back
+
+
+# ---------------------------------------------------------------- warranty ↔ upgrade
+def test_a_warranty_claim_shows_the_vendors_terms_and_keeps_the_acknowledgement(app, login, demo):
+    erin = login("employee")
+    form = erin.get("/orders/new/warranty_replacement").get_data(as_text=True)
+    assert "at the vendor&#39;s discretion" in form and "full device cost chargeback" in form
+    data = {k: v for k, v in valid_orders(demo)["warranty_replacement"][1].items() if k != "warranty_terms"}
+    refused = fill(erin, "warranty_replacement", data)
+    assert "Acknowledge the warranty terms, or order an Upgrade instead." in errors_of(refused)
+    number = place(erin, "warranty_replacement", {**data, "warranty_terms": "y"})
+    assert order(app, number).details["warranty_terms"] is True
+    assert "Acknowledged by the requester" in erin.get(f"/orders/{number}").get_data(as_text=True)
+
+
+def test_a_refused_warranty_claim_reaches_the_requester_with_the_early_upgrade_next(app, login, demo):
+    number = approved(app, login, demo, "warranty_replacement")
+    client = app.test_client()
+    body = {"update_id": "w-1", "order_number": number, "status": "rejected", "message": "Liquid damage found."}
+    assert push(client, carrier_code(app, number), body).status_code == 202
+    with app.app_context():
+        commands.apply_carrier_updates(db.session)
+    assert order(app, number).status is S.NEEDS_ATTENTION
+    assert ERIN in told(app, number, "carrier_refused")
+    assert "telecom@example.com" in told(app, number, "needs_attention")
+    with app.app_context():
+        email = db.session.scalar(
+            select(Notification).join(Order).where(Order.number == number, Notification.milestone == "carrier_refused")
+        )
+        assert "order an Upgrade" in email.body_text and "early upgrade" in email.body_text
+    page = login("employee").get(f"/orders/{number}").get_data(as_text=True)
+    assert "Liquid damage found." in page and "Order an upgrade instead" in page
+    assert f"/orders/new/upgrade?line={demo.line_of(ERIN)}" in page
+
+
+def test_a_problem_the_team_reports_is_not_told_to_the_requester_as_a_refusal(app, login, demo):
+    number = approved(app, login, demo, "change_plan")
+    login("telecom").post(f"/fulfillment/orders/{number}/problem", {"message": "Portal is down, will retry."})
+    assert told(app, number, "carrier_refused") == set()
+    refused = approved(app, login, demo, "accessory")
+    login("telecom").post(
+        f"/fulfillment/orders/{refused}/problem", {"message": "Not offered on this plan.", "refused": "y"}
+    )
+    assert ERIN in told(app, refused, "carrier_refused")
+
+
+def test_a_device_page_lists_the_orders_and_lines_its_history_names(app, login, demo):
+    number, old = upgraded(app, login, demo)
+    page = login("helpdesk").get(f"/inventory/devices/{old}").get_data(as_text=True)
+    assert number in page and "No orders for this device." not in page
+    assert "This device has not been on a line." not in page and "(on it now)" not in page
+    line_id = demo.line_of(ERIN)
+    assert f'href="/inventory/lines/{line_id}"' in page
+
+
+# ---------------------------------------------------------------- who is asked
+def test_assigning_a_line_into_another_department_asks_its_manager(app, login, demo):
+    from app.models import Approval
+
+    with app.app_context():
+        erin = db.session.scalar(select(User).where(User.email == ERIN))
+        other = db.session.scalar(
+            select(User)
+            .where(User.department_id != erin.department_id, User.manager_id.is_not(None), User.active)
+            .where(User.manager_id != erin.manager_id)
+            .order_by(User.id)
+        )
+        other_id, other_manager = other.id, other.manager_id
+    hana, line = login("helpdesk"), demo.line_of(ERIN)
+    across = place(hana, "assign_line", {"line": line, "new_employee": other_id}, for_user=demo.user(ERIN))
+    within = place(  # Marco is in Erin's department: only her manager is asked
+        login("admin"),
+        "assign_line",
+        {"line": demo.line_of("manager@example.com"), "new_employee": demo.user(ERIN)},
+        for_user=demo.user("manager@example.com"),
+    )
+    with app.app_context():
+
+        def steps(number):
+            found = db.session.scalar(select(Order).where(Order.number == number))
+            rows = db.session.scalars(select(Approval).where(Approval.order_id == found.id).order_by(Approval.position))
+            return [(a.approver_kind.value, a.assignee_id) for a in rows]
+
+        assert [kind for kind, _ in steps(across)] == ["manager", "receiving_manager"]
+        assert [kind for kind, _ in steps(within)] == ["manager"]
+        first = db.session.scalar(
+            select(Approval).join(Order).where(Order.number == across).order_by(Approval.position)
+        )
+        commands.approve(db.session, first, decider_of(db.session, first))
+        db.session.commit()
+        assert steps(across)[-1] == ("receiving_manager", other_manager)
+
+
+# ---------------------------------------------------------------- what fulfilment records, and the paths without a test
+def test_a_number_from_the_simulated_carrier_is_in_the_area_code_asked_for(app, login, demo):
+    number = approved(app, login, demo, "change_number", preferred_area_code="646")
+    with app.app_context():
+        moment = clock.now()
+        for _ in range(8):
+            moment += timedelta(minutes=5)
+            commands.carrier_sweep(db.session, now=moment)
+    found = order(app, number)
+    assert found.status is S.COMPLETED and found.service_number.startswith("+1646")
+
+
+def test_a_number_outside_the_area_code_asked_for_is_flagged(app, login, demo):
+    number = approved(app, login, demo, "change_number", preferred_area_code="212")
+    tara = login("telecom")
+    console = tara.get(f"/fulfillment/orders/{number}").get_data(as_text=True)
+    assert "212" in console  # the area code asked for reaches the team
+    tara.post(f"/fulfillment/orders/{number}/number", {"service_number": "(415) 201-7788"})
+    flag = "Outside the requested area code 212"
+    assert flag in tara.get(f"/fulfillment/orders/{number}").get_data(as_text=True)
+    assert flag in login("employee").get(f"/orders/{number}").get_data(as_text=True)
+
+
+def test_a_hotspot_known_by_its_serial_number_alone_completes(app, login, demo):
+    number = approved(
+        app,
+        login,
+        demo,
+        "new_line",
+        carrier=demo.carrier("contoso"),
+        plan=demo.plan("contoso", "Business Unlimited"),
+        device_model=demo.model("Nighthawk M6 hotspot"),
+    )
+    completed_in_console(
+        login,
+        number,
+        ("placed", {"carrier_reference": "CT-3"}),
+        ("shipment", {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}),
+        ("device", {"serial": "NH0012345678", "iccid": NEW_ICCID}),
+        ("number", {"service_number": "(212) 201-0188"}),
+    )
+    with app.app_context():
+        found = db.session.scalar(select(Order).where(Order.number == number))
+        line = db.session.scalar(select(Line).where(Line.number == "+12122010188"))
+        assert found.status is S.COMPLETED and line.device.serial == "NH0012345678" and line.device.imei is None
+
+
+@pytest.mark.parametrize(
+    "disposition,status,holder",
+    [
+        ("return_to_stock", DeviceStatus.IN_STOCK, None),
+        ("keep", DeviceStatus.RETIRED, ERIN),
+        ("recycle", DeviceStatus.RETIRED, ERIN),
+        ("lost_stolen", DeviceStatus.LOST_STOLEN, ERIN),
+    ],
+)
+def test_every_disconnect_disposition_puts_the_device_where_it_says(app, login, demo, disposition, status, holder):
+    line_id, device_id = demo.line_of(ERIN), demo.device_of(ERIN)
+    completed_in_console(login, approved(app, login, demo, "disconnect", disposition=disposition))
+    with app.app_context():
+        line, device = db.session.get(Line, line_id), db.session.get(Device, device_id)
+        assert line.status is LineStatus.DISCONNECTED and line.device_id is None
+        assert device.status is status and (device.employee.email if device.employee else None) == holder
+
+
+def test_a_line_transferred_to_a_personal_account_leaves_the_company(app, login, demo):
+    line_id, device_id = demo.line_of(ERIN), demo.device_of(ERIN)
+    number = approved(
+        app,
+        login,
+        demo,
+        "transfer_liability",
+        direction="to_personal",
+        line=line_id,
+        phone_number="",
+        carrier="",
+        plan="",
+    )
+    completed_in_console(login, number, ("placed", {"carrier_reference": "T-1"}))
+    with app.app_context():
+        assert db.session.get(Line, line_id).status is LineStatus.TRANSFERRED_OUT
+        assert db.session.get(Device, device_id).status is DeviceStatus.RETIRED
+
+
+def test_a_carrier_update_for_an_order_no_carrier_fulfils_is_refused_with_409(app, login, demo):
+    number = place(login("employee"), "stipend_enroll", valid_orders(demo)["stipend_enroll"][1])
+    body = {"update_id": "s-1", "order_number": number, "status": "acknowledged"}
+    answer = push(app.test_client(), "northwind", body)
+    assert answer.status_code == 409 and "fulfilled internally, not by a carrier" in answer.get_json()["error"]

@@ -75,9 +75,12 @@ def record_number(session: DbSession, order: Order, person: User, number: str) -
     records.record_number(session, order, number, person)
 
 
-def flag_problem(session: DbSession, order: Order, person: User, message: str, question: str = "") -> None:
+def flag_problem(
+    session: DbSession, order: Order, person: User, message: str, question: str = "", *, refused: bool = False
+) -> None:
+    """The team reports a problem (or the carrier's refusal, which the requester is told of)."""
     _team(person)
-    records.report_problem(session, order, message, person, question=question, party=Party.FULFILMENT)
+    records.report_problem(session, order, message, person, question=question, party=Party.FULFILMENT, refused=refused)
 
 
 def answer_cancellation(session: DbSession, order: Order, person: User, cancelled: bool, note: str = "") -> None:

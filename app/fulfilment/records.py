@@ -347,12 +347,16 @@ def report_problem(
     question: str = "",
     *,
     party: Party = Party.CARRIER,
+    refused: bool = False,
 ) -> None:
+    """The order needs attention: a problem, or the carrier refused it (`refused`: the requester is told too)."""
     message = (message or "").strip()
     if not message:
         raise InvalidReport({"message": "Describe the problem."})
     check_allowed(order, "rejected")
-    data = {"question": question.strip()} if question and question.strip() else {}
+    data: dict = {"question": question.strip()} if question and question.strip() else {}
+    if refused:
+        data["refused"] = True
     if lifecycle.allowed(order, E.REPORT_PROBLEM, party):
         lifecycle.transition(session, order, E.REPORT_PROBLEM, actor, party=party, comment=message, data=data)
     else:
@@ -414,7 +418,7 @@ def apply_report(session: DbSession, order: Order, report: Report, actor: User |
     elif report.status == "completed":
         complete(session, order, actor, note=report.message)
     elif report.status == "rejected":
-        report_problem(session, order, report.message or "The carrier rejected the order.", actor)
+        report_problem(session, order, report.message or "The carrier rejected the order.", actor, refused=True)
     elif report.status in ("cancelled", "cancel_refused"):
         answer_cancellation(session, order, report.status == "cancelled", report.message, actor)
     return "applied"

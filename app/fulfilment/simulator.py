@@ -7,6 +7,7 @@ Every step is a carrier update with a deterministic id, so running a step twice 
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 from datetime import datetime, timedelta
@@ -46,8 +47,11 @@ def number_for(session: DbSession, order: Order, rng: random.Random) -> str:
     """A valid NANP number in the area code the order asked for (else the employee's area), not held by a live
     line."""
     city = order.employee.location.city if order.employee.location else "New York"
-    area = order.details.get("preferred_area_code") or AREA_CODES.get(city, "212")
-    while True:
+    home = AREA_CODES.get(city, "212")
+    area = order.details.get("preferred_area_code") or home
+    for attempt in itertools.count():
+        if attempt == 200:  # no valid number in the area code asked for: the carrier gives one in the person's area
+            area = home
         candidate = f"+1{area}{rng.randrange(200, 1000)}{rng.randrange(10**4):04d}"
         parsed = phonenumbers.parse(candidate, None)
         if not phonenumbers.is_valid_number(parsed) or candidate[5:8] == "555":
@@ -57,6 +61,7 @@ def number_for(session: DbSession, order: Order, rng: random.Random) -> str:
         )
         if taken is None:
             return candidate
+    raise AssertionError("unreachable")  # itertools.count() never ends
 
 
 def tracking_for(order: Order, rng: random.Random) -> dict[str, str]:

@@ -87,6 +87,9 @@ def receive(session: DbSession, carrier: Carrier, payload: object) -> Received:
         raise InvalidReport(errors)
     assert isinstance(number, str) and isinstance(update_id, str)  # checked above: errors were raised otherwise
     order = session.scalar(select(Order).where(Order.number == number.strip()))
+    order_type = REGISTRY.get(order.type) if order is not None else None
+    if order is not None and order_type is not None and not order_type.carrier_fulfilled:
+        raise FulfilmentError(f"{order.number} is fulfilled internally, not by a carrier: it takes no updates.")
     if order is None or order.carrier_id != carrier.id:
         raise UnknownOrder(f"No order {number} for {carrier.name}.")
     existing = _stored(session, carrier, update_id)

@@ -59,6 +59,9 @@ MILESTONES: dict[str, Milestone] = {
         Milestone("completed", "Completed (new number and device)", "The requester and the person it is for"),
         Milestone("needs_attention", "Needs attention", "The fulfilment team", True),
         Milestone(
+            "carrier_refused", "Refused by the carrier (with what to do next)", "The requester and the person it is for"
+        ),
+        Milestone(
             "held", "Cannot go ahead after approval (with the reason)", "The requester and the person it is for", True
         ),
         Milestone("approval_reminder", "Approval reminder", "The approver of a step waiting too long", True),
@@ -84,6 +87,11 @@ def requester(session: DbSession, event: OrderEvent) -> list[Recipient]:
 
 def requester_and_employee(session: DbSession, event: OrderEvent) -> list[Recipient]:
     return [Recipient(event.order.requester), Recipient(event.order.employee)]
+
+
+def told_of_refusal(session: DbSession, event: OrderEvent) -> list[Recipient]:
+    """The requester and the person it is for, when the carrier refused the order (not for a mere problem)."""
+    return requester_and_employee(session, event) if event.data.get("refused") else []
 
 
 def current_approvers(session: DbSession, event: OrderEvent) -> list[Recipient]:
@@ -175,7 +183,7 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "place": (("placed", requester_and_employee),),
     "ship": (("shipped", requester_and_employee),),
     "complete": (("completed", requester_and_employee),),
-    "report_problem": (("needs_attention", fulfilment_team),),
+    "report_problem": (("needs_attention", fulfilment_team), ("carrier_refused", told_of_refusal)),
     "hold": (("needs_attention", fulfilment_team), ("held", requester_and_employee)),
     "approval_reminder": (("approval_reminder", reminded_approvers),),
     "approval_escalated": (("approval_escalated", new_approver), ("approval_moved", former_approver)),

@@ -112,6 +112,14 @@ def event_label(kind: str) -> str:
     return EVENT_WORDS[known] if known is not None else kind.replace("_", " ").capitalize()
 
 
+def carrier_refusal(order: Order) -> str | None:
+    """What the carrier said when it refused the order, while the order is held or was cancelled after it."""
+    if order.status not in (S.NEEDS_ATTENTION, S.CANCELLED):
+        return None
+    refusals = [e for e in order.events if e.kind == E.REPORT_PROBLEM.value and (e.data or {}).get("refused")]
+    return refusals[-1].comment if refusals else None
+
+
 def outside_area_code(order: Order) -> str | None:
     """The area code the order asked for, when the number the carrier gave is outside it (else None)."""
     wanted = order.details.get("preferred_area_code")

@@ -176,7 +176,13 @@ def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
         "upgrade": ("employee", {"line": line, "device_model": demo.model("iPhone 16 Pro"), **OFFICE}, None),
         "warranty_replacement": (
             "employee",
-            {"line": line, "problem": "defect", "problem_description": "The screen stays black.", **OFFICE},
+            {
+                "line": line,
+                "problem": "defect",
+                "problem_description": "The screen stays black.",
+                "warranty_terms": "y",
+                **OFFICE,
+            },
             None,
         ),
         "accessory": (

@@ -118,10 +118,13 @@ def warranty_effect(session: DbSession, order: Order, actor: User | None) -> Non
 
 def warranty_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
     s.line_summary(draft)
-    draft.details.update(problem="defect", problem_description="The screen stays black after charging.")
+    draft.details.update(
+        problem="defect", problem_description="The screen stays black after charging.", warranty_terms=True
+    )
     draft.summary += [
         ["What is wrong?", "It stopped working or has a defect"],
         ["Describe the problem", draft.details["problem_description"]],
+        ["Warranty terms", "Acknowledged by the requester"],
     ]
     s.ship_to_office(draft)
 
@@ -132,7 +135,7 @@ register(
         "Warranty replacement",
         NEW,
         "Replace a defective device under the carrier's one-year warranty.",
-        parts=(p.LinePart(), p.DamagePart(), p.ShippingPart(), p.NotesPart()),
+        parts=(p.LinePart(), p.DamagePart(), p.WarrantyTermsPart(), p.ShippingPart(), p.NotesPart()),
         rules=(r.warranty_coverage, r.no_conflicting_order),
         claims_line=True,
         available=needs_line(ACTIVE, NO_ACTIVE_LINE),

@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     PasswordField,
@@ -483,6 +484,32 @@ class DamagePart(Part):
                 validators=[DataRequired("Describe the problem for the carrier."), Length(max=1000)],
             ),
         }
+
+
+WARRANTY_TERMS = (
+    "Vendor warranties expire after the first year of ownership and do not cover physical or liquid damage or "
+    "battery problems. Every warranty replacement is at the vendor's discretion, and a device returned under false "
+    "pretences can cause a full device cost chargeback to the company's account. If the device does not meet these "
+    "terms, order an Upgrade instead."
+)
+
+
+class WarrantyTermsPart(Part):
+    """The vendor's terms, which the requester acknowledges; the acknowledgement is kept on the order."""
+
+    name = "warranty_terms"
+
+    def fields(self):
+        return {
+            "warranty_terms": BooleanField(
+                "I have read the warranty terms above and the device meets them",
+                description=WARRANTY_TERMS,
+                validators=[DataRequired("Acknowledge the warranty terms, or order an Upgrade instead.")],
+            )
+        }
+
+    def summary(self, form):
+        return [("Warranty terms", "Acknowledged by the requester" if form.warranty_terms.data else "Not acknowledged")]
 
 
 class AccountPart(Part):

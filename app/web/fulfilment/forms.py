@@ -1,7 +1,7 @@
 """Fulfilment console forms: each action validates its fields the way the carrier API does."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.choices import options
@@ -21,7 +21,9 @@ class ShipmentForm(FlaskForm):
     shipping_carrier = SelectField(
         "Shipping carrier", choices=SHIPPING, validators=[DataRequired("Choose the shipping carrier.")]
     )
-    tracking_number = StringField("Tracking number", validators=[DataRequired("Enter the tracking number.")])
+    tracking_number = StringField(
+        "Tracking number", validators=[DataRequired("Enter the tracking number."), Length(max=40)]
+    )
 
 
 class DeviceForm(FlaskForm):
@@ -51,6 +53,7 @@ class ProblemForm(FlaskForm):
         "What is the problem?", validators=[DataRequired("Describe the problem."), Length(max=2000)]
     )
     question = TextAreaField("Question for the requester (optional)", validators=[Optional(), Length(max=1000)])
+    refused = BooleanField("The carrier refused the order (the requester is told, with what to do next)")
 
 
 class CancellationAnswerForm(FlaskForm):

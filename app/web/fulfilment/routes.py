@@ -217,7 +217,9 @@ def _perform(order: Order, action: str, form) -> str:
         commands.complete(session, order, me)
         return f"{order.number} completed; the inventory is updated."
     if action == "problem":
-        commands.flag_problem(session, order, me, form.message.data, question=form.question.data or "")
+        commands.flag_problem(
+            session, order, me, form.message.data, question=form.question.data or "", refused=form.refused.data
+        )
         return f"{order.number} flagged: it needs attention."
     if action == "retry":
         count = commands.retry_carrier_updates(session, order, me)

@@ -19,6 +19,7 @@ from app.models import (
     Device,
     DeviceAccessory,
     DeviceStatus,
+    InventoryChange,
     Line,
     LineFeature,
     Order,
@@ -137,13 +138,21 @@ def device(device_id: int):
             )
         )
     )
+    # The orders that concern the device: those made for it, and those whose completion changed it (its history
+    # says which); the lines it has been on come from the same orders, and the line it is on now.
+    moved_by = select(InventoryChange.order_id).where(
+        InventoryChange.record_type == "device",
+        InventoryChange.record_id == found.id,
+        InventoryChange.order_id.is_not(None),
+    )
+    concerning = (Order.device_id == found.id) | Order.id.in_(moved_by)
     on_lines = db.session.scalars(
         select(Line)
-        .where(Line.device_id == found.id)
+        .where((Line.device_id == found.id) | Line.id.in_(select(Order.line_id).where(concerning)))
         .options(joinedload(Line.carrier), joinedload(Line.employee))
         .order_by(Line.id.desc())
     ).all()
-    open_orders, past_orders = _orders(Order.device_id == found.id)
+    open_orders, past_orders = _orders(concerning)
     return page_or_block(
         "inventory/device.html",
         "history",

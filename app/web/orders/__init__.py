@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from app.orders import lifecycle
-from app.orders.presenting import event_label, outside_area_code
+from app.orders.presenting import carrier_refusal, event_label, outside_area_code
 from app.orders.types import REGISTRY
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -16,6 +16,7 @@ def order_globals() -> dict:
         "event_label": event_label,
         "open_statuses": lifecycle.OPEN,
         "outside_area_code": outside_area_code,
+        "carrier_refusal": carrier_refusal,
     }
 
 
