@@ -18,6 +18,7 @@ from app.web import register_web
 from app.web.admin import bp as admin_bp
 from app.web.approvals import bp as approvals_bp
 from app.web.approvals import policies_bp
+from app.web.assets import register_assets
 from app.web.auth import bp as auth_bp
 from app.web.carrier_api import bp as carrier_api_bp
 from app.web.dashboard import bp as dashboard_bp
@@ -27,7 +28,7 @@ from app.web.inventory import bp as inventory_bp
 from app.web.notifications import bp as notifications_bp
 from app.web.orders import bp as orders_bp
 from app.web.reports import bp as reports_bp
-from app.web.security import register_security
+from app.web.security import HEADERS, register_security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -57,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     register_web(app)
     register_security(app)
+    register_assets(app, HEADERS)
     register_cli(app)
     return app
 

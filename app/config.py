@@ -26,6 +26,7 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.RQ_QUEUE = env("RQ_QUEUE", "dialtone")  # and RQ_QUEUE-carrier, RQ_QUEUE-emails (app.queue)
+        self.STATIC_BUILD_DIR = env("STATIC_BUILD_DIR", str(INSTANCE_DIR / "static"))  # app.web.assets
         # How often a worker beats and looks for what Redis lost (seconds, between jobs).
         self.WORKER_WATCH_SECONDS = int(env("WORKER_WATCH_SECONDS", "10"))
         self.MAIL_SERVER = env("MAIL_SERVER") or None

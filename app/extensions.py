@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -36,3 +37,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 htmx = HTMX()
+compress = Compress()
