@@ -126,6 +126,12 @@ def national_digits(e164: str) -> str:
         return digits_only(e164)
 
 
+def number_endings(digits: str) -> list[str]:
+    """Every ending of a number's digits ('2125550100', '125550100', …, '0'): digits found anywhere in the number
+    are the start of one of them, which an ordinary index finds."""
+    return [digits[i:] for i in range(len(digits))]
+
+
 def phone_search_prefix(value: str) -> str:
     """The start of a national number, from however much of it was typed: '+1212555 01', '(212) 555-01' and
     '212.555.01' all give '21255501'. A leading '+' is followed by a country code, which is dropped."""

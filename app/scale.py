@@ -26,7 +26,7 @@ from app.crypto import encrypt_json
 from app.database import DbSession
 from app.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
 from app.extensions import db
-from app.identifiers import make_iccid, make_imei
+from app.identifiers import make_iccid, make_imei, number_endings
 from app.models import (
     Accessory,
     Approval,
@@ -44,6 +44,7 @@ from app.models import (
     InventoryChange,
     Line,
     LineFeature,
+    LineNumberEnding,
     LineStatus,
     Location,
     Order,
@@ -167,6 +168,9 @@ class Rows:
     def add(self, model: type[Any], row: dict) -> None:
         table = model.__table__
         self.pending.setdefault(table, []).append(row)
+        if model is Line:  # what the ORM's validator writes for a line's number, written here with it
+            for ending in number_endings(row["number_digits"]):
+                self.add(LineNumberEnding, {"line_id": row["id"], "ending": ending})
         if model is User:  # what the ORM's listeners write for a person, written here with them
             for word in sorted(words_of(row.get("name"), row.get("email"), row.get("employee_number"))):
                 self.add(PersonWord, {"word": word, "user_id": row["id"]})

@@ -336,12 +336,13 @@ def test_searching_by_digits_uses_the_number_indexes(app):
                 plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
             else:
                 plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-    assert "ix_lines_number_digits" in plan and "ix_lines_number_digits_reversed" in plan
+    assert "ix_line_number_endings_ending" in plan  # digits anywhere in the number: the endings' index
 
 
 def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app, login):
     """A large company: the first page, the last page and a search by number, with a fixed number of queries."""
-    from app.identifiers import national_digits
+    from app.identifiers import national_digits, number_endings
+    from app.models import LineNumberEnding
 
     with app.app_context():
         template = db.session.scalar(select(Line).where(Line.status == LineStatus.ACTIVE))
@@ -365,6 +366,15 @@ def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app
                 }
             )
         db.session.execute(Line.__table__.insert(), rows)
+        ids = dict(db.session.execute(select(Line.number, Line.id).where(Line.account_number == "BULK")).all())
+        db.session.execute(
+            LineNumberEnding.__table__.insert(),
+            [
+                {"line_id": ids[row["number"]], "ending": ending}
+                for row in rows
+                for ending in number_endings(row["number_digits"])
+            ],
+        )
         db.session.commit()
         engine, imei = db.engine, template.device.imei
     client = login("helpdesk")
@@ -379,3 +389,24 @@ def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app
     assert "100 lines match" in found  # +1647555 1200 … 1299
     assert len(set(counts[:4])) == 1
     assert counts[4] == counts[0] + 1  # an IMEI search looks the devices up first
+
+
+def test_digits_anywhere_in_a_number_find_the_line_and_a_changed_number_its_new_endings(app, login):
+    from app.models import LineNumberEnding
+
+    with app.app_context():
+        line = db.session.scalar(select(Line).where(Line.status == LineStatus.ACTIVE).order_by(Line.id))
+        line.number = "+12129870143"
+        db.session.commit()
+        line_id = line.id
+    client = login("helpdesk")
+    for typed in ("987", "2987", "870-14", "0143", "212 987"):  # the middle, across groups, the end, the start
+        assert line_id in listed_line_ids(search(client, q=typed)), typed
+    assert line_id not in listed_line_ids(search(client, q="98701435"))
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        line.number = "+12129870199"  # shares its last digits but two with the old number
+        db.session.commit()
+        endings = set(db.session.scalars(select(LineNumberEnding.ending).where(LineNumberEnding.line_id == line_id)))
+        assert endings == {"2129870199"[i:] for i in range(10)}
+    assert line_id not in listed_line_ids(search(client, q="0143"))

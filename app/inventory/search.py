@@ -1,8 +1,8 @@
 """Finding inventory records: for each list, one query built from its filters, shared by the page, its HTMX
 fragment and its CSV export, so what is exported is exactly what is listed.
 
-Phone numbers match by the start or the end of the national number, however it was typed, through indexed
-digit columns; IMEIs and ICCIDs by their start; people by the start of any word of their name or email, or
+Phone numbers match by digits anywhere in the national number, however it was typed, through the index of the
+numbers' endings; IMEIs and ICCIDs by their start; people by the start of any word of their name or email, or
 by their employee number (app.search_words).
 """
 
@@ -29,6 +29,7 @@ from app.models import (
     DeviceStatus,
     Line,
     LineFeature,
+    LineNumberEnding,
     LineStatus,
     PersonWord,
     Plan,
@@ -153,9 +154,12 @@ def is_number_search(text: str) -> bool:
 
 
 def number_matches(text: str) -> ColumnElement[bool]:
-    """A line whose national number starts or ends with what was typed."""
+    """A line whose national number has what was typed anywhere in it: the matching lines are found first, through
+    the index of the numbers' endings (app.models.LineNumberEnding), and only those are sorted."""
     prefix = phone_search_prefix(text)
-    conditions = [starts_with(Line.number_digits, prefix), starts_with(Line.number_digits_reversed, prefix[::-1])]
+    conditions: list[ColumnElement[bool]] = [
+        Line.id.in_(select(LineNumberEnding.line_id).where(starts_with(LineNumberEnding.ending, prefix)))
+    ]
     if not text.lstrip().startswith("+") and prefix.startswith("1") and len(prefix) > 1:
         conditions.append(starts_with(Line.number_digits, prefix[1:]))  # '1 212 555…' with the trunk 1
     return or_(*conditions)

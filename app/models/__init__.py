@@ -25,6 +25,7 @@ from app.models.inventory import (
     InventoryChange,
     Line,
     LineFeature,
+    LineNumberEnding,
     LineStatus,
     Sim,
     SimKind,

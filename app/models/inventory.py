@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import Model
-from app.identifiers import national_digits
+from app.identifiers import national_digits, number_endings
 from app.models.catalog import Accessory, Carrier, DeviceModel, Feature, Plan, StipendTier
 from app.models.people import CostCenter, User
 from app.models.types import enum_column
@@ -70,6 +70,16 @@ class Device(Model):
         return f"{self.model} ({self.imei or self.serial})"
 
 
+class LineNumberEnding(Model):
+    """One ending of a line's national number: a search for digits anywhere in a number (a 3-digit "555") is an
+    index range scan of these, however many lines there are. Kept in step with `Line.number`."""
+
+    __tablename__ = "line_number_endings"
+    __table_args__ = (Index("ix_line_number_endings_ending", "ending", "line_id"),)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"), primary_key=True)
+    ending: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
 class Line(Model):
     """A line of service: a phone number on a carrier account, with a plan and features."""
 
@@ -114,6 +124,7 @@ class Line(Model):
     device: Mapped[Device | None] = relationship()
     features: Mapped[list[LineFeature]] = relationship(back_populates="line", cascade="all, delete-orphan")
     sims: Mapped[list[Sim]] = relationship(back_populates="line")
+    number_endings: Mapped[list[LineNumberEnding]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     __mapper_args__ = {"version_id_col": version}
 
     def __str__(self) -> str:
@@ -123,6 +134,10 @@ class Line(Model):
     def _keep_search_digits(self, _key: str, number: str) -> str:
         self.number_digits = national_digits(number) if number else ""
         self.number_digits_reversed = self.number_digits[::-1]
+        wanted = number_endings(self.number_digits)
+        kept = [row for row in self.number_endings if row.ending in wanted]  # a row is never deleted and added back
+        have = {row.ending for row in kept}
+        self.number_endings = kept + [LineNumberEnding(ending=e) for e in wanted if e not in have]
         return number
 
     @property

@@ -19,6 +19,7 @@ from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.inventory import returns
+from app.inventory.search import number_matches
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle, service, types
 from app.orders.presenting import progress_steps
@@ -333,7 +334,7 @@ def mine():
         digits = phone_search_digits(term)
         conditions = [Order.number.ilike(f"%{term}%")]
         if len(digits) >= 3:
-            conditions.append(Order.line_id.in_(select(Line.id).where(Line.number.like(f"%{digits}%"))))
+            conditions.append(Order.line_id.in_(select(Line.id).where(number_matches(term))))  # an index
             conditions.append(Order.service_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
     page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
