@@ -2,12 +2,15 @@
 instead of reading every person: each word of their name, their email whole and in parts, their employee number.
 
 "Sil" finds Maria Silva; "erin pa" finds Erin Park (every typed word must start one of theirs); "erin.park@"
-finds her by her email; "S000123" by her employee number. Case and accents as typed do not matter (casefold).
+finds her by her email; "S000123" by her employee number. Case does not matter (casefold), nor accents: a word is
+kept as written and without its accents, and what is typed is looked up without them ("erin" and "Érin" find
+Érin; "Muller" finds Müller).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORD_LENGTH = 80  # longer words are cut: a prefix search never needs more
 MAX_TERMS = 5  # a search box with more words than this looks for the first five
@@ -24,12 +27,18 @@ def words_of(name: str | None, email: str | None, employee_number: str | None) -
     for whole in (email, employee_number):
         if whole and whole.strip():
             words.add(whole.strip().casefold())
+    words |= {without_accents(word) for word in words}
     return {word[:WORD_LENGTH] for word in words if word}
+
+
+def without_accents(text: str) -> str:
+    """'érin' → 'erin', 'müller' → 'muller' (the letters without their combining marks)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def terms_of(text: str) -> list[str]:
     """The words of what was typed, each to be found at the start of one of a person's words."""
-    return [term[:WORD_LENGTH] for term in text.casefold().split()][:MAX_TERMS]
+    return [without_accents(term)[:WORD_LENGTH] for term in text.casefold().split()][:MAX_TERMS]
 
 
 def after_prefix(prefix: str) -> str:

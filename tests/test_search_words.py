@@ -115,3 +115,13 @@ def test_people_are_looked_up_through_the_index_of_words(app):
             db.session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(str(r) for r in db.session.execute(text(f"EXPLAIN {compiled}")))
             assert "pk_person_words" in plan
+
+
+def test_accents_as_typed_or_stored_do_not_matter(app):
+    assert terms_of("Érin MÜLLER") == ["erin", "muller"]
+    with app.app_context():
+        zoe = db.session.scalar(select(User).order_by(User.id))
+        zoe.name = "Zoë Núñez-Müller"
+        db.session.commit()
+        for typed in ("zoe", "Zoë", "nunez", "NÚÑEZ", "muller", "zoë müll"):
+            assert zoe.id in set(db.session.scalars(people_matching(typed))), typed
