@@ -20,7 +20,7 @@ from tests.support.ordering import ERIN, Demo, place
 
 def data_boost_effect(session, order, actor) -> None:
     """The line gets the extra data for the month (written to its history)."""
-    record_change(order.line, "data boost", None, "10 GB for this month", actor=actor, order=order)
+    record_change(db.session, order.line, "data boost", None, "10 GB for this month", actor=actor, order=order)
 
 
 DATA_BOOST = OrderType(

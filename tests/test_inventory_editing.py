@@ -300,7 +300,7 @@ def test_a_save_that_races_past_the_version_check_is_refused_by_the_database(app
         theirs.serial = "OTHER-PROCESS"
         other.commit()
     with pytest.raises(editing.StaleEdit):
-        editing.edit(device, {"serial": "MINE"}, actor=hana, expected_version=version)
+        editing.edit(db.session, device, {"serial": "MINE"}, actor=hana, expected_version=version)
     db_session.rollback()
     assert db_session.get(Device, device.id).serial == "OTHER-PROCESS"
 
@@ -414,6 +414,7 @@ def test_apply_changes_writes_one_row_per_field_that_really_changes(db_session):
     hana = db_session.scalar(select(User).where(User.email == "helpdesk@example.com"))
     marco = db_session.scalar(select(User).where(User.email == "manager@example.com"))
     changes = apply_changes(
+        db.session,
         line,
         {
             "account_number": line.account_number,
@@ -446,12 +447,12 @@ def test_apply_changes_from_an_order_completion_links_the_order(db_session):
     db_session.add(order)
     db_session.flush()
     other_plan = next(p for p in line.carrier.plans if p.id != line.plan_id)
-    [change] = apply_changes(line, {"plan": other_plan}, actor=None, order=order)
-    device_changes = apply_changes(line.device, {"status": line.device.status}, actor=None, order=order)
+    [change] = apply_changes(db.session, line, {"plan": other_plan}, actor=None, order=order)
+    device_changes = apply_changes(db.session, line.device, {"status": line.device.status}, actor=None, order=order)
     sim = Sim(iccid=make_iccid("01260", 777), line=line)
     db_session.add(sim)
     db_session.flush()
-    [sim_change] = apply_changes(sim, {"active": False}, actor=None, order=order)
+    [sim_change] = apply_changes(db.session, sim, {"active": False}, actor=None, order=order)
     db_session.commit()
     assert change.order_id == order.id and change.new_value == other_plan.name and change.actor_id is None
     assert device_changes == []
@@ -475,7 +476,7 @@ def test_the_line_page_shows_order_completions_in_its_history_with_the_order(app
         db.session.add(order)
         db.session.flush()
         other_plan = next(p for p in line.carrier.plans if p.id != line.plan_id)
-        apply_changes(line, {"plan": other_plan}, actor=None, order=order)
+        apply_changes(db.session, line, {"plan": other_plan}, actor=None, order=order)
         db.session.commit()
         line_id, plan_name = line.id, other_plan.name
     html = login("helpdesk").get(f"/inventory/lines/{line_id}").get_data(as_text=True)

@@ -75,7 +75,7 @@ def test_the_template_csv_has_the_columns_and_an_example_row_that_passes_the_che
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == list(imports.COLUMNS) and len(rows) == 2
     with app.app_context():
-        assert imports.check_csv(response.get_data(as_text=True)).ok
+        assert imports.check_csv(db.session, response.get_data(as_text=True)).ok
 
 
 def test_the_preview_lists_each_rows_errors_by_row_and_column_and_offers_no_import(app, login):
@@ -249,7 +249,7 @@ def test_column_names_from_a_carriers_portal_are_understood(app):
         columns=["Wireless Number", "Carrier", "Status"],
     )
     with app.app_context():
-        checked = imports.check_csv(text)
+        checked = imports.check_csv(db.session, text)
     assert checked.ok and checked.rows[0].number == "+16465551001" and checked.rows[0].status.value == "active"
 
 

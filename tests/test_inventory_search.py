@@ -327,7 +327,7 @@ def test_searching_by_digits_uses_the_number_indexes(app):
     from app.inventory.search import LINES
 
     with app.app_context():
-        query = LINES.query(LINES.read({"q": "(212) 555-01"}))
+        query = LINES.query(db.session, LINES.read({"q": "(212) 555-01"}))
         compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
         with db.engine.connect() as conn:
             if db.engine.dialect.name == "postgresql":

@@ -196,7 +196,9 @@ def machine_for(app):
             raw = {"status": status.value}
             if status is LineStatus.DISCONNECTED:
                 raw["disconnected_on"] = clock.today()
-            self.attempt(lambda: editing.edit(line, raw, actor=self.person("helpdesk"), expected_version=None))
+            self.attempt(
+                lambda: editing.edit(db.session, line, raw, actor=self.person("helpdesk"), expected_version=None)
+            )
 
         @rule()
         def erin_loses_her_manager(self):

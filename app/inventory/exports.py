@@ -12,6 +12,7 @@ from itertools import islice
 from typing import Any
 
 from app import formatting
+from app.database import DbSession
 from app.inventory import search
 
 Column = tuple[str, Callable[[Any, dict], Any]]
@@ -84,12 +85,12 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
-def _extras(name: str, records: list[Any]) -> dict[str, Any]:
+def _extras(session: DbSession, name: str, records: list[Any]) -> dict[str, Any]:
     """What a chunk of rows needs beyond its own query, in one query per chunk."""
     if name == "devices":
-        return {"lines": search.live_lines_by_device(r.id for r in records)}
+        return {"lines": search.live_lines_by_device(session, (r.id for r in records))}
     if name == "employees":
-        return {"line_counts": search.live_line_counts(r.id for r in records)}
+        return {"line_counts": search.live_line_counts(session, (r.id for r in records))}
     return {}
 
 
@@ -111,7 +112,7 @@ def cell(value: Any) -> str:
     return text
 
 
-def write_csv(name: str, records: Iterable[Any], chunk: int = 500) -> Iterator[str]:
+def write_csv(session: DbSession, name: str, records: Iterable[Any], chunk: int = 500) -> Iterator[str]:
     """The header, then the rows, as CSV text pieces."""
     columns = COLUMNS[name]
     out = io.StringIO()
@@ -127,7 +128,7 @@ def write_csv(name: str, records: Iterable[Any], chunk: int = 500) -> Iterator[s
     yield flush()
     iterator = iter(records)
     while batch := list(islice(iterator, chunk)):
-        extras = _extras(name, batch)
+        extras = _extras(session, name, batch)
         for record in batch:
             writer.writerow([cell(get(record, extras)) for _, get in columns])
         yield flush()

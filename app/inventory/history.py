@@ -14,6 +14,7 @@ from sqlalchemy import insert, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock, formatting
+from app.database import DbSession
 from app.extensions import db
 from app.models import InventoryChange, Order, User
 
@@ -88,7 +89,7 @@ def _relationship_for(record: Any, key: str) -> tuple[str, Any]:
 
 
 def apply_changes(
-    record: Any, values: dict[str, Any], *, actor: User | None, order: Order | None = None
+    session: DbSession, record: Any, values: dict[str, Any], *, actor: User | None, order: Order | None = None
 ) -> list[InventoryChange]:
     """Set each attribute whose value really changes, and add one history row per changed field.
 
@@ -97,8 +98,8 @@ def apply_changes(
     Returns the history rows added to the session (nothing is flushed or committed here).
     """
     if record.id is None:
-        db.session.add(record)
-        db.session.flush()
+        session.add(record)
+        session.flush()
     changes: list[InventoryChange] = []
     at = clock.now()
     for key, new in values.items():
@@ -107,7 +108,7 @@ def apply_changes(
         if target is not None:  # a foreign key: compare ids, describe the objects
             if (old.id if old is not None else None) == new:
                 continue
-            new_object = db.session.get(target, new) if new is not None else None
+            new_object = session.get(target, new) if new is not None else None
             setattr(record, field, new_object)
             old_text, new_text = readable(field, old), readable(field, new_object)
         else:
@@ -127,17 +128,17 @@ def apply_changes(
                 order_id=order.id if order is not None else None,
             )
         )
-    db.session.add_all(changes)
+    session.add_all(changes)
     return changes
 
 
 def record_created(
-    record: Any, *, actor: User | None, order: Order | None = None, note: str = "created"
+    session: DbSession, record: Any, *, actor: User | None, order: Order | None = None, note: str = "created"
 ) -> InventoryChange:
     """One history row saying a record came into being (by hand, by import or by an order)."""
     if record.id is None:
-        db.session.add(record)
-        db.session.flush()
+        session.add(record)
+        session.flush()
     change = InventoryChange(
         at=clock.now(),
         actor=actor,
@@ -148,12 +149,19 @@ def record_created(
         new_value=note,
         order_id=order.id if order is not None else None,
     )
-    db.session.add(change)
+    session.add(change)
     return change
 
 
 def record_change(
-    record: Any, field: str, old: str | None, new: str | None, *, actor: User | None, order: Order | None = None
+    session: DbSession,
+    record: Any,
+    field: str,
+    old: str | None,
+    new: str | None,
+    *,
+    actor: User | None,
+    order: Order | None = None,
 ) -> InventoryChange:
     """A history row for a change `apply_changes` cannot see (a collection: a line's features, a device's
     accessories), in the words people read."""
@@ -167,12 +175,12 @@ def record_change(
         new_value=new,
         order_id=order.id if order is not None else None,
     )
-    db.session.add(change)
+    session.add(change)
     return change
 
 
 def records_created(
-    records: list[Any], *, actor: User | None, order: Order | None = None, note: str = "created"
+    session: DbSession, records: list[Any], *, actor: User | None, order: Order | None = None, note: str = "created"
 ) -> None:
     """`record_created` for many flushed records at once, in one INSERT (a CSV import adds thousands)."""
     at = clock.now()
@@ -190,7 +198,7 @@ def records_created(
         for r in records
     ]
     if rows:
-        db.session.execute(insert(InventoryChange), rows)
+        session.execute(insert(InventoryChange), rows)
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -201,13 +209,13 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
-def history_of(*records: Any, limit: int = 200) -> list[InventoryChange]:
+def history_of(session: DbSession, *records: Any, limit: int = 200) -> list[InventoryChange]:
     """The newest changes to any of these records first (a line page shows its line, device and SIMs)."""
     keys = [(record_type(r), r.id) for r in records if r is not None and r.id is not None]
     if not keys:
         return []
     return list(
-        db.session.scalars(
+        session.scalars(
             select(InventoryChange)
             .where(or_(*[(InventoryChange.record_type == t) & (InventoryChange.record_id == i) for t, i in keys]))
             .options(joinedload(InventoryChange.actor), joinedload(InventoryChange.order))
@@ -217,7 +225,7 @@ def history_of(*records: Any, limit: int = 200) -> list[InventoryChange]:
     )
 
 
-def last_change(record: Any) -> InventoryChange | None:
+def last_change(session: DbSession, record: Any) -> InventoryChange | None:
     """Who changed the record last, and when."""
-    found = history_of(record, limit=1)
+    found = history_of(session, record, limit=1)
     return found[0] if found else None

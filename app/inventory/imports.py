@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app import formatting
-from app.extensions import db
+from app.database import DbSession
 from app.identifiers import InvalidIdentifier, make_iccid, make_imei, parse_iccid, parse_imei, parse_phone
 from app.inventory.history import apply_changes, records_created
 from app.models import (
@@ -215,31 +215,32 @@ def _column_name(name: str) -> str:
 class _Known:
     """What the rows refer to, loaded in a few queries for the whole file (never a query per row)."""
 
-    def __init__(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+    def __init__(self, session: DbSession, rows: list[tuple[int, dict[str, str]]]) -> None:
         self.parse = {
             "phone_number": _remembering(parse_phone),
             "imei": _remembering(parse_imei),
             "iccid": _remembering(parse_iccid),
         }
         self.carriers: dict[str, Carrier] = {}
-        for carrier in db.session.scalars(select(Carrier)):
+        for carrier in session.scalars(select(Carrier)):
             self.carriers[carrier.code.lower()] = carrier
             self.carriers[carrier.name.lower()] = carrier
-        self.plans = {(p.carrier_id, p.name.lower()): p for p in db.session.scalars(select(Plan))}
-        self.cost_centers = {c.code.lower(): c for c in db.session.scalars(select(CostCenter))}
+        self.plans = {(p.carrier_id, p.name.lower()): p for p in session.scalars(select(Plan))}
+        self.cost_centers = {c.code.lower(): c for c in session.scalars(select(CostCenter))}
         self.models: dict[str, list[DeviceModel]] = {}
-        for model in db.session.scalars(select(DeviceModel)):
+        for model in session.scalars(select(DeviceModel)):
             for name in {f"{model.maker} {model.name}".lower(), str(model).lower()}:
                 self.models.setdefault(name, []).append(model)
         emails = {r.get("employee_email", "").lower() for _, r in rows} - {""}
         self.people = {
             u.email.lower(): u
-            for u in _in_chunks(emails, lambda chunk: select(User).where(func.lower(User.email).in_(chunk)))
+            for u in _in_chunks(session, emails, lambda chunk: select(User).where(func.lower(User.email).in_(chunk)))
         }
         numbers = {_quiet(self.parse["phone_number"], r.get("phone_number", "")) for _, r in rows} - {None}
         self.lines = {
             line.number: line
             for line in _in_chunks(
+                session,
                 numbers,
                 lambda chunk: (
                     select(Line).where(Line.number.in_(chunk), Line.status.in_(LIVE)).options(joinedload(Line.employee))
@@ -250,13 +251,16 @@ class _Known:
         self.devices = {
             d.imei: d
             for d in _in_chunks(
-                imeis, lambda chunk: select(Device).where(Device.imei.in_(chunk)).options(joinedload(Device.model))
+                session,
+                imeis,
+                lambda chunk: select(Device).where(Device.imei.in_(chunk)).options(joinedload(Device.model)),
             )
         }
         device_ids = {d.id for d in self.devices.values()}
         self.lines_by_device = {
             line.device_id: line
             for line in _in_chunks(
+                session,
                 device_ids,
                 lambda chunk: (
                     select(Line)
@@ -269,6 +273,7 @@ class _Known:
         self.sims = {
             s.iccid: s
             for s in _in_chunks(
+                session,
                 iccids,
                 lambda chunk: (
                     select(Sim).where(Sim.iccid.in_(chunk)).options(joinedload(Sim.line).joinedload(Line.employee))
@@ -277,10 +282,12 @@ class _Known:
         }
 
 
-def _in_chunks(values: Iterable[Any], query: Callable[[list[Any]], Any], size: int = 500) -> Iterator[Any]:
+def _in_chunks(
+    session: DbSession, values: Iterable[Any], query: Callable[[list[Any]], Any], size: int = 500
+) -> Iterator[Any]:
     items = list(values)
     for start in range(0, len(items), size):
-        yield from db.session.scalars(query(items[start : start + size])).unique()
+        yield from session.scalars(query(items[start : start + size])).unique()
 
 
 def _remembering(parse: Callable[[str], str]) -> Callable[[str], str]:
@@ -309,10 +316,10 @@ def _quiet(parse: Callable[[str], str], value: str) -> str | None:
         return None
 
 
-def check_csv(text: str) -> CheckedFile:
+def check_csv(session: DbSession, text: str) -> CheckedFile:
     """Check every row against the rules and the inventory as it is now (ImportFileError for a bad file)."""
     _, rows = read_rows(text)
-    known = _Known(rows)
+    known = _Known(session, rows)
     checked = CheckedFile(row_count=len(rows))
     seen: dict[str, dict[str, int]] = {"phone_number": {}, "imei": {}, "iccid": {}}
     for row_number, cells in rows:
@@ -471,13 +478,18 @@ def _whose(line: Line) -> str:
 
 # ------------------------------------------------------------------ importing
 def import_csv(
-    text: str, *, actor: User | None, source: str = "CSV import", progress: Callable[[int, int], None] | None = None
+    session: DbSession,
+    text: str,
+    *,
+    actor: User | None,
+    source: str = "CSV import",
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Check the file again (the inventory may have changed since the preview), then apply every row.
 
     Raises ImportRefused, having changed nothing, when any row has an error. The caller commits.
     """
-    checked = check_csv(text)
+    checked = check_csv(session, text)
     if not checked.ok:
         raise ImportRefused(checked)
     summary = {
@@ -493,16 +505,18 @@ def import_csv(
     for start in range(0, total, CHUNK):
         created: list[Any] = []
         for planned in checked.rows[start : start + CHUNK]:
-            _apply_row(planned, actor, summary, created)
-        db.session.flush()  # one batch of INSERTs for the chunk's new records
-        records_created(created, actor=actor, note=f"created by {source}")
+            _apply_row(session, planned, actor, summary, created)
+        session.flush()  # one batch of INSERTs for the chunk's new records
+        records_created(session, created, actor=actor, note=f"created by {source}")
         if progress is not None:
             progress(min(start + CHUNK, total), total)
-    db.session.flush()
+    session.flush()
     return summary
 
 
-def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int], created: list[Any]) -> None:
+def _apply_row(
+    session: DbSession, planned: PlannedRow, actor: User | None, summary: dict[str, int], created: list[Any]
+) -> None:
     line = planned.line
     employee = planned.employee or (line.employee if line is not None else None)
     if line is None:
@@ -516,11 +530,12 @@ def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int],
             cost_center=planned.cost_center or (employee.cost_center if employee else None),
             activated_on=planned.activated_on,
         )
-        db.session.add(line)
+        session.add(line)
         created.append(line)
         summary["lines_created"] += 1
     else:
         if apply_changes(
+            session,
             line,
             _given(
                 {
@@ -547,13 +562,14 @@ def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int],
             employee=employee,
             activated_on=planned.activated_on,
         )
-        db.session.add(device)
+        session.add(device)
         created.append(device)
         summary["devices_created"] += 1
     else:
         device = device or line.device
         now_assigned = planned.employee is not None and device is not None and device.status == DeviceStatus.IN_STOCK
         if device is not None and apply_changes(
+            session,
             device,
             _given(
                 {
@@ -570,16 +586,16 @@ def _apply_row(planned: PlannedRow, actor: User | None, summary: dict[str, int],
         if line.id is None:
             line.device = device
         else:
-            apply_changes(line, {"device": device}, actor=actor)
+            apply_changes(session, line, {"device": device}, actor=actor)
 
     if planned.iccid:
         if planned.sim is None:
             sim = Sim(iccid=planned.iccid, kind=SimKind.PHYSICAL, line=line, activated_on=planned.activated_on)
-            db.session.add(sim)
+            session.add(sim)
             created.append(sim)
             summary["sims_created"] += 1
         elif planned.sim.line is not line:
-            apply_changes(planned.sim, {"line": line}, actor=actor)
+            apply_changes(session, planned.sim, {"line": line}, actor=actor)
             summary["sims_updated"] += 1
 
 

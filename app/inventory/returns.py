@@ -22,10 +22,11 @@ class ReturnError(Exception):
     """The device is not owed back (any more)."""
 
 
-def owe_back(device: Device, order: Order, actor: User | None) -> None:
+def owe_back(session: DbSession, device: Device, order: Order, actor: User | None) -> None:
     """`device` was replaced by `order`: it is owed back within the company's return period."""
     due = clock.today() + timedelta(days=int(get_setting("return_days")))
     apply_changes(
+        session,
         device,
         {"status": DeviceStatus.PENDING_RETURN, "return_due_on": due, "returned_on": None},
         actor=actor,
@@ -87,7 +88,7 @@ def record_return(
     _expect_owed(device)
     if to not in RETURNED_TO:
         raise ReturnError("A returned device goes back to stock, is retired or is sent to the vendor.")
-    apply_changes(device, {"status": to, "returned_on": on or clock.today(), "employee_id": None}, actor=actor)
+    apply_changes(session, device, {"status": to, "returned_on": on or clock.today(), "employee_id": None}, actor=actor)
 
 
 def record_lost(session: DbSession, device: Device, actor: User, *, charge_cents: int) -> None:
@@ -95,7 +96,9 @@ def record_lost(session: DbSession, device: Device, actor: User, *, charge_cents
     _expect_owed(device)
     if charge_cents < 0:
         raise ReturnError("The charge cannot be negative.")
-    apply_changes(device, {"status": DeviceStatus.LOST_STOLEN, "return_charge_cents": charge_cents}, actor=actor)
+    apply_changes(
+        session, device, {"status": DeviceStatus.LOST_STOLEN, "return_charge_cents": charge_cents}, actor=actor
+    )
 
 
 def due_reminders(session: DbSession, today: date) -> list[Device]:

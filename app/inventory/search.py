@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
 from app import params
-from app.extensions import db
+from app.database import DbSession
 from app.identifiers import digits_only, phone_search_prefix
 from app.models import (
     Carrier,
@@ -90,7 +90,7 @@ class ListSpec:
     sorts: Mapping[str, tuple[Any, Any]]  # sort key → (ordering column, relationship to join, or None)
     default_sort: str
     base: Callable[[], Select]  # the records with what each row shows, loaded in the same query
-    match: Callable[[str], ColumnElement[bool]]  # the search box
+    match: Callable[[DbSession, str], ColumnElement[bool]]  # the search box
     narrow: Callable[[Select, Filters], Select]  # the filters
 
     def read(self, args: Mapping[str, str]) -> Filters:
@@ -103,19 +103,19 @@ class ListSpec:
             default_sort=self.default_sort,
         )
 
-    def export_query(self, filters: Filters) -> Select:
+    def export_query(self, session: DbSession, filters: Filters) -> Select:
         """The same query, loading what the CSV has beyond the page (a line's SIMs), streamed in batches."""
-        query = self.query(filters)
+        query = self.query(session, filters)
         if self.model is Line:
             query = query.options(selectinload(Line.sims))
         return query.execution_options(yield_per=500)
 
-    def query(self, filters: Filters, *, rows: bool = True) -> Select:
+    def query(self, session: DbSession, filters: Filters, *, rows: bool = True) -> Select:
         """The one query for this list: filtered, searched and sorted (the page paginates it, CSV streams it).
         `rows=False` leaves out what each row shows: the page picks its rows first, then `with_rows` loads that."""
         query = self.base() if rows else select(self.model)
         if filters.q:
-            query = query.where(self.match(filters.q))
+            query = query.where(self.match(session, filters.q))
         query = self.narrow(query, filters)
         column, join = self.sorts.get(filters.sort) or self.sorts[self.default_sort]
         if join is not None:
@@ -124,10 +124,10 @@ class ListSpec:
         tie_break = self.model.id.desc() if filters.descending else self.model.id.asc()
         return query.order_by(order, tie_break)
 
-    def with_rows(self, records: list) -> list:
+    def with_rows(self, session: DbSession, records: list) -> list:
         """Load what the list shows for a page of records, in one query. Joined into the list's own query instead,
         the database would join every match (a three-digit search matches thousands of lines) before keeping 50."""
-        db.session.scalars(self.base().where(self.model.id.in_([r.id for r in records]))).unique().all()
+        session.scalars(self.base().where(self.model.id.in_([r.id for r in records]))).unique().all()
         return records  # (an empty page asks too: a page costs the same statements whatever it finds)
 
 
@@ -205,14 +205,14 @@ def _without_roles(relationship: Any) -> Any:
 IMEI_SEARCH_DIGITS = 12  # fewer could be the start of a phone number; 12 narrow an IMEI to at most 100 devices
 
 
-def _line_match(text: str) -> ColumnElement[bool]:
+def _line_match(session: DbSession, text: str) -> ColumnElement[bool]:
     if not is_number_search(text):
         return Line.employee_id.in_(people_matching(text))
     if len(digits_only(text)) < IMEI_SEARCH_DIGITS:
         return number_matches(text)
     # The devices first, in a query of their own: an OR of plain index conditions stays an index search
     # (a sub-select inside the OR would make PostgreSQL read every line).
-    devices = db.session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
+    devices = session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
     return or_(number_matches(text), Line.device_id.in_(devices)) if devices else number_matches(text)
 
 
@@ -255,7 +255,7 @@ def _devices_base() -> Select:
     )
 
 
-def _device_match(text: str) -> ColumnElement[bool]:
+def _device_match(session: DbSession, text: str) -> ColumnElement[bool]:
     by_serial = Device.serial.istartswith(text, autoescape=True)
     if is_number_search(text):
         return or_(imei_matches(text), by_serial)
@@ -301,7 +301,7 @@ def _sims_base() -> Select:
     )
 
 
-def _sim_match(text: str) -> ColumnElement[bool]:
+def _sim_match(session: DbSession, text: str) -> ColumnElement[bool]:
     if is_number_search(text):
         return or_(
             starts_with(Sim.iccid, digits_only(text)), Sim.line_id.in_(select(Line.id).where(number_matches(text)))
@@ -366,7 +366,7 @@ STIPENDS = ListSpec(
     },
     default_sort="employee",
     base=_stipends_base,
-    match=lambda text: Stipend.employee_id.in_(people_matching(text)),
+    match=lambda session, text: Stipend.employee_id.in_(people_matching(text)),
     narrow=_stipend_filters,
 )
 
@@ -396,7 +396,7 @@ EMPLOYEES = ListSpec(
     },
     default_sort="name",
     base=_employees_base,
-    match=lambda text: User.id.in_(people_matching(text)),
+    match=lambda session, text: User.id.in_(people_matching(text)),
     narrow=_employee_filters,
 )
 
@@ -404,25 +404,25 @@ LISTS: dict[str, ListSpec] = {spec.name: spec for spec in (LINES, DEVICES, SIMS,
 
 
 # ------------------------------------------------------------------ what a page of rows also needs
-def live_lines_by_device(device_ids: Iterable[int]) -> dict[int, Line]:
+def live_lines_by_device(session: DbSession, device_ids: Iterable[int]) -> dict[int, Line]:
     """The line each device is on now (one query for a page of devices)."""
     ids = list(device_ids)
     if not ids:
         return {}
     lines = select(Line).where(Line.device_id.in_(ids))
     found: dict[int, Line] = {}
-    for line in db.session.scalars(lines.order_by(Line.id)):
+    for line in session.scalars(lines.order_by(Line.id)):
         if line.device_id is not None and (line.device_id not in found or line.is_live):
             found[line.device_id] = line
     return found
 
 
-def live_line_counts(user_ids: Iterable[int]) -> dict[int, int]:
+def live_line_counts(session: DbSession, user_ids: Iterable[int]) -> dict[int, int]:
     """How many active or suspended lines each person has (one query for a page of people)."""
     ids = list(user_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
+    rows = session.execute(
         select(Line.employee_id, func.count())
         .where(Line.employee_id.in_(ids), Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
         .group_by(Line.employee_id)

@@ -80,7 +80,7 @@ def received_device(session: DbSession, order: Order, model: DeviceModel, actor:
         warranty_ends_on=today + timedelta(days=WARRANTY_DAYS),
     )
     session.add(device)
-    record_created(device, actor=actor, order=order, note=f"received for {order.number}")
+    record_created(session, device, actor=actor, order=order, note=f"received for {order.number}")
     return device
 
 
@@ -89,13 +89,13 @@ def replace_device(
 ) -> None:
     """`device` goes on the line; the one it replaces takes `old_status` (pending return: it is owed back)."""
     old = line.device
-    apply_changes(line, {"device": device}, actor=actor, order=order)
+    apply_changes(session, line, {"device": device}, actor=actor, order=order)
     if old is None or old is device:
         return
     if old_status is DeviceStatus.PENDING_RETURN:
-        returns.owe_back(old, order, actor)
+        returns.owe_back(session, old, order, actor)
     else:
-        apply_changes(old, {"status": old_status}, actor=actor, order=order)
+        apply_changes(session, old, {"status": old_status}, actor=actor, order=order)
 
 
 def new_sim(session: DbSession, order: Order, line: Line, actor: User | None) -> Sim | None:
@@ -105,11 +105,11 @@ def new_sim(session: DbSession, order: Order, line: Line, actor: User | None) ->
         return None
     for old in line.sims:
         if old.active:
-            apply_changes(old, {"active": False}, actor=actor, order=order)
+            apply_changes(session, old, {"active": False}, actor=actor, order=order)
     kind = SimKind.ESIM if order.details.get("sim_kind") == "esim" else SimKind.PHYSICAL
     sim = Sim(iccid=iccid, kind=kind, line=line, activated_on=clock.today())
     session.add(sim)
-    record_created(sim, actor=actor, order=order, note=f"activated for {order.number}")
+    record_created(session, sim, actor=actor, order=order, note=f"activated for {order.number}")
     return sim
 
 
@@ -133,7 +133,7 @@ def set_features(session: DbSession, order: Order, line: Line, actor: User | Non
         )
     after = ", ".join(sorted(f.name for f in wanted)) or None
     if before != after:
-        record_change(line, "features", before, after, actor=actor, order=order)
+        record_change(session, line, "features", before, after, actor=actor, order=order)
 
 
 def new_line(session: DbSession, order: Order, number: str | None, device: Device | None, actor: User | None) -> Line:
@@ -153,7 +153,7 @@ def new_line(session: DbSession, order: Order, number: str | None, device: Devic
         activated_on=clock.today(),
     )
     session.add(line)
-    record_created(line, actor=actor, order=order, note=f"activated for {order.number}")
+    record_created(session, line, actor=actor, order=order, note=f"activated for {order.number}")
     order.line = line
     return line
 

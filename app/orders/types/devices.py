@@ -158,7 +158,7 @@ def accessory_effect(session: DbSession, order: Order, actor: User | None) -> No
             continue
         session.add(DeviceAccessory(device=device, accessory=item, order_id=order.id))
         names.append(item.name)
-    record_change(device, "accessories", None, ", ".join(names), actor=actor, order=order)
+    record_change(session, device, "accessories", None, ", ".join(names), actor=actor, order=order)
 
 
 def accessory_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -194,6 +194,7 @@ def activate_effect(session: DbSession, order: Order, actor: User | None) -> Non
     """A new line on the in-stock device, which is now assigned to the employee."""
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
     apply_changes(
+        session,
         device,
         {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id, "activated_on": clock.today()},
         actor=actor,
@@ -248,14 +249,15 @@ def swap_effect(session: DbSession, order: Order, actor: User | None) -> None:
     device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
     old = line.device
     apply_changes(
+        session,
         device,
         {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id, "activated_on": clock.today()},
         actor=actor,
         order=order,
     )
-    apply_changes(line, {"device": device}, actor=actor, order=order)
+    apply_changes(session, line, {"device": device}, actor=actor, order=order)
     if old is not None and old is not device:
-        apply_changes(old, {"status": DeviceStatus.IN_STOCK, "employee_id": None}, actor=actor, order=order)
+        apply_changes(session, old, {"status": DeviceStatus.IN_STOCK, "employee_id": None}, actor=actor, order=order)
 
 
 def swap_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:

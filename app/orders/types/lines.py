@@ -30,6 +30,7 @@ def port_effect(session: DbSession, order: Order, actor: User | None) -> None:
     if carrier is None:
         raise EffectError("the new carrier is no longer on file")
     apply_changes(
+        session,
         line,
         {
             "carrier": carrier,
@@ -102,10 +103,14 @@ def transfer_effect(session: DbSession, order: Order, actor: User | None) -> Non
         return
     line = c.the_line(order)
     apply_changes(
-        line, {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()}, actor=actor, order=order
+        session,
+        line,
+        {"status": LineStatus.TRANSFERRED_OUT, "disconnected_on": clock.today()},
+        actor=actor,
+        order=order,
     )
     if line.device is not None:
-        apply_changes(line.device, {"status": DeviceStatus.RETIRED}, actor=actor, order=order)
+        apply_changes(session, line.device, {"status": DeviceStatus.RETIRED}, actor=actor, order=order)
 
 
 def transfer_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -187,7 +192,7 @@ def plan_effect(session: DbSession, order: Order, actor: User | None) -> None:
     plan = c.detail_row(session, order, Plan, "plan")
     if plan is None:
         raise EffectError("the plan ordered is no longer in the catalog")
-    apply_changes(c.the_line(order), {"plan": plan}, actor=actor, order=order)
+    apply_changes(session, c.the_line(order), {"plan": plan}, actor=actor, order=order)
 
 
 def plan_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -215,7 +220,7 @@ register(
 # ---------------------------------------------------------------- Change phone number
 def number_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line gets its new number; the old one stays in the line's history."""
-    apply_changes(c.the_line(order), {"number": order.service_number}, actor=actor, order=order)
+    apply_changes(session, c.the_line(order), {"number": order.service_number}, actor=actor, order=order)
 
 
 def number_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -264,13 +269,14 @@ def restore_effect(session: DbSession, order: Order, actor: User | None) -> None
     if device is not None:
         c.expect_device(device, DeviceStatus.IN_STOCK, what="The in-stock device")
         apply_changes(
+            session,
             device,
             {"status": DeviceStatus.ASSIGNED, "employee_id": line.employee_id, "activated_on": clock.today()},
             actor=actor,
             order=order,
         )
         changes["device"] = device
-    apply_changes(line, changes, actor=actor, order=order)
+    apply_changes(session, line, changes, actor=actor, order=order)
 
 
 def restore_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -308,11 +314,19 @@ def assign_effect(session: DbSession, order: Order, actor: User | None) -> None:
     if line is None or new_holder is None or not new_holder.active:
         raise EffectError("the line or the person it goes to is no longer on file")
     apply_changes(
-        line, {"employee_id": new_holder.id, "cost_center_id": new_holder.cost_center_id}, actor=actor, order=order
+        session,
+        line,
+        {"employee_id": new_holder.id, "cost_center_id": new_holder.cost_center_id},
+        actor=actor,
+        order=order,
     )
     if line.device is not None:
         apply_changes(
-            line.device, {"employee_id": new_holder.id, "status": DeviceStatus.ASSIGNED}, actor=actor, order=order
+            session,
+            line.device,
+            {"employee_id": new_holder.id, "status": DeviceStatus.ASSIGNED},
+            actor=actor,
+            order=order,
         )
 
 
@@ -346,6 +360,7 @@ def suspend_effect(session: DbSession, order: Order, actor: User | None) -> None
     """The line is suspended; with a planned end, a reminder to restore or disconnect goes out before it."""
     until = order.details.get("planned_end")
     apply_changes(
+        session,
         c.the_line(order),
         {
             "status": LineStatus.SUSPENDED,
@@ -411,7 +426,7 @@ def disconnect_effect(session: DbSession, order: Order, actor: User | None) -> N
     disconnects it that day (`disconnect_on_date`)."""
     on = c.detail_date(order, "effective_on")
     if c.later(session, order, on):
-        apply_changes(c.the_line(order), {"disconnects_on": on}, actor=actor, order=order)
+        apply_changes(session, c.the_line(order), {"disconnects_on": on}, actor=actor, order=order)
         return
     disconnect_on_date(session, order, actor)
 
@@ -423,6 +438,7 @@ def disconnect_on_date(session: DbSession, order: Order, actor: User | None) -> 
         raise EffectError(f"the line {line.number} is {line.status.value.replace('_', ' ')} already")
     device = line.device
     apply_changes(
+        session,
         line,
         {
             "status": LineStatus.DISCONNECTED,
@@ -438,7 +454,7 @@ def disconnect_on_date(session: DbSession, order: Order, actor: User | None) -> 
         changes: dict = {"status": DISPOSITION_STATUS[disposition]}
         if disposition == "return_to_stock":
             changes["employee_id"] = None
-        apply_changes(device, changes, actor=actor, order=order)
+        apply_changes(session, device, changes, actor=actor, order=order)
 
 
 def disconnect_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:

@@ -40,7 +40,7 @@ def enroll_effect(session: DbSession, order: Order, actor: User | None) -> None:
         starts_on=clock.today(),
     )
     session.add(stipend)
-    record_created(stipend, actor=actor, order=order, note=f"enrolled at {tier.name}")
+    record_created(session, stipend, actor=actor, order=order, note=f"enrolled at {tier.name}")
 
 
 def enroll_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random) -> None:
@@ -75,7 +75,7 @@ def remove_effect(session: DbSession, order: Order, actor: User | None) -> None:
     stipend = _enrolled(session, order)
     last_day = c.detail_date(order, "effective_on")
     if c.later(session, order, last_day + timedelta(days=1)):
-        apply_changes(stipend, {"ends_on": last_day}, actor=actor, order=order)
+        apply_changes(session, stipend, {"ends_on": last_day}, actor=actor, order=order)
         return
     remove_on_date(session, order, actor)
 
@@ -83,6 +83,7 @@ def remove_effect(session: DbSession, order: Order, actor: User | None) -> None:
 def remove_on_date(session: DbSession, order: Order, actor: User | None) -> None:
     """The stipend has ended."""
     apply_changes(
+        session,
         _enrolled(session, order),
         {"status": StipendStatus.ENDED, "ends_on": c.detail_date(order, "effective_on")},
         actor=actor,

@@ -55,7 +55,7 @@ def _read(upload: Any) -> tuple[str, imports.CheckedFile]:
     if not upload.filename.lower().endswith(".csv"):
         raise imports.ImportFileError("Choose a .csv file: in your spreadsheet, use Save as → CSV.")
     text = imports.decode(upload.read(imports.MAX_BYTES + 1))
-    return text, imports.check_csv(text)
+    return text, imports.check_csv(db.session, text)
 
 
 @bp.route("/import/template.csv")
@@ -98,7 +98,7 @@ def import_run(batch_id: int):
         flash("Fix the errors in the file and upload it again: a file with errors is not imported.", "error")
     else:
         try:
-            if not jobs.start_import(batch):
+            if not jobs.start_import(db.session, batch):
                 flash("This file is already being imported.", "info")
         except jobs.QueueUnavailable:
             flash(

@@ -93,8 +93,8 @@ def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
     wanted = params.page(request.args)
-    page = db.paginate(spec.query(filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
-    spec.with_rows(page.items)
+    page = db.paginate(spec.query(db.session, filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
+    spec.with_rows(db.session, page.items)
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
@@ -102,9 +102,9 @@ def _list_page(name: str) -> Response:
         "choices": lambda: filter_choices(name),
     }  # only the whole page draws the form
     if name == "devices":
-        context["lines_by_device"] = search.live_lines_by_device(d.id for d in page.items)
+        context["lines_by_device"] = search.live_lines_by_device(db.session, (d.id for d in page.items))
     if name == "employees":
-        context["line_counts"] = search.live_line_counts(u.id for u in page.items)
+        context["line_counts"] = search.live_line_counts(db.session, (u.id for u in page.items))
     response = make_response(page_or_block(f"inventory/{name}.html", "rows", "results", **context))
     if htmx and htmx.target == "results":  # the address bar gets a clean, shareable URL (no empty filters)
         shown_page = page.page if page.page > 1 else ""
@@ -152,13 +152,13 @@ def employees():
 def export(name: str) -> Response:
     """The list as it is filtered, searched and sorted now, as CSV (every row, not only one page)."""
     spec = search.LISTS[name]
-    query = spec.export_query(spec.read(request.args))
+    query = spec.export_query(db.session, spec.read(request.args))
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
 
     def body() -> Iterator[str]:
         # Streamed after the request has ended, in an app context (and database session) of its own.
         with app.app_context():
-            yield from exports.write_csv(name, db.session.scalars(query))
+            yield from exports.write_csv(db.session, name, db.session.scalars(query))
 
     filename = f"{name}-{clock.today().isoformat()}.csv"
     return Response(body(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -119,7 +119,7 @@ def line(line_id: int):
         kinds=KINDS,
         open_orders=open_orders,
         past_orders=past_orders,
-        history=history_of(found, found.device, *found.sims),
+        history=history_of(db.session, found, found.device, *found.sims),
     )
 
 
@@ -162,7 +162,7 @@ def device(device_id: int):
         on_lines=on_lines,
         open_orders=open_orders,
         past_orders=past_orders,
-        history=history_of(found),
+        history=history_of(db.session, found),
     )
 
 
@@ -173,7 +173,9 @@ def sim(sim_id: int):
     found = viewable_or_404(
         db.session.scalar(select(Sim).where(Sim.id == sim_id).options(joinedload(Sim.line).joinedload(Line.employee)))
     )
-    return page_or_block("inventory/sim.html", "history", "history", sim=found, kinds=KINDS, history=history_of(found))
+    return page_or_block(
+        "inventory/sim.html", "history", "history", sim=found, kinds=KINDS, history=history_of(db.session, found)
+    )
 
 
 @bp.route("/stipends/<int:stipend_id>")
@@ -188,7 +190,12 @@ def stipend(stipend_id: int):
         )
     )
     return page_or_block(
-        "inventory/stipend.html", "history", "history", stipend=found, kinds=KINDS, history=history_of(found)
+        "inventory/stipend.html",
+        "history",
+        "history",
+        stipend=found,
+        kinds=KINDS,
+        history=history_of(db.session, found),
     )
 
 
@@ -208,7 +215,7 @@ def employee(employee_id: int):
         person=person,
         **_holdings(person),
         orders=sum(_orders(Order.employee_id == person.id), []),
-        history=history_of(person),
+        history=history_of(db.session, person),
     )
 
 
@@ -279,6 +286,7 @@ def _save(kind: RecordKind, record: Any, form: RecordForm, names: list[str] | No
     """Validate and save; what went wrong, if anything: {'refused': [...]} or {'conflict': StaleEdit}."""
     try:
         changes = editing.edit(
+            db.session,
             record,
             form.values(names),
             actor=current_user._get_current_object(),
