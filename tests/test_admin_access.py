@@ -65,7 +65,7 @@ def test_the_audit_log_lists_changes_newest_first_across_pages(app, login):
     with app.app_context():
         ada = db.session.scalar(select(User).where(User.email == "admin@example.com"))
         for n in range(55):
-            record_audit(ada, "plan.update", f"Plan {n:02d}", changes={"monthly_cents": [n, n + 1]})
+            record_audit(db.session, ada, "plan.update", f"Plan {n:02d}", changes={"monthly_cents": [n, n + 1]})
         db.session.commit()
     admin = login("admin")
     first = text_of(admin.get("/admin/audit").get_data(as_text=True))

@@ -40,13 +40,13 @@ def test_a_good_file_creates_new_people_updates_known_ones_and_builds_the_manage
     )
     erin_number = person("employee@example.com").employee_number
     data = data.replace(b"E1007", erin_number.encode())
-    preview = preview_import(data)
+    preview = preview_import(db.session, data)
     assert preview.ok, preview.errors
     assert [row.action for row in preview.rows] == ["New", "New", "Update", "No change"]
     assert preview.rows[2].changes == ["manager"]
     assert (preview.new_departments, preview.new_cost_centers) == (["Legal"], ["CC-5500"])
     before = people_count()
-    result = apply_import(preview, admin_user())
+    result = apply_import(db.session, preview, admin_user())
     db.session.commit()
     assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
     assert people_count() == before + 2
@@ -65,10 +65,11 @@ def test_a_good_file_creates_new_people_updates_known_ones_and_builds_the_manage
 
 def test_a_manager_email_nobody_has_is_refused_with_the_row_named(db_session):
     preview = preview_import(
+        db.session,
         csv_file(
             "E3001,Nia Brooks,nia.brooks@example.com,manager@example.com,Sales,CC-1100",
             "E3002,Ari Cole,ari.cole@example.com,nobody@example.com,Sales,CC-1100",
-        )
+        ),
     )
     assert not preview.ok
     assert preview.errors == [
@@ -78,11 +79,12 @@ def test_a_manager_email_nobody_has_is_refused_with_the_row_named(db_session):
 
 def test_a_loop_in_the_management_chain_is_refused_with_each_row_in_it_named(db_session):
     preview = preview_import(
+        db.session,
         csv_file(
             "E3001,Nia Brooks,nia.brooks@example.com,ari.cole@example.com,Legal,",
             "E3002,Ari Cole,ari.cole@example.com,nia.brooks@example.com,Legal,",
             "E3003,Bo Grant,bo.grant@example.com,nia.brooks@example.com,Legal,",  # under the loop, not in it
-        )
+        ),
     )
     assert preview.errors == [
         "Row 2 (Nia Brooks): the management chain loops: Nia Brooks → Ari Cole → Nia Brooks.",
@@ -94,7 +96,8 @@ def test_a_loop_through_people_already_in_dialtone_is_refused_too(db_session):
     marco = person("manager@example.com")
     # Erin reports to Marco today; making Marco report to Erin would close a circle.
     preview = preview_import(
-        csv_file(f"{marco.employee_number},Marco Diaz,manager@example.com,employee@example.com,Sales,CC-1100")
+        db.session,
+        csv_file(f"{marco.employee_number},Marco Diaz,manager@example.com,employee@example.com,Sales,CC-1100"),
     )
     assert preview.errors == ["Row 2 (Marco Diaz): the management chain loops: Marco Diaz → Erin Park → Marco Diaz."]
 
@@ -118,18 +121,19 @@ def test_a_loop_through_people_already_in_dialtone_is_refused_too(db_session):
 )
 def test_each_bad_row_is_refused_with_its_reason(db_session, row, message):
     erin = person("employee@example.com").employee_number
-    preview = preview_import(csv_file(row))
+    preview = preview_import(db.session, csv_file(row))
     who = row.split(",")[1] or row.split(",")[2]
     assert preview.errors == [f"Row 2 ({who}): {message.replace('E1007', erin)}"]
 
 
 def test_duplicates_in_the_file_are_refused_on_the_later_row(db_session):
     preview = preview_import(
+        db.session,
         csv_file(
             "E3001,Nia Brooks,nia.brooks@example.com,,Legal,",
             "E3002,Nia B,NIA.BROOKS@example.com,,Legal,",
             "E3001,Ari Cole,ari.cole@example.com,,Legal,",
-        )
+        ),
     )
     assert preview.errors == [
         "Row 3 (Nia B): email nia.brooks@example.com is also on row 2.",
@@ -153,7 +157,7 @@ def test_duplicates_in_the_file_are_refused_on_the_later_row(db_session):
     ],
 )
 def test_a_file_that_is_not_an_hr_export_is_refused_as_a_whole(db_session, data, problem):
-    assert preview_import(data).errors == [problem]
+    assert preview_import(db.session, data).errors == [problem]
 
 
 def test_headings_are_matched_loosely_and_blank_lines_skipped(db_session):
@@ -161,7 +165,7 @@ def test_headings_are_matched_loosely_and_blank_lines_skipped(db_session):
         "\ufeffEmployee ID,Full Name,Email Address,Manager Email,Dept,Cost Centre\n\n"
         "E3001,Nia Brooks,Nia.Brooks@Example.com,MANAGER@example.com,Sales,cc-1100\n"
     ).encode()
-    preview = preview_import(data)
+    preview = preview_import(db.session, data)
     assert preview.ok, preview.errors
     assert (preview.rows[0].number, preview.rows[0].email, preview.new_cost_centers) == (
         3,
@@ -172,14 +176,15 @@ def test_headings_are_matched_loosely_and_blank_lines_skipped(db_session):
 
 def test_one_bad_row_and_nothing_is_imported(db_session):
     preview = preview_import(
+        db.session,
         csv_file(
             "E3001,Nia Brooks,nia.brooks@example.com,,Legal,CC-5500",
             "E3002,Ari Cole,ari.cole@example.com,nobody@example.com,Legal,CC-5500",
-        )
+        ),
     )
     before = (people_count(), db.session.scalar(select(func.count()).select_from(Department)))
     with pytest.raises(ImportRefused):
-        apply_import(preview, admin_user())
+        apply_import(db.session, preview, admin_user())
     db.session.rollback()
     assert (people_count(), db.session.scalar(select(func.count()).select_from(Department))) == before
     assert person("nia.brooks@example.com") is None
@@ -244,9 +249,9 @@ def test_uploading_without_a_file_says_to_choose_one(login):
 
 
 def test_cost_centers_in_the_file_are_matched_by_code_or_name(db_session):
-    preview = preview_import(csv_file("E3001,Nia Brooks,nia.brooks@example.com,,Sales,sales"))
+    preview = preview_import(db.session, csv_file("E3001,Nia Brooks,nia.brooks@example.com,,Sales,sales"))
     assert preview.ok and preview.new_cost_centers == []
-    apply_import(preview, admin_user())
+    apply_import(db.session, preview, admin_user())
     db.session.commit()
     assert person("nia.brooks@example.com").cost_center == db.session.scalar(
         select(CostCenter).where(CostCenter.code == "CC-1100")

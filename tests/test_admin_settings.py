@@ -44,11 +44,11 @@ def group_field(name: str) -> str:
 
 
 def test_set_setting_stores_a_known_setting_and_refuses_a_misspelt_one(db_session):
-    assert set_setting("upgrade_eligibility_months", 18) is True
-    assert set_setting("upgrade_eligibility_months", 18) is False
+    assert set_setting(db.session, "upgrade_eligibility_months", 18) is True
+    assert set_setting(db.session, "upgrade_eligibility_months", 18) is False
     assert get_setting("upgrade_eligibility_months") == 18
     with pytest.raises(KeyError):
-        set_setting("upgrade_months", 18)
+        set_setting(db.session, "upgrade_months", 18)
 
 
 def test_a_groups_upgrade_months_override_the_company_wide_ones_for_its_members(db_session):
@@ -65,7 +65,7 @@ def test_a_groups_upgrade_months_override_the_company_wide_ones_for_its_members(
 def test_the_upgrade_date_follows_the_setting(db_session):
     erin = person("employee@example.com")
     assert upgrade_eligible_from(erin, date(2025, 1, 31)) == date(2027, 1, 31)
-    set_setting("upgrade_eligibility_months", 13)
+    set_setting(db.session, "upgrade_eligibility_months", 13)
     assert upgrade_eligible_from(erin, date(2025, 1, 31)) == date(2026, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
 

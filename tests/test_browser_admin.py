@@ -41,8 +41,8 @@ def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_re
         erin = db.session.scalars(select(User).where(User.email == DEMO_USERS["employee"])).one()
         finance = db.session.scalars(select(User).where(User.email == "laura.chen@example.com")).one()
         assert [c.code for c in model.carriers] == ["northwind"]
-        assert eligibility_for(erin, model).eligible
-        assert eligibility_for(finance, model).reason == "Only for the Sales department."
+        assert eligibility_for(db.session, erin, model).eligible
+        assert eligibility_for(db.session, finance, model).reason == "Only for the Sales department."
 
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Plans").click()
     page.get_by_label("Search plans").fill("voice only")  # HTMX searches as she types

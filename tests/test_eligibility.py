@@ -37,27 +37,29 @@ def model(name: str) -> DeviceModel:
 
 def test_an_item_without_rules_is_open_to_everyone(db_session):
     for email in ("employee@example.com", "telecom@example.com", "admin@example.com"):
-        assert eligibility_for(person(email), model("iPhone 16")) == Eligibility(True, EVERYONE)
+        assert eligibility_for(db.session, person(email), model("iPhone 16")) == Eligibility(True, EVERYONE)
 
 
 def test_tablets_for_field_engineering_only(db_session):
     ipad = model("iPad Air 11-inch")
-    set_audience(ipad, departments=[department("Field engineering")])
+    set_audience(db.session, ipad, departments=[department("Field engineering")])
     field_lead = person("rosa.mendes@example.com")
     erin = person("employee@example.com")
-    assert eligibility_for(field_lead, ipad) == Eligibility(True, "For the Field engineering department.")
-    decision = eligibility_for(erin, ipad)
+    assert eligibility_for(db.session, field_lead, ipad) == Eligibility(True, "For the Field engineering department.")
+    decision = eligibility_for(db.session, erin, ipad)
     assert decision.out_of_policy and decision.reason == "Only for the Field engineering department."
 
 
 def test_a_group_or_a_role_opens_an_item_too(db_session):
     pro = model("iPhone 16 Pro")
-    set_audience(pro, departments=[department("Sales")], groups=[group("Telecom admins")], roles=[Role.HELPDESK])
-    assert eligibility_for(person("employee@example.com"), pro).eligible  # Sales
-    assert eligibility_for(person("telecom@example.com"), pro).eligible  # Telecom admins group
-    assert eligibility_for(person("helpdesk@example.com"), pro).eligible  # helpdesk role
+    set_audience(
+        db.session, pro, departments=[department("Sales")], groups=[group("Telecom admins")], roles=[Role.HELPDESK]
+    )
+    assert eligibility_for(db.session, person("employee@example.com"), pro).eligible  # Sales
+    assert eligibility_for(db.session, person("telecom@example.com"), pro).eligible  # Telecom admins group
+    assert eligibility_for(db.session, person("helpdesk@example.com"), pro).eligible  # helpdesk role
     finance = person("laura.chen@example.com")
-    assert eligibility_for(finance, pro) == Eligibility(
+    assert eligibility_for(db.session, finance, pro) == Eligibility(
         False, "Only for the Sales department, the Telecom admins group or the helpdesk role."
     )
 
@@ -65,28 +67,30 @@ def test_a_group_or_a_role_opens_an_item_too(db_session):
 def test_plans_and_accessories_have_rules_of_their_own(db_session):
     plan = db.session.scalars(select(Plan).where(Plan.name == "Data only 20 GB")).first()
     headset = db.session.scalars(select(Accessory).where(Accessory.name == "Wireless headset")).one()
-    set_audience(plan, groups=[group("Telecom admins")])
+    set_audience(db.session, plan, groups=[group("Telecom admins")])
     erin = person("employee@example.com")
-    assert eligibility_for(erin, plan).out_of_policy
-    assert eligibility_for(erin, headset).eligible  # a rule on a plan says nothing about an accessory with that id
-    set_audience(headset, departments=[department("Finance")])
-    assert eligibility_for(erin, headset).reason == "Only for the Finance department."
+    assert eligibility_for(db.session, erin, plan).out_of_policy
+    assert eligibility_for(
+        db.session, erin, headset
+    ).eligible  # a rule on a plan says nothing about an accessory with that id
+    set_audience(db.session, headset, departments=[department("Finance")])
+    assert eligibility_for(db.session, erin, headset).reason == "Only for the Finance department."
 
 
 def test_changing_an_audience_replaces_it_and_says_whether_anything_changed(db_session):
     se = model("iPhone SE")
-    assert set_audience(se, departments=[department("Sales")]) is True
-    assert set_audience(se, departments=[department("Sales")]) is False
-    assert set_audience(se, roles=[Role.ADMIN]) is True
-    audience = audience_of(se)
+    assert set_audience(db.session, se, departments=[department("Sales")]) is True
+    assert set_audience(db.session, se, departments=[department("Sales")]) is False
+    assert set_audience(db.session, se, roles=[Role.ADMIN]) is True
+    audience = audience_of(db.session, se)
     assert (audience.departments, audience.roles) == ([], [Role.ADMIN])
-    assert set_audience(se) is True and audience_of(se).is_everyone
+    assert set_audience(db.session, se) is True and audience_of(db.session, se).is_everyone
 
 
 def test_eligible_items_decides_a_whole_catalog_in_a_fixed_number_of_queries(app, db_session):
     models = db.session.scalars(select(DeviceModel)).all()
-    set_audience(models[0], departments=[department("Finance")])
-    set_audience(models[1], groups=[group("Telecom admins")])
+    set_audience(db.session, models[0], departments=[department("Finance")])
+    set_audience(db.session, models[1], groups=[group("Telecom admins")])
     db.session.commit()
     db.session.expire_all()
     erin = person("employee@example.com")
@@ -95,7 +99,7 @@ def test_eligible_items_decides_a_whole_catalog_in_a_fixed_number_of_queries(app
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        decisions = eligible_items(erin, models)
+        decisions = eligible_items(db.session, erin, models)
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) <= 3, statements  # her groups and roles, then the rules of all the models at once
@@ -106,7 +110,7 @@ def test_eligible_items_decides_a_whole_catalog_in_a_fixed_number_of_queries(app
 def test_only_plans_device_models_and_accessories_have_eligibility(db_session):
     feature = db.session.scalars(select(Feature)).first()
     with pytest.raises(TypeError, match="plans, device models and accessories"):
-        eligibility_for(person("employee@example.com"), feature)
+        eligibility_for(db.session, person("employee@example.com"), feature)
 
 
 def test_cost_share_is_what_the_admins_set_and_never_more_than_the_price(db_session):

@@ -353,7 +353,7 @@ from app.extensions import db
 application = create_app()
 with application.app_context():
     for n in range(int(sys.argv[2])):
-        record_audit(None, "test.write", f"{sys.argv[1]} {n}")
+        record_audit(db.session, None, "test.write", f"{sys.argv[1]} {n}")
         db.session.commit()
 print("ok")
 """

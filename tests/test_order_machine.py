@@ -206,6 +206,7 @@ def machine_for(app):
             admin = self.person("admin")
             self.attempt(
                 lambda: people.update_person(
+                    db.session,
                     erin,
                     admin,
                     name=erin.name,

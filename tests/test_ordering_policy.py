@@ -13,7 +13,7 @@ def tablets_for_field_engineering(app) -> None:
     with app.app_context():
         ipad = db.session.scalar(select(DeviceModel).where(DeviceModel.name == "iPad Air 11-inch"))
         field = db.session.scalar(select(Department).where(Department.name == "Field engineering"))
-        set_audience(ipad, departments=[field])
+        set_audience(db.session, ipad, departments=[field])
         db.session.commit()
 
 

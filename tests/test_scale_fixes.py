@@ -384,7 +384,7 @@ def test_settings_are_read_in_one_query_per_transaction_and_a_change_is_seen_at_
             assert get_setting("company_logo_file_id") is None  # not stored: its default
             assert get_setting("order_number_prefix") == "WO-"
         assert counted.count == 1
-        set_setting("order_number_prefix", "PO-")
+        set_setting(db.session, "order_number_prefix", "PO-")
         assert get_setting("order_number_prefix") == "PO-"  # before the commit, in the same transaction
         db.session.commit()
         with Statements() as counted:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from app.extensions import db
+from app.database import DbSession
 from app.models import AuditEntry, User
 
 # Never written to the log, even as "changed from … to …".
@@ -27,7 +27,7 @@ VERBS = {
 }
 
 
-def record_audit(actor: User | None, action: str, target: object, **details: Any) -> AuditEntry:
+def record_audit(session: DbSession, actor: User | None, action: str, target: object, **details: Any) -> AuditEntry:
     """Add an audit entry (who, what, to what, details) to the session; the caller's commit saves it with
     the change itself, so a change is never saved without its entry nor an entry without its change."""
     if actor is not None and hasattr(actor, "_get_current_object"):  # Flask-Login's current_user proxy
@@ -38,7 +38,7 @@ def record_audit(actor: User | None, action: str, target: object, **details: Any
         target=str(target)[:200],
         details={key: _plain(value) for key, value in details.items()},
     )
-    db.session.add(entry)
+    session.add(entry)
     return entry
 
 

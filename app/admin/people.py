@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.admin.audit import changes, record_audit
-from app.extensions import db
+from app.database import DbSession
 from app.models import CostCenter, Department, Group, Line, LineStatus, Role, Stipend, StipendStatus, User
 
 
@@ -30,26 +30,26 @@ class Offboarding:
         return bool(self.lines or self.stipends or self.reports)
 
 
-def offboarding_for(person: User) -> Offboarding:
+def offboarding_for(session: DbSession, person: User) -> Offboarding:
     """Their live lines (active or suspended), active stipends and active direct reports."""
-    lines = db.session.scalars(
+    lines = session.scalars(
         select(Line)
         .where(Line.employee_id == person.id, Line.status.in_([LineStatus.ACTIVE, LineStatus.SUSPENDED]))
         .options(joinedload(Line.carrier), joinedload(Line.plan))
         .order_by(Line.number)
     ).all()
-    stipends = db.session.scalars(
+    stipends = session.scalars(
         select(Stipend)
         .where(Stipend.employee_id == person.id, Stipend.status == StipendStatus.ACTIVE)
         .options(joinedload(Stipend.tier))
     ).all()
-    reports = db.session.scalars(
+    reports = session.scalars(
         select(User).where(User.manager_id == person.id, User.active.is_(True)).order_by(User.name)
     ).all()
     return Offboarding(list(lines), list(stipends), list(reports))
 
 
-def deactivate(person: User, actor: User) -> Offboarding:
+def deactivate(session: DbSession, person: User, actor: User) -> Offboarding:
     """The person can no longer sign in; everything they did and hold is kept. Returns what is left to
     offboard. The caller commits."""
     if person.id == actor.id:
@@ -57,14 +57,14 @@ def deactivate(person: User, actor: User) -> Offboarding:
     if person.active:
         person.active = False
         person.end_sessions()
-        record_audit(actor, "person.deactivate", _target(person))
-    return offboarding_for(person)
+        record_audit(session, actor, "person.deactivate", _target(person))
+    return offboarding_for(session, person)
 
 
-def reactivate(person: User, actor: User) -> None:
+def reactivate(session: DbSession, person: User, actor: User) -> None:
     if not person.active:
         person.active = True
-        record_audit(actor, "person.reactivate", _target(person))
+        record_audit(session, actor, "person.reactivate", _target(person))
 
 
 def would_loop(person: User, manager: User | None) -> bool:
@@ -85,6 +85,7 @@ def profile(person: User) -> dict[str, Any]:
 
 
 def update_person(
+    session: DbSession,
     person: User,
     actor: User,
     *,
@@ -110,10 +111,11 @@ def update_person(
         person.grant(role)
     diff = changes(before, profile(person))
     if diff:
-        record_audit(actor, "person.update", _target(person), changes=diff)
+        record_audit(session, actor, "person.update", _target(person), changes=diff)
     roles_after = sorted(r.value for r in roles)
     if roles_after != roles_before:
         record_audit(
+            session,
             actor,
             "roles.update",
             _target(person),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.admin.audit import record_audit
-from app.extensions import db
+from app.database import DbSession
 from app.models import CostCenter, Department, User
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -107,7 +107,7 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------- reading and checking
-def preview_import(data: bytes) -> ImportPreview:
+def preview_import(session: DbSession, data: bytes) -> ImportPreview:
     """Read the file and check every row against the file itself and the people already in Dialtone."""
     preview = ImportPreview()
     text = _decode(data, preview)
@@ -118,15 +118,13 @@ def preview_import(data: bytes) -> ImportPreview:
         return preview
     preview.rows = rows
     people = list(
-        db.session.scalars(select(User).options(joinedload(User.department), joinedload(User.cost_center)))
-        .unique()
-        .all()
+        session.scalars(select(User).options(joinedload(User.department), joinedload(User.cost_center))).unique().all()
     )
     _check_values(rows)
     _match_people(rows, people)
     keys, names = _check_managers(rows, people)
     _check_loops(rows, people, keys, names)
-    _describe_changes(rows, preview, people)
+    _describe_changes(session, rows, preview, people)
     return preview
 
 
@@ -311,9 +309,9 @@ def _check_loops(rows: list[ImportRow], people: list[User], keys: dict[str, Key]
             row.errors.append(f"the management chain loops: {path}.")
 
 
-def _describe_changes(rows: list[ImportRow], preview: ImportPreview, people: list[User]) -> None:
-    departments = {d.name.lower(): d for d in db.session.scalars(select(Department))}
-    cost_centers = _cost_center_lookup()
+def _describe_changes(session: DbSession, rows: list[ImportRow], preview: ImportPreview, people: list[User]) -> None:
+    departments = {d.name.lower(): d for d in session.scalars(select(Department))}
+    cost_centers = _cost_center_lookup(session)
     new_departments: dict[str, str] = {}
     new_cost_centers: dict[str, str] = {}
     emails_by_id = {p.id: p.email.lower() for p in people}
@@ -346,35 +344,35 @@ def _describe_changes(rows: list[ImportRow], preview: ImportPreview, people: lis
     preview.new_cost_centers = sorted(new_cost_centers.values(), key=str.lower)
 
 
-def _cost_center_lookup() -> dict[str, CostCenter]:
+def _cost_center_lookup(session: DbSession) -> dict[str, CostCenter]:
     """Cost centers by code and by name (lowercase): HR files give either."""
     lookup: dict[str, CostCenter] = {}
-    for cc in db.session.scalars(select(CostCenter)):
+    for cc in session.scalars(select(CostCenter)):
         lookup.setdefault(cc.name.lower(), cc)
         lookup[cc.code.lower()] = cc
     return lookup
 
 
 # ---------------------------------------------------------------- applying
-def apply_import(preview: ImportPreview, actor: User) -> ImportResult:
+def apply_import(session: DbSession, preview: ImportPreview, actor: User) -> ImportResult:
     """Create and update everyone in the file, then their managers; the caller commits (all or nothing)."""
     if not preview.ok:
         raise ImportRefused("The file has errors, so nothing was imported: " + " ".join(preview.errors[:3]))
-    departments = {d.name.lower(): d for d in db.session.scalars(select(Department))}
-    cost_centers = _cost_center_lookup()
+    departments = {d.name.lower(): d for d in session.scalars(select(Department))}
+    cost_centers = _cost_center_lookup(session)
     for name in preview.new_departments:
         departments[name.lower()] = Department(name=name)
-        db.session.add(departments[name.lower()])
+        session.add(departments[name.lower()])
     for code in preview.new_cost_centers:
         cost_centers[code.lower()] = CostCenter(code=code[:40], name=code[:120])
-        db.session.add(cost_centers[code.lower()])
+        session.add(cost_centers[code.lower()])
     people_by_email: dict[str, User] = {}
     created, updated, unchanged = [], [], 0
     for row in preview.rows:
         person = row.person
         if person is None:
             person = User(active=True)
-            db.session.add(person)
+            session.add(person)
             created.append(row.email)
         elif row.changes:
             updated.append(row.email)
@@ -384,11 +382,11 @@ def apply_import(preview: ImportPreview, actor: User) -> ImportResult:
         person.department = departments[row.department.lower()] if row.department else None
         person.cost_center = cost_centers[row.cost_center.lower()] if row.cost_center else None
         people_by_email[row.email] = person
-    db.session.flush()
+    session.flush()
     for row in preview.rows:
         manager = None
         if row.manager_email:
-            manager = people_by_email.get(row.manager_email) or db.session.scalar(
+            manager = people_by_email.get(row.manager_email) or session.scalar(
                 select(User).where(User.email == row.manager_email)
             )
         people_by_email[row.email].manager = manager
@@ -397,6 +395,6 @@ def apply_import(preview: ImportPreview, actor: User) -> ImportResult:
         details["new_departments"] = preview.new_departments
     if preview.new_cost_centers:
         details["new_cost_centers"] = preview.new_cost_centers
-    record_audit(actor, "people.import", f"{len(preview.rows)} rows from the HR file", **details)
-    db.session.flush()
+    record_audit(session, actor, "people.import", f"{len(preview.rows)} rows from the HR file", **details)
+    session.flush()
     return ImportResult(created=len(created), updated=len(updated), unchanged=unchanged)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.extensions import db
+from app.database import DbSession
 from app.models import Accessory, Department, DeviceModel, EligibilityRule, Group, Plan, Role, User
 
 Item = Plan | DeviceModel | Accessory
@@ -82,7 +82,7 @@ def item_kind(item: Item) -> str:
         ) from None
 
 
-def audiences_for(items: Iterable[Item]) -> dict[Item, Audience]:
+def audiences_for(session: DbSession, items: Iterable[Item]) -> dict[Item, Audience]:
     """Each item's audience, in one query for all of them."""
     items = list(items)
     audiences: dict[Item, Audience] = {item: Audience() for item in items}
@@ -91,7 +91,7 @@ def audiences_for(items: Iterable[Item]) -> dict[Item, Audience]:
         ids_by_kind.setdefault(item_kind(item), {})[item.id] = item
     if not ids_by_kind:
         return audiences
-    rules = db.session.scalars(
+    rules = session.scalars(
         select(EligibilityRule)
         .where(
             or_(
@@ -114,19 +114,19 @@ def audiences_for(items: Iterable[Item]) -> dict[Item, Audience]:
     return audiences
 
 
-def audience_of(item: Item) -> Audience:
-    return audiences_for([item])[item]
+def audience_of(session: DbSession, item: Item) -> Audience:
+    return audiences_for(session, [item])[item]
 
 
-def eligible_items(user: User, items: Sequence[Item]) -> dict[Item, Eligibility]:
+def eligible_items(session: DbSession, user: User, items: Sequence[Item]) -> dict[Item, Eligibility]:
     """The decision for each item (in the order given), with one query for the rules of all of them."""
     group_ids = {g.id for g in user.groups}
-    return {item: _decide(user, group_ids, audience) for item, audience in audiences_for(items).items()}
+    return {item: _decide(user, group_ids, audience) for item, audience in audiences_for(session, items).items()}
 
 
-def eligibility_for(user: User, item: Item) -> Eligibility:
+def eligibility_for(session: DbSession, user: User, item: Item) -> Eligibility:
     """May `user` order `item` within policy, and why (or why not)."""
-    return eligible_items(user, [item])[item]
+    return eligible_items(session, user, [item])[item]
 
 
 def _decide(user: User, group_ids: set[int], audience: Audience) -> Eligibility:
@@ -143,7 +143,11 @@ def _join(labels: list[str]) -> str:
 
 
 def set_audience(
-    item: Item, departments: Iterable[Department] = (), groups: Iterable[Group] = (), roles: Iterable[Role] = ()
+    session: DbSession,
+    item: Item,
+    departments: Iterable[Department] = (),
+    groups: Iterable[Group] = (),
+    roles: Iterable[Role] = (),
 ) -> bool:
     """Make `item` open to exactly these audiences (none: everyone). True when that changed anything.
 
@@ -155,7 +159,7 @@ def set_audience(
         | {("group", g.id) for g in groups}
         | {("role", Role(r)) for r in roles}
     )
-    existing = db.session.scalars(
+    existing = session.scalars(
         select(EligibilityRule).where(EligibilityRule.item_kind == kind, EligibilityRule.item_id == item.id)
     ).all()
     have = {_rule_key(rule): rule for rule in existing}
@@ -163,9 +167,9 @@ def set_audience(
         return False
     for key, rule in have.items():
         if key not in wanted:
-            db.session.delete(rule)
+            session.delete(rule)
     for audience_kind, value in wanted - set(have):
-        db.session.add(
+        session.add(
             EligibilityRule(
                 item_kind=kind,
                 item_id=item.id,
@@ -176,7 +180,7 @@ def set_audience(
                 }[audience_kind],
             )
         )
-    db.session.flush()
+    session.flush()
     return True
 
 

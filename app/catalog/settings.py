@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.extensions import db
+from app.database import DbSession
 from app.models import SETTING_DEFAULTS, Setting, StoredFile, User, get_setting
 from app.models.catalog import SETTINGS_READ
 
@@ -26,16 +26,16 @@ LOGO_SIGNATURES = {
 }
 
 
-def set_setting(key: str, value: Any) -> bool:
+def set_setting(session: DbSession, key: str, value: Any) -> bool:
     """Store a company setting (the caller commits). True when the value changed. Unknown keys are refused."""
     if key not in SETTING_DEFAULTS:
         raise KeyError(f"No company setting called {key!r}")
-    db.session.info.pop(SETTINGS_READ, None)  # what get_setting read in this transaction is no longer true
-    row = db.session.get(Setting, key)
+    session.info.pop(SETTINGS_READ, None)  # what get_setting read in this transaction is no longer true
+    row = session.get(Setting, key)
     if row is None:
         if value == SETTING_DEFAULTS[key]:
             return False
-        db.session.add(Setting(key=key, value=value))
+        session.add(Setting(key=key, value=value))
         return True
     if row.value == value:
         return False
@@ -85,7 +85,7 @@ def logo_type(data: bytes) -> str:
     raise LogoRefused("Upload a PNG, JPEG or GIF image.")
 
 
-def set_company_logo(data: bytes, filename: str, uploaded_by: User | None) -> StoredFile:
+def set_company_logo(session: DbSession, data: bytes, filename: str, uploaded_by: User | None) -> StoredFile:
     """Store a new company logo in the database and make it current (the previous one is deleted)."""
     content_type = logo_type(data)
     stored = StoredFile(
@@ -95,25 +95,27 @@ def set_company_logo(data: bytes, filename: str, uploaded_by: User | None) -> St
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=uploaded_by,
     )
-    db.session.add(stored)
-    db.session.flush()
-    _delete_current_logo()
-    set_setting("company_logo_file_id", stored.id)
+    session.add(stored)
+    session.flush()
+    _delete_current_logo(session)
+    set_setting(session, "company_logo_file_id", stored.id)
     return stored
 
 
-def remove_company_logo() -> bool:
+def remove_company_logo(
+    session: DbSession,
+) -> bool:
     """No logo any more; True when there was one."""
-    had = _delete_current_logo()
-    set_setting("company_logo_file_id", None)
+    had = _delete_current_logo(session)
+    set_setting(session, "company_logo_file_id", None)
     return had
 
 
-def _delete_current_logo() -> bool:
+def _delete_current_logo(session: DbSession) -> bool:
     file_id = get_setting("company_logo_file_id")
-    current = db.session.get(StoredFile, file_id) if file_id else None
+    current = session.get(StoredFile, file_id) if file_id else None
     if current is not None:
-        db.session.delete(current)
+        session.delete(current)
     return current is not None
 
 

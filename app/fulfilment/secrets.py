@@ -28,7 +28,7 @@ def reveal(session: DbSession, order: Order, actor: User) -> list[tuple[str, str
     secrets = decrypt_json(order.secrets_encrypted) if order.secrets_encrypted else {}
     if not secrets or order.status not in lifecycle.IN_FULFILMENT:
         raise SecretsGone(f"{order.number} has no account number or PIN to reveal: they are erased once it is over.")
-    record_audit(actor, "order.reveal_secrets", order.number, fields=sorted(secrets))
+    record_audit(session, actor, "order.reveal_secrets", order.number, fields=sorted(secrets))
     lifecycle.record(
         session, order, EventKind.NOTE, actor, comment=f"{actor.name} revealed the account number and PIN."
     )

@@ -70,7 +70,7 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
         )
         batch = ImportBatch(filename="lines.csv", content="number\n", uploaded_by=people["helpdesk"], row_count=0)
         db.session.add_all([delegation, batch])
-        logo = set_company_logo(PNG, "logo.png", people["admin"])
+        logo = set_company_logo(db.session, PNG, "logo.png", people["admin"])
         policy = db.session.scalar(select(ApprovalPolicy).order_by(ApprovalPolicy.priority, ApprovalPolicy.id))
         bystander = db.session.scalar(
             select(User)

@@ -117,7 +117,7 @@ def _plain(text: Any) -> str:
 
 def with_policy(ctx: OrderContext, items: list, label) -> list[tuple[Any, str]]:
     """Choices for catalog items, each out-of-policy one marked with the reason (one query for all rules)."""
-    decisions = eligible_items(ctx.employee, items) if items else {}
+    decisions = eligible_items(ctx.session, ctx.employee, items) if items else {}
     pairs = []
     for item in items:
         decision = decisions.get(item)
@@ -130,7 +130,7 @@ def with_policy(ctx: OrderContext, items: list, label) -> list[tuple[Any, str]]:
 
 def note_policy(ctx: OrderContext, items: list) -> None:
     """Remember which chosen items are out of policy for this person (the order needs a justification)."""
-    for item, decision in (eligible_items(ctx.employee, items) if items else {}).items():
+    for item, decision in (eligible_items(ctx.session, ctx.employee, items) if items else {}).items():
         if not decision.eligible:
             ctx.out_of_policy.append((str(item), decision.reason))
 

@@ -211,7 +211,7 @@ class AudienceForm(CatalogForm):
         self.groups.choices = _options((g.id, g.name) for g in self._groups.values())
 
     def fill_audience(self, item: Any) -> None:
-        audience = audience_of(item)
+        audience = audience_of(db.session, item)
         self.departments.data = [d.id for d in audience.departments]
         self.groups.data = [g.id for g in audience.groups]
         self.roles.data = [r.value for r in audience.roles]

@@ -99,7 +99,7 @@ def _list_page(
         items=items,
         edit_item=edit_item,
         form=form,
-        audiences=audiences_for(items) if kind.has_audience else {},
+        audiences=audiences_for(db.session, items) if kind.has_audience else {},
         statuses=STATUSES,
     )
     if _fragment():
@@ -109,7 +109,7 @@ def _list_page(
 
 def _row(kind: CatalogKind, item: Any, state: ListState, form: CatalogForm | None = None, status: int = 200):
     """One row of the list, as shown or as being edited: what HTMX swaps in place."""
-    audiences = audiences_for([item]) if kind.has_audience else {}
+    audiences = audiences_for(db.session, [item]) if kind.has_audience else {}
     return render_block(
         LIST, "row", kind=kind, item=item, state=state, edit_item=item if form else None, form=form, audiences=audiences
     ), status
@@ -143,7 +143,9 @@ def catalog_new(kind: str):
         db.session.flush()
         secret = rotate_webhook_secret(items[0]) if spec.issues_secret else None
         for item in items:
-            record_audit(current_user, f"{spec.action}.create", spec.label(item), **snapshot(item, _links(item)))
+            record_audit(
+                db.session, current_user, f"{spec.action}.create", spec.label(item), **snapshot(item, _links(item))
+            )
             if spec.has_audience:
                 _save_audience(spec, item, form)
         if _commit(form):
@@ -178,7 +180,7 @@ def catalog_item(kind: str, item_id: int):
         db.session.flush()
         diff = changes(before, snapshot(item, _links(item)))
         if diff:
-            record_audit(current_user, f"{spec.action}.update", spec.label(item), changes=diff)
+            record_audit(db.session, current_user, f"{spec.action}.update", spec.label(item), changes=diff)
         if spec.has_audience:
             _save_audience(spec, item, form)
         if _commit(form):
@@ -210,7 +212,7 @@ def _set_active(kind: str, item_id: int, active: bool):
     item = _item(spec, item_id)
     if item.active != active:
         item.active = active
-        record_audit(current_user, f"{spec.action}.{'restore' if active else 'retire'}", spec.label(item))
+        record_audit(db.session, current_user, f"{spec.action}.{'restore' if active else 'retire'}", spec.label(item))
         db.session.commit()
     flash(f"{'Restored' if active else 'Retired'} {spec.noun} {spec.label(item)}.", "success")
     if _fragment():
@@ -229,7 +231,7 @@ def carrier_webhook_secret(item_id: int):
     if not form.validate():  # only the CSRF token to check
         abort(400)
     secret = rotate_webhook_secret(carrier)
-    record_audit(current_user, "carrier.rotate_secret", carrier.name)
+    record_audit(db.session, current_user, "carrier.rotate_secret", carrier.name)
     db.session.commit()
     return _secret_page(carrier, secret, created=False)
 
@@ -253,13 +255,14 @@ def _links(item: Any) -> dict[str, list[str]]:
 
 
 def _save_audience(spec: CatalogKind, item: Any, form: Any) -> None:
-    before = audience_of(item).short()
-    if set_audience(item, **form.audience()):
+    before = audience_of(db.session, item).short()
+    if set_audience(db.session, item, **form.audience()):
         record_audit(
+            db.session,
             current_user,
             "eligibility.update",
             f"{spec.noun.capitalize()} {spec.label(item)}",
-            who_may_order=[before, audience_of(item).short()],
+            who_may_order=[before, audience_of(db.session, item).short()],
         )
 
 

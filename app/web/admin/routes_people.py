@@ -79,6 +79,7 @@ def person(person_id: int):
     elif form.validate():
         try:
             changed = update_person(
+                db.session,
                 someone,
                 current_user,
                 name=form.name.data,
@@ -104,7 +105,7 @@ def person(person_id: int):
         "admin/people/person.html",
         person=someone,
         form=form,
-        offboarding=offboarding_for(someone) if not someone.active else None,
+        offboarding=offboarding_for(db.session, someone) if not someone.active else None,
     ), status
 
 
@@ -114,7 +115,7 @@ def person_deactivate(person_id: int):
     """Deactivate: they can no longer sign in; their history stays. Then show what is left to offboard."""
     someone = _person(person_id)
     try:
-        left = deactivate(someone, current_user)
+        left = deactivate(db.session, someone, current_user)
     except PeopleError as refused:
         flash(str(refused), "error")
         return redirect(url_for("admin.person", person_id=someone.id))
@@ -131,7 +132,7 @@ def person_deactivate(person_id: int):
 def person_reactivate(person_id: int):
     """Let a deactivated person sign in again."""
     someone = _person(person_id)
-    reactivate(someone, current_user)
+    reactivate(db.session, someone, current_user)
     db.session.commit()
     flash(f"Reactivated {someone.name}: they can sign in again.", "success")
     return redirect(url_for("admin.person", person_id=someone.id))
@@ -152,7 +153,7 @@ def people_import():
         form.file.errors = ["Choose the HR file (CSV) to upload."]
         return render_template("admin/people/import.html", form=form, preview=None), 422
     data = upload.read(MAX_BYTES + 1)
-    preview = preview_import(data)
+    preview = preview_import(db.session, data)
     return _preview_page(form, preview, data)
 
 
@@ -167,10 +168,10 @@ def people_import_confirm():
         data = base64.b64decode(confirm.csv.data or "", validate=True)
     except (binascii.Error, ValueError):
         abort(400)
-    preview = preview_import(data)
+    preview = preview_import(db.session, data)
     if preview.ok:
         try:
-            result = apply_import(preview, current_user)
+            result = apply_import(db.session, preview, current_user)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

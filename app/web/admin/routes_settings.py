@@ -77,7 +77,7 @@ def _save(form, groups: list[Group], logo: tuple[bytes, str] | None) -> None:
     changed = {}
     for key in KEYS:
         before = get_setting(key)
-        if set_setting(key, form[key].data):
+        if set_setting(db.session, key, form[key].data):
             changed[key] = [before, form[key].data]
     for group in groups:
         months = form[f"group_{group.id}"].data
@@ -85,10 +85,11 @@ def _save(form, groups: list[Group], logo: tuple[bytes, str] | None) -> None:
             changed[f"upgrade months for {group.name}"] = [group.upgrade_eligibility_months, months]
             group.upgrade_eligibility_months = months
     if changed:
-        record_audit(current_user, "settings.update", "Company settings", changes=changed)
+        record_audit(db.session, current_user, "settings.update", "Company settings", changes=changed)
     if logo is not None:
-        stored = set_company_logo(*logo, uploaded_by=current_user._get_current_object())
+        stored = set_company_logo(db.session, *logo, uploaded_by=current_user._get_current_object())
         record_audit(
+            db.session,
             current_user,
             "logo.update",
             "Company logo",
@@ -102,8 +103,8 @@ def _save(form, groups: list[Group], logo: tuple[bytes, str] | None) -> None:
 def settings_remove_logo():
     """Take the logo away: the layout and emails show the company name alone."""
     form = CatalogForm()
-    if form.validate() and remove_company_logo():
-        record_audit(current_user, "logo.remove", "Company logo")
+    if form.validate() and remove_company_logo(db.session):
+        record_audit(db.session, current_user, "logo.remove", "Company logo")
         db.session.commit()
         flash("Removed the logo.", "success")
     return redirect(url_for("admin.settings"))

@@ -194,7 +194,7 @@ def create():
         policy.active = False  # switched on once it has a step (approvals fail closed)
         db.session.add(policy)
         db.session.flush()
-        record_audit(current_user, "approval_policy.create", policy.name, priority=policy.priority)
+        record_audit(db.session, current_user, "approval_policy.create", policy.name, priority=policy.priority)
         db.session.commit()
         flash(f"Policy “{policy.name}” added, switched off. Add its approval steps, then switch it on.", "success")
         return redirect(url_for("policies.edit", policy_id=policy.id))
@@ -211,7 +211,7 @@ def edit(policy_id: int):
     form = _policy_form(policy, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate() and _name_free(form, policy) and _has_steps(form, policy):
         _apply(form, policy)
-        record_audit(current_user, "approval_policy.update", policy.name, priority=policy.priority)
+        record_audit(db.session, current_user, "approval_policy.update", policy.name, priority=policy.priority)
         db.session.commit()
         flash(f"Policy “{policy.name}” saved.", "success")
         return redirect(url_for("policies.edit", policy_id=policy.id))
@@ -255,7 +255,7 @@ def switch(policy_id: int):
         flash(policies.NO_STEPS, "error")
         return redirect(url_for("policies.edit", policy_id=policy.id))
     policy.active = not policy.active
-    record_audit(current_user, "approval_policy.update", policy.name, active=policy.active)
+    record_audit(db.session, current_user, "approval_policy.update", policy.name, active=policy.active)
     db.session.commit()
     flash(f"Policy “{policy.name}” switched {'on' if policy.active else 'off'}.", "success")
     return redirect(url_for("policies.index"))
@@ -280,7 +280,7 @@ def add_step(policy_id: int):
     )
     policy.steps.append(step)
     db.session.flush()
-    record_audit(current_user, "approval_policy.update", policy.name, added_step=step_text(step))
+    record_audit(db.session, current_user, "approval_policy.update", policy.name, added_step=step_text(step))
     db.session.commit()
     flash(f"Step {step.position} added: {step_text(step)}.", "success")
     return redirect(url_for("policies.edit", policy_id=policy.id))
@@ -306,7 +306,7 @@ def move_step(policy_id: int, step_id: int, move: str):
         ordered[index + 1], ordered[index] = ordered[index], ordered[index + 1]
     for position, item in enumerate(ordered, start=1):
         item.position = position
-    record_audit(current_user, "approval_policy.update", policy.name, steps=[step_text(s) for s in ordered])
+    record_audit(db.session, current_user, "approval_policy.update", policy.name, steps=[step_text(s) for s in ordered])
     db.session.commit()
     flash("Steps reordered." if move != "remove" else "Step removed.", "success")
     return redirect(url_for("policies.edit", policy_id=policy.id))

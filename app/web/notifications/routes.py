@@ -87,7 +87,7 @@ def resend_email(notification_id: int):
     if ResendForm().validate():
         try:
             resend(db.session, note)
-            record_audit(current_user, "notification.resend", f"{note.subject} → {note.email}")
+            record_audit(db.session, current_user, "notification.resend", f"{note.subject} → {note.email}")
             db.session.commit()  # queues it
             flash(f"Sending “{note.subject}” to {note.email} again.", "success")
         except NotificationError as error:
@@ -124,6 +124,7 @@ def milestones():
         changed = set_switches(db.session, form.wanted())
         if changed:
             record_audit(
+                db.session,
                 current_user,
                 "milestone_emails.update",
                 "Notification milestones",
