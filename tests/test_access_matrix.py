@@ -44,6 +44,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "orders.mine"): SIGNED_IN,
     ("GET", "orders.new"): SIGNED_IN,
     ("GET", "orders.start"): SIGNED_IN,
+    ("GET", "orders.people"): SIGNED_IN,  # the "Ordering for" search: whom each may order for
     ("GET", "orders.show"): SIGNED_IN,  # Erin's, her manager's, telecom's, helpdesk's and admins' to see
     ("GET", "orders.edit"): (302, 200, 302, 302, 302, 302),  # only its author resumes a draft
     ("GET", "orders.review"): (302, 200, 302, 302, 302, 302),

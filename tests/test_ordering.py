@@ -1,5 +1,7 @@
 """Ordering: each of the 18 types, from the form to a submitted order, and each type's own refusal."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -450,3 +452,46 @@ def test_a_link_naming_the_type_opens_its_form_prefilled(login, demo):
     assert response.status_code == 302 and response.headers["Location"].startswith("/orders/new/disconnect?")
     form = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f'<option selected value="{line}"' in form or f'value="{line}" selected' in form
+
+
+# ------------------------------------------------------------------ ordering for someone else
+def test_a_form_refresh_keeps_the_person_ordered_for(app, login, demo):
+    iris = demo.user("iris.sato@example.com")
+    hana = login("helpdesk")
+    hana.get(f"/orders/new/change_plan?for={iris}")
+    fragment = hana.post(
+        f"/orders/new/change_plan?for={iris}&refresh=1",
+        {"line": demo.line_of("iris.sato@example.com")},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert f'data-hx-post="/orders/new/change_plan?for={iris}&amp;refresh=1"' in fragment
+    assert f'value="{demo.line_of("iris.sato@example.com")}"' in fragment
+
+
+def test_order_a_change_on_someone_elses_line_opens_for_its_holder_with_the_line(app, login, demo):
+    priya_id = demo.user("priya.raman@example.com")
+    with app.app_context():
+        line = db.session.scalar(select(Line).where(Line.employee_id == priya_id).order_by(Line.id))
+        line_id = line.id
+    hana = login("helpdesk")
+    page = hana.get(f"/inventory/lines/{line_id}").get_data(as_text=True)
+    link = re.search(r'href="(/orders/new\?[^"]*)" class="inv-button">Order a change', page).group(1)
+    assert f"for={priya_id}" in link and f"line={line_id}" in link
+    chooser = hana.get(html.unescape(link)).get_data(as_text=True)
+    assert "Ordering for <strong>Priya Raman</strong>" in chooser
+    start = re.search(r'href="(/orders/new/change_plan[^"]*)"', chooser).group(1)
+    form = hana.get(html.unescape(start)).get_data(as_text=True)
+    assert re.search(rf'<option selected value="{line_id}"|<option value="{line_id}" selected', form)
+
+
+def test_the_ordering_for_search_finds_people_by_any_word_and_only_whom_one_may_order_for(app, login, demo):
+    hana = login("helpdesk")
+    found = hana.get("/orders/people?q=sato").get_data(as_text=True)
+    assert "Order for Iris Sato" in found
+    assert "Order for Iris Sato" in hana.get("/orders/people?q=iris.sato@").get_data(as_text=True)
+    assert "No one you may order for matches" in hana.get("/orders/people?q=zzzz").get_data(as_text=True)
+    marco = login("manager")  # a manager finds only the people below him
+    assert "Order for Iris Sato" not in marco.get("/orders/people?q=sato").get_data(as_text=True)
+    assert "Order for Erin Park" in marco.get("/orders/people?q=erin").get_data(as_text=True)
+    no_js = hana.get("/orders/new?q=sato").get_data(as_text=True)  # Enter in the box: the list below narrows
+    assert re.search(r'<option value="\d+"\s*>Iris Sato</option>', no_js) and ">Erin Park</option>" not in no_js

@@ -13,6 +13,7 @@ from app import clock
 from app.catalog.eligibility import cost_share_for
 from app.crypto import decrypt_json, encrypt_json
 from app.database import DbSession
+from app.inventory.search import people_matching
 from app.models import Approval, Order, OrderStatus, User, get_setting
 from app.orders.types import REGISTRY
 from app.orders.types.base import OrderContext, OrderType
@@ -40,12 +41,22 @@ def may_order_for(requester: User, employee: User) -> bool:
     return requester in employee.management_chain()
 
 
-def orderable_people(session: DbSession, requester: User) -> list[User]:
-    """Whom this person may order for (themselves first)."""
+def orderable_people(session: DbSession, requester: User, search: str = "", limit: int | None = None) -> list[User]:
+    """Whom this person may order for (themselves first); with `search`, those found by any word of their name
+    or email, or their employee number (the people index), at most `limit` of them."""
+    found = people_matching(search) if search.strip() else None
     if requester.is_helpdesk:
-        people = session.scalars(select(User).where(User.active).order_by(User.name)).all()
+        query = select(User).where(User.active).order_by(User.name)
+        if found is not None:
+            query = query.where(User.id.in_(found))
+        people = list(session.scalars(query.limit(limit)).all())
     else:
         people = _reports_below(session, requester)
+        if found is not None:
+            ids = set(session.scalars(found))
+            people = [p for p in people if p.id in ids]
+    if found is not None:
+        return people[:limit] if limit else people
     return [requester] + [p for p in people if p.id != requester.id]
 
 

@@ -29,6 +29,7 @@ from app.web.orders import bp
 from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
 
 PAGE_SIZE = 25
+PEOPLE_FOUND = 20
 
 
 def _employee_from_args() -> User:
@@ -71,8 +72,23 @@ def new():
         group: [(t, t.available(facts) if t.available else None, start_url(t)) for t in order_types]
         for group, order_types in types.by_group().items()
     }
+    q = (request.args.get("q") or "").strip()[:100]
     people = service.orderable_people(db.session, current_user)
-    return render_template("orders/new.html", groups=groups, employee=employee, people=people)
+    listed = service.orderable_people(db.session, current_user, q) if q else people
+    if employee not in listed:
+        listed = [employee, *listed]  # the person ordered for stays chosen
+    return render_template(
+        "orders/new.html", groups=groups, employee=employee, people=people, listed=listed, q=q, matches=[]
+    )
+
+
+@bp.route("/people")
+@require("order")
+def people():
+    """People this person may order for, found as they type (the "Ordering for" search box)."""
+    q = (request.args.get("q") or "").strip()[:100]
+    matches = service.orderable_people(db.session, current_user, q, limit=PEOPLE_FOUND) if q else []
+    return render_template("orders/_people.html", matches=matches, q=q)
 
 
 @bp.route("/new/<code>", methods=["GET", "POST"])
@@ -121,6 +137,9 @@ def _order_form(order_type, employee: User, order: Order | None):
         order_type=order_type,
         employee=employee,
         order=order,
+        # Where the form posts, and its HTMX refreshes too: a refresh renders only the form's block, so the address
+        # (with the person ordered for) is made here, once, for the page and its fragments alike.
+        action=_form_action(order_type, employee, order),
         price=price,
         current_line=ctx.line,
         out_of_policy=ctx.out_of_policy,
@@ -142,6 +161,13 @@ def _order_form(order_type, employee: User, order: Order | None):
         return redirect(url_for("orders.review", number=saved.number))
     status = 422 if request.method == "POST" else 200
     return render_template("orders/form.html", **page), status
+
+
+def _form_action(order_type, employee: User, order: Order | None) -> str:
+    if order is not None:
+        return url_for("orders.edit", number=order.number)  # a draft knows whom it is for
+    ordering_for: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
+    return url_for("orders.start", code=order_type.code, **ordering_for)
 
 
 def _prefill(order_type):
