@@ -10,11 +10,12 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.database import DbSession, rows_changed
 from app.formatting import local_time
-from app.models import Approval, ApprovalStatus, Order, User
+from app.models import Approval, ApprovalStatus, Group, Order, User
 
 A = ApprovalStatus
 
@@ -94,4 +95,22 @@ def skip_open(session: DbSession, order: Order) -> None:
         .where(Approval.order_id == order.id, Approval.status.in_(rule.sources))
         .values(status=rule.target)
         .execution_options(synchronize_session=False)
+    )
+
+
+def chain(session: DbSession, order: Order) -> list[Approval]:
+    """The order's approval steps in order, with who may decide each (the assignee, or the group and its members)
+    and who decided: what the order page shows, in one query."""
+    return list(
+        session.scalars(
+            select(Approval)
+            .where(Approval.order_id == order.id)
+            .options(
+                joinedload(Approval.assignee),
+                joinedload(Approval.decided_by),
+                joinedload(Approval.on_behalf_of),
+                joinedload(Approval.group).joinedload(Group.members),  # one query, whatever the steps
+            )
+            .order_by(Approval.position, Approval.id)
+        ).unique()
     )

@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app import clock, commands, params
+from app.approvals import steps
+from app.approvals.policies import KIND_LABELS
 from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
@@ -280,6 +282,9 @@ def _show_context(order: Order) -> dict:
         may_answer=service.may_change(order, current_user),
         can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user),
         owed=returns.owed(db.session, order=order),
+        approvals=steps.chain(db.session, order),
+        kind_labels=KIND_LABELS,
+        now=clock.now(),
         return_instructions=returns.instructions(),
         today=clock.today(),
     )
