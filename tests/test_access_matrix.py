@@ -113,6 +113,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "orders.submit"): (302, 302, 302, 302, 302, 302),  # others are told only the author may submit
     ("POST", "orders.cancel"): (302, 422, 422, 422, 422, 422),  # (the reason is missing before who asks)
     ("POST", "orders.answer"): (302, 422, 422, 422, 422, 422),
+    ("POST", "orders.copy"): (302, 302, 302, 403, 302, 302),  # only who may order for Erin copies her order
     ("POST", "approvals.approve"): (302, 403, 302, 404, 403, 404),
     ("POST", "approvals.reject"): (302, 403, 422, 404, 403, 404),
     ("POST", "approvals.request_information"): (302, 403, 422, 404, 403, 404),

@@ -138,6 +138,8 @@ def save_draft(
     if share:
         details["_cost_share_cents"] = share
     order.out_of_policy = bool(ctx.out_of_policy)
+    if order.details and order.details.get("_copied_from"):
+        details["_copied_from"] = order.details["_copied_from"]  # a copy stays linked to its original
     order.details = details
     order.secrets_encrypted = encrypt_json(secrets)
     order.line = ctx.line
@@ -157,6 +159,29 @@ def employee_cost_share(ctx: OrderContext) -> int:
     """What the employee pays toward the devices, accessories and plan chosen (admins set it per item)."""
     items = [i for i in (ctx.model, ctx.plan, *ctx.accessories) if i is not None]
     return sum(cost_share_for(ctx.employee, item) for item in items)
+
+
+def copy_as_draft(session: DbSession, original: Order, requester: User) -> Order:
+    """A new draft with the answers of `original` (a rejected order to change and submit again, or any past order
+    to order again): for the same person, priced and summarised from today's catalog, linked to the original.
+    Secrets (a port's PIN) are not copied: they were erased when the original ended. The caller commits."""
+    order_type = REGISTRY.get(original.type)
+    if order_type is None:
+        raise OrderError(f"{original.number} is of a type that can no longer be ordered.")
+    ctx = context(session, requester, original.employee)
+    data = draft_formdata(original)
+    data.poplist("form_token")
+    for name in ("transfer_pin", "account_number"):
+        data.poplist(name)
+    form, _ = bind(order_type, ctx, data, validate=False)
+    form.form_token.data = None
+    try:
+        price = order_type.price(ctx)
+    except (AttributeError, TypeError):  # not enough answers still hold to price it
+        price = None
+    draft = save_draft(session, order_type, ctx, form, price=price)
+    draft.details = {**draft.details, "_copied_from": original.number}
+    return draft
 
 
 def draft_formdata(order: Order) -> MultiDict:

@@ -43,3 +43,7 @@ class MyOrdersFilter(FlaskForm):
 
     q = StringField("Search by order number or phone number", validators=[Optional(), Length(max=40)])
     status = SelectField("Status", validators=[Optional()])
+
+
+class CopyForm(FlaskForm):
+    """Order again from a past order (CSRF only)."""

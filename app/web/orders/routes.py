@@ -28,7 +28,7 @@ from app.orders.presenting import progress_steps
 from app.orders.types import rules
 from app.web.access import require
 from app.web.orders import bp
-from app.web.orders.forms import AnswerForm, CancelForm, MyOrdersFilter, SubmitForm, bind
+from app.web.orders.forms import AnswerForm, CancelForm, CopyForm, MyOrdersFilter, SubmitForm, bind
 
 PAGE_SIZE = 25
 PEOPLE_FOUND = 20
@@ -228,6 +228,24 @@ def _version(form) -> int | None:
         return None
 
 
+@bp.route("/<number>/copy", methods=["POST"])
+@require("order")
+def copy(number: str):
+    """Order again: a draft with this order's answers ("Change and resubmit" for a rejected order)."""
+    original = _order_or_404(number)
+    form = CopyForm()
+    if not form.validate() or not service.may_order_for(current_user, original.employee):
+        abort(403)
+    try:
+        draft = service.copy_as_draft(db.session, original, current_user)
+    except service.OrderError as error:
+        flash(str(error), "error")
+        return redirect(url_for("orders.show", number=number))
+    db.session.commit()
+    flash(f"Draft {draft.number}, a copy of {number}: change what you need, then review and submit it.", "success")
+    return redirect(url_for("orders.edit", number=draft.number))
+
+
 @bp.route("/<number>/delete", methods=["POST"])
 @require("order")
 def delete(number: str):
@@ -281,6 +299,8 @@ def _show_context(order: Order) -> dict:
         question=service.open_question(order),
         may_answer=service.may_change(order, current_user),
         can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user),
+        can_copy=order.status in lifecycle.FINAL and service.may_order_for(current_user, order.employee),
+        copy_form=CopyForm(),
         owed=returns.owed(db.session, order=order),
         approvals=steps.chain(db.session, order),
         kind_labels=KIND_LABELS,
