@@ -10,11 +10,12 @@ from app.catalog.eligibility import eligibility_for
 from app.extensions import db
 from app.models import DeviceModel, Plan, User
 from tests.support.helpers import DEMO_USERS
+from tests.support.navigation import go_to
 
 
 def test_ada_adds_a_device_model_for_northwind_that_only_sales_may_order_then_retires_a_plan(app, page, new_page):
     page.sign_in(DEMO_USERS["admin"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    go_to(page, "Admin")
     page.get_by_role("navigation", name="Administration").get_by_role("link", name="Device models").click()
     page.get_by_role("button", name="Add device model").click()
     page.check()

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent, OrderStatus, User
 from tests.support.dashboard import TODAY, build_company, shift_to_today
 from tests.support.helpers import DEMO_USERS
+from tests.support.navigation import go_to
 
 CHARTS = (
     "orders-by-status",
@@ -56,7 +57,7 @@ def assert_every_chart_is_drawn(page) -> None:
 @pytest.mark.parametrize("role", ["telecom", "admin"])
 def test_dashboard_draws_every_chart_and_follows_the_date_filter(page, shift, role):
     page.sign_in(DEMO_USERS[role])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard", exact=True).click()
+    go_to(page, "Dashboard")
     page.wait_for_load_state("load")
     page.check()
     assert_every_chart_is_drawn(page)
@@ -165,7 +166,7 @@ def test_marco_sees_his_reports_open_order_on_the_home_page(app, page):
 
 def test_reports_filter_in_place_and_export_what_they_show(page, shift):
     page.sign_in(DEMO_USERS["telecom"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports", exact=True).click()
+    go_to(page, "Reports")
     page.get_by_role("link", name="All orders").click()
     page.wait_for_url("**/reports/orders")
     page.check()

@@ -4,6 +4,7 @@ from app.formatting import imei as format_imei
 from app.formatting import phone
 from tests.support.fulfilment import NEW_ICCID, NEW_IMEI, approved
 from tests.support.helpers import DEMO_USERS
+from tests.support.navigation import go_to
 from tests.support.ordering import Demo
 
 
@@ -15,7 +16,7 @@ def test_tara_completes_a_contoso_order_and_the_line_shows_in_erins_lines(app, l
 
     tara = new_page()
     tara.sign_in(DEMO_USERS["telecom"])
-    tara.get_by_role("navigation", name="Main").get_by_role("link", name="Fulfillment").click()
+    go_to(tara, "Fulfillment")
     tara.wait_for_load_state("load")
     tara.check()
     tara.get_by_role("link", name=number).click()

@@ -1,6 +1,24 @@
 // Dialtone's small amount of JavaScript: CSRF for HTMX, form errors that swap, toasts. No inline scripts.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
+  // The Menu button of a narrow screen opens and closes the navigation (Escape closes it, back to the button).
+  var toggle = document.querySelector(".nav-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        toggle.click();
+        toggle.focus();
+      }
+    });
+  }
 
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
