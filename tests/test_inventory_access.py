@@ -140,9 +140,14 @@ def test_a_device_not_on_a_line_is_listed_on_its_own(app, login):
 
 def test_the_line_page_offers_order_a_change_prefilled_with_the_line(app, login):
     mine = records_of(app, "employee@example.com")
-    for role in ("employee", "helpdesk"):
-        html = login(role).get(f"/inventory/lines/{mine['lines']}").get_data(as_text=True)
-        assert f'<a href="/orders/new?line={mine["lines"]}" class="inv-button">Order a change</a>' in html
+    own = login("employee").get(f"/inventory/lines/{mine['lines']}").get_data(as_text=True)
+    assert f'<a href="/orders/new?line={mine["lines"]}" class="inv-button">Order a change</a>' in own
+    # the helpdesk orders for the line's holder
+    theirs = login("helpdesk").get(f"/inventory/lines/{mine['lines']}").get_data(as_text=True)
+    assert (
+        f'<a href="/orders/new?line={mine["lines"]}&amp;for={mine["employees"]}" class="inv-button">Order a change</a>'
+        in theirs
+    )
 
 
 def test_the_line_page_lists_open_orders_and_order_history_apart(app, login):

@@ -171,7 +171,7 @@ def test_the_milestone_switches_are_saved_and_audited(app, login):
 def test_the_profile_page_has_a_labelled_checkbox_and_a_link_in_the_header(login):
     erin = login("employee")
     page = erin.get("/profile").get_data(as_text=True)
-    assert '<a href="/profile" aria-current="page">Profile</a>' in page
+    assert '<a href="/profile" aria-current="page"><span class="visually-hidden">Profile: </span>Erin Park</a>' in page
     assert '<label for="informational_emails"' in page and "Save email preferences" in page
     assert 'href="/profile"' in erin.get("/orders").get_data(as_text=True)
     assert erin.http.post("/profile", data={}).status_code == 400  # no CSRF token
