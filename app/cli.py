@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from app.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+from app.demo_history import load_history
 from app.extensions import db
 from app.scale import AlreadyLoaded, load_scale
 
@@ -16,6 +17,8 @@ def register_cli(app: Flask) -> None:
         """Load the demo company (does nothing when it is already there)."""
         if load_demo():
             click.echo("Loaded the demo company.")
+            made = load_history(db.session)
+            click.echo(f"Added {made} orders of history over the last twelve weeks.")
         else:
             click.echo("The demo company is already loaded; nothing changed.")
         for email, name, what in DEMO_LOGINS:

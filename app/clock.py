@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +65,16 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         """Move a frozen clock on (`advance(days=3)`), or freeze it that far ahead."""
         return self.freeze(self.now() + timedelta(**delta))
+
+    @contextmanager
+    def frozen_at(self, moment: datetime) -> Iterator[datetime]:
+        """Show `moment` until the block ends, then go back to what it showed (running or frozen) before."""
+        saved = (self._start, self._anchor, self._frozen)
+        self._frozen = moment
+        try:
+            yield moment
+        finally:
+            self._start, self._anchor, self._frozen = saved
 
     def run(self) -> None:
         """Let a frozen clock run again, from where it showed."""
