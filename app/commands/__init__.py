@@ -23,6 +23,7 @@ from app.commands.fulfilling import (
     record_placed,
     record_shipment,
     retry_carrier_updates,
+    send_to_carrier,
     set_aside_carrier_updates,
 )
 from app.commands.ordering import answer, cancel, commit_or_conflict, submit
@@ -49,6 +50,7 @@ __all__ = [
     "record_shipment",
     "reject",
     "retry_carrier_updates",
+    "send_to_carrier",
     "set_aside_carrier_updates",
     "submit",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.database import DbSession, after_commit
-from app.fulfilment import records, updates
+from app.fulfilment import outbound, records, updates
 from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
@@ -47,6 +47,11 @@ def hand_off(session: DbSession, order: Order) -> bool:
         return False
     adapter_for(carrier_of(order)).hand_off(session, order)
     return True
+
+
+def send_to_carrier(session: DbSession, order_id: int | None = None) -> dict[str, int]:
+    """Send what is due to carriers' APIs (an order and its cancellation; of one order, or all). Commits."""
+    return outbound.send_due(session, order_id=order_id)
 
 
 # ---------------------------------------------------------------- what the carrier did, recorded by the team
@@ -141,7 +146,8 @@ def apply_carrier_update(session: DbSession, update_row_id: int) -> str:
 # ---------------------------------------------------------------- the worker's sweep
 def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders never handed off (the worker or Redis
-    was down when they were approved), and let the simulator move its orders on. Commits, order by order."""
+    was down when they were approved), send what is due to carriers' APIs (a first try whose job was lost, or the
+    next try after a failed one), and let the simulator move its orders on. Commits, order by order."""
     applied = len(updates.drain(session).outcomes)
     handed = 0
     waiting = session.scalars(
@@ -155,6 +161,7 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
         if hand_off(session, order):
             session.commit()
             handed += 1
+    sent = sum(outbound.send_due(session).values())
     moved = 0
     moment = now or clock.now()
     for order in in_flight_simulated(session):
@@ -164,4 +171,4 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
         except Exception:  # noqa: BLE001 - one order's trouble must not stop the others; retried next sweep
             session.rollback()
             updates.log.exception("The simulator could not move %s", order.number)
-    return {"applied": applied, "handed_off": handed, "advanced": moved}
+    return {"applied": applied, "handed_off": handed, "sent": sent, "advanced": moved}

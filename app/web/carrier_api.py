@@ -16,7 +16,6 @@ without being read.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import hmac
 import json
 import re
@@ -33,6 +32,9 @@ from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order
 from app.queue import redis_connection
+from app.signing import signature, signed_request
+
+__all__ = ["bp", "signature", "signed_request", "unix_now"]
 
 bp = Blueprint("carrier_api", __name__, url_prefix="/api/v1")
 
@@ -40,17 +42,6 @@ SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 WINDOW_SECONDS = 300  # a timestamp further than this from the portal's clock is refused
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The body-only signature of a POST (the original scheme)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signed_request(secret: str, method: str, path: str, timestamp: str, body: bytes = b"") -> str:
-    """The signature of a request with its method, path and timestamp (every method)."""
-    message = f"{method.upper()}\n{path}\n{timestamp}\n".encode() + body
-    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def unix_now() -> int:

@@ -1,0 +1,245 @@
+"""Fabrikam in API mode, the whole way over real HTTP: the worker sends the approved order to the carrier sandbox (a
+real server on loopback), which answers with its reference and pushes acknowledged, shipped and completed to the
+portal's signed webhook (the live server); failures are retried with the same idempotency key, refusals need
+attention, and a cancellation is sent and confirmed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.carrier_sandbox import CarrierSandbox
+from app.extensions import db
+from app.models import (
+    Carrier,
+    CarrierRequest,
+    CarrierRequestState,
+    Device,
+    EventKind,
+    Line,
+    Notification,
+    Order,
+    OrderStatus,
+    Sim,
+)
+from tests.support.fulfilment import SECRET, apply_pending, approved
+
+PIN = "483920"
+
+
+@pytest.fixture
+def sandbox(app, live_server):
+    """The sandbox playing Fabrikam, its updates pushed to the live portal at once, on the app's clock."""
+    box = CarrierSandbox(secret=SECRET, portal=live_server, delay=0, now=app.extensions["clock"].now).start()
+    with app.app_context():
+        fabrikam = db.session.scalar(select(Carrier).where(Carrier.code == "fabrikam"))
+        fabrikam.api_url = box.orders_url
+        fabrikam.api_timeout_seconds = 2
+        db.session.commit()
+    yield box
+    box.stop()
+
+
+def fabrikam_new_line(app, login, demo) -> str:
+    return approved(
+        app,
+        login,
+        demo,
+        "new_line",
+        carrier=demo.carrier("fabrikam"),
+        plan=demo.plan("fabrikam", "Business Unlimited"),
+        device_model=demo.model("iPhone 16"),
+    )
+
+
+def order_of(number: str) -> Order:
+    db.session.expire_all()
+    return db.session.scalar(select(Order).where(Order.number == number))
+
+
+def kinds(order: Order) -> list[str]:
+    return [e.kind for e in order.events]
+
+
+def sweep_until_quiet(app, sandbox) -> None:
+    """The worker's sweep (hand-off, sends), the sandbox's pushes, and the sweep again to apply them."""
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    apply_pending(app)
+
+
+def test_an_approved_fabrikam_order_is_sent_acknowledged_shipped_and_completed_by_the_sandbox(
+    app, login, demo, sandbox
+):
+    number = fabrikam_new_line(app, login, demo)
+    sweep_until_quiet(app, sandbox)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.COMPLETED, [(e.kind, e.comment) for e in order.events]
+        [held] = sandbox.orders.values()
+        assert held.number == number and order.carrier_reference == held.reference
+        assert held.document["items"]["device_model"]["name"].startswith("Apple iPhone 16")
+        assert held.document["items"]["plan"]["name"] == "Business Unlimited"
+        assert held.document["shipping_address"]["street"] and held.document["employee"]["email"]
+        assert held.pushed == [f"{held.reference}-{s}" for s in ("acknowledged", "shipped", "completed")]
+        line = db.session.scalar(select(Line).where(Line.number == order.service_number))
+        assert line is not None and line.employee_id == order.employee_id
+        device = db.session.scalar(select(Device).where(Device.imei == order.reported_devices[0].imei))
+        assert device is not None and device.employee_id == order.employee_id
+        assert db.session.scalar(select(Sim).where(Sim.iccid == order.reported_devices[0].iccid)) is not None
+        assert len(order.shipments) == 1 and order.shipments[0].tracking_number.startswith("1Z")
+        milestones = set(db.session.scalars(select(Notification.milestone).where(Notification.order_id == order.id)))
+        assert {"placed", "shipped", "completed"} <= milestones
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        assert (request.state, request.attempts) == (CarrierRequestState.SENT, 1)
+
+
+def test_two_503s_are_retried_later_with_the_same_key_and_the_carrier_makes_one_order(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(2)
+    clock = app.extensions["clock"]
+    apply_pending(app)  # try 1: 503
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.APPROVED
+        tries = [e.comment for e in order.events if e.kind == EventKind.CARRIER_TRY.value]
+        assert tries == [
+            "Try 1 of 6 to send the order to Fabrikam Cellular failed (503 Service Unavailable: Try again later.); "
+            "trying again in 1 minute."
+        ]
+    apply_pending(app)  # not due yet: nothing is sent
+    assert len(sandbox.calls) == 1
+    clock.advance(minutes=2)
+    apply_pending(app)  # try 2: 503 again, next in 5 minutes
+    clock.advance(minutes=6)
+    sweep_until_quiet(app, sandbox)  # try 3: taken
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.COMPLETED
+        assert len([k for k in kinds(order) if k == EventKind.CARRIER_TRY.value]) == 2
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        assert (request.state, request.attempts) == (CarrierRequestState.SENT, 3)
+    assert [status for _path, status in sandbox.calls] == [503, 503, 201]
+    assert len(sandbox.orders) == 1
+
+
+def test_an_answer_lost_after_the_carrier_took_the_order_is_asked_again_and_makes_no_second_order(
+    app, login, demo, sandbox
+):
+    """The worker died between the POST and storing the answer: the next try, same key, gets the same order."""
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.lose_next_callbacks(3)  # the carrier's pushes do not tell the portal either
+    clock = app.extensions["clock"]
+    apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        # as if the worker had been killed before it stored the answer: the request still waits for its lease to end
+        request.state, request.next_try_at = CarrierRequestState.WAITING, clock.now() + timedelta(minutes=3)
+        order.status, order.carrier_reference = OrderStatus.APPROVED, None
+        db.session.commit()
+    clock.advance(minutes=4)
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    with app.app_context():
+        order = order_of(number)
+        [held] = sandbox.orders.values()
+        assert order.status is OrderStatus.WITH_CARRIER and order.carrier_reference == held.reference
+    assert [status for _path, status in sandbox.calls] == [201, 200]
+    assert len(sandbox.orders) == 1
+
+
+def test_a_422_needs_attention_with_the_carriers_message_and_the_team_is_told(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.refuse_next(message="Plan FAB-UNL is not sold in ZIP 10118.")
+    apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.NEEDS_ATTENTION
+        problem = [e for e in order.events if e.kind == EventKind.REPORT_PROBLEM.value][-1]
+        assert problem.comment == "Fabrikam Cellular refused the order: Plan FAB-UNL is not sold in ZIP 10118."
+        told = db.session.scalars(
+            select(Notification.milestone).where(Notification.order_id == order.id, Notification.event_id == problem.id)
+        ).all()
+        assert "needs_attention" in told
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        assert request.state is CarrierRequestState.REFUSED
+    assert sandbox.orders == {}
+
+
+def test_after_the_last_try_the_order_needs_attention(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(6)
+    clock = app.extensions["clock"]
+    apply_pending(app)
+    for minutes in (1, 5, 30, 120, 360):
+        clock.advance(minutes=minutes + 1)
+        apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.NEEDS_ATTENTION
+        assert len([k for k in kinds(order) if k == EventKind.CARRIER_TRY.value]) == 5
+        assert order.events[-1].comment == (
+            "The order could not be sent to Fabrikam Cellular: all 6 tries failed, the last with "
+            "503 Service Unavailable: Try again later.."
+        )
+    assert len(sandbox.calls) == 6 and sandbox.orders == {}
+
+
+def test_a_slow_carrier_is_a_failed_try_retried_later(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.answer_slowly(3)  # the carrier's timeout is 2 seconds
+    apply_pending(app)
+    sandbox.answer_slowly(0)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.APPROVED
+        assert "failed (no answer within 2 seconds)" in order.events[-1].comment
+
+
+def test_a_cancellation_reaches_the_sandbox_and_it_confirms(app, login, demo, sandbox):
+    from app import commands
+
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.lose_next_callbacks(3)  # the carrier is slow to act: the order stays with it
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    [held] = sandbox.orders.values()
+    held.status = "accepted"  # it has not shipped yet
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.WITH_CARRIER
+        commands.cancel(db.session, order, order.requester, "Erin is leaving the company.")
+        db.session.commit()
+        assert order.status is OrderStatus.CANCELLATION_REQUESTED
+    apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.CANCELLED
+        assert order.events[-1].comment == "Cancelled by the carrier."
+        sent = db.session.scalar(
+            select(func.count()).where(CarrierRequest.order_id == order.id, CarrierRequest.kind == "cancel")
+        )
+        assert sent == 1
+    assert held.status == "cancelled"
+    assert sandbox.cancellations == [
+        {
+            "idempotency_key": f"{number}-cancel-1",
+            "order_number": number,
+            "carrier_reference": held.reference,
+            "reason": "Erin is leaving the company.",
+        }
+    ]
+
+
+def test_a_request_not_signed_with_the_shared_secret_is_refused_by_the_sandbox(sandbox):
+    import httpx
+
+    answer = httpx.post(
+        sandbox.orders_url,
+        json={"order_number": "X"},
+        headers={"X-Dialtone-Timestamp": "1", "X-Dialtone-Signature": "sha256=" + "0" * 64, "Idempotency-Key": "k"},
+    )
+    assert answer.status_code == 401 and sandbox.orders == {}
