@@ -238,6 +238,8 @@ def send_due(session: DbSession, order_id: int | None = None, limit: int = 50) -
     if order_id is not None:
         query = query.where(CarrierRequest.order_id == order_id)
     due = session.scalars(query.order_by(CarrierRequest.next_try_at, CarrierRequest.id).limit(limit)).all()
+    if not due:
+        return {}
     session.commit()
     counts: dict[str, int] = {}
     for request_id in due:
