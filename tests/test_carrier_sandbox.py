@@ -25,6 +25,7 @@ from app.models import (
     Sim,
 )
 from tests.support.fulfilment import SECRET, apply_pending, approved
+from tests.support.pages import text_of
 
 PIN = "483920"
 
@@ -243,3 +244,47 @@ def test_a_request_not_signed_with_the_shared_secret_is_refused_by_the_sandbox(s
         headers={"X-Dialtone-Timestamp": "1", "X-Dialtone-Signature": "sha256=" + "0" * 64, "Idempotency-Key": "k"},
     )
     assert answer.status_code == 401 and sandbox.orders == {}
+
+
+def test_the_console_shows_what_is_being_retried_and_why_and_the_team_sends_it_again_now(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(1)
+    apply_pending(app)
+    team = login("telecom")
+    console = text_of(team.get("/fulfillment").get_data(as_text=True))
+    assert "Not yet taken by a carrier's API (1)" in console
+    assert f"{number} The order Being retried 1" in console
+    assert "503 Service Unavailable: Try again later." in console
+    with app.app_context():
+        request_id = db.session.scalar(select(CarrierRequest.id).where(CarrierRequest.order_id == order_of(number).id))
+    assert login("employee").post(f"/fulfillment/carrier-requests/{request_id}/send-again").status_code == 403
+    sent = team.post(f"/fulfillment/carrier-requests/{request_id}/send-again")
+    assert sent.status_code == 302 and sent.headers["Location"] == "/fulfillment#sending"
+    apply_pending(app)  # the worker's job, or the sweep: due now, not in a minute
+    assert sandbox.wait_idle()
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.WITH_CARRIER and order.carrier_reference
+        assert "Tara" in [e.comment for e in order.events if e.kind == EventKind.NOTE.value][-1]
+    assert "Nothing waiting" in text_of(team.get("/fulfillment").get_data(as_text=True))
+
+
+def test_a_refused_order_is_sent_again_once_the_team_fixed_it_and_is_placed(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.refuse_next(message="The account is on hold.")
+    sandbox.lose_next_callbacks(3)
+    apply_pending(app)
+    team = login("telecom")
+    console = text_of(team.get("/fulfillment").get_data(as_text=True))
+    assert f"{number} The order Refused by the carrier 1 — The account is on hold." in console
+    with app.app_context():
+        request_id = db.session.scalar(select(CarrierRequest.id).where(CarrierRequest.order_id == order_of(number).id))
+    team.post(f"/fulfillment/carrier-requests/{request_id}/send-again")
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.WITH_CARRIER
+        request = db.session.get(CarrierRequest, request_id)
+        assert (request.state, request.attempts) == (CarrierRequestState.SENT, 1)
+    assert len(sandbox.orders) == 1

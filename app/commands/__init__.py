@@ -23,6 +23,7 @@ from app.commands.fulfilling import (
     record_placed,
     record_shipment,
     retry_carrier_updates,
+    send_again_now,
     send_to_carrier,
     set_aside_carrier_updates,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "record_shipment",
     "reject",
     "retry_carrier_updates",
+    "send_again_now",
     "send_to_carrier",
     "set_aside_carrier_updates",
     "submit",

@@ -15,7 +15,7 @@ from app.fulfilment import outbound, records, updates
 from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
-from app.models import Carrier, Order, OrderStatus, User
+from app.models import Carrier, CarrierRequest, Order, OrderStatus, User
 from app.orders.lifecycle import NotAllowed, Party
 from app.queue import CARRIER, enqueue
 
@@ -52,6 +52,13 @@ def hand_off(session: DbSession, order: Order) -> bool:
 def send_to_carrier(session: DbSession, order_id: int | None = None) -> dict[str, int]:
     """Send what is due to carriers' APIs (an order and its cancellation; of one order, or all). Commits."""
     return outbound.send_due(session, order_id=order_id)
+
+
+def send_again_now(session: DbSession, request: CarrierRequest, person: User) -> None:
+    """The team sends a waiting, refused or given-up send to the carrier's API now (once committed)."""
+    _team(person)
+    what = "order" if request.kind == outbound.ORDER else "cancellation"
+    outbound.send_again(session, request, f"{person.name} asked to send the {what} to the carrier again now.")
 
 
 # ---------------------------------------------------------------- what the carrier did, recorded by the team

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from redis.exceptions import RedisError
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
@@ -83,16 +84,21 @@ def queue_request(session: DbSession, order: Order, kind: str) -> CarrierRequest
     now = clock.now()
     request = CarrierRequest(order=order, kind=kind, idempotency_key=key, next_try_at=now, created_at=now)
     session.add(request)
+    _queue_send_job(session, order)
+    return request
+
+
+def _queue_send_job(session: DbSession, order: Order) -> None:
+    """Once committed, ask the worker to send what is due of the order (the carrier sweep does, if Redis is down)."""
     order_id = order.id
 
     def queue() -> None:
         try:
             enqueue(SEND_JOB, order_id, on=CARRIER)
         except RedisError:  # stored: the carrier sweep sends it
-            log.warning("Redis is down: the carrier sweep will send %s", key)
+            log.warning("Redis is down: the carrier sweep will send what is due of order %s", order_id)
 
     after_commit(session, queue)
-    return request
 
 
 def order_document(session: DbSession, order: Order, key: str) -> dict[str, Any]:
@@ -408,9 +414,38 @@ def _words(delay: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-def waiting(session: DbSession, carrier_id: int | None = None) -> list[CarrierRequest]:
-    """Sends not yet taken by the carrier (waiting for their first try or their next), oldest first."""
-    query = select(CarrierRequest).join(Order).where(CarrierRequest.state == R.WAITING)
-    if carrier_id is not None:
-        query = query.where(Order.carrier_id == carrier_id)
-    return list(session.scalars(query.order_by(CarrierRequest.created_at).limit(200)))
+# ---------------------------------------------------------------- the fulfilment team's view
+def unsent(session: DbSession) -> list[CarrierRequest]:
+    """Sends the carrier has not taken, by carrier then oldest first: waiting for a try, or refused or given up on
+    while their order still waits for them (an order that needs attention, a cancellation still asked)."""
+    stuck = (CarrierRequest.state.in_((R.REFUSED, R.GAVE_UP))) & (
+        ((CarrierRequest.kind == ORDER) & (Order.status == S.NEEDS_ATTENTION) & Order.carrier_reference.is_(None))
+        | ((CarrierRequest.kind == CANCEL) & (Order.status == S.CANCELLATION_REQUESTED))
+    )
+    return list(
+        session.scalars(
+            select(CarrierRequest)
+            .join(Order, CarrierRequest.order_id == Order.id)
+            .join(Carrier, Order.carrier_id == Carrier.id)
+            .where((CarrierRequest.state == R.WAITING) | stuck)
+            .options(contains_eager(CarrierRequest.order).contains_eager(Order.carrier))
+            .order_by(Carrier.name, CarrierRequest.created_at, CarrierRequest.id)
+            .limit(500)
+        )
+    )
+
+
+def can_send_again(request: CarrierRequest) -> bool:
+    return request.state in (R.WAITING, R.REFUSED, R.GAVE_UP) and _still_wanted(request, request.order)
+
+
+def send_again(session: DbSession, request: CarrierRequest, note: str) -> None:
+    """Send it now (a refused or given-up send starts its tries afresh, with the same idempotency key); the caller
+    commits, and the worker is asked to send it once committed."""
+    if not can_send_again(request):
+        raise records.FulfilmentError(f"{request.order.number} no longer needs to be sent to the carrier.")
+    if request.state is not R.WAITING:
+        request.state, request.attempts = R.WAITING, 0
+    request.next_try_at = clock.now()
+    lifecycle.record(session, request.order, EventKind.NOTE, None, comment=note)
+    _queue_send_job(session, request.order)
