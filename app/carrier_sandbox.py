@@ -5,7 +5,8 @@
 It takes orders at `POST /orders` and cancellations at `POST /orders/<order number>/cancel`, as the portal sends
 them (app.fulfilment.outbound): it checks the signature (`X-Dialtone-Signature` over the method, the path, the
 `X-Dialtone-Timestamp` and the body, with the shared secret), makes one order per idempotency key (a retry gets
-the same answer), answers 201 with its reference, and then, like a real carrier, pushes "acknowledged", "shipped"
+the same answer), answers 201 with its reference (a test order, `"test": true`, is answered and nothing more),
+and then, like a real carrier, pushes "acknowledged", "shipped"
 (with a valid tracking number) and "completed" (with a phone number, an IMEI and an ICCID, as the order needs) to
 the portal's signed webhook (`/api/v1/carrier-updates`), `delay` seconds apart.
 
@@ -79,6 +80,7 @@ class CarrierSandbox:
         self.orders: dict[str, SandboxOrder] = {}  # by idempotency key
         self.calls: list[tuple[str, int]] = []  # (path, status answered), every call
         self.cancellations: list[dict[str, Any]] = []
+        self.tests: list[dict[str, Any]] = []  # test orders (`"test": true`): answered, never carried out
         self.failing, self.fail_status, self.refusing, self.refusal = 0, 503, 0, "The order was refused."
         self.slow_seconds, self.losing = 0.0, 0
         self._lock = threading.Lock()
@@ -168,6 +170,10 @@ class CarrierSandbox:
 
     def take_order(self, document: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
         with self._lock:
+            if document.get("test") is True:  # an admin checking the connection: answered, never carried out
+                self.tests.append(document)
+                reference = f"TEST-{len(self.tests):06d}"
+                return 201, {"carrier_reference": reference, "status": "accepted", "message": "Test order received."}
             if self.refusing:
                 self.refusing -= 1
                 return 422, {"error": "refused", "message": self.refusal}

@@ -288,3 +288,19 @@ def test_a_refused_order_is_sent_again_once_the_team_fixed_it_and_is_placed(app,
         request = db.session.get(CarrierRequest, request_id)
         assert (request.state, request.attempts) == (CarrierRequestState.SENT, 1)
     assert len(sandbox.orders) == 1
+
+
+def test_a_test_order_signed_with_the_wrong_secret_shows_the_carriers_refusal(app, login, sandbox):
+    from app.catalog.carriers import set_api_secret
+
+    with app.app_context():
+        fabrikam = db.session.scalar(select(Carrier).where(Carrier.code == "fabrikam"))
+        set_api_secret(fabrikam, "not-the-shared-secret")
+        db.session.commit()
+        fabrikam_id, contoso_id = fabrikam.id, db.session.scalar(select(Carrier.id).where(Carrier.code == "contoso"))
+    admin = login("admin")
+    page = admin.post(f"/admin/catalog/carriers/{fabrikam_id}/test-order")
+    assert "Fabrikam Cellular refused it with 401: bad signature" in text_of(page.get_data(as_text=True))
+    assert sandbox.tests == [] and sandbox.orders == {}
+    assert admin.post(f"/admin/catalog/carriers/{contoso_id}/test-order").status_code == 404  # a manual carrier
+    assert login("telecom").post(f"/admin/catalog/carriers/{fabrikam_id}/test-order").status_code == 403

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -233,6 +234,23 @@ def post(carrier: Carrier, url: str, document: dict[str, Any], key: str) -> Answ
     if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
         return Answer("refused", str(said)[:400] if said else message, response.status_code, answer)
     return Answer("failed", message, response.status_code, answer)
+
+
+def send_test_order(carrier: Carrier) -> Answer:
+    """Send the carrier a test order (marked `"test": true`, to be answered but not carried out), as an admin
+    checks the endpoint, the secret and the timeout; what the carrier answered."""
+    key = f"test-{carrier.code}-{uuid.uuid4().hex[:12]}"
+    document = {
+        "idempotency_key": key,
+        "test": True,
+        "order_number": "TEST",
+        "type": "test",
+        "type_name": "Test order",
+        "account_number": carrier.account_number,
+        "items": {},
+        "details": {},
+    }
+    return post(carrier, carrier.api_url, document, key)
 
 
 # ---------------------------------------------------------------- the worker's side: send what is due
