@@ -121,6 +121,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "fulfilment.act"): (302, 403, 403, 422, 403, 422),
     ("POST", "fulfilment.reveal"): (302, 403, 403, 422, 403, 422),  # the password asked again
     ("POST", "fulfilment.record_return"): (302, 403, 403, 422, 403, 422),
+    ("POST", "fulfilment.send_again"): (302, 403, 403, 302, 403, 302),  # told it no longer needs sending
     ("POST", "fulfilment.record_lost"): (302, 403, 403, 422, 403, 422),
     ("POST", "inventory.edit"): (302, 403, 403, 403, 422, 422),
     ("POST", "inventory.inline_field"): (302, 403, 403, 403, 302, 302),
@@ -136,6 +137,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "admin.catalog_retire"): ADMIN_ACTION,
     ("POST", "admin.catalog_restore"): ADMIN_ACTION,
     ("POST", "admin.carrier_webhook_secret"): (302, 403, 403, 403, 403, 200),  # the new secret, shown once
+    ("POST", "admin.carrier_test_order"): (302, 403, 403, 403, 403, 404),  # Contoso is manual: no API to test
     ("POST", "admin.person"): ADMIN_FORM,
     ("POST", "admin.person_reactivate"): ADMIN_ACTION,
     ("POST", "admin.people_import"): ADMIN_FORM,
