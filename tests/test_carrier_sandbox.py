@@ -304,3 +304,20 @@ def test_a_test_order_signed_with_the_wrong_secret_shows_the_carriers_refusal(ap
     assert sandbox.tests == [] and sandbox.orders == {}
     assert admin.post(f"/admin/catalog/carriers/{contoso_id}/test-order").status_code == 404  # a manual carrier
     assert login("telecom").post(f"/admin/catalog/carriers/{fabrikam_id}/test-order").status_code == 403
+
+
+def test_a_carrier_that_does_not_answer_is_tried_once_a_round_and_the_rest_wait_for_the_next(app, login, demo, sandbox):
+    first, second = fabrikam_new_line(app, login, demo), fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(1)
+    apply_pending(app)
+    assert [status for _path, status in sandbox.calls] == [503]
+    with app.app_context():
+        waiting = {
+            order_of(n).number: db.session.scalar(
+                select(CarrierRequest.attempts).where(CarrierRequest.order_id == order_of(n).id)
+            )
+            for n in (first, second)
+        }
+    assert waiting == {first: 1, second: 0}
+    apply_pending(app)  # the next round: the second is sent, the first waits for its minute
+    assert [status for _path, status in sandbox.calls] == [503, 201]

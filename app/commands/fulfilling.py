@@ -168,7 +168,7 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
         if hand_off(session, order):
             session.commit()
             handed += 1
-    sent = sum(outbound.send_due(session).values())
+    sent = outbound.send_due(session).get("sent", 0)
     moved = 0
     moment = now or clock.now()
     for order in in_flight_simulated(session):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -254,25 +255,38 @@ def send_test_order(carrier: Carrier) -> Answer:
 
 
 # ---------------------------------------------------------------- the worker's side: send what is due
-def send_due(session: DbSession, order_id: int | None = None, limit: int = 50) -> dict[str, int]:
-    """Try every send that is due (of one order, or all); commits. Counts by outcome."""
-    query = select(CarrierRequest.id).where(
-        CarrierRequest.state == R.WAITING, CarrierRequest.next_try_at <= clock.now()
+def send_due(
+    session: DbSession, order_id: int | None = None, limit: int = 50, budget_seconds: float = 90
+) -> dict[str, int]:
+    """Try the sends that are due (of one order, or all); commits. Counts by outcome. A carrier that did not answer
+    is not tried again in the same round, and the round stops after `budget_seconds` (well within the job's time
+    limit): what is left is due still, and the next sweep sends it."""
+    query = (
+        select(CarrierRequest.id, Order.carrier_id)
+        .join(Order, CarrierRequest.order_id == Order.id)
+        .where(CarrierRequest.state == R.WAITING, CarrierRequest.next_try_at <= clock.now())
     )
     if order_id is not None:
         query = query.where(CarrierRequest.order_id == order_id)
-    due = session.scalars(query.order_by(CarrierRequest.next_try_at, CarrierRequest.id).limit(limit)).all()
+    due = session.execute(query.order_by(CarrierRequest.next_try_at, CarrierRequest.id).limit(limit)).all()
     if not due:
         return {}
     session.commit()
     counts: dict[str, int] = {}
-    for request_id in due:
-        try:
-            outcome = send(session, request_id)
-        except Exception:  # noqa: BLE001 - one send's trouble must not stop the others; tried again by the sweep
-            session.rollback()
-            log.exception("Sending carrier request %s failed", request_id)
-            outcome = "error"
+    unreachable: set[int | None] = set()
+    stop_at = time.monotonic() + budget_seconds
+    for request_id, carrier_id in due:
+        if carrier_id in unreachable or time.monotonic() > stop_at:
+            outcome = "left for the next sweep"
+        else:
+            try:
+                outcome = send(session, request_id)
+            except Exception:  # noqa: BLE001 - one send's trouble must not stop the others; tried again later
+                session.rollback()
+                log.exception("Sending carrier request %s failed", request_id)
+                outcome = "error"
+            if outcome in ("retrying", "gave up"):
+                unreachable.add(carrier_id)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
