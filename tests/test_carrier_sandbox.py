@@ -24,7 +24,7 @@ from app.models import (
     OrderStatus,
     Sim,
 )
-from tests.support.fulfilment import SECRET, apply_pending, approved
+from tests.support.fulfilment import SECRET, apply_pending, approved, signed_headers
 from tests.support.pages import text_of
 
 PIN = "483920"
@@ -321,3 +321,44 @@ def test_a_carrier_that_does_not_answer_is_tried_once_a_round_and_the_rest_wait_
     assert waiting == {first: 1, second: 0}
     apply_pending(app)  # the next round: the second is sent, the first waits for its minute
     assert [status for _path, status in sandbox.calls] == [503, 201]
+
+
+# ---------------------------------------------------------------- carriers that poll
+def _waiting(app, client, carrier: str, query: str = "?status=approved"):
+    path = "/api/v1/orders"
+    return client.get(path + query, headers=signed_headers(app, carrier, "GET", path))
+
+
+def test_a_carrier_that_polls_lists_its_approved_orders_as_the_hand_off_carries_them(app, client, login, demo):
+    from sqlalchemy import event
+
+    first = fabrikam_new_line(app, login, demo)
+    listed = _waiting(app, client, "fabrikam")
+    assert listed.status_code == 200
+    body = listed.get_json()
+    assert (body["total"], body["page"], body["next_page"]) == (1, 1, None)
+    [order] = body["orders"]
+    assert order["order_number"] == first and order["idempotency_key"] == f"{first}-hand-off"
+    assert order["items"]["plan"]["name"] == "Business Unlimited" and order["shipping_address"]["city"]
+    assert _waiting(app, client, "contoso").get_json()["orders"] == []  # only the carrier's own
+    assert _waiting(app, client, "fabrikam", "?status=shipped").status_code == 400
+    assert client.get("/api/v1/orders?status=approved").status_code == 401
+
+    statements = [0]
+
+    def count(*_args) -> None:
+        statements[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        _waiting(app, client, "fabrikam")
+        one = statements[0]
+        fabrikam_new_line(app, login, demo), fabrikam_new_line(app, login, demo)
+        statements[0] = 0
+        three = _waiting(app, client, "fabrikam").get_json()
+        assert statements[0] == one  # no query per order
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert three["total"] == 3 and [o["order_number"] for o in three["orders"]][0] == first

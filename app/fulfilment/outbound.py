@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from redis.exceptions import RedisError
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
@@ -46,6 +46,7 @@ from app.models import (
     Order,
     OrderStatus,
     Plan,
+    User,
 )
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
@@ -77,12 +78,17 @@ ITEMS: dict[str, type[Plan] | type[Feature] | type[DeviceModel] | type[Accessory
 
 
 # ---------------------------------------------------------------- what is sent
+def hand_off_key(order: Order) -> str:
+    """The idempotency key of an order's hand-off: the same on every try, and in the list a polling carrier reads."""
+    return f"{order.number}-hand-off"
+
+
 def queue_request(session: DbSession, order: Order, kind: str) -> CarrierRequest:
     """Store a send of `order` (kind ORDER or CANCEL), due now; once committed, the worker is asked to send it."""
     earlier = session.scalar(
         select(func.count()).where(CarrierRequest.order_id == order.id, CarrierRequest.kind == kind)
     )
-    key = f"{order.number}-hand-off" if kind == ORDER else f"{order.number}-cancel-{(earlier or 0) + 1}"
+    key = hand_off_key(order) if kind == ORDER else f"{order.number}-cancel-{(earlier or 0) + 1}"
     now = clock.now()
     request = CarrierRequest(order=order, kind=kind, idempotency_key=key, next_try_at=now, created_at=now)
     session.add(request)
@@ -103,18 +109,40 @@ def _queue_send_job(session: DbSession, order: Order) -> None:
     after_commit(session, queue)
 
 
-def order_document(session: DbSession, order: Order, key: str) -> dict[str, Any]:
+CatalogRows = dict[tuple[str, int], Plan | Feature | DeviceModel | Accessory]
+
+
+def _ids(value: Any) -> list[int]:
+    values = value if isinstance(value, list) else [value] if value else []
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def catalog_rows(session: DbSession, orders: list[Order]) -> CatalogRows:
+    """The plans, features, device models and accessories the orders name, one query per kind."""
+    wanted: dict[str, set[int]] = {name: set() for name in ITEMS}
+    for order in orders:
+        for name in ITEMS:
+            wanted[name].update(_ids((order.details or {}).get(name)))
+    rows: CatalogRows = {}
+    for name, ids in wanted.items():
+        if ids:
+            model = ITEMS[name]
+            found = session.scalars(select(model).where(model.id.in_(ids)))
+            rows.update({(name, row.id): row for row in found if isinstance(row, model)})
+    return rows
+
+
+def order_document(session: DbSession, order: Order, key: str, rows: CatalogRows | None = None) -> dict[str, Any]:
     """The order as the carrier's API receives it (the port's account number and PIN included, in clear: this
-    channel is signed and goes to the carrier alone)."""
+    channel is signed and goes to the carrier alone). `rows`: the catalog rows it names (`catalog_rows`)."""
+    rows = catalog_rows(session, [order]) if rows is None else rows
     details = dict(order.details or {})
     order_type = REGISTRY.get(order.type)
     employee = order.employee
     items: dict[str, Any] = {}
-    for name, model in ITEMS.items():
+    for name in ITEMS:
         value = details.pop(name, None)
-        ids = value if isinstance(value, list) else [value] if value else []
-        rows = [session.get(model, int(i)) for i in ids if str(i).isdigit()]
-        described = [_item(row) for row in rows if isinstance(row, model)]
+        described = [_item(rows[name, i]) for i in _ids(value) if (name, i) in rows]
         if described:
             items[name] = described if isinstance(value, list) else described[0]
     details.pop("carrier", None)
@@ -143,6 +171,30 @@ def order_document(session: DbSession, order: Order, key: str) -> dict[str, Any]
     if secrets:
         document["port_in" if order.type == "port_in" else "account_transfer"] = secrets
     return document
+
+
+def waiting_for(
+    session: DbSession, carrier: Carrier, page: int, per_page: int = 50
+) -> tuple[list[dict[str, Any]], int]:
+    """For a carrier that polls: its approved orders, oldest approval first, a page of them as the hand-off sends
+    them (with the same idempotency key), and how many there are."""
+    waiting = select(Order).where(Order.carrier_id == carrier.id, Order.status == S.APPROVED)
+    total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    orders = list(
+        session.scalars(
+            waiting.options(
+                selectinload(Order.employee).selectinload(User.location),
+                selectinload(Order.line),
+                selectinload(Order.device),
+                selectinload(Order.carrier),
+            )
+            .order_by(Order.approved_at, Order.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    rows = catalog_rows(session, orders)
+    return [order_document(session, order, hand_off_key(order), rows) for order in orders], total
 
 
 def _item(row: Plan | Feature | DeviceModel | Accessory) -> dict[str, Any]:

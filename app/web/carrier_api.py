@@ -1,4 +1,5 @@
-"""The signed JSON API through which carriers push order updates and poll orders (`/api/v1`).
+"""The signed JSON API through which carriers push order updates, poll orders and list those waiting for them
+(`/api/v1`).
 
 Authentication, with no session and no CSRF (the signature is the credential): `X-Dialtone-Carrier: <carrier
 code>` and `X-Dialtone-Signature: sha256=<hex HMAC-SHA256>` with that carrier's webhook secret, over
@@ -25,9 +26,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import clock, commands
+from app import clock, commands, params
 from app.crypto import decrypt
 from app.extensions import db
+from app.fulfilment import outbound
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order
@@ -176,6 +178,24 @@ def carrier_updates():
         db.session.rollback()
         return jsonify(error=str(refusal)), 409
     return jsonify(status="accepted", update_id=payload["update_id"]), 202
+
+
+ORDERS_PER_PAGE = 50
+
+
+@bp.route("/orders")
+def orders_waiting():
+    """For carriers that poll: their approved orders (`?status=approved`, the one status listed), oldest approval
+    first, 50 a page (`?page=2`), each as the hand-off sends it; a carrier acknowledges one through its updates."""
+    carrier, _body = _authenticate()
+    if request.args.get("status", "approved") != "approved":
+        return jsonify(error="only orders waiting for the carrier are listed: status=approved"), 400
+    page = params.page(request.args)
+    documents, total = outbound.waiting_for(db.session, carrier, page, ORDERS_PER_PAGE)
+    more = page * ORDERS_PER_PAGE < total
+    return jsonify(
+        orders=documents, page=page, per_page=ORDERS_PER_PAGE, total=total, next_page=page + 1 if more else None
+    )
 
 
 @bp.route("/orders/<number>")
