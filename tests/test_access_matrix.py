@@ -104,6 +104,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     # the carrier API: a signature, never a session
     ("GET", "carrier_api.order_status"): (401, 401, 401, 401, 401, 401),
     ("GET", "carrier_api.orders_waiting"): (401, 401, 401, 401, 401, 401),  # a carrier signs; no session opens it
+    ("GET", "carrier_api.openapi"): EVERYONE,  # the API's document is public
     ("POST", "carrier_api.carrier_updates"): (401, 401, 401, 401, 401, 401),
     # posts (valid CSRF token, no fields: forms come back with their errors)
     ("POST", "auth.login"): (422, 302, 302, 302, 302, 302),

@@ -35,6 +35,7 @@ from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order
 from app.queue import redis_connection
 from app.signing import signature, signed_request
+from app.web.carrier_api_spec import DOCUMENT
 
 __all__ = ["bp", "signature", "signed_request", "unix_now"]
 
@@ -181,6 +182,12 @@ def carrier_updates():
 
 
 ORDERS_PER_PAGE = 50
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API and of what the portal sends to carriers (no signature needed)."""
+    return jsonify(DOCUMENT)
 
 
 @bp.route("/orders")
