@@ -362,3 +362,74 @@ def test_a_carrier_that_polls_lists_its_approved_orders_as_the_hand_off_carries_
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert three["total"] == 3 and [o["order_number"] for o in three["orders"]][0] == first
+
+
+def test_a_cancellation_the_carrier_refuses_is_left_to_the_team_who_is_told(app, login, demo, sandbox):
+    from app import commands
+
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.lose_next_callbacks(3)
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    sandbox.orders.clear()  # the carrier lost track of it: it answers 404 to the cancellation
+    with app.app_context():
+        order = order_of(number)
+        commands.cancel(db.session, order, order.requester, "No longer needed.")
+        db.session.commit()
+    apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.CANCELLATION_REQUESTED
+        failed = order.events[-1]
+        assert failed.kind == EventKind.CARRIER_SEND_FAILED.value
+        assert failed.comment == (
+            f"Fabrikam Cellular refused the cancellation: No order {number} here. "
+            "Ask the carrier and record its answer in the fulfilment console."
+        )
+        told = db.session.scalars(select(Notification.milestone).where(Notification.event_id == failed.id)).all()
+        assert "needs_attention" in told
+    console = text_of(login("telecom").get("/fulfillment").get_data(as_text=True))
+    assert f"{number} Its cancellation Refused by the carrier 1" in console
+
+
+def test_an_order_cancelled_before_it_was_sent_is_never_sent(app, login, demo, sandbox):
+    from app import commands
+
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(1)
+    apply_pending(app)  # the first try fails: the next is due in a minute
+    with app.app_context():
+        order = order_of(number)
+        commands.cancel(db.session, order, order.requester, "Changed my mind.")
+        db.session.commit()
+    app.extensions["clock"].advance(minutes=2)
+    apply_pending(app)
+    assert len(sandbox.calls) == 1 and sandbox.orders == {}
+    with app.app_context():
+        order = order_of(number)
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        assert order.status is OrderStatus.CANCELLED and request.state is CarrierRequestState.DROPPED
+
+
+def test_an_order_the_carrier_took_after_it_was_cancelled_here_is_flagged_for_the_team(app, login, demo, sandbox):
+    from app import commands
+    from app.fulfilment.outbound import Answer, take_answer
+
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.fail_next(1)
+    apply_pending(app)
+    with app.app_context():
+        order = order_of(number)
+        commands.cancel(db.session, order, order.requester, "Changed my mind.")
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        # the answer of a try under way when the order was cancelled
+        take_answer(db.session, request, Answer("taken", "201 Created", 201, {"carrier_reference": "FAB-000777"}))
+        db.session.commit()
+        order = order_of(number)
+        assert order.status is OrderStatus.CANCELLED and order.carrier_reference == "FAB-000777"
+        assert order.events[-1].comment == (
+            "Fabrikam Cellular took the order (its reference FAB-000777) after it was cancelled here: "
+            "ask the carrier to cancel it."
+        )
+        told = db.session.scalars(select(Notification.milestone).where(Notification.event_id == order.events[-1].id))
+        assert "needs_attention" in list(told)

@@ -450,6 +450,17 @@ def _order_taken(session: DbSession, order: Order, answer: Answer, name: str) ->
             comment=f"Sent to {name}; it has not given its reference yet.",
         )
         return
+    if order.status is S.CANCELLED:  # cancelled here while the carrier was taking it: the team asks it to cancel
+        order.carrier_reference = order.carrier_reference or reference.strip()
+        lifecycle.record(
+            session,
+            order,
+            EventKind.CARRIER_SEND_FAILED,
+            None,
+            comment=f"{name} took the order (its reference {reference.strip()}) after it was cancelled here: "
+            "ask the carrier to cancel it.",
+        )
+        return
     try:
         records.mark_placed(
             session, order, reference, None, note=f"Sent to {name}: its reference is {reference.strip()}."
