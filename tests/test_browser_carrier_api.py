@@ -52,3 +52,46 @@ def test_ada_sets_a_carrier_to_api_mode_and_sends_it_a_test_order(app, page, liv
             assert carrier.api_timeout_seconds == 5 and decrypt(carrier.api_secret_encrypted) == SECRET
     finally:
         sandbox.stop()
+
+
+def test_tara_sees_a_refused_send_in_the_console_and_sends_it_again_now(app, login, demo, page, live_server):
+    from tests.support.fulfilment import apply_pending, approved
+
+    sandbox = CarrierSandbox(secret="demo-carrier-secret", portal=live_server, delay=0, now=app.extensions["clock"].now)
+    sandbox.start()
+    try:
+        with app.app_context():
+            fabrikam = db.session.scalar(select(Carrier).where(Carrier.code == "fabrikam"))
+            fabrikam.api_url = sandbox.orders_url
+            db.session.commit()
+        number = approved(
+            app,
+            login,
+            demo,
+            "new_line",
+            carrier=demo.carrier("fabrikam"),
+            plan=demo.plan("fabrikam", "Business Unlimited"),
+            device_model=demo.model("iPhone 16"),
+        )
+        sandbox.refuse_next(message="The account is on hold.")
+        sandbox.lose_next_callbacks(3)
+        apply_pending(app)
+
+        page.sign_in(DEMO_USERS["telecom"])
+        page.goto("/fulfillment")
+        sends = page.locator("#sending")
+        expect(sends).to_contain_text("Refused by the carrier")
+        expect(sends).to_contain_text("The account is on hold.")
+        page.check()
+        sends.get_by_role("button", name=f"Send again now the order {number}").click()
+        expect(
+            page.get_by_role("status").filter(has_text=f"{number} is being sent to Fabrikam Cellular now.")
+        ).to_be_visible()
+        apply_pending(app)  # the worker
+        page.goto(f"/fulfillment/orders/{number}")
+        expect(page.locator("section", has_text="Sent to Fabrikam Cellular's API")).to_contain_text(
+            "Taken by the carrier"
+        )
+        page.check()
+    finally:
+        sandbox.stop()

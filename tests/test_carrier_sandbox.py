@@ -433,3 +433,13 @@ def test_an_order_the_carrier_took_after_it_was_cancelled_here_is_flagged_for_th
         )
         told = db.session.scalars(select(Notification.milestone).where(Notification.event_id == order.events[-1].id))
         assert "needs_attention" in list(told)
+
+
+def test_the_orders_page_in_the_console_shows_its_sends_and_what_the_carrier_said(app, login, demo, sandbox):
+    number = fabrikam_new_line(app, login, demo)
+    sandbox.refuse_next(message="The account is on hold.")
+    apply_pending(app)
+    team = login("telecom")
+    page = text_of(team.get(f"/fulfillment/orders/{number}").get_data(as_text=True))
+    assert "Sent to Fabrikam Cellular's API" in page
+    assert "The order Refused by the carrier 1 — The account is on hold. Send again now the order" in page

@@ -530,6 +530,12 @@ def unsent(session: DbSession) -> list[CarrierRequest]:
     )
 
 
+def requests_of(session: DbSession, order: Order) -> list[CarrierRequest]:
+    """The order's sends to its carrier's API, oldest first."""
+    query = select(CarrierRequest).where(CarrierRequest.order_id == order.id)
+    return list(session.scalars(query.order_by(CarrierRequest.id)))
+
+
 def can_send_again(request: CarrierRequest) -> bool:
     return request.state in (R.WAITING, R.REFUSED, R.GAVE_UP) and _still_wanted(request, request.order)
 

@@ -132,6 +132,7 @@ FACT_FIELDS = {"service_number": "number", "imei": "device", "iccid": "device"}
 
 def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | None = None, **bound):
     forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
+    carrier_requests = outbound.requests_of(db.session, order)
     return render_template(
         "fulfilment/order.html",
         order=order,
@@ -141,6 +142,8 @@ def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | Non
         missing=types.get(order.type).missing_reports(order),
         open=order.status in lifecycle.IN_FULFILMENT,
         failed_updates=updates.failed_updates(db.session, order),
+        carrier_requests=carrier_requests,
+        sendable={r.id for r in carrier_requests if outbound.can_send_again(r)},
         has_secrets=order.status in lifecycle.IN_FULFILMENT and secrets.has_secrets(order),
         reveal_form=bound.get("reveal") or RevealForm(formdata=None),
         revealed=revealed,
