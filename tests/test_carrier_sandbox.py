@@ -443,3 +443,27 @@ def test_the_orders_page_in_the_console_shows_its_sends_and_what_the_carrier_sai
     page = text_of(team.get(f"/fulfillment/orders/{number}").get_data(as_text=True))
     assert "Sent to Fabrikam Cellular's API" in page
     assert "The order Refused by the carrier 1 — The account is on hold. Send again now the order" in page
+
+
+def test_a_port_carries_its_account_number_and_pin_to_the_carrier_and_nowhere_else(app, login, demo, sandbox):
+    number = approved(
+        app,
+        login,
+        demo,
+        "port_in",
+        carrier=demo.carrier("fabrikam"),
+        plan=demo.plan("fabrikam", "Business Unlimited"),
+        device_model=demo.model("iPhone 16"),
+    )
+    sandbox.lose_next_callbacks(3)
+    apply_pending(app)
+    assert sandbox.wait_idle()
+    [held] = sandbox.orders.values()
+    assert held.document["port_in"] == {"account_number": "PERS-22918", "transfer_pin": PIN}
+    assert held.document["line"]["number"] and "transfer_pin" not in held.document["details"]
+    with app.app_context():
+        order = order_of(number)
+        assert order.status is OrderStatus.WITH_CARRIER
+        assert all(PIN not in (e.comment or "") and PIN not in str(e.data) for e in order.events)
+        request = db.session.scalar(select(CarrierRequest).where(CarrierRequest.order_id == order.id))
+        assert PIN not in request.last_error
