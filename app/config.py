@@ -50,6 +50,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SQLALCHEMY_RECORD_QUERIES = False
         self.SIMULATOR_PACE_SECONDS = float(env("SIMULATOR_PACE_SECONDS", "20"))
+        # Where the demo's API carrier (Fabrikam) sends orders: the carrier sandbox `make run` starts.
+        self.CARRIER_SANDBOX_URL = env("CARRIER_SANDBOX_URL", "http://127.0.0.1:5055/orders")
         # Sign-on by a header the company's reverse proxy sets (e.g. REMOTE_USER); unset: password sign-in only.
         self.TRUSTED_USER_HEADER = env("TRUSTED_USER_HEADER") or None
         # Failed sign-ins for one account from one address before each next attempt waits (2, 4, 8 … seconds, at

@@ -6,6 +6,7 @@ import itertools
 import random
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -286,7 +287,9 @@ def _catalog() -> dict:
         "fabrikam": Carrier(
             code="fabrikam",
             name="Fabrikam Cellular",
-            fulfilment_mode=FulfilmentMode.MANUAL,
+            fulfilment_mode=FulfilmentMode.API,  # through its API: the carrier sandbox plays it (app.carrier_sandbox)
+            api_url=current_app.config["CARRIER_SANDBOX_URL"],
+            api_secret_encrypted=encrypt(DEMO_WEBHOOK_SECRET),
             reactivation_window_days=30,
             account_number="FC-00417723",
         ),

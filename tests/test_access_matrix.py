@@ -104,6 +104,8 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "notifications.milestones"): ADMIN_ONLY,
     # the carrier API: a signature, never a session
     ("GET", "carrier_api.order_status"): (401, 401, 401, 401, 401, 401),
+    ("GET", "carrier_api.orders_waiting"): (401, 401, 401, 401, 401, 401),  # a carrier signs; no session opens it
+    ("GET", "carrier_api.openapi"): EVERYONE,  # the API's document is public
     ("POST", "carrier_api.carrier_updates"): (401, 401, 401, 401, 401, 401),
     # posts (valid CSRF token, no fields: forms come back with their errors)
     ("POST", "auth.login"): (422, 302, 302, 302, 302, 302),
@@ -123,6 +125,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "fulfilment.act"): (302, 403, 403, 422, 403, 422),
     ("POST", "fulfilment.reveal"): (302, 403, 403, 422, 403, 422),  # the password asked again
     ("POST", "fulfilment.record_return"): (302, 403, 403, 422, 403, 422),
+    ("POST", "fulfilment.send_again"): (302, 403, 403, 302, 403, 302),  # told it no longer needs sending
     ("POST", "fulfilment.record_lost"): (302, 403, 403, 422, 403, 422),
     ("POST", "inventory.edit"): (302, 403, 403, 403, 422, 422),
     ("POST", "inventory.inline_field"): (302, 403, 403, 403, 302, 302),
@@ -138,6 +141,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "admin.catalog_retire"): ADMIN_ACTION,
     ("POST", "admin.catalog_restore"): ADMIN_ACTION,
     ("POST", "admin.carrier_webhook_secret"): (302, 403, 403, 403, 403, 200),  # the new secret, shown once
+    ("POST", "admin.carrier_test_order"): (302, 403, 403, 403, 403, 404),  # Contoso is manual: no API to test
     ("POST", "admin.person"): ADMIN_FORM,
     ("POST", "admin.person_reactivate"): ADMIN_ACTION,
     ("POST", "admin.people_import"): ADMIN_FORM,

@@ -51,7 +51,9 @@ def test_demo_carriers_with_modes_windows_and_the_webhook_secret(db_session):
     assert set(carriers) == {"northwind", "contoso", "fabrikam"}
     assert carriers["northwind"].fulfilment_mode.value == "simulated"
     assert carriers["contoso"].fulfilment_mode.value == "manual"
-    assert carriers["fabrikam"].fulfilment_mode.value == "manual"
+    assert carriers["fabrikam"].fulfilment_mode.value == "api"  # the carrier sandbox plays it
+    assert carriers["fabrikam"].api_url == "http://127.0.0.1:5055/orders"
+    assert decrypt(carriers["fabrikam"].api_secret_encrypted) == "demo-carrier-secret"
     assert carriers["northwind"].reactivation_window_days == 30
     for carrier in carriers.values():
         assert carrier.plans and carrier.features

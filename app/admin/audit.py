@@ -12,7 +12,7 @@ from app.database import DbSession
 from app.models import AuditEntry, User
 
 # Never written to the log, even as "changed from … to …".
-SECRET_FIELDS = {"webhook_secret_encrypted", "password_hash", "data"}
+SECRET_FIELDS = {"webhook_secret_encrypted", "api_secret_encrypted", "password_hash", "data"}
 
 VERBS = {
     "create": "added",

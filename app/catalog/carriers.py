@@ -1,4 +1,5 @@
-"""Carrier webhook secrets: made here, stored encrypted, shown in clear once (on creation or rotation)."""
+"""Carrier secrets: the webhook secret (made here, stored encrypted, shown in clear once, on creation or rotation)
+and the API signing secret an admin gives for API mode (stored encrypted, never shown)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,13 @@ def rotate_webhook_secret(carrier: Carrier) -> str:
 def webhook_secret(carrier: Carrier) -> str | None:
     """The secret in clear, for checking signatures (never for display)."""
     return decrypt(carrier.webhook_secret_encrypted) if carrier.webhook_secret_encrypted else None
+
+
+def set_api_secret(carrier: Carrier, secret: str) -> None:
+    """Store the secret the portal signs what it sends to the carrier's API with (API mode), encrypted."""
+    carrier.api_secret_encrypted = encrypt(secret)
+
+
+def api_secret(carrier: Carrier) -> str | None:
+    """The API signing secret in clear, for signing a request (never for display)."""
+    return decrypt(carrier.api_secret_encrypted) if carrier.api_secret_encrypted else None

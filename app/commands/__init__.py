@@ -23,6 +23,8 @@ from app.commands.fulfilling import (
     record_placed,
     record_shipment,
     retry_carrier_updates,
+    send_again_now,
+    send_to_carrier,
     set_aside_carrier_updates,
 )
 from app.commands.ordering import answer, cancel, commit_or_conflict, submit
@@ -49,6 +51,8 @@ __all__ = [
     "record_shipment",
     "reject",
     "retry_carrier_updates",
+    "send_again_now",
+    "send_to_carrier",
     "set_aside_carrier_updates",
     "submit",
 ]

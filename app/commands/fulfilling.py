@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.database import DbSession, after_commit
-from app.fulfilment import records, updates
+from app.fulfilment import outbound, records, updates
 from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
-from app.models import Carrier, Order, OrderStatus, User
+from app.models import Carrier, CarrierRequest, Order, OrderStatus, User
 from app.orders.lifecycle import NotAllowed, Party
 from app.queue import CARRIER, enqueue
 
@@ -47,6 +47,18 @@ def hand_off(session: DbSession, order: Order) -> bool:
         return False
     adapter_for(carrier_of(order)).hand_off(session, order)
     return True
+
+
+def send_to_carrier(session: DbSession, order_id: int | None = None) -> dict[str, int]:
+    """Send what is due to carriers' APIs (an order and its cancellation; of one order, or all). Commits."""
+    return outbound.send_due(session, order_id=order_id)
+
+
+def send_again_now(session: DbSession, request: CarrierRequest, person: User) -> None:
+    """The team sends a waiting, refused or given-up send to the carrier's API now (once committed)."""
+    _team(person)
+    what = "order" if request.kind == outbound.ORDER else "cancellation"
+    outbound.send_again(session, request, f"{person.name} asked to send the {what} to the carrier again now.")
 
 
 # ---------------------------------------------------------------- what the carrier did, recorded by the team
@@ -141,7 +153,8 @@ def apply_carrier_update(session: DbSession, update_row_id: int) -> str:
 # ---------------------------------------------------------------- the worker's sweep
 def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, int]:
     """Apply updates stored while Redis was down, hand off approved orders never handed off (the worker or Redis
-    was down when they were approved), and let the simulator move its orders on. Commits, order by order."""
+    was down when they were approved), send what is due to carriers' APIs (a first try whose job was lost, or the
+    next try after a failed one), and let the simulator move its orders on. Commits, order by order."""
     applied = len(updates.drain(session).outcomes)
     handed = 0
     waiting = session.scalars(
@@ -155,6 +168,7 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
         if hand_off(session, order):
             session.commit()
             handed += 1
+    sent = outbound.send_due(session).get("sent", 0)
     moved = 0
     moment = now or clock.now()
     for order in in_flight_simulated(session):
@@ -164,4 +178,4 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
         except Exception:  # noqa: BLE001 - one order's trouble must not stop the others; retried next sweep
             session.rollback()
             updates.log.exception("The simulator could not move %s", order.number)
-    return {"applied": applied, "handed_off": handed, "advanced": moved}
+    return {"applied": applied, "handed_off": handed, "sent": sent, "advanced": moved}

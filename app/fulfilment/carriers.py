@@ -1,8 +1,9 @@
 """Carrier adapters: one small interface, one adapter per fulfilment mode.
 
-`hand_off` is called once an order is approved; `advance` is called by the periodic sweep and moves an order
-on when the carrier itself is simulated. A manual carrier waits for the fulfilment team (console) or for the
-carrier's own pushes through the API.
+`hand_off` is called once an order is approved; `advance` is called by the periodic sweep and moves an order on
+when the carrier itself is simulated; `cancel` asks the carrier to cancel an order it has. A manual carrier waits
+for the fulfilment team (console) or for the carrier's own pushes through the API. An API carrier is sent the
+order and its cancellation by the worker (app.fulfilment.outbound) and pushes back through the API.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.database import DbSession
-from app.fulfilment import simulator
+from app.fulfilment import outbound, simulator
 from app.fulfilment.records import FulfilmentError
 from app.fulfilment.updates import Received, apply_update, receive
 from app.models import Carrier, FulfilmentMode, Order, OrderStatus
@@ -78,9 +79,24 @@ class SimulatedCarrier(CarrierAdapter):
         return received.outcome == "accepted"
 
 
+class ApiCarrier(CarrierAdapter):
+    """The carrier's own API: the worker sends the order, and any cancellation, to its endpoint (signed, retried
+    with the same idempotency key until it answers); the carrier reports back through the signed webhook."""
+
+    mode = FulfilmentMode.API
+
+    def hand_off(self, session: DbSession, order: Order) -> None:
+        lifecycle.hand_off(session, order, f"Being sent to {carrier_of(order).name} through its API.")
+        outbound.queue_request(session, order, outbound.ORDER)
+
+    def cancel(self, session: DbSession, order: Order, reason: str) -> None:
+        outbound.queue_request(session, order, outbound.CANCEL)
+
+
 ADAPTERS: dict[FulfilmentMode, CarrierAdapter] = {
     FulfilmentMode.MANUAL: ManualCarrier(),
     FulfilmentMode.SIMULATED: SimulatedCarrier(),
+    FulfilmentMode.API: ApiCarrier(),
 }
 
 

@@ -168,6 +168,12 @@ def hand_off(order_id: int) -> str:
 
 
 @in_app_context
+def send_to_carrier(order_id: int) -> dict[str, int]:
+    """Send what is due of an order to its carrier's API (queued with the hand-off or the cancellation)."""
+    return commands.send_to_carrier(db.session, order_id)
+
+
+@in_app_context
 def drain_carrier_updates() -> dict[str, int]:
     """Apply the stored carrier updates not applied yet, in batches (queued by the API once per burst)."""
     done = commands.apply_carrier_updates(db.session)
@@ -185,7 +191,8 @@ def apply_carrier_update(update_row_id: int) -> str:
 @periodic(seconds=5, queue=CARRIER)
 @in_app_context
 def carrier_sweep() -> dict[str, int]:
-    """Apply updates stored while Redis was down, hand off approved orders, and let the simulator move on."""
+    """Apply updates stored while Redis was down, hand off approved orders, send what is due to carriers' APIs,
+    and let the simulator move on."""
     return commands.carrier_sweep(db.session)
 
 

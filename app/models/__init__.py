@@ -34,6 +34,8 @@ from app.models.inventory import (
 )
 from app.models.notifications import AuditEntry, MilestoneSetting, Notification, NotificationStatus
 from app.models.orders import (
+    CarrierRequest,
+    CarrierRequestState,
     CarrierUpdate,
     CarrierUpdateState,
     DatedChange,

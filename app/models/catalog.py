@@ -33,6 +33,7 @@ from app.models.types import enum_column
 class FulfilmentMode(str, enum.Enum):
     SIMULATED = "simulated"
     MANUAL = "manual"
+    API = "api"  # the worker sends orders and cancellations to the carrier's endpoint (app.fulfilment.outbound)
 
 
 class PlanKind(str, enum.Enum):
@@ -55,6 +56,11 @@ class Carrier(Model):
     account_number: Mapped[str] = mapped_column(String(40), default="")
     # Encrypted with app.crypto; needed in clear to check HMAC signatures, so it cannot be hashed.
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    # API mode: where orders are sent, the secret their signature is made with (encrypted like the webhook secret),
+    # and how long the worker waits for an answer.
+    api_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    api_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    api_timeout_seconds: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     plans: Mapped[list[Plan]] = relationship(back_populates="carrier", order_by="Plan.monthly_cents")

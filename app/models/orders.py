@@ -69,6 +69,8 @@ class EventKind(str, enum.Enum):
     DATED_CHANGE_FAILED = "dated_change_failed"  # …which could not take effect: the team looks at it
     PLANNED_END_REMINDER = "planned_end_reminder"  # a suspension's planned end is near
     RETURN_REMINDER = "return_reminder"  # a device the order replaced is due back soon
+    CARRIER_TRY = "carrier_try"  # a send to the carrier's API that did not get through (it is tried again)
+    CARRIER_SEND_FAILED = "carrier_send_failed"  # a cancellation the carrier's API refused or never took: the team
 
 
 class Order(Model):
@@ -215,4 +217,36 @@ class DatedChange(Model):
     kind: Mapped[str] = mapped_column(String(20))  # "effect" or "reminder"
     due_on: Mapped[date] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    order: Mapped[Order] = relationship()
+
+
+class CarrierRequestState(str, enum.Enum):
+    """Where a send to a carrier's API stands."""
+
+    WAITING = "waiting"  # to be sent at `next_try_at` (the first try, or the next after a failed one)
+    SENT = "sent"  # the carrier took it (2xx)
+    REFUSED = "refused"  # the carrier said no (4xx): the fulfilment team was told
+    GAVE_UP = "gave_up"  # every try failed: the fulfilment team was told
+    DROPPED = "dropped"  # no longer needed: the order moved on before it was sent
+
+
+class CarrierRequest(Model):
+    """An order or a cancellation to send to a carrier's API. Stored with the hand-off (or the cancellation) and
+    kept until the carrier answers, so no send is lost with a job, a worker or Redis; every try carries the same
+    idempotency key, so a retry never makes a second order at the carrier."""
+
+    __tablename__ = "carrier_requests"
+    __table_args__ = (Index("ix_carrier_requests_due", "state", "next_try_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "order" or "cancel"
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    state: Mapped[CarrierRequestState] = mapped_column(
+        enum_column(CarrierRequestState), default=CarrierRequestState.WAITING, server_default="waiting"
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     order: Mapped[Order] = relationship()

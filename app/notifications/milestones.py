@@ -189,6 +189,7 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "approval_escalated": (("approval_escalated", new_approver), ("approval_moved", former_approver)),
     "took_effect": (("took_effect", requester_and_employee),),
     "dated_change_failed": (("needs_attention", fulfilment_team),),
+    "carrier_send_failed": (("needs_attention", fulfilment_team),),
     "planned_end_reminder": (("planned_end", requester_and_employee),),
     "return_reminder": (("return_reminder", requester_and_employee),),
 }

@@ -104,6 +104,8 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.DATED_CHANGE_FAILED: "Could not take effect on its date",
     E.PLANNED_END_REMINDER: "Reminder: the planned end is near",
     E.RETURN_REMINDER: "Reminder: a device is due back",
+    E.CARRIER_TRY: "Not through to the carrier yet",
+    E.CARRIER_SEND_FAILED: "The carrier's API did not take it",
 }
 
 

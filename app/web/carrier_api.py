@@ -1,4 +1,5 @@
-"""The signed JSON API through which carriers push order updates and poll orders (`/api/v1`).
+"""The signed JSON API through which carriers push order updates, poll orders and list those waiting for them
+(`/api/v1`).
 
 Authentication, with no session and no CSRF (the signature is the credential): `X-Dialtone-Carrier: <carrier
 code>` and `X-Dialtone-Signature: sha256=<hex HMAC-SHA256>` with that carrier's webhook secret, over
@@ -16,7 +17,6 @@ without being read.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import hmac
 import json
 import re
@@ -26,13 +26,18 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import clock, commands
+from app import clock, commands, params
 from app.crypto import decrypt
 from app.extensions import db
+from app.fulfilment import outbound
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order
 from app.queue import redis_connection
+from app.signing import signature, signed_request
+from app.web.carrier_api_spec import DOCUMENT
+
+__all__ = ["bp", "signature", "signed_request", "unix_now"]
 
 bp = Blueprint("carrier_api", __name__, url_prefix="/api/v1")
 
@@ -40,17 +45,6 @@ SIGNATURE = re.compile(r"sha256=[0-9a-fA-F]{64}")
 WINDOW_SECONDS = 300  # a timestamp further than this from the portal's clock is refused
 CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}(\.[0-9]{1,6})?")
-
-
-def signature(secret: str, body: bytes) -> str:
-    """The body-only signature of a POST (the original scheme)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signed_request(secret: str, method: str, path: str, timestamp: str, body: bytes = b"") -> str:
-    """The signature of a request with its method, path and timestamp (every method)."""
-    message = f"{method.upper()}\n{path}\n{timestamp}\n".encode() + body
-    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def unix_now() -> int:
@@ -185,6 +179,30 @@ def carrier_updates():
         db.session.rollback()
         return jsonify(error=str(refusal)), 409
     return jsonify(status="accepted", update_id=payload["update_id"]), 202
+
+
+ORDERS_PER_PAGE = 50
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API and of what the portal sends to carriers (no signature needed)."""
+    return jsonify(DOCUMENT)
+
+
+@bp.route("/orders")
+def orders_waiting():
+    """For carriers that poll: their approved orders (`?status=approved`, the one status listed), oldest approval
+    first, 50 a page (`?page=2`), each as the hand-off sends it; a carrier acknowledges one through its updates."""
+    carrier, _body = _authenticate()
+    if request.args.get("status", "approved") != "approved":
+        return jsonify(error="only orders waiting for the carrier are listed: status=approved"), 400
+    page = params.page(request.args)
+    documents, total = outbound.waiting_for(db.session, carrier, page, ORDERS_PER_PAGE)
+    more = page * ORDERS_PER_PAGE < total
+    return jsonify(
+        orders=documents, page=page, per_page=ORDERS_PER_PAGE, total=total, next_page=page + 1 if more else None
+    )
 
 
 @bp.route("/orders/<number>")

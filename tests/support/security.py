@@ -17,6 +17,7 @@ from app.models import (
     ApprovalPolicy,
     ApprovalStatus,
     Carrier,
+    CarrierRequest,
     Delegation,
     ImportBatch,
     Line,
@@ -69,7 +70,11 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
             ends_on=clock.today() + timedelta(days=35),
         )
         batch = ImportBatch(filename="lines.csv", content="number\n", uploaded_by=people["helpdesk"], row_count=0)
-        db.session.add_all([delegation, batch])
+        # A send to a carrier's API on record (the order is not approved: nothing is sent again).
+        carrier_request = CarrierRequest(
+            order=order, kind="order", idempotency_key=f"{number}-hand-off", created_at=clock.now()
+        )
+        db.session.add_all([delegation, batch, carrier_request])
         logo = set_company_logo(db.session, PNG, "logo.png", people["admin"])
         policy = db.session.scalar(select(ApprovalPolicy).order_by(ApprovalPolicy.priority, ApprovalPolicy.id))
         bystander = db.session.scalar(
@@ -99,6 +104,7 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
             "device_id": line.device_id,
             "sim_id": line.sims[0].id,
             "stipend_id": stipend.id,
+            "request_id": carrier_request.id,
         }
 
 

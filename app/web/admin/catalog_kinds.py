@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.formatting import label, money
-from app.models import Accessory, Carrier, DeviceModel, Feature, Plan, StipendTier
+from app.models import Accessory, Carrier, DeviceModel, Feature, FulfilmentMode, Plan, StipendTier
 from app.web.admin import forms
 
 
@@ -63,6 +64,13 @@ def _search(*columns: Any, carrier_of: Any = None) -> Callable[[str], ColumnElem
     return where
 
 
+def _fulfilment(carrier: Carrier) -> str:
+    """How orders reach the carrier; for API mode, with the host they are sent to."""
+    if carrier.fulfilment_mode is FulfilmentMode.API:
+        return f"API ({urlsplit(carrier.api_url).hostname or 'no endpoint'})"
+    return label(carrier.fulfilment_mode)
+
+
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
@@ -92,7 +100,7 @@ KINDS: dict[str, CatalogKind] = {
             columns=(
                 Column("Name", lambda c: c.name),
                 Column("Code", lambda c: c.code),
-                Column("Fulfilment", lambda c: label(c.fulfilment_mode)),
+                Column("Fulfilment", _fulfilment),
                 Column("Reactivation window", lambda c: f"{c.reactivation_window_days} days", numeric=True),
                 Column("Early-upgrade charge", lambda c: money(c.early_upgrade_fee_cents), numeric=True),
                 Column("Webhook secret", lambda c: "Set" if c.webhook_secret_encrypted else "Not set"),

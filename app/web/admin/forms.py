@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import itertools
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.people import would_loop
+from app.catalog.carriers import set_api_secret
 from app.catalog.eligibility import audience_of
 from app.extensions import db
 from app.formatting import money_input, parse_money
@@ -244,9 +254,30 @@ class CarrierForm(CatalogForm):
             [
                 (FulfilmentMode.SIMULATED.value, "Simulated carrier (for demonstrations and testing)"),
                 (FulfilmentMode.MANUAL.value, "Manual: the fulfilment team places orders in the carrier's portal"),
+                (FulfilmentMode.API.value, "API: the portal sends orders and cancellations to the carrier's endpoint"),
             ]
         ),
         validators=[DataRequired("Choose how orders reach this carrier.")],
+    )
+    api_url = StringField(
+        "Order endpoint URL",
+        description="API mode: where orders are sent, like https://api.carrier.example/orders.",
+        validators=[_too_long(500)],
+        filters=[_strip],
+    )
+    api_secret = PasswordField(
+        "API signing secret",
+        description="API mode: the secret shared with the carrier that signs what the portal sends. "
+        "Leave it empty to keep the one on file.",
+        validators=[_too_long(200)],
+    )
+    api_timeout_seconds = WholeNumberField(
+        "API timeout (seconds)",
+        "Enter the timeout as a whole number of seconds from 1 to 60, like 10.",
+        1,
+        60,
+        required=False,
+        description="API mode: how long to wait for the carrier's answer before trying again later.",
     )
     reactivation_window_days = WholeNumberField(
         "Reactivation window (days)",
@@ -271,9 +302,26 @@ class CarrierForm(CatalogForm):
         if self._other(Carrier, func.lower(Carrier.name) == field.data.lower()):
             raise ValidationError(f"A carrier called {field.data} already exists.")
 
+    def validate_api_url(self, field: StringField) -> None:
+        if field.data:
+            parts = urlsplit(field.data)
+            if parts.scheme not in ("http", "https") or not parts.hostname or " " in field.data:
+                raise ValidationError(
+                    "Enter the endpoint as an http:// or https:// address, like https://api.carrier.example/orders."
+                )
+        elif self.fulfilment_mode.data == FulfilmentMode.API.value:
+            raise ValidationError("Enter the carrier's order endpoint: API mode sends orders there.")
+
+    def validate_api_secret(self, field: PasswordField) -> None:
+        has_one = self.item is not None and bool(self.item.api_secret_encrypted)
+        if self.fulfilment_mode.data == FulfilmentMode.API.value and not field.data and not has_one:
+            raise ValidationError("Enter the signing secret agreed with the carrier: API mode signs every request.")
+
     def fill(self, item: Carrier) -> None:
         self.name.data, self.code.data = item.name, item.code
         self.fulfilment_mode.data = item.fulfilment_mode.value
+        self.api_url.data = item.api_url
+        self.api_timeout_seconds.data = item.api_timeout_seconds
         self.reactivation_window_days.data = item.reactivation_window_days
         self.early_upgrade_fee.data = item.early_upgrade_fee_cents
         self.account_number.data = item.account_number
@@ -287,6 +335,10 @@ class CarrierForm(CatalogForm):
         item.reactivation_window_days = given(self.reactivation_window_days.data)
         item.early_upgrade_fee_cents = self.early_upgrade_fee.data or 0
         item.account_number = self.account_number.data or ""
+        item.api_url = self.api_url.data or ""
+        item.api_timeout_seconds = self.api_timeout_seconds.data or item.api_timeout_seconds or 10
+        if self.api_secret.data:
+            set_api_secret(item, self.api_secret.data)
 
 
 PLAN_KINDS = [

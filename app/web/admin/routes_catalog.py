@@ -17,7 +17,8 @@ from app.admin.audit import changes, record_audit, snapshot
 from app.catalog.carriers import rotate_webhook_secret
 from app.catalog.eligibility import audience_of, audiences_for, set_audience
 from app.extensions import db, htmx
-from app.models import Carrier
+from app.fulfilment import outbound
+from app.models import Carrier, FulfilmentMode
 from app.web.access import require
 from app.web.admin import bp
 from app.web.admin.catalog_kinds import KINDS, CatalogKind
@@ -234,6 +235,21 @@ def carrier_webhook_secret(item_id: int):
     record_audit(db.session, current_user, "carrier.rotate_secret", carrier.name)
     db.session.commit()
     return _secret_page(carrier, secret, created=False)
+
+
+@bp.route("/catalog/carriers/<int:item_id>/test-order", methods=["POST"])
+@require("admin")
+def carrier_test_order(item_id: int):
+    """Send the carrier's API a test order and show what it answered (API mode only)."""
+    carrier = _item(KINDS["carriers"], item_id)
+    if not CatalogForm().validate():  # only the CSRF token to check
+        abort(400)
+    if carrier.fulfilment_mode is not FulfilmentMode.API:
+        abort(404)
+    answer = outbound.send_test_order(carrier)
+    record_audit(db.session, current_user, "carrier.test_order", carrier.name, answer=answer.message[:200])
+    db.session.commit()
+    return render_template("admin/catalog/test_order.html", carrier=carrier, answer=answer)
 
 
 def _secret_page(carrier: Carrier, secret: str, created: bool):

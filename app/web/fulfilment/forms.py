@@ -48,6 +48,10 @@ class SetAsideUpdatesForm(FlaskForm):
     pass
 
 
+class SendAgainForm(FlaskForm):
+    """Send to the carrier's API now (only the CSRF token to check)."""
+
+
 class ProblemForm(FlaskForm):
     message = TextAreaField(
         "What is the problem?", validators=[DataRequired("Describe the problem."), Length(max=2000)]

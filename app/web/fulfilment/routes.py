@@ -11,10 +11,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import commands
 from app.extensions import db
-from app.fulfilment import records, secrets, updates
+from app.fulfilment import outbound, records, secrets, updates
 from app.fulfilment.carriers import carrier_of
 from app.inventory import returns
-from app.models import CarrierUpdate, Order, OrderStatus
+from app.models import CarrierRequest, CarrierUpdate, Order, OrderStatus
 from app.orders import lifecycle, service, types
 from app.orders.lifecycle import Party
 from app.orders.presenting import progress_steps
@@ -30,6 +30,7 @@ from app.web.fulfilment.forms import (
     ProblemForm,
     RetryUpdatesForm,
     RevealForm,
+    SendAgainForm,
     SetAsideUpdatesForm,
     ShipmentForm,
 )
@@ -70,8 +71,37 @@ def console():
         name = ATTENTION if order.id in failed else next(n for n, s in QUEUES.items() if order.status in s)
         queues[name].append(order)
     return render_template(
-        "fulfilment/console.html", queues=queues, failed=failed, owed_count=returns.owed_count(db.session)
+        "fulfilment/console.html",
+        queues=queues,
+        failed=failed,
+        owed_count=returns.owed_count(db.session),
+        unsent=outbound.unsent(db.session),
+        retry_delays=outbound.RETRY_DELAYS,
     )
+
+
+@bp.route("/carrier-requests/<int:request_id>/send-again", methods=["POST"])
+@require("fulfillment")
+def send_again(request_id: int):
+    """Send an order or a cancellation to the carrier's API now: one waiting for its next try, or one refused or
+    given up on (its tries start afresh, with the same idempotency key)."""
+    if not SendAgainForm().validate():  # only the CSRF token to check
+        abort(400)
+    carrier_request = db.session.get(CarrierRequest, request_id)
+    if carrier_request is None:
+        abort(404)
+    number = carrier_request.order.number
+    try:
+        commands.send_again_now(db.session, carrier_request, current_user._get_current_object())
+        db.session.commit()
+    except (records.FulfilmentError, StaleDataError) as refused:
+        db.session.rollback()
+        flash(
+            str(refused) if isinstance(refused, records.FulfilmentError) else f"{number} changed: try again.", "error"
+        )
+    else:
+        flash(f"{number} is being sent to {carrier_of(carrier_request.order).name} now.", "success")
+    return redirect(url_for("fulfilment.console", _anchor="sending"))
 
 
 def _order_or_404(number: str) -> Order:
@@ -102,6 +132,7 @@ FACT_FIELDS = {"service_number": "number", "imei": "device", "iccid": "device"}
 
 def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | None = None, **bound):
     forms = {name: bound.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
+    carrier_requests = outbound.requests_of(db.session, order)
     return render_template(
         "fulfilment/order.html",
         order=order,
@@ -111,6 +142,8 @@ def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | Non
         missing=types.get(order.type).missing_reports(order),
         open=order.status in lifecycle.IN_FULFILMENT,
         failed_updates=updates.failed_updates(db.session, order),
+        carrier_requests=carrier_requests,
+        sendable={r.id for r in carrier_requests if outbound.can_send_again(r)},
         has_secrets=order.status in lifecycle.IN_FULFILMENT and secrets.has_secrets(order),
         reveal_form=bound.get("reveal") or RevealForm(formdata=None),
         revealed=revealed,
