@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -93,8 +94,48 @@ def instance_secret_key(instance: Path = INSTANCE) -> str:
     return key
 
 
+NOTEWORTHY = ("WARNING", "ERROR", "CRITICAL", "Traceback", "Error:", "Exception")
+
+
+def run_environment(environ: dict[str, str]) -> dict[str, str]:
+    """What the processes of a run see: the emails' links follow the port the portal listens on (PORT=5101 →
+    http://127.0.0.1:5101) unless BASE_URL says otherwise."""
+    env = dict(environ)
+    env.setdefault("BASE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}")
+    return env
+
+
+def logged(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a background process whose output goes to `log`; only its warnings and errors reach the terminal.
+    The thread that copies its output is `process.copier` (it ends when the process does)."""
+    process = subprocess.Popen(
+        command,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+
+    def copy() -> None:
+        assert process.stdout is not None
+        with log.open("a", encoding="utf-8") as out:
+            for line in process.stdout:
+                out.write(line)
+                out.flush()
+                if any(word in line for word in NOTEWORTHY):
+                    print(f"[{log.stem}] {line}", end="", flush=True)
+
+    copier = threading.Thread(target=copy, daemon=True)
+    copier.start()
+    process.copier = copier  # type: ignore[attr-defined]
+    return process
+
+
 def main() -> int:
-    env = dict(os.environ)
+    env = run_environment(dict(os.environ))
     children: list[subprocess.Popen] = []
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = instance_secret_key()
@@ -109,18 +150,18 @@ def main() -> int:
         subprocess.run([*flask, "seed-demo"], check=True, env=env, cwd=ROOT)
         port = env.get("PORT", "5000")
         sandbox_port = env.get("CARRIER_SANDBOX_PORT", "5055")
+        logs = {name: INSTANCE / f"{name}.log" for name in ("worker", "carrier-sandbox")}
         children.append(
-            subprocess.Popen(
+            logged(
                 [
                     *(sys.executable, "-m", "app.carrier_sandbox", "--port", sandbox_port),
                     *("--portal", f"http://127.0.0.1:{port}", "--secret", DEMO_WEBHOOK_SECRET),
                 ],
-                env=env,
-                cwd=ROOT,
-                start_new_session=True,
+                env,
+                logs["carrier-sandbox"],
             )
         )
-        children.append(subprocess.Popen([sys.executable, "worker.py"], env=env, cwd=ROOT, start_new_session=True))
+        children.append(logged([sys.executable, "worker.py"], env, logs["worker"]))
         children.append(
             subprocess.Popen(
                 [*flask, "run", "--host", "127.0.0.1", "--port", port], env=env, cwd=ROOT, start_new_session=True
@@ -128,6 +169,7 @@ def main() -> int:
         )
         _wait_for_port(int(port), children[-1], timeout=30)
         print(f"\nDialtone is running at http://127.0.0.1:{port}  (Ctrl-C stops it)")
+        print(f"The worker's and the carrier sandbox's logs: {logs['worker']}, {logs['carrier-sandbox']}")
         print("Sign in with any demo login above; the password is: demo\n")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
