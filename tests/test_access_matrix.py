@@ -53,6 +53,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "approvals.count"): APPROVERS,
     ("GET", "approvals.away"): APPROVERS,
     ("GET", "approvals.step"): (302, 403, 200, 404, 403, 404),  # Marco's step: no one else's
+    ("GET", "approvals.decide_from_email"): (410, 410, 410, 410, 410, 410),  # a token, never a session
     # fulfilment, dashboard, reports
     ("GET", "fulfilment.console"): TELECOM,
     ("GET", "fulfilment.order"): TELECOM,
@@ -120,6 +121,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "approvals.reject"): (302, 403, 422, 404, 403, 404),
     ("POST", "approvals.request_information"): (302, 403, 422, 404, 403, 404),
     ("POST", "approvals.approve_selected"): (302, 403, 302, 302, 403, 302),
+    ("POST", "approvals.decide_from_email"): (410, 410, 410, 410, 410, 410),
     ("POST", "approvals.away"): (302, 403, 422, 422, 403, 422),
     ("POST", "approvals.remove_delegation"): (302, 403, 302, 404, 403, 404),  # Marco's delegation
     ("POST", "fulfilment.act"): (302, 403, 403, 422, 403, 422),

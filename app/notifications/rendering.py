@@ -12,9 +12,11 @@ from typing import Any
 
 from flask import current_app
 
+from app.approvals import links
+from app.approvals.decisions import may_decide
 from app.database import DbSession
 from app.formatting import phone
-from app.models import OrderEvent, User, get_setting
+from app.models import Approval, OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
 from app.orders.types import REGISTRY
 
@@ -24,6 +26,9 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+
+
+DECIDING = {"approval_needed", "approval_reminder", "approval_escalated"}  # emails asking someone to decide
 
 
 def render_email(session: DbSession, event: OrderEvent, milestone: Milestone, recipient: Recipient) -> RenderedEmail:
@@ -50,6 +55,7 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
     base = current_app.config["BASE_URL"].rstrip("/")
     order_url = f"{base}/orders/{order.number}"
     approval = recipient.approval
+    deciding = approval is not None and milestone.key in DECIDING and may_decide(approval, recipient.user)
     order_type = REGISTRY.get(order.type)
     data = event.data or {}
     details = [(str(label), str(text)) for label, text in order.details.get("_summary", [])]
@@ -78,9 +84,16 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
         "to_person": session.get(User, data["to_user_id"]) if data.get("to_user_id") else None,
         "order_url": order_url,
         "action_url": f"{base}/approvals/{approval.id}" if approval is not None else order_url,
+        # the step's decider may decide from the email itself (a confirmation page, no sign-in first)
+        "approve_url": _decision_url(base, approval, recipient.user, "approve") if deciding else "",
+        "reject_url": _decision_url(base, approval, recipient.user, "reject") if deciding else "",
         "action_label": "Open it in your approvals" if approval is not None else f"Open order {order.number}",
         "profile_url": f"{base}/profile",
     }
+
+
+def _decision_url(base: str, approval: Approval | None, person: User, decision: str) -> str:
+    return f"{base}/approvals/email/{links.make(approval, person, decision)}" if approval is not None else ""
 
 
 def _one_line(text: str) -> str:

@@ -133,6 +133,8 @@ def url_for_rule(rule, ids: dict[str, Any]) -> str:
             return "css/app.css"
         if name == "name":
             return "account_number"  # a line's field edited in place
+        if name == "token":
+            return "a-link-nobody-signed"  # an email's decision link, forged: refused for everyone
         return str(ids[name])
 
     return VARIABLE.sub(value, rule.rule)

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 policies_bp = Blueprint("policies", __name__, url_prefix="/admin/approval-policies")
 
-from app.web.approvals import policy_routes, routes  # noqa: E402,F401
+from app.web.approvals import email_links, policy_routes, routes  # noqa: E402,F401
