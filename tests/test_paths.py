@@ -10,6 +10,7 @@ from app import clock, commands
 from app.extensions import db
 from app.formatting import day
 from app.models import (
+    Accessory,
     Device,
     DeviceStatus,
     Line,
@@ -573,3 +574,31 @@ def test_a_carrier_update_for_an_order_no_carrier_fulfils_is_refused_with_409(ap
     body = {"update_id": "s-1", "order_number": number, "status": "acknowledged"}
     answer = push(app.test_client(), "northwind", body)
     assert answer.status_code == 409 and "fulfilled internally, not by a carrier" in answer.get_json()["error"]
+
+
+def test_accessories_have_a_quantity_priced_and_recorded_on_the_device(app, login, demo):
+    from app.models import DeviceAccessory
+
+    data = {**valid_orders(demo)["accessory"][1], "quantity": "3"}
+    erin = login("employee")
+    bad = fill(erin, "accessory", {**data, "quantity": "11"})
+    assert "Enter how many of each accessory, from 1 to 10." in errors_of(bad)
+    number = place(erin, "accessory", data)
+    found = order(app, number)
+    with app.app_context():
+        charger = db.session.get(Accessory, data["accessories"])
+        assert found.one_time_cents == 3 * charger.price_cents
+    with app.app_context():
+        approve_all(db.session, db.session.scalar(select(Order).where(Order.number == number)))
+    completed_in_console(
+        login,
+        number,
+        ("placed", {"carrier_reference": "AC-1"}),
+        ("shipment", {"shipping_carrier": "UPS", "tracking_number": "1Z999AA10123456784"}),
+    )
+    with app.app_context():
+        row = db.session.scalar(select(DeviceAccessory).where(DeviceAccessory.order_id == found.id))
+        assert row.quantity == 3
+    assert "3 × USB-C fast charger 30 W" in login("employee").get(
+        f"/inventory/devices/{demo.device_of(ERIN)}"
+    ).get_data(as_text=True)

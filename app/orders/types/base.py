@@ -58,6 +58,7 @@ class OrderContext:
     model: DeviceModel | None = None
     features: list[Feature] = field(default_factory=list)
     accessories: list[Accessory] = field(default_factory=list)
+    quantity: int = 1  # of each accessory chosen
     tier: StipendTier | None = None
     new_employee: User | None = None
     values: dict[str, Any] = field(default_factory=dict)  # the cleaned form values, by field name

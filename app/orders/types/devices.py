@@ -149,15 +149,16 @@ register(
 
 # ---------------------------------------------------------------- Accessories
 def accessory_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    """The accessories shipped are listed on the device."""
+    """The accessories shipped are listed on the device, each with how many came."""
     device = c.expect_device(order.device, DeviceStatus.ASSIGNED, DeviceStatus.IN_REPAIR)
+    quantity = int(order.details.get("quantity") or 1)
     names = []
     for accessory_id in order.details.get("accessories", []):
         item = session.get(Accessory, int(accessory_id))
         if item is None:
             continue
-        session.add(DeviceAccessory(device=device, accessory=item, order_id=order.id))
-        names.append(item.name)
+        session.add(DeviceAccessory(device=device, accessory=item, order_id=order.id, quantity=quantity))
+        names.append(f"{quantity} × {item.name}" if quantity > 1 else item.name)
     record_change(session, device, "accessories", None, ", ".join(names), actor=actor, order=order)
 
 
@@ -166,8 +167,9 @@ def accessory_sample(world: SampleWorld, draft: SampleDraft, rng: random.Random)
     draft.device_id = rng.choice(draft.employee.devices) if draft.employee.devices else None
     chosen = rng.sample(world.accessories, rng.randint(1, min(2, len(world.accessories))))
     draft.details["accessories"] = [a["id"] for a in chosen]
+    draft.details["quantity"] = 1
     draft.one_time = sum(a["cents"] for a in chosen)
-    draft.summary.append(["Accessories", ", ".join(a["name"] for a in chosen)])
+    draft.summary += [["Accessories", ", ".join(a["name"] for a in chosen)], ["How many of each", "1"]]
     draft.carrier = world.carriers[0]
     s.ship_to_office(draft)
 
@@ -181,7 +183,7 @@ register(
         parts=(p.MyDevicePart(), p.AccessoriesPart(), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
         rules=(r.some_accessory,),
         available=lambda facts: None if facts.assigned_devices else "You have no device to order accessories for.",
-        price=lambda ctx: Price(sum(a.price_cents for a in ctx.accessories), 0),
+        price=lambda ctx: Price(sum(a.price_cents for a in ctx.accessories) * ctx.quantity, 0),
         ships=True,
         effect=accessory_effect,
         sample=accessory_sample,

@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -22,7 +23,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app import clock
 from app.catalog.eligibility import eligible_items
@@ -394,7 +395,17 @@ class AccessoriesPart(Part):
     priced = True
 
     def fields(self):
-        return {"accessories": CheckboxListField("Accessories", coerce=_int, validate_choice=False)}
+        return {
+            "accessories": CheckboxListField("Accessories", coerce=_int, validate_choice=False),
+            "quantity": IntegerField(
+                "How many of each",
+                default=1,
+                validators=[
+                    DataRequired("Enter how many of each accessory, from 1 to 10."),
+                    NumberRange(1, 10, message="Enter how many of each accessory, from 1 to 10."),
+                ],
+            ),
+        }
 
     def setup(self, form, ctx):
         accessories = ctx.session.scalars(select(Accessory).where(Accessory.active).order_by(Accessory.name)).all()
@@ -409,6 +420,7 @@ class AccessoriesPart(Part):
         ctx.accessories = [
             form.accessories._rows[i] for i in (form.accessories.data or []) if i in form.accessories._rows
         ]
+        ctx.quantity = form.quantity.data if isinstance(form.quantity.data, int) and form.quantity.data > 0 else 1
         note_policy(ctx, ctx.accessories)
 
 
