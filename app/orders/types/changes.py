@@ -84,6 +84,22 @@ def received_device(session: DbSession, order: Order, model: DeviceModel, actor:
     return device
 
 
+def take_from_stock(
+    session: DbSession, order: Order, device: Device | None, holder_id: int | None, actor: User | None
+) -> Device:
+    """The order's in-stock device, now assigned to `holder_id` and activated today (EffectError when the device
+    is no longer in stock)."""
+    device = expect_device(device, DeviceStatus.IN_STOCK, what="The in-stock device")
+    apply_changes(
+        session,
+        device,
+        {"status": DeviceStatus.ASSIGNED, "employee_id": holder_id, "activated_on": clock.today()},
+        actor=actor,
+        order=order,
+    )
+    return device
+
+
 def replace_device(
     session: DbSession, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
 ) -> None:

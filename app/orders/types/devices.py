@@ -194,14 +194,7 @@ register(
 # ---------------------------------------------------------------- Activate an in-stock device
 def activate_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """A new line on the in-stock device, which is now assigned to the employee."""
-    device = c.expect_device(order.device, DeviceStatus.IN_STOCK, what="The in-stock device")
-    apply_changes(
-        session,
-        device,
-        {"status": DeviceStatus.ASSIGNED, "employee_id": order.employee_id, "activated_on": clock.today()},
-        actor=actor,
-        order=order,
-    )
+    device = c.take_from_stock(session, order, order.device, order.employee_id, actor)
     line = c.new_line(session, order, order.service_number, device, actor)
     session.flush()
     c.set_features(session, order, line, actor)

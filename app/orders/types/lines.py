@@ -265,17 +265,8 @@ def restore_effect(session: DbSession, order: Order, actor: User | None) -> None
         "disconnected_on": None,
         "disconnects_on": None,
     }
-    device = order.device if line.device is None else None
-    if device is not None:
-        c.expect_device(device, DeviceStatus.IN_STOCK, what="The in-stock device")
-        apply_changes(
-            session,
-            device,
-            {"status": DeviceStatus.ASSIGNED, "employee_id": line.employee_id, "activated_on": clock.today()},
-            actor=actor,
-            order=order,
-        )
-        changes["device"] = device
+    if line.device is None and order.device is not None:
+        changes["device"] = c.take_from_stock(session, order, order.device, line.employee_id, actor)
     apply_changes(session, line, changes, actor=actor, order=order)
 
 
