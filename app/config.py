@@ -27,6 +27,8 @@ class Config:
         self.REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
         self.RQ_QUEUE = env("RQ_QUEUE", "dialtone")  # and RQ_QUEUE-carrier, RQ_QUEUE-emails (app.queue)
         self.STATIC_BUILD_DIR = env("STATIC_BUILD_DIR", str(INSTANCE_DIR / "static"))  # app.web.assets
+        # Files attached to orders' conversations, outside the web root (app.orders.attachments).
+        self.ATTACHMENTS_DIR = env("ATTACHMENTS_DIR", str(INSTANCE_DIR / "attachments"))
         # How often a worker beats and looks for what Redis lost (seconds, between jobs).
         self.WORKER_WATCH_SECONDS = int(env("WORKER_WATCH_SECONDS", "10"))
         self.MAIL_SERVER = env("MAIL_SERVER") or None
@@ -59,8 +61,9 @@ class Config:
         self.LOGIN_FREE_ATTEMPTS = int(env("LOGIN_FREE_ATTEMPTS", "5"))
         self.LOGIN_MAX_WAIT_SECONDS = int(env("LOGIN_MAX_WAIT_SECONDS", "300"))
         self.LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
-        # The largest request the portal reads (an inventory import is up to 10 MB), and the carrier API's.
-        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+        # The largest request the portal reads (an inventory import is up to 10 MB, a message three files of
+        # 10 MB), and the carrier API's.
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
         self.CARRIER_API_MAX_BYTES = int(env("CARRIER_API_MAX_BYTES", str(64 * 1024)))
 
 

@@ -117,7 +117,7 @@ def database_url(template_database, tmp_path):
 
 # ---------------------------------------------------------------- the app
 @pytest.fixture
-def app(database_url, redis_url):
+def app(database_url, redis_url, tmp_path):
     from redis import Redis
 
     from app import create_app
@@ -132,6 +132,7 @@ def app(database_url, redis_url):
             "SECRET_KEY": TEST_SECRET_KEY,
             "MAIL_SERVER": None,
             "SERVER_NAME": None,
+            "ATTACHMENTS_DIR": str(tmp_path / "attachments"),
         }
     )
     yield application

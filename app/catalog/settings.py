@@ -10,20 +10,15 @@ from typing import Any
 
 from flask import current_app
 
+from app import file_types
 from app.database import DbSession
 from app.models import SETTING_DEFAULTS, Setting, StoredFile, User, get_setting
 from app.models.catalog import SETTINGS_READ
 
 LOGO_PATH = "/company/logo/{file_id}"  # served by app/admin/branding.py; emails need it without a request
 LOGO_MAX_BYTES = 512 * 1024
-# What an uploaded logo may be, told by its first bytes (the file name and the browser's word are not trusted).
-# SVG is left out on purpose: it can carry scripts, and it would be served from the portal's own origin.
-LOGO_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
+# What an uploaded logo may be, told by its first bytes (app.file_types).
+LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/gif"})
 
 
 def set_setting(session: DbSession, key: str, value: Any) -> bool:
@@ -79,9 +74,9 @@ def logo_type(data: bytes) -> str:
         raise LogoRefused("The file is empty. Choose a PNG, JPEG or GIF image.")
     if len(data) > LOGO_MAX_BYTES:
         raise LogoRefused(f"The logo must be {LOGO_MAX_BYTES // 1024} KB or smaller.")
-    for signature, content_type in LOGO_SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
+    content_type = file_types.sniff(data)
+    if content_type in LOGO_TYPES:
+        return content_type
     raise LogoRefused("Upload a PNG, JPEG or GIF image.")
 
 

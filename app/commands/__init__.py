@@ -7,6 +7,7 @@ Commands work in the caller's session and never commit or roll it back: the call
 (`commit_or_conflict`), and what must wait for the commit (a job for the worker) runs then.
 """
 
+from app.commands.conversing import answer, write
 from app.commands.dated import carry_out_dated_changes
 from app.commands.deciding import approve, ask, reject, remind_and_escalate
 from app.commands.fulfilling import (
@@ -27,10 +28,11 @@ from app.commands.fulfilling import (
     send_to_carrier,
     set_aside_carrier_updates,
 )
-from app.commands.ordering import answer, cancel, commit_or_conflict, submit
+from app.commands.ordering import cancel, commit_or_conflict, submit
 
 __all__ = [
     "answer",
+    "write",
     "answer_cancellation",
     "apply_carrier_update",
     "apply_carrier_updates",

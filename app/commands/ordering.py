@@ -1,5 +1,5 @@
-"""The requester's commands: submit a draft, answer an approver's question, cancel (the fulfilment team cancels
-through the same command)."""
+"""The requester's commands: submit a draft, cancel (the fulfilment team cancels through the same command).
+Answering a question is part of the order's conversation (app.commands.conversing)."""
 
 from __future__ import annotations
 
@@ -53,25 +53,6 @@ def _claim_line(session: DbSession, order: Order) -> None:
                 "finish or cancel it first."
             }
         ) from None
-
-
-def answer(
-    session: DbSession, order: Order, person: User, text: str, *, expected_version: int | None = None
-) -> OrderEvent:
-    """The requester answers an approver's question; the order returns to the same step and approver."""
-    if not service.may_change(order, person):
-        raise OrderError("Only the requester can answer.")
-    if not text.strip():
-        raise OrderError("Write your answer.")
-    return lifecycle.transition(
-        session,
-        order,
-        EventKind.PROVIDE_INFO,
-        person,
-        party=Party.REQUESTER,
-        comment=text.strip(),
-        expected_version=expected_version,
-    )
 
 
 def cancel(

@@ -9,8 +9,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.database import DbSession
-from app.models import Order, OrderStatus, User
+from app.models import Order, OrderEvent, OrderStatus, User
 from app.orders import lifecycle
+from app.orders.conversation import Question, open_question
 
 LISTED = 10
 
@@ -48,15 +49,21 @@ def open_orders(session: DbSession, person: User, limit: int = LISTED) -> Listin
     return _listing(session, select(Order).where(_mine(person), Order.status.in_(lifecycle.OPEN)), limit)
 
 
-def answers_to_give(session: DbSession, person: User) -> list[Order]:
-    """The person's orders where an approver asked a question that waits for an answer."""
-    return list(
-        session.scalars(
-            select(Order)
-            .where(_mine(person), Order.status == OrderStatus.INFO_REQUESTED)
-            .order_by(Order.updated_at, Order.id)
-        ).all()
-    )
+ASKING = (OrderStatus.INFO_REQUESTED, OrderStatus.NEEDS_ATTENTION)  # where a question may wait for an answer
+
+
+def answers_to_give(session: DbSession, person: User, limit: int = 50) -> list[tuple[Order, Question]]:
+    """The person's orders held by a question for them (an approver's, or the fulfilment team's), with it;
+    the longest waiting first."""
+    candidates = session.scalars(
+        select(Order)
+        .where(_mine(person), Order.status.in_(ASKING))
+        .options(joinedload(Order.employee), selectinload(Order.events).joinedload(OrderEvent.actor))
+        .order_by(Order.updated_at, Order.id)
+        .limit(limit)
+    ).all()
+    waiting = [(order, open_question(order)) for order in candidates]
+    return [(order, question) for order, question in waiting if question is not None]
 
 
 def reports_of(manager: User) -> Select:

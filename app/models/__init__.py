@@ -41,6 +41,7 @@ from app.models.orders import (
     DatedChange,
     EventKind,
     Order,
+    OrderAttachment,
     OrderEvent,
     OrderStatus,
     ReportedDevice,

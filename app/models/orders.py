@@ -71,6 +71,9 @@ class EventKind(str, enum.Enum):
     RETURN_REMINDER = "return_reminder"  # a device the order replaced is due back soon
     CARRIER_TRY = "carrier_try"  # a send to the carrier's API that did not get through (it is tried again)
     CARRIER_SEND_FAILED = "carrier_send_failed"  # a cancellation the carrier's API refused or never took: the team
+    # the order's conversation (app.orders.conversation): entries that change nothing else
+    MESSAGE = "message"  # someone taking part in the order writes
+    ANSWER = "answer"  # the requester's side answers the fulfilment team's question (the order stays with the team)
 
 
 class Order(Model):
@@ -148,6 +151,9 @@ class OrderEvent(Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    attachments: Mapped[list[OrderAttachment]] = relationship(
+        back_populates="event", order_by="OrderAttachment.id", cascade="all, delete-orphan"
+    )
 
 
 class Shipment(Model):
@@ -175,6 +181,29 @@ class ReportedDevice(Model):
     serial: Mapped[str | None] = mapped_column(String(40))
     iccid: Mapped[str | None] = mapped_column(String(20))
     order: Mapped[Order] = relationship(back_populates="reported_devices")
+
+
+class OrderAttachment(Model):
+    """A file attached to an entry of an order's conversation (a photo of the damage, a police report). The bytes
+    live in the attachment store (app.orders.attachments), outside the web root; the row says what they are."""
+
+    __tablename__ = "order_attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("order_events.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))  # as uploaded, cleaned: shown, never used as a path
+    content_type: Mapped[str] = mapped_column(String(100))  # told by the content, not by the name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    event: Mapped[OrderEvent] = relationship(back_populates="attachments")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class CarrierUpdateState(str, enum.Enum):

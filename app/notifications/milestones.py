@@ -23,6 +23,7 @@ from app.models import (
     User,
     UserRole,
 )
+from app.orders import conversation
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,16 @@ MILESTONES: dict[str, Milestone] = {
         ),
         Milestone("planned_end", "A suspension's planned end is near", "The requester and the person it is for", True),
         Milestone("return_reminder", "A device is due back soon", "The requester and the person it is for", True),
+        Milestone(
+            "message",
+            "A message on an order (its conversation)",
+            "Everyone taking part in the order but its author: the requester, the person it is for, its approvers "
+            "and the fulfilment team members on it",
+        ),
+        Milestone(
+            "team_question", "A question from the fulfilment team", "The requester and the person it is for", True
+        ),
+        Milestone("team_answered", "The answer to the fulfilment team's question", "The team member who asked", True),
     )
 }
 
@@ -92,6 +103,23 @@ def requester_and_employee(session: DbSession, event: OrderEvent) -> list[Recipi
 def told_of_refusal(session: DbSession, event: OrderEvent) -> list[Recipient]:
     """The requester and the person it is for, when the carrier refused the order (not for a mere problem)."""
     return requester_and_employee(session, event) if event.data.get("refused") else []
+
+
+def asked_of_requester(session: DbSession, event: OrderEvent) -> list[Recipient]:
+    """The requester and the person it is for, when the team's report asks them a question."""
+    return requester_and_employee(session, event) if event.data.get("question") else []
+
+
+def conversation_listeners(session: DbSession, event: OrderEvent) -> list[Recipient]:
+    return [Recipient(person) for person in conversation.listeners(session, event)]
+
+
+def who_asked(session: DbSession, event: OrderEvent) -> list[Recipient]:
+    """The team member whose question this answers (the whole team when the carrier asked it)."""
+    asked = session.get(OrderEvent, event.data.get("question_event_id") or 0)
+    if asked is not None and asked.actor is not None:
+        return [Recipient(asked.actor)]
+    return fulfilment_team(session, event)
 
 
 def current_approvers(session: DbSession, event: OrderEvent) -> list[Recipient]:
@@ -183,7 +211,13 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "place": (("placed", requester_and_employee),),
     "ship": (("shipped", requester_and_employee),),
     "complete": (("completed", requester_and_employee),),
-    "report_problem": (("needs_attention", fulfilment_team), ("carrier_refused", told_of_refusal)),
+    "report_problem": (
+        ("needs_attention", fulfilment_team),
+        ("carrier_refused", told_of_refusal),
+        ("team_question", asked_of_requester),
+    ),
+    "message": (("message", conversation_listeners),),
+    "answer": (("team_answered", who_asked),),
     "hold": (("needs_attention", fulfilment_team), ("held", requester_and_employee)),
     "approval_reminder": (("approval_reminder", reminded_approvers),),
     "approval_escalated": (("approval_escalated", new_approver), ("approval_moved", former_approver)),

@@ -18,6 +18,7 @@ from app.database import DbSession
 from app.formatting import phone
 from app.models import Approval, OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
+from app.orders import attachments
 from app.orders.types import REGISTRY
 
 
@@ -66,7 +67,9 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
         "person": recipient.user,
         "approval": approval,
         "actor_name": event.actor.name if event.actor else "",
-        "comment": (event.comment or "").strip(),
+        # the team's question is what the requester reads, not the problem it noted for itself
+        "comment": str(data.get("question") if milestone.key == "team_question" else event.comment or "").strip(),
+        "attachments": [attachments.describe(attachment) for attachment in event.attachments],
         "company_name": get_setting("company_name"),
         "type_name": order_type.name if order_type else order.type.replace("_", " ").capitalize(),
         "carrier_fulfilled": order_type.carrier_fulfilled if order_type else True,
@@ -83,13 +86,34 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
         "from_person": session.get(User, data["from_user_id"]) if data.get("from_user_id") else None,
         "to_person": session.get(User, data["to_user_id"]) if data.get("to_user_id") else None,
         "order_url": order_url,
-        "action_url": f"{base}/approvals/{approval.id}" if approval is not None else order_url,
+        "action_url": _action_url(base, order_url, order.number or "", milestone, approval),
         # the step's decider may decide from the email itself (a confirmation page, no sign-in first)
         "approve_url": _decision_url(base, approval, recipient.user, "approve") if deciding else "",
         "reject_url": _decision_url(base, approval, recipient.user, "reject") if deciding else "",
-        "action_label": "Open it in your approvals" if approval is not None else f"Open order {order.number}",
+        "action_label": _action_label(order.number or "", milestone, approval),
         "profile_url": f"{base}/profile",
     }
+
+
+ANSWERING = {"info_requested", "team_question"}  # emails asking the requester's side to answer
+
+
+def _action_url(base: str, order_url: str, number: str, milestone: Milestone, approval: Approval | None) -> str:
+    if approval is not None:
+        return f"{base}/approvals/{approval.id}"
+    if milestone.key in ANSWERING:
+        return f"{order_url}#order-question"
+    if milestone.key == "team_answered":
+        return f"{base}/fulfillment/orders/{number}"
+    return order_url
+
+
+def _action_label(number: str, milestone: Milestone, approval: Approval | None) -> str:
+    if approval is not None:
+        return "Open it in your approvals"
+    if milestone.key in ANSWERING:
+        return f"Answer the question on {number}"
+    return f"Open order {number}"
 
 
 def _decision_url(base: str, approval: Approval | None, person: User, decision: str) -> str:

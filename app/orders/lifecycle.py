@@ -200,13 +200,16 @@ def record(
     *,
     comment: str = "",
     data: dict[str, Any] | None = None,
+    touch: bool = True,
 ) -> OrderEvent:
-    """A timeline entry that does not change the status (a note, a carrier reference, a late update)."""
+    """A timeline entry that does not change the status (a note, a carrier reference, a late update). With
+    `touch=False` the order's row is left as it is (its version too): a message in its conversation."""
     kind = EventKind(kind)
     if kind in TRANSITIONS:
         raise ValueError(f"{kind.value} is a transition: use transition()")
     now = clock.now()
-    order.updated_at = now
+    if touch:
+        order.updated_at = now
     event = OrderEvent(
         order=order,
         actor=actor,

@@ -106,6 +106,8 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.RETURN_REMINDER: "Reminder: a device is due back",
     E.CARRIER_TRY: "Not through to the carrier yet",
     E.CARRIER_SEND_FAILED: "The carrier's API did not take it",
+    E.MESSAGE: "Wrote in the conversation",
+    E.ANSWER: "Answered the telecom team's question",
 }
 
 

@@ -221,13 +221,6 @@ def check(session: DbSession, order: Order, requester: User, *, today: date) -> 
     return {} if valid else errors_of(form)
 
 
-def open_question(order: Order):
-    """The latest question an approver asked, while the order waits for the answer."""
-    if order.status is not OrderStatus.INFO_REQUESTED:
-        return None
-    return next((e for e in reversed(order.events) if e.kind == "request_info"), None)
-
-
 def order_type_of(order: Order) -> OrderType:
     return REGISTRY[order.type]
 

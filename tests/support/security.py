@@ -75,6 +75,10 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
             order=order, kind="order", idempotency_key=f"{number}-hand-off", created_at=clock.now()
         )
         db.session.add_all([delegation, batch, carrier_request])
+        from app import commands
+        from app.orders.attachments import Upload
+
+        message = commands.write(db.session, order, erin_user, "The receipt.", [Upload("receipt.png", PNG)])
         logo = set_company_logo(db.session, PNG, "logo.png", people["admin"])
         policy = db.session.scalar(select(ApprovalPolicy).order_by(ApprovalPolicy.priority, ApprovalPolicy.id))
         bystander = db.session.scalar(
@@ -105,6 +109,7 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
             "sim_id": line.sims[0].id,
             "stipend_id": stipend.id,
             "request_id": carrier_request.id,
+            "attachment_id": message.attachments[0].id,
         }
 
 

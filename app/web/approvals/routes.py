@@ -20,6 +20,7 @@ from app.orders import lifecycle, types
 from app.web.access import require
 from app.web.approvals import bp
 from app.web.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
+from app.web.orders.conversation import conversation_context
 
 PAGE_SIZE = 50
 
@@ -97,7 +98,6 @@ def _panel_context(approval: Approval, notice: tuple[str, str] | None = None, **
     ).all()
     return dict(
         approval=approval,
-        order=order,
         lines=employee_lines,
         open_orders=open_orders,
         may_decide=approval.status.value == "pending"
@@ -107,6 +107,7 @@ def _panel_context(approval: Approval, notice: tuple[str, str] | None = None, **
         reject_form=forms.get("reject_form") or RejectForm(),
         question_form=forms.get("question_form") or QuestionForm(),
         notice=notice,
+        **conversation_context(order, url_for("approvals.step", approval_id=approval.id)),
     )
 
 

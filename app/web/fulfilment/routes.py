@@ -34,6 +34,7 @@ from app.web.fulfilment.forms import (
     SetAsideUpdatesForm,
     ShipmentForm,
 )
+from app.web.orders.conversation import conversation_context
 
 QUEUES = {
     "To place with the carrier": (OrderStatus.APPROVED,),
@@ -135,7 +136,7 @@ def _page(order: Order, status: int = 200, revealed: list[tuple[str, str]] | Non
     carrier_requests = outbound.requests_of(db.session, order)
     return render_template(
         "fulfilment/order.html",
-        order=order,
+        **conversation_context(order, url_for("fulfilment.order", number=order.number)),
         order_type=types.get(order.type),
         steps=progress_steps(order),
         forms=forms,

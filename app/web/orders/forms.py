@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.orders import attachments
+from app.orders.conversation import MAX_MESSAGE
 from app.orders.types import forms as types_forms
 from app.orders.types.base import OrderContext, OrderType
 
@@ -28,9 +31,26 @@ class CancelForm(FlaskForm):
     )
 
 
+ATTACH_LABEL = "Attach photos or PDFs (optional)"
+ATTACH_HINT = (
+    f"Up to {attachments.MAX_FILES} files: {attachments.ACCEPTED_WORDS}, "
+    f"{attachments.MAX_BYTES // (1024 * 1024)} MB each at most."
+)
+ACCEPT = "image/png,image/jpeg,image/gif,image/webp,application/pdf"
+
+
 class AnswerForm(FlaskForm):
     version = HiddenField()
-    answer = TextAreaField("Your answer", validators=[DataRequired("Write your answer."), Length(max=2000)])
+    answer = TextAreaField("Your answer", validators=[DataRequired("Write your answer."), Length(max=MAX_MESSAGE)])
+    files = MultipleFileField(ATTACH_LABEL)
+
+
+class MessageForm(FlaskForm):
+    """A message in the order's conversation, from wherever the thread is shown (`next`: back there)."""
+
+    message = TextAreaField("Message", validators=[DataRequired("Write your message."), Length(max=MAX_MESSAGE)])
+    files = MultipleFileField(ATTACH_LABEL)
+    next = HiddenField()
 
 
 class SubmitForm(FlaskForm):

@@ -23,12 +23,16 @@ from app.identifiers import phone_search_digits
 from app.inventory import returns
 from app.inventory.search import number_matches
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
-from app.orders import lifecycle, service, types
+from app.orders import conversation, lifecycle, service, types
+from app.orders.attachments import AttachmentRefused
 from app.orders.presenting import progress_steps
 from app.orders.types import rules
 from app.web.access import require
+from app.web.auth.routes import safe_next
 from app.web.orders import bp
-from app.web.orders.forms import AnswerForm, CancelForm, CopyForm, MyOrdersFilter, SubmitForm, bind
+from app.web.orders.conversation import TEMPLATE as CONVERSATION
+from app.web.orders.conversation import conversation_context, uploads_of
+from app.web.orders.forms import AnswerForm, CancelForm, CopyForm, MessageForm, MyOrdersFilter, SubmitForm, bind
 
 PAGE_SIZE = 25
 PEOPLE_FOUND = 20
@@ -267,7 +271,13 @@ def show(number: str):
     order = _order_or_404(number, *ORDER_PAGE)
     if htmx and request.args.get("part") == "status":
         return render_block("orders/show.html", "status_panel", **_show_context(order))
-    return render_template("orders/show.html", **_show_context(order))
+    return order_page(order)
+
+
+def order_page(order: Order, status: int = 200, **forms):
+    """The order page, with any of its forms as posted (`answer_form`, `cancel_form`, `message_form`) to show
+    what was typed and what is wrong with it."""
+    return render_template("orders/show.html", **_show_context(order, **forms)), status
 
 
 @functools.cache
@@ -284,20 +294,22 @@ ORDER_PAGE = (
     joinedload(Order.carrier),
     joinedload(Order.cost_center),
     selectinload(Order.events).joinedload(OrderEvent.actor),
+    selectinload(Order.events).selectinload(OrderEvent.attachments),
     selectinload(Order.shipments),
     selectinload(Order.reported_devices),
 )
 
 
-def _show_context(order: Order) -> dict:
+def _show_context(order: Order, **forms) -> dict:
+    here = url_for("orders.show", number=order.number)
     return dict(
-        order=order,
+        **conversation_context(order, here, events=list(order.events), message_form=forms.get("message_form")),
         order_type=types.get(order.type),
         steps=progress_steps(order),
-        cancel_form=CancelForm(version=order.version),
-        answer_form=AnswerForm(version=order.version),
-        question=service.open_question(order),
-        may_answer=service.may_change(order, current_user),
+        cancel_form=forms.get("cancel_form") or CancelForm(version=order.version),
+        answer_form=forms.get("answer_form") or AnswerForm(version=order.version),
+        question=conversation.open_question(order),
+        may_answer=conversation.may_answer(order, current_user),
         can_cancel=order.status in lifecycle.CANCELLABLE and service.may_change(order, current_user),
         can_copy=order.status in lifecycle.FINAL and service.may_order_for(current_user, order.employee),
         copy_form=CopyForm(),
@@ -312,17 +324,19 @@ def _show_context(order: Order) -> dict:
 
 def _requester_action(number: str, form_class, form_key: str, act, success: str):
     """A requester's action on the order page: validate, act through the service, commit or explain."""
-    order = _order_or_404(number)
+    order = _order_or_404(number, *ORDER_PAGE)
     form = form_class()
     if not form.validate():
-        context = _show_context(order)
-        context[form_key] = form
-        return render_template("orders/show.html", **context), 422
+        return order_page(order, 422, **{form_key: form})
     number = order.number or ""
     try:
         said = act(order, form)
         commands.commit_or_conflict(db.session, order)
         flash(said or success.format(number=number), "success")
+    except AttachmentRefused as refused:
+        db.session.rollback()
+        form.files.errors = [str(refused)]
+        return order_page(_order_or_404(number, *ORDER_PAGE), 422, **{form_key: form})
     except (service.OrderError, lifecycle.TransitionError) as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -349,14 +363,50 @@ def cancel(number: str):
 @bp.route("/<number>/answer", methods=["POST"])
 @require("order")
 def answer(number: str):
-    """Answer the approver's question: the order goes back to the same step."""
+    """Answer the question that holds the order (an approver's or the fulfilment team's), with files."""
 
     def act(order, form):
-        commands.answer(db.session, order, current_user, form.answer.data, expected_version=_version(form))
+        question = conversation.open_question(order)
+        from_team = question is not None and question.from_team
+        commands.answer(
+            db.session, order, current_user, form.answer.data, uploads_of(form.files), expected_version=_version(form)
+        )
+        return "Answer sent to the telecom team." if from_team else "Answer sent. The order is back with the approver."
 
-    return _requester_action(
-        number, AnswerForm, "answer_form", act, "Answer sent. The order is back with the approver."
-    )
+    return _requester_action(number, AnswerForm, "answer_form", act, "Answer sent.")
+
+
+@bp.route("/<number>/messages", methods=["POST"])
+@require("order")
+def write(number: str):
+    """Write in the order's conversation, from the page the thread is on (back there after)."""
+    order = _order_or_404(number)
+    form = MessageForm()
+    return_to = safe_next(form.next.data) if form.next.data else url_for("orders.show", number=number)
+    if form.validate() and _written(order, form):
+        if htmx and not htmx.boosted:
+            return render_template(CONVERSATION, **conversation_context(order, return_to))
+        flash("Message sent.", "success")
+        return redirect(f"{return_to}#conversation-{order.id}")
+    if htmx and not htmx.boosted:
+        return render_template(CONVERSATION, **conversation_context(order, return_to, message_form=form)), 422
+    # Without JavaScript: the order page, with the thread and what was typed, and the error beside the field.
+    return order_page(_order_or_404(number, *ORDER_PAGE), 422, message_form=form)
+
+
+def _written(order: Order, form: MessageForm) -> bool:
+    """Write the message; False with the reason on the form's field when it cannot be."""
+    try:
+        commands.write(db.session, order, current_user, form.message.data, uploads_of(form.files))
+        db.session.commit()
+        return True
+    except AttachmentRefused as refused:
+        db.session.rollback()
+        form.files.errors = [str(refused)]
+    except service.OrderError as refused:
+        db.session.rollback()
+        form.message.errors = [str(refused)]
+    return False
 
 
 @bp.route("")
