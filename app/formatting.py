@@ -74,10 +74,12 @@ def day(value: date | None) -> str:
 
 
 def age(since: datetime | None, now: datetime) -> str:
-    """How long something has waited, in words: '45 min', '5 h', '3 days'."""
+    """How long something has waited, in words: 'less than a minute', '45 min', '5 h', '3 days'."""
     if since is None:
         return ""
     minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 1:
+        return "less than a minute"
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 48 * 60:

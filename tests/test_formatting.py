@@ -32,3 +32,14 @@ def test_times_are_shown_in_the_company_time_zone(app):
 @pytest.mark.parametrize("secret,shown", [("483920", "••••20"), ("12", "••••"), ("", "")])
 def test_secrets_are_masked_to_the_last_two_characters_at_most(secret, shown):
     assert mask(secret) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [(0, "less than a minute"), (59, "less than a minute"), (60, "1 min"), (3 * 3600, "3 h"), (3 * 86400, "3 days")],
+)
+def test_how_long_something_waited_is_said_in_words(seconds, words):
+    from datetime import timedelta
+
+    now = datetime(2026, 12, 5, 12, 0)
+    assert formatting.age(now - timedelta(seconds=seconds), now) == words
