@@ -48,6 +48,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "orders.show"): SIGNED_IN,  # Erin's, her manager's, telecom's, helpdesk's and admins' to see
     ("GET", "orders.conversation_entries"): SIGNED_IN,  # whoever may see the order follows its conversation
     ("GET", "orders.attachment"): SIGNED_IN,  # …and its files
+    ("GET", "orders.report_lost"): (302, 200, 200, 404, 200, 200),  # whoever may order for Erin reports her line
     ("GET", "orders.edit"): (302, 200, 302, 302, 302, 302),  # only its author resumes a draft
     ("GET", "orders.review"): (302, 200, 302, 302, 302, 302),
     # approvals
@@ -118,7 +119,8 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "orders.submit"): (302, 302, 302, 302, 302, 302),  # others are told only the author may submit
     ("POST", "orders.cancel"): (302, 422, 422, 422, 422, 422),  # (the reason is missing before who asks)
     ("POST", "orders.answer"): (302, 422, 422, 422, 422, 422),
-    ("POST", "orders.write"): (302, 422, 422, 422, 422, 422),  # (the message is missing before who writes)
+    ("POST", "orders.write"): (302, 422, 422, 422, 422, 422),
+    ("POST", "orders.report_lost"): (302, 422, 422, 404, 422, 422),  # (the message is missing before who writes)
     ("POST", "orders.copy"): (302, 302, 302, 403, 302, 302),  # only who may order for Erin copies her order
     ("POST", "approvals.approve"): (302, 403, 302, 404, 403, 404),
     ("POST", "approvals.reject"): (302, 403, 422, 404, 403, 404),

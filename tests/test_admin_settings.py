@@ -95,13 +95,20 @@ def test_every_setting_on_the_page_is_saved_and_the_layout_shows_the_new_name(ap
         "order_number_prefix": "NT-",
         "approval_reminder_hours": "8",
         "approval_escalation_hours": "48",
+        "lost_stolen_approval": "policies",
     }
     admin.post("/admin/settings", data)
     with app.app_context():
         assert [
             get_setting(k)
-            for k in ("company_name", "order_number_prefix", "approval_reminder_hours", "approval_escalation_hours")
-        ] == ["Northwind Traders", "NT-", 8, 48]
+            for k in (
+                "company_name",
+                "order_number_prefix",
+                "approval_reminder_hours",
+                "approval_escalation_hours",
+                "lost_stolen_approval",
+            )
+        ] == ["Northwind Traders", "NT-", 8, 48, "policies"]
     assert "<strong>Northwind Traders</strong>" in login("employee").get("/").get_data(as_text=True)
 
 

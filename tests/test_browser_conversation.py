@@ -102,7 +102,9 @@ def test_marco_approves_from_the_email_link_without_signing_in(app, login, new_p
     assert marco.get_by_role("heading", level=1).inner_text() == "This link cannot be used"
     with app.app_context():
         decided = db.session.scalars(
-            select(Approval.status).join(Order).join(User, User.id == Approval.decided_by_id)
+            select(Approval.status)
+            .join(Order)
+            .join(User, User.id == Approval.decided_by_id)
             .where(Order.number == number, User.email == MARCO)
         ).all()
     assert decided == [ApprovalStatus.APPROVED]

@@ -28,11 +28,13 @@ from app.commands.fulfilling import (
     send_to_carrier,
     set_aside_carrier_updates,
 )
+from app.commands.lost import report_lost
 from app.commands.ordering import cancel, commit_or_conflict, submit
 
 __all__ = [
     "answer",
     "write",
+    "report_lost",
     "answer_cancellation",
     "apply_carrier_update",
     "apply_carrier_updates",

@@ -22,6 +22,15 @@ def submit(session: DbSession, order: Order, person: User, *, expected_version: 
     """Submit a draft: every rule of its type is checked again on what it holds, the line it changes is claimed,
     and its approval steps are laid out. True when this call submitted it; False when it was submitted already
     (a double click). Raises OrderRefused with the errors by field, or OrderError."""
+    if not enter(session, order, person, expected_version=expected_version):
+        return False
+    route(session, order)
+    return True
+
+
+def enter(session: DbSession, order: Order, person: User, *, expected_version: int | None = None) -> bool:
+    """Submit a draft up to its approval: checked again, its line claimed, submitted (`submit` then routes it to
+    its approvers; a line reported lost may be approved by the company's policy instead)."""
     if order.status is not OrderStatus.DRAFT:
         return False
     if order.requester_id != person.id:
@@ -32,7 +41,6 @@ def submit(session: DbSession, order: Order, person: User, *, expected_version: 
         raise OrderRefused(errors)
     _claim_line(session, order)
     lifecycle.transition(session, order, EventKind.SUBMIT, person, party=Party.REQUESTER)
-    route(session, order)
     return True
 
 

@@ -226,6 +226,9 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "or send it with the prepaid return label from that box.",
     "return_reminder_days": 7,  # the reminder goes out this many days before the return is due
     "suspension_reminder_days": 3,  # before a suspension's planned end
+    # A line reported lost or stolen: "at_once" (approved by this policy, suspended in the records at once) or
+    # "policies" (approved like any suspension, by the approval policies)
+    "lost_stolen_approval": "at_once",
 }
 
 

@@ -66,6 +66,10 @@ class Device(Model):
     accessories: Mapped[list[DeviceAccessory]] = relationship(back_populates="device")
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def lost(self) -> bool:
+        return self.status is DeviceStatus.LOST_STOLEN
+
     def __str__(self) -> str:
         return f"{self.model} ({self.imei or self.serial})"
 

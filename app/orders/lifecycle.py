@@ -77,7 +77,8 @@ TRANSITIONS: dict[EventKind, Transition] = {
         _t(E.REQUEST_INFO, {S.PENDING_APPROVAL}, S.INFO_REQUESTED, "sent back with a question", {P.APPROVER}),
         _t(E.PROVIDE_INFO, {S.INFO_REQUESTED}, S.PENDING_APPROVAL, "answered", {P.REQUESTER}),
         _t(E.APPROVE_STEP, {S.PENDING_APPROVAL}, S.PENDING_APPROVAL, "approved at this step", {P.APPROVER}),
-        _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER}, "approved_at"),
+        # the system approves by the company's policy alone (a line reported lost or stolen, when so set)
+        _t(E.APPROVE, {S.PENDING_APPROVAL}, S.APPROVED, "approved", {P.APPROVER, P.SYSTEM}, "approved_at"),
         _t(E.REJECT, {S.PENDING_APPROVAL, S.INFO_REQUESTED}, S.REJECTED, "rejected", {P.APPROVER}),
         _t(E.HOLD, {S.PENDING_APPROVAL, S.APPROVED}, S.NEEDS_ATTENTION, "held for attention", {P.SYSTEM}),
         _t(E.CANCEL, NOT_WITH_CARRIER, S.CANCELLED, "cancelled", {P.REQUESTER, P.FULFILMENT}),

@@ -129,6 +129,9 @@ def justified(ctx: OrderContext) -> dict[str, str]:
 Sample = Callable[[SampleWorld, SampleDraft, random.Random], None]
 
 
+SUSPENDED_AT_ONCE = "suspended_at_once"  # in an order's details: its line was suspended when reported lost
+
+
 @dataclass(frozen=True)
 class OrderType:
     code: str
@@ -198,7 +201,8 @@ class OrderType:
     def apply(self, session: DbSession, order: Order, actor: User | None) -> None:
         """Apply the inventory effect, after checking the records are still as the order expects."""
         line = order.line
-        if self.needs_line and line is not None and line.status not in self.line_statuses:
+        done_already = bool(order.details.get(SUSPENDED_AT_ONCE))  # a lost line's, when it was reported
+        if self.needs_line and line is not None and line.status not in self.line_statuses and not done_already:
             raise EffectError(
                 f"the line {line.number} is {line.status.value.replace('_', ' ')} now, and "
                 f"{self.name.lower()} applies only to "

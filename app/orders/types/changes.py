@@ -100,13 +100,21 @@ def take_from_stock(
     return device
 
 
+RESUMED = {"status": LineStatus.ACTIVE, "suspended_on": None, "suspended_until": None, "suspend_reason": ""}
+
+
 def replace_device(
     session: DbSession, order: Order, line: Line, device: Device, old_status: DeviceStatus, actor: User | None
 ) -> None:
-    """`device` goes on the line; the one it replaces takes `old_status` (pending return: it is owed back)."""
+    """`device` goes on the line; the one it replaces takes `old_status` (pending return: it is owed back). A device
+    lost or stolen stays so (nothing to give back), and a line suspended for its loss is active again."""
     old = line.device
     apply_changes(session, line, {"device": device}, actor=actor, order=order)
     if old is None or old is device:
+        return
+    if old.lost:
+        if line.status is LineStatus.SUSPENDED:
+            apply_changes(session, line, RESUMED, actor=actor, order=order)
         return
     if old_status is DeviceStatus.PENDING_RETURN:
         returns.owe_back(session, old, order, actor)

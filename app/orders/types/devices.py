@@ -88,11 +88,12 @@ register(
         "Upgrade",
         NEW,
         "A new device on one of your lines: once it is eligible, or earlier with a justification and the "
-        "carrier's early-upgrade charge.",
+        "carrier's early-upgrade charge. It also replaces a device lost or stolen.",
         parts=(p.LinePart(), p.DeviceModelPart("New device"), p.ShippingPart(), p.JustificationPart(), p.NotesPart()),
-        rules=(r.upgrade_eligibility, r.no_conflicting_order),
+        rules=(r.suspended_only_for_loss, r.upgrade_eligibility, r.no_conflicting_order),
         claims_line=True,
-        available=needs_line(ACTIVE, NO_ACTIVE_LINE),
+        line_statuses=LIVE,  # a line suspended because its device was lost or stolen gets its replacement
+        available=needs_line(LIVE, NO_ACTIVE_LINE),
         price=lambda ctx: Price(model_cents(ctx) + r.early_upgrade_fee_cents(ctx), 0),
         ships=True,
         reports=("imei",),

@@ -10,12 +10,22 @@ from datetime import timedelta
 from app import clock, formatting
 from app.database import DbSession
 from app.inventory.history import apply_changes
-from app.models import Carrier, DeviceModel, DeviceStatus, LineStatus, Order, Plan, User, get_setting
+from app.models import Carrier, DeviceModel, DeviceStatus, Line, LineStatus, Order, Plan, User, get_setting
 from app.orders.types import changes as c
 from app.orders.types import parts as p
 from app.orders.types import rules as r
 from app.orders.types import samples as s
-from app.orders.types.base import DELETE, MODIFY, NEW, EffectError, OrderType, Price, SampleDraft, SampleWorld
+from app.orders.types.base import (
+    DELETE,
+    MODIFY,
+    NEW,
+    SUSPENDED_AT_ONCE,
+    EffectError,
+    OrderType,
+    Price,
+    SampleDraft,
+    SampleWorld,
+)
 from app.orders.types.pricing import features_cents, line_features_cents, line_plan_cents, model_cents, plan_cents
 from app.orders.types.registry import register
 from app.orders.types.rules import ACTIVE, LIVE, NO_ACTIVE_LINE, RESTORABLE, needs_line
@@ -257,14 +267,7 @@ register(
 def restore_effect(session: DbSession, order: Order, actor: User | None) -> None:
     """The line is active again; a line left without a device (disconnected) gets the in-stock device chosen."""
     line = c.the_line(order)
-    changes: dict = {
-        "status": LineStatus.ACTIVE,
-        "suspended_on": None,
-        "suspended_until": None,
-        "suspend_reason": "",
-        "disconnected_on": None,
-        "disconnects_on": None,
-    }
+    changes: dict = {**c.RESUMED, "disconnected_on": None, "disconnects_on": None}
     if line.device is None and order.device is not None:
         changes["device"] = c.take_from_stock(session, order, order.device, line.employee_id, actor)
     apply_changes(session, line, changes, actor=actor, order=order)
@@ -348,7 +351,11 @@ register(
 
 # ---------------------------------------------------------------- Suspend line
 def suspend_effect(session: DbSession, order: Order, actor: User | None) -> None:
-    """The line is suspended; with a planned end, a reminder to restore or disconnect goes out before it."""
+    """The line is suspended; with a planned end, a reminder to restore or disconnect goes out before it. A line
+    reported lost or stolen was suspended in the records when it was reported (`suspend_for_loss`): the carrier's
+    completion confirms it and changes nothing more."""
+    if order.details.get(SUSPENDED_AT_ONCE):
+        return
     until = order.details.get("planned_end")
     apply_changes(
         session,
@@ -365,6 +372,21 @@ def suspend_effect(session: DbSession, order: Order, actor: User | None) -> None
     if until:
         remind_on = c.detail_date(order, "planned_end") - timedelta(days=int(get_setting("suspension_reminder_days")))
         c.later(session, order, max(remind_on, clock.today() + timedelta(days=1)), kind="reminder")
+
+
+def suspend_for_loss(session: DbSession, order: Order, actor: User | None) -> None:
+    """A line reported lost or stolen is suspended in the records at once, and its device marked lost or stolen,
+    with the history linked to the order; the carrier's suspension follows."""
+    line = c.the_line(order)
+    suspend_effect(session, order, actor)
+    if line.device is not None:
+        apply_changes(session, line.device, {"status": DeviceStatus.LOST_STOLEN}, actor=actor, order=order)
+    order.details = {**order.details, SUSPENDED_AT_ONCE: True}
+
+
+def suspended_for_loss(line: Line) -> bool:
+    """A line suspended because its device was lost or stolen (a replacement device may be ordered for it)."""
+    return line.status is LineStatus.SUSPENDED and line.device is not None and line.device.lost
 
 
 def suspension_reminder(order: Order) -> str:

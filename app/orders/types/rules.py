@@ -57,6 +57,17 @@ def early_upgrade_fee_cents(ctx: OrderContext) -> int:
     return ctx.line.carrier.early_upgrade_fee_cents if ctx.line is not None and early_upgrade(ctx) else 0
 
 
+def suspended_only_for_loss(ctx: OrderContext) -> dict[str, str]:
+    """A suspended line gets a new device only when it was suspended because its device was lost or stolen."""
+    line = ctx.line
+    if line is None or line.status is not LineStatus.SUSPENDED or (line.device is not None and line.device.lost):
+        return {}
+    return {
+        "line": "This line is suspended: order Restore service first (a suspended line gets a new device only "
+        "to replace one lost or stolen)."
+    }
+
+
 def upgrade_eligibility(ctx: OrderContext) -> dict[str, str]:
     """An upgrade before the line is eligible is an early upgrade: allowed, but out of policy (a justification,
     the out-of-policy approvers) and with the carrier's early-upgrade charge."""

@@ -19,12 +19,23 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.people import would_loop
 from app.catalog.carriers import set_api_secret
 from app.catalog.eligibility import audience_of
+from app.choices import options
+from app.commands import lost
 from app.extensions import db
 from app.formatting import money_input, parse_money
 from app.models import (
@@ -776,6 +787,12 @@ class SettingsForm(FlaskForm):
     )
     approval_escalation_hours = WholeNumberField(
         "Escalate to the approver's manager after (hours)", f"Enter the escalation time as {HOURS}, like 72.", 1, 720
+    )
+
+    lost_stolen_approval = RadioField(
+        "A line reported lost or stolen is suspended",
+        choices=options(lost.APPROVAL_CHOICES),
+        validators=[InputRequired("Choose how a line reported lost or stolen is approved.")],
     )
 
     def validate_approval_escalation_hours(self, field: WholeNumberField) -> None:

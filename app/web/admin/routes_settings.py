@@ -29,6 +29,7 @@ KEYS = (
     "upgrade_eligibility_months",
     "approval_reminder_hours",
     "approval_escalation_hours",
+    "lost_stolen_approval",
 )
 
 

@@ -20,4 +20,4 @@ def order_globals() -> dict:
     }
 
 
-from app.web.orders import routes  # noqa: E402,F401
+from app.web.orders import lost, routes  # noqa: E402,F401

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.choices import options
 from app.orders import attachments
 from app.orders.conversation import MAX_MESSAGE
 from app.orders.types import forms as types_forms
@@ -67,3 +68,24 @@ class MyOrdersFilter(FlaskForm):
 
 class CopyForm(FlaskForm):
     """Order again from a past order (CSRF only)."""
+
+
+class LostForm(FlaskForm):
+    """Report a line's phone lost or stolen: the line is suspended (app.commands.lost)."""
+
+    kind = RadioField(
+        "What happened to the phone?",
+        choices=options([("lost", "It was lost"), ("stolen", "It was stolen")]),
+        validators=[InputRequired("Say whether the phone was lost or stolen.")],
+    )
+    lost_on = DateField("When did it happen?", validators=[InputRequired("Enter the day it happened.")])
+    what_happened = TextAreaField(
+        "Where and how (optional)",
+        description="For example: left in a taxi in Chicago. The police report number if there is one.",
+        validators=[Optional(), Length(max=400, message="Keep it to 400 characters.")],
+    )
+    files = MultipleFileField(
+        "Police report or photos (optional)",
+        description=f"Up to {attachments.MAX_FILES} files: {attachments.ACCEPTED_WORDS}, "
+        f"{attachments.MAX_BYTES // (1024 * 1024)} MB each at most.",
+    )
