@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pyproject.toml says which versions may work (>=); constraints.txt pins the ones the tests and CI run with.
 CONSTRAINTS := constraints.txt
 
-.PHONY: run test test-fast browser screenshots lint constraints bench clean
+.PHONY: run test test-fast browser screenshots lint validate-html constraints bench clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -34,6 +34,20 @@ test-fast: $(STAMP)
 # The README's screenshots: the browser tests, writing their screenshots into docs/screenshots.
 screenshots: $(STAMP) browser
 	DIALTONE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -m browser
+
+# The W3C checker (Nu Html Checker, the vnu-jar npm package, on Java) on every page the browser tests saved
+# (test-artifacts/html, written by `make test`). Without Java or npm it says it is skipped, and why.
+VNU_VERSION := 26.9.27
+VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+validate-html:
+	@command -v java >/dev/null 2>&1 || { echo "HTML validation skipped: Java is not installed (the W3C checker, vnu.jar, runs on Java)"; exit 0; }; \
+	if [ ! -f $(VNU) ]; then \
+	  command -v npm >/dev/null 2>&1 || { echo "HTML validation skipped: npm is not installed (it fetches the vnu-jar package)"; exit 0; }; \
+	  npm install --prefix $(VENV)/vnu --no-audit --no-fund --silent vnu-jar@$(VNU_VERSION) || exit 1; \
+	fi; \
+	ls test-artifacts/html/*.html >/dev/null 2>&1 || { echo "No pages saved: run make test first"; exit 1; }; \
+	echo "W3C checker on $$(ls test-artifacts/html/*.html | wc -l) pages saved by the browser tests"; \
+	java -jar $(VNU) --errors-only --skip-non-html test-artifacts/html && echo "Every page is valid HTML."
 
 # Not in CI yet: the domain packages and their import contracts come first.
 lint: $(STAMP)

@@ -261,6 +261,13 @@ def smtp(app):
     controller.stop()
 
 
+def pytest_sessionstart(session):
+    """The pages saved for the W3C checker are this run's alone (`make validate-html` checks them)."""
+    from tests.support.browser import PAGES
+
+    shutil.rmtree(PAGES, ignore_errors=True)
+
+
 def pytest_collection_modifyitems(items):
     """Tests that drive Chromium carry the `browser` mark (so `make test-fast` can leave them out)."""
     for item in items:

@@ -83,6 +83,7 @@ def test_taras_question_reaches_erin_who_answers_with_a_photo_and_tara_sees_both
     assert erin.get_by_label("Message").input_value() == ""
     thread.get_by_text("Could it arrive before Friday?").wait_for(timeout=30_000)
     tara.check()
+    erin.screenshot_for_docs("order-conversation")
 
 
 def test_marco_approves_from_the_email_link_without_signing_in(app, login, new_page, smtp):

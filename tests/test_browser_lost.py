@@ -24,6 +24,7 @@ def test_erin_reports_her_phone_stolen_and_orders_the_replacement(app, new_page)
     erin.check()
     notice = erin.get_by_role("region", name=re.compile("^Stolen phone"))
     assert "The line is suspended" in notice.inner_text()
+    erin.screenshot_for_docs("lost-or-stolen")
 
     erin.goto("/inventory/mine")  # at once, not when the carrier gets to it
     row = erin.get_by_role("row").filter(has=erin.get_by_role("link", name=re.compile("^Order a replacement device")))

@@ -18,7 +18,11 @@ def test_the_order_page_shows_the_approval_chain_and_whom_it_waits_on(app, login
     erin = login("employee")
     page = erin.get(f"/orders/{number}").get_data(as_text=True)
     chain = page[page.index('id="approvals-heading"') :]
-    assert "1. Manager" in chain and "Marco Diaz" in chain and re.search(r"Waiting</span> for \d+ min", chain)
+    assert (
+        "1. Manager" in chain
+        and "Marco Diaz" in chain
+        and re.search(r"Waiting</span> for (less than a minute|\d+ min)", chain)
+    )
     with app.app_context():
         approve_all(db.session, db.session.scalar(select(Order).where(Order.number == number)))
     chain = erin.get(f"/orders/{number}").get_data(as_text=True)

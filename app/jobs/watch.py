@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 
@@ -65,8 +66,26 @@ class WatchfulWorker(SimpleWorker):
         )
 
     def run_maintenance_tasks(self) -> None:
-        super().run_maintenance_tasks()  # RQ's: clean the registries, restart the scheduler process if it died
+        try:
+            super().run_maintenance_tasks()  # RQ's: clean the registries, restart the scheduler process if it died
+        except RedisConnectionError as error:
+            log.warning("Worker %s could not clean its registries (Redis: %s); trying again shortly", self.name, error)
         self.keep_watch()
+
+    # Redis going away as a job ends (RQ writes the job's end and the worker's heartbeat there) must not stop the
+    # worker: RQ quits on any error but a time-out there. The job's work is in the database, and what it could not
+    # queue is found by the sweeps; the worker waits for Redis as it waits for its next job (RQ retries that).
+    def execute_job(self, job: Any, queue: Any) -> None:
+        try:
+            super().execute_job(job, queue)
+        except RedisConnectionError as error:
+            log.warning("Worker %s: Redis went away as job %s ended (%s); going on", self.name, job.id, error)
+
+    def heartbeat(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().heartbeat(*args, **kwargs)
+        except RedisConnectionError as error:
+            log.warning("Worker %s could not beat (Redis: %s); trying again shortly", self.name, error)
 
     def keep_watch(self) -> None:
         """Beat, and put back what Redis lost; a Redis that is down now is tried again at the next watch."""

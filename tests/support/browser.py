@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored
+PAGES = ARTIFACTS / "html"  # every page the browser tests check, for the W3C checker (`make validate-html`)
 BLOCKING_IMPACTS = {"serious", "critical"}
 _axe = Axe()
+
+
+def save_html(page) -> Path:
+    """Keep the page as it is now (its DOM, after HTMX swapped what it swapped) for the W3C checker."""
+    html = page.content()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(page.url).path).strip("-") or "home"
+    path = PAGES / f"{slug[:80]}-{hashlib.sha256(html.encode()).hexdigest()[:10]}.html"
+    PAGES.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
 
 
 class AccessibilityViolation(AssertionError):
@@ -48,6 +62,7 @@ class AccessiblePage:
     def check(self) -> None:
         self._page.wait_for_load_state("load")
         check_accessibility(self._page)
+        save_html(self._page)
         self.checked.append(self._page.url)
 
     def sign_in(self, email: str, password: str = "demo") -> None:
