@@ -93,6 +93,11 @@ def label(value: object) -> str:
     return str(raw).replace("_", " ").capitalize() if raw is not None else ""
 
 
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 line', '3 lines', '0 SIMs': a number with its noun, singular for one."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
@@ -102,6 +107,7 @@ def register(app: Flask) -> None:
         "local_time": local_time,
         "day": day,
         "label": label,
+        "count": count,
     }
     for name, fn in filters.items():
         app.add_template_filter(fn, name)

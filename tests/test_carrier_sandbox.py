@@ -384,7 +384,7 @@ def test_a_cancellation_the_carrier_refuses_is_left_to_the_team_who_is_told(app,
         assert failed.kind == EventKind.CARRIER_SEND_FAILED.value
         assert failed.comment == (
             f"Fabrikam Cellular refused the cancellation: No order {number} here. "
-            "Ask the carrier and record its answer in the fulfilment console."
+            "Ask the carrier and record its answer in the fulfillment console."
         )
         told = db.session.scalars(select(Notification.milestone).where(Notification.event_id == failed.id)).all()
         assert "needs_attention" in told

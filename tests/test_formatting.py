@@ -43,3 +43,8 @@ def test_how_long_something_waited_is_said_in_words(seconds, words):
 
     now = datetime(2026, 12, 5, 12, 0)
     assert formatting.age(now - timedelta(seconds=seconds), now) == words
+
+
+@pytest.mark.parametrize(("number", "words"), [(0, "0 lines"), (1, "1 line"), (2, "2 lines"), (1200, "1,200 lines")])
+def test_a_count_says_its_noun_in_the_singular_for_one(number, words):
+    assert formatting.count(number, "line") == words

@@ -141,7 +141,7 @@ def test_a_clean_file_previews_then_imports_every_row_with_a_summary_and_history
     client = login("helpdesk")
     preview = batch_page(client, upload(client, as_csv(rows)))
     assert "Preview: every row is ready" in preview
-    assert "add 2 lines and update 1" in preview and "add 2 devices" in preview and "add 2 SIMs" in preview
+    assert "add 2 lines and update 1 line" in preview and "add 2 devices" in preview and "add 2 SIMs" in preview
     assert count(app, Line) == lines_before  # nothing yet
     batch_id = int(re.search(r"/inventory/import/(\d+)/run", preview).group(1))
 
@@ -276,7 +276,7 @@ def test_a_ten_thousand_row_file_shows_progress_then_imports_every_row(app, logi
     ]
     client = login("helpdesk")
     preview = batch_page(client, upload(client, as_csv(rows), "big.csv"))
-    assert "add 10000 lines" in preview, re.findall(r"<td>([^<]*)</td>", preview)[:12]
+    assert "add 10,000 lines" in preview, re.findall(r"<td>([^<]*)</td>", preview)[:12]
     batch_id = int(re.search(r"/inventory/import/(\d+)/run", preview).group(1))
     queued = batch_page(client, client.post(f"/inventory/import/{batch_id}/run"))
     assert re.search(r'<progress id="import-progress-bar" value="0" max="10000">', queued)

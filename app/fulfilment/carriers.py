@@ -2,7 +2,7 @@
 
 `hand_off` is called once an order is approved; `advance` is called by the periodic sweep and moves an order on
 when the carrier itself is simulated; `cancel` asks the carrier to cancel an order it has. A manual carrier waits
-for the fulfilment team (console) or for the carrier's own pushes through the API. An API carrier is sent the
+for the fulfillment team (console) or for the carrier's own pushes through the API. An API carrier is sent the
 order and its cancellation by the worker (app.fulfilment.outbound) and pushes back through the API.
 """
 
@@ -43,18 +43,18 @@ class CarrierAdapter(ABC):
 
     def cancel(self, session: DbSession, order: Order, reason: str) -> None:
         """Ask the carrier to cancel an order it has (the order is "cancellation requested" now). By default
-        nothing more is sent: the fulfilment team is told by email and answers in the console."""
+        nothing more is sent: the fulfillment team is told by email and answers in the console."""
         return None
 
 
 class ManualCarrier(CarrierAdapter):
-    """The fulfilment team places the order in the carrier's portal and types the results in the console."""
+    """The fulfillment team places the order in the carrier's portal and types the results in the console."""
 
     mode = FulfilmentMode.MANUAL
 
     def hand_off(self, session: DbSession, order: Order) -> None:
         lifecycle.hand_off(
-            session, order, f"Waiting for the fulfilment team to place it with {carrier_of(order).name}."
+            session, order, f"Waiting for the fulfillment team to place it with {carrier_of(order).name}."
         )
 
 

@@ -8,7 +8,7 @@ failed. Every try carries the same idempotency key, so the carrier makes one ord
 - 2xx: the carrier took it. An order's answer gives the carrier's reference: the order is "with carrier". A
   cancellation's answer may say at once whether it was cancelled; otherwise the carrier reports it later.
 - 4xx (but 408 and 429): the carrier refused it. The order needs attention with the carrier's message; a refused
-  cancellation is noted for the fulfilment team. Either way the team is told (by email, from the timeline).
+  cancellation is noted for the fulfillment team. Either way the team is told (by email, from the timeline).
 - 5xx, 408, 429, a timeout or no connection: tried again after `RETRY_DELAYS`, each failed try noted on the
   timeline; after the last one the order needs attention.
 """
@@ -487,7 +487,7 @@ def _cancellation_taken(session: DbSession, order: Order, answer: Answer, name: 
 
 def _not_sent(session: DbSession, request: CarrierRequest, message: str) -> None:
     """The send did not get through for good: the order needs attention (an order), or the team is asked to deal
-    with the cancellation itself; either way the fulfilment team is told."""
+    with the cancellation itself; either way the fulfillment team is told."""
     order = request.order
     if request.kind == ORDER and lifecycle.allowed(order, EventKind.REPORT_PROBLEM):
         records.report_problem(session, order, message, None)
@@ -497,7 +497,7 @@ def _not_sent(session: DbSession, request: CarrierRequest, message: str) -> None
             order,
             EventKind.CARRIER_SEND_FAILED,
             None,
-            comment=message + " Ask the carrier and record its answer in the fulfilment console.",
+            comment=message + " Ask the carrier and record its answer in the fulfillment console.",
         )
 
 
@@ -509,7 +509,7 @@ def _words(delay: timedelta) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-# ---------------------------------------------------------------- the fulfilment team's view
+# ---------------------------------------------------------------- the fulfillment team's view
 def unsent(session: DbSession) -> list[CarrierRequest]:
     """Sends the carrier has not taken, by carrier then oldest first: waiting for a try, or refused or given up on
     while their order still waits for them (an order that needs attention, a cancellation still asked)."""

@@ -460,7 +460,7 @@ def _mark_failed(session: DbSession, update_id: int, error: Exception) -> str | 
     order = session.get(Order, stored.order_id) if stored is not None else None
     if stored is None or order is None:
         return reason
-    _timeline_failure(session, stored, order, "the portal could not record it; the fulfilment team is looking at it.")
+    _timeline_failure(session, stored, order, "the portal could not record it; the fulfillment team is looking at it.")
     return reason
 
 

@@ -52,13 +52,13 @@ MILESTONES: dict[str, Milestone] = {
         Milestone("approved", "Approved", "The requester and the person it is for"),
         Milestone("rejected", "Rejected (with the reason)", "The requester and the person it is for"),
         Milestone("cancelled", "Cancelled", "The requester and the person it is for"),
-        Milestone("cancellation_requested", "Cancellation to ask of the carrier", "The fulfilment team", True),
+        Milestone("cancellation_requested", "Cancellation to ask of the carrier", "The fulfillment team", True),
         Milestone("cancellation_asked", "Cancellation asked of the carrier", "The requester and the person it is for"),
         Milestone("cancel_refused", "Too late to cancel", "The requester and the person it is for"),
         Milestone("placed", "Placed with the carrier", "The requester and the person it is for"),
         Milestone("shipped", "Shipped (with tracking links)", "The requester and the person it is for"),
         Milestone("completed", "Completed (new number and device)", "The requester and the person it is for"),
-        Milestone("needs_attention", "Needs attention", "The fulfilment team", True),
+        Milestone("needs_attention", "Needs attention", "The fulfillment team", True),
         Milestone(
             "carrier_refused", "Refused by the carrier (with what to do next)", "The requester and the person it is for"
         ),
@@ -79,12 +79,12 @@ MILESTONES: dict[str, Milestone] = {
             "message",
             "A message on an order (its conversation)",
             "Everyone taking part in the order but its author: the requester, the person it is for, its approvers "
-            "and the fulfilment team members on it",
+            "and the fulfillment team members on it",
         ),
         Milestone(
-            "team_question", "A question from the fulfilment team", "The requester and the person it is for", True
+            "team_question", "A question from the fulfillment team", "The requester and the person it is for", True
         ),
-        Milestone("team_answered", "The answer to the fulfilment team's question", "The team member who asked", True),
+        Milestone("team_answered", "The answer to the fulfillment team's question", "The team member who asked", True),
     )
 }
 

@@ -9,12 +9,42 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_htmx import make_response as htmx_response
+from markupsafe import Markup
+from wtforms.fields import HiddenField, SelectField
+from wtforms.widgets import HiddenInput, Select
 
 from app.extensions import db, htmx, login_manager
 from app.models import User, get_setting
 from app.web.access import can
 from app.web.lazy import Lazy
 from app.web.security import SIGN_IN_THROTTLED
+
+
+class HiddenInputWithoutId(HiddenInput):
+    """A hidden input has no label to point at it, so it needs no id; without one, a page of several forms (each
+    with its CSRF token and the order's version) keeps its ids unique, as HTML requires."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+class SelectRequiredAsHtmlAllows(Select):
+    """HTML lets a `required` single select start only with an empty placeholder option; a select whose options are
+    all real choices (one of them is always chosen) is left unmarked in the page. The server requires it still."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if not self.multiple and not field.has_groups():
+            first = next(iter(field.iter_choices()), None)
+            if first is not None and first[0] not in ("", None):
+                kwargs.setdefault("required", False)
+        return super().__call__(field, **kwargs)
+
+
+# Every hidden field (CSRF tokens included: Flask-WTF's is a HiddenField) renders without its id unless given one,
+# and every select the way HTML allows.
+HiddenField.widget = HiddenInputWithoutId()
+SelectField.widget = SelectRequiredAsHtmlAllows()
 
 
 def register_web(app: Flask) -> None:

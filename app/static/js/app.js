@@ -33,6 +33,40 @@
     }
   });
 
+  // Focus goes where the person is working. A form sent back with errors: its first error summary, else its first
+  // field in error (on a page, and in a part HTMX swapped).
+  function focusFirstProblem(root) {
+    var target = root.querySelector(".form-error[role=alert], [aria-invalid=true]");
+    if (!target) { return false; }
+    if (!target.matches("input, select, textarea, button, a[href]")) { target.setAttribute("tabindex", "-1"); }
+    target.focus();
+    return true;
+  }
+  focusFirstProblem(document);
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 200;
+    if (status === 422 && focusFirstProblem(event.detail.target)) { return; }
+    // An approval decided in the inbox: on to the next row's Open link.
+    var target = event.detail.target;
+    var verb = event.detail.requestConfig ? event.detail.requestConfig.verb : "";
+    if (verb === "post" && status === 200 && target.id && target.id.indexOf("detail-") === 0) {
+      var row = target.closest("tr");
+      var next = row && row.nextElementSibling;
+      while (next && next.classList.contains("detail-row")) { next = next.nextElementSibling; }
+      var open = next && next.querySelector("a[aria-controls^='detail-']");
+      if (open) { open.focus(); }
+    }
+  });
+
+  // Escape closes an inline editor (its Cancel button puts the field back, and focus on its Edit link).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var editor = event.target.closest && event.target.closest(".inline-edit");
+    var cancel = editor && editor.querySelector("button[type=button]");
+    if (cancel) { cancel.click(); }
+  });
+
   // Secrets shown on purpose (a port's PIN) hide again after their time; without JavaScript the page reloads.
   document.querySelectorAll("[data-hide-after]").forEach(function (element) {
     setTimeout(function () {

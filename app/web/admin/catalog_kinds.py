@@ -100,7 +100,7 @@ KINDS: dict[str, CatalogKind] = {
             columns=(
                 Column("Name", lambda c: c.name),
                 Column("Code", lambda c: c.code),
-                Column("Fulfilment", _fulfilment),
+                Column("Fulfillment", _fulfilment),
                 Column("Reactivation window", lambda c: f"{c.reactivation_window_days} days", numeric=True),
                 Column("Early-upgrade charge", lambda c: money(c.early_upgrade_fee_cents), numeric=True),
                 Column("Webhook secret", lambda c: "Set" if c.webhook_secret_encrypted else "Not set"),

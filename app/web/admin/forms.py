@@ -259,12 +259,12 @@ class CarrierForm(CatalogForm):
         filters=[_lower],
     )
     fulfilment_mode = RadioField(
-        "Fulfilment",
+        "Fulfillment",
         default=FulfilmentMode.MANUAL.value,
         choices=_options(
             [
                 (FulfilmentMode.SIMULATED.value, "Simulated carrier (for demonstrations and testing)"),
-                (FulfilmentMode.MANUAL.value, "Manual: the fulfilment team places orders in the carrier's portal"),
+                (FulfilmentMode.MANUAL.value, "Manual: the fulfillment team places orders in the carrier's portal"),
                 (FulfilmentMode.API.value, "API: the portal sends orders and cancellations to the carrier's endpoint"),
             ]
         ),
