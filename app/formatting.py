@@ -93,6 +93,14 @@ def label(value: object) -> str:
     return str(raw).replace("_", " ").capitalize() if raw is not None else ""
 
 
+FORM_HINT = re.compile(r"\s*\((?:optional|needed only [^)]*)\)$", re.IGNORECASE)
+
+
+def without_hint(label: str) -> str:
+    """A form's label as a record shows it: 'Features (optional)' → 'Features'."""
+    return FORM_HINT.sub("", str(label))
+
+
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """'1 line', '3 lines', '0 SIMs': a number with its noun, singular for one."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
@@ -108,6 +116,7 @@ def register(app: Flask) -> None:
         "day": day,
         "label": label,
         "count": count,
+        "without_hint": without_hint,
     }
     for name, fn in filters.items():
         app.add_template_filter(fn, name)

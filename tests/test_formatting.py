@@ -48,3 +48,16 @@ def test_how_long_something_waited_is_said_in_words(seconds, words):
 @pytest.mark.parametrize(("number", "words"), [(0, "0 lines"), (1, "1 line"), (2, "2 lines"), (1200, "1,200 lines")])
 def test_a_count_says_its_noun_in_the_singular_for_one(number, words):
     assert formatting.count(number, "line") == words
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("Features (optional)", "Features"),
+        ("Justification (needed only for out-of-policy choices)", "Justification"),
+        ("Reason for the suspension", "Reason for the suspension"),
+        ("Planned end (month) of the trial", "Planned end (month) of the trial"),
+    ],
+)
+def test_a_record_shows_a_forms_label_without_its_hint(label, shown):
+    assert formatting.without_hint(label) == shown

@@ -15,7 +15,7 @@ from flask import current_app
 from app.approvals import links
 from app.approvals.decisions import may_decide
 from app.database import DbSession
-from app.formatting import phone
+from app.formatting import phone, without_hint
 from app.models import Approval, OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
 from app.orders import attachments
@@ -59,7 +59,7 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
     deciding = approval is not None and milestone.key in DECIDING and may_decide(approval, recipient.user)
     order_type = REGISTRY.get(order.type)
     data = event.data or {}
-    details = [(str(label), str(text)) for label, text in order.details.get("_summary", [])]
+    details = [(without_hint(label), str(text)) for label, text in order.details.get("_summary", [])]
     return {
         "milestone": milestone,
         "order": order,
