@@ -410,3 +410,24 @@ def test_digits_anywhere_in_a_number_find_the_line_and_a_changed_number_its_new_
         endings = set(db.session.scalars(select(LineNumberEnding.ending).where(LineNumberEnding.line_id == line_id)))
         assert endings == {"2129870199"[i:] for i in range(10)}
     assert line_id not in listed_line_ids(search(client, q="0143"))
+
+
+def test_an_old_number_finds_the_line_that_had_it_and_its_orders(app, login, demo):
+    from app.inventory.history import apply_changes
+    from tests.support.ordering import place, valid_orders
+
+    line_id, old, _ = erin_line(app)
+    role, data, _ = valid_orders(demo)["change_plan"]
+    number = place(login(role), "change_plan", data)  # an order of the line while it had its old number
+    with app.app_context():
+        line = db.session.get(Line, line_id)
+        hana = db.session.scalar(select(User).where(User.email == "helpdesk@example.com"))
+        apply_changes(db.session, line, {"number": "+12125550177"}, actor=hana)
+        db.session.commit()
+    typed = typed_ways(old)[0]
+    assert listed_line_ids(search(login("helpdesk"), q=typed)) == [line_id]  # its number now is another
+    mine = login("employee").get("/orders", query_string={"q": typed}).get_data(as_text=True)
+    assert number in mine
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Line.id)).where(Line.number == "+19075550142")) == 0
+    assert listed_line_ids(search(login("helpdesk"), q="(907) 555-0142")) == []  # a number no line had

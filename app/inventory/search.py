@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
 
-from app import params
+from app import formatting, params
 from app.database import DbSession
-from app.identifiers import digits_only, phone_search_prefix
+from app.identifiers import InvalidIdentifier, digits_only, parse_phone, phone_search_prefix
 from app.models import (
     Carrier,
     CostCenter,
@@ -27,6 +27,7 @@ from app.models import (
     Device,
     DeviceModel,
     DeviceStatus,
+    InventoryChange,
     Line,
     LineFeature,
     LineNumberEnding,
@@ -165,6 +166,30 @@ def number_matches(text: str) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+OLD_NUMBERS_FOUND = 100
+
+
+def had_number(session: DbSession, text: str) -> list[int]:
+    """The lines whose history says they had the whole number typed (changed or moved away since); [] when what
+    was typed is not a whole number. An index of the old numbers serves it (their lines are few)."""
+    try:
+        shown = formatting.phone(parse_phone(text))
+    except InvalidIdentifier:
+        return []
+    return list(
+        session.scalars(
+            select(InventoryChange.record_id)
+            .where(
+                InventoryChange.field == "number",
+                InventoryChange.old_value == shown,
+                InventoryChange.record_type == "line",
+            )
+            .distinct()
+            .limit(OLD_NUMBERS_FOUND)
+        )
+    )
+
+
 def people_matching(text: str) -> Select:
     """The ids of people with a word starting each word of `text` (their name, email or employee number: see
     app.search_words), found through the index of people's words, not by reading every person."""
@@ -208,12 +233,16 @@ IMEI_SEARCH_DIGITS = 12  # fewer could be the start of a phone number; 12 narrow
 def _line_match(session: DbSession, text: str) -> ColumnElement[bool]:
     if not is_number_search(text):
         return Line.employee_id.in_(people_matching(text))
-    if len(digits_only(text)) < IMEI_SEARCH_DIGITS:
-        return number_matches(text)
-    # The devices first, in a query of their own: an OR of plain index conditions stays an index search
-    # (a sub-select inside the OR would make PostgreSQL read every line).
-    devices = session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
-    return or_(number_matches(text), Line.device_id.in_(devices)) if devices else number_matches(text)
+    # The lines that had the number, and the devices, first, in queries of their own: an OR of plain index
+    # conditions stays an index search (a sub-select inside the OR would make PostgreSQL read every line).
+    conditions = [number_matches(text)]
+    if formerly := had_number(session, text):
+        conditions.append(Line.id.in_(formerly))
+    if len(digits_only(text)) >= IMEI_SEARCH_DIGITS:
+        devices = session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
+        if devices:
+            conditions.append(Line.device_id.in_(devices))
+    return or_(*conditions) if len(conditions) > 1 else conditions[0]
 
 
 def _line_filters(query: Select, filters: Filters) -> Select:

@@ -221,7 +221,16 @@ class InventoryChange(Model):
     """One field of one inventory record changed: who, when, from what to what, and the order behind it."""
 
     __tablename__ = "inventory_changes"
-    __table_args__ = (Index("ix_inventory_changes_record", "record_type", "record_id", "at"),)
+    __table_args__ = (
+        Index("ix_inventory_changes_record", "record_type", "record_id", "at"),
+        # the numbers lines had: an old number finds its line and orders (app.inventory.search.had_number)
+        Index(
+            "ix_inventory_changes_old_numbers",
+            "old_value",
+            postgresql_where=text("field = 'number'"),
+            sqlite_where=text("field = 'number'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

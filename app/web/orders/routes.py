@@ -21,7 +21,7 @@ from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.inventory import returns
-from app.inventory.search import number_matches
+from app.inventory.search import had_number, number_matches
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import conversation, lifecycle, service, types
 from app.orders.attachments import AttachmentRefused
@@ -436,6 +436,8 @@ def mine():
         conditions = [Order.number.ilike(f"%{term}%")]
         if len(digits) >= 3:
             conditions.append(Order.line_id.in_(select(Line.id).where(number_matches(term))))  # an index
+            if formerly := had_number(db.session, term):  # a number the line had before
+                conditions.append(Order.line_id.in_(formerly))
             conditions.append(Order.service_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
     page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
