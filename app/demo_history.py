@@ -44,7 +44,9 @@ from app.orders.types import REGISTRY
 from app.orders.types.forms import bind
 
 DAYS = 84  # twelve weeks
-RECENT = timedelta(days=4)  # orders this new may still wait on an approver or the carrier
+RECENT = timedelta(days=7)  # orders this new may still wait on an approver or the carrier
+DEMO_MANAGER = "manager@example.com"  # Marco, one of the demo logins
+TROUBLED = timedelta(days=21)  # orders this new may be waiting on the team, the carrier having raised a problem
 Answers = dict[str, Any]
 
 
@@ -160,9 +162,11 @@ def load_history(session: DbSession, *, orders: int = 200, seed: int = 20261205)
     the_clock = clock.current()
     now = the_clock.now()
     moments = sorted(now - timedelta(minutes=rng.randint(90, DAYS * 24 * 60)) for _ in range(orders))
+    # The demo's manager signs in to a queue: most of the last days' orders come from his team.
+    his_team = [p for p in people if p.manager is not None and p.manager.email == DEMO_MANAGER] or people
     made = 0
     for at in moments:
-        person = rng.choice(people)
+        person = rng.choice(his_team if now - at < RECENT and rng.random() < 0.7 else people)
         code, _, answer = rng.choices(KINDS, weights=[k[1] for k in KINDS])[0]
         with the_clock.frozen_at(at):
             answers = answer(world, rng, person, world.live_line(person))
@@ -212,7 +216,7 @@ def _decide_and_fulfil(
         return moment < now
 
     while order.status is OrderStatus.PENDING_APPROVAL:
-        if recent and fate < 0.5 or not later(rng.choice([2, 5, 20])):
+        if recent and fate < 0.6 or not later(rng.choice([2, 5, 20])):
             return  # still waiting on its approver
         step = session.scalar(
             select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
@@ -255,8 +259,9 @@ def _decide_and_fulfil(
             )
         )
     steps.append(lambda: commands.complete(session, order, team))
+    stuck = now - at < TROUBLED and 0.78 < fate <= 0.93  # a few orders of the last weeks need the team's attention
     for index, step_done in enumerate(steps):
-        if recent and fate < 0.7 + 0.1 * index or not later(rng.choice([3, 10, 26])):
+        if stuck and index == 1 or recent and fate < 0.7 + 0.1 * index or not later(rng.choice([3, 10, 26])):
             break  # still with the carrier, or shipped
         with the_clock.frozen_at(moment):
             try:
@@ -265,9 +270,14 @@ def _decide_and_fulfil(
             except Exception:  # noqa: BLE001 - a step the order can no longer take: it stays where it is
                 session.rollback()
                 return
-    if recent and order.status is OrderStatus.WITH_CARRIER and fate > 0.9:
+    if stuck and order.status is OrderStatus.WITH_CARRIER:
+        problem = (
+            "The carrier says the device is backordered for three weeks."
+            if order_type.ships
+            else "The carrier asks for the account's PIN before it makes this change."
+        )
         with the_clock.frozen_at(min(moment + timedelta(hours=1), now)):
-            commands.flag_problem(session, order, team, "The carrier says the device is backordered for three weeks.")
+            commands.flag_problem(session, order, team, problem)
             session.commit()
 
 

@@ -12,23 +12,9 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Approval, ApprovalStatus, ApproverKind, Order, OrderEvent, OrderStatus, User
-from tests.support.dashboard import TODAY, build_company, shift_to_today
+from tests.support.dashboard import CHARTS, TODAY, assert_every_chart_is_drawn, build_company, shift_to_today
 from tests.support.helpers import DEMO_USERS
 from tests.support.navigation import go_to
-
-CHARTS = (
-    "orders-by-status",
-    "orders-per-week",
-    "approve-by-type",
-    "approve-by-carrier",
-    "fulfil-by-type",
-    "fulfil-by-carrier",
-    "waiting-by-approver",
-    "waiting-by-age",
-    "attention-by-carrier",
-    "cost-by-department",
-    "cost-by-carrier",
-)
 
 
 @pytest.fixture
@@ -45,15 +31,6 @@ def count_in(page, chart: str, row: str) -> str:
     return (cell.text_content() or "").split()[0]
 
 
-def assert_every_chart_is_drawn(page) -> None:
-    for chart in CHARTS:
-        svg = page.locator(f"#{chart} svg.bar-chart")
-        box = svg.bounding_box()
-        assert box and box["width"] > 0 and box["height"] > 0, chart
-        widths = [bar.bounding_box()["width"] for bar in svg.locator("rect.bar").all()]
-        assert widths and max(widths) > 0, f"{chart} has no bar drawn"
-
-
 @pytest.mark.parametrize("role", ["telecom", "admin"])
 def test_dashboard_draws_every_chart_and_follows_the_date_filter(page, shift, role):
     page.sign_in(DEMO_USERS[role])
@@ -63,8 +40,6 @@ def test_dashboard_draws_every_chart_and_follows_the_date_filter(page, shift, ro
     assert_every_chart_is_drawn(page)
     assert count_in(page, "orders-by-status", "Pending approval") == "5"
     assert count_in(page, "orders-by-status", "Completed") == "4"
-    if role == "telecom":
-        page.screenshot_for_docs("dashboard")
 
     monday = (TODAY - timedelta(days=2) + shift).isoformat()  # the data set's Monday: five orders since
     page.evaluate("window.notReloaded = true")
@@ -108,7 +83,6 @@ def test_the_dashboard_is_readable_on_a_phone(page, shift):
     assert sizes and min(sizes) >= 12, "chart text too small to read"
     for chart in CHARTS:
         assert page.locator(f"#{chart} svg.bar-chart").bounding_box()["width"] <= 390
-    page.screenshot_for_docs("dashboard-phone")
 
 
 def test_marco_sees_his_reports_open_order_on_the_home_page(app, page):
@@ -161,7 +135,6 @@ def test_marco_sees_his_reports_open_order_on_the_home_page(app, page):
     waiting_card = page.locator(".stat-grid article", has_text="Waiting for my approval")
     assert "1" in waiting_card.locator(".stat-figure").inner_text()
     page.check()
-    page.screenshot_for_docs("home-manager")
 
 
 def test_reports_filter_in_place_and_export_what_they_show(page, shift):

@@ -50,7 +50,6 @@ def test_helpdesk_finds_erins_line_edits_the_serial_in_place_and_exports_the_lis
         for row in [r.get_by_role("link").first.inner_text().replace("-", "") for r in shown.all()]
     )
     page.check()
-    page.screenshot_for_docs("inventory-lines")
 
     # Export CSV holds exactly the rows listed.
     with page.expect_download() as download_info:

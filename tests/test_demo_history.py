@@ -10,7 +10,18 @@ from sqlalchemy import func, select
 from app import clock
 from app.demo_history import DAYS, load_history
 from app.extensions import db
-from app.models import Approval, ApprovalStatus, Device, Line, LineStatus, Notification, Order, OrderEvent, OrderStatus
+from app.models import (
+    Approval,
+    ApprovalStatus,
+    Device,
+    Line,
+    LineStatus,
+    Notification,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    User,
+)
 
 S = OrderStatus
 
@@ -28,6 +39,11 @@ def test_the_history_has_orders_of_many_types_and_statuses_made_through_the_doma
         assert {S.COMPLETED, S.REJECTED, S.PENDING_APPROVAL} <= set(statuses)
         assert statuses[S.COMPLETED] > len(orders) / 3
         assert set(statuses) & {S.WITH_CARRIER, S.SHIPPED, S.APPROVED}  # some still with the carrier
+        assert statuses[S.NEEDS_ATTENTION] >= 2, statuses  # the carrier raised a problem on a few: the team has work
+        marco = db.session.scalar(select(User).where(User.email == "manager@example.com"))
+        waiting = select(func.count(Approval.id)).where(Approval.status == ApprovalStatus.PENDING)
+        on_marco = db.session.scalar(waiting.where(Approval.assignee_id == marco.id))
+        assert on_marco >= 2  # his inbox has work
         today = clock.now()
         assert all(today - timedelta(days=DAYS + 1) <= o.submitted_at <= today for o in orders)
         assert all(e.at <= today for e in db.session.scalars(select(OrderEvent)))  # nothing in the future

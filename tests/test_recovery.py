@@ -48,6 +48,22 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+def _scheduler_process(pid: int) -> int | None:
+    """The worker's scheduler: of its children (the scheduler, and a work horse forked for each job), the one that
+    has been running longest and is still running a moment later; None while there is none."""
+
+    def started(child: int) -> int:
+        return int(Path(f"/proc/{child}/stat").read_text().split(") ")[1].split()[19])
+
+    try:
+        before = {child: started(child) for child in _children(pid) if _alive(child)}
+        time.sleep(1)
+        lasting = [child for child in _children(pid) if child in before and _alive(child)]
+    except FileNotFoundError:  # a work horse ended while we looked
+        return None
+    return min(lasting, key=before.__getitem__, default=None)
+
+
 def _alive(pid: int) -> bool:
     """Running, not a zombie waiting to be reaped."""
     try:
@@ -195,11 +211,13 @@ def test_a_redis_restarted_empty_under_a_running_worker_loses_no_background_work
         assert "Periodic jobs were missing from Redis" in log.read_text()
 
         # The scheduler process (the worker's child) dies, the OOM killer, say: the worker starts another.
-        (dead,) = _children(worker.pid)
+        wait_until("the scheduler process found", lambda: _scheduler_process(worker.pid), process=worker, log=log)
+        dead = _scheduler_process(worker.pid)
+        assert dead is not None
         os.kill(dead, signal.SIGKILL)
         wait_until(
             "a new scheduler process",
-            lambda: [pid for pid in _children(worker.pid) if pid != dead and _alive(pid)],
+            lambda: _scheduler_process(worker.pid) not in (None, dead),
             process=worker,
             log=log,
         )

@@ -65,6 +65,11 @@ class AccessiblePage:
         save_html(self._page)
         self.checked.append(self._page.url)
 
+    def settle(self) -> None:
+        """Wait until no HTMX request is in flight (htmx marks the element that issued one with `htmx-request`),
+        so that a choice made next is not redrawn by the answer to the one before."""
+        self._page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
     def sign_in(self, email: str, password: str = "demo") -> None:
         self.goto("/login")
         self._page.get_by_label("Email").fill(email)

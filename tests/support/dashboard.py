@@ -194,3 +194,28 @@ def _lines(session, carriers, people, cost_centers) -> None:
 def shift_to_today(app) -> timedelta:
     """How far to move the data set so that its day is the company's today (the pages use the real clock)."""
     return timedelta(days=(clock.today() - TODAY).days)
+
+
+# ---------------------------------------------------------------- in Chromium
+CHARTS = (
+    "orders-by-status",
+    "orders-per-week",
+    "approve-by-type",
+    "approve-by-carrier",
+    "fulfil-by-type",
+    "fulfil-by-carrier",
+    "waiting-by-approver",
+    "waiting-by-age",
+    "attention-by-carrier",
+    "cost-by-department",
+    "cost-by-carrier",
+)
+
+
+def assert_every_chart_is_drawn(page) -> None:
+    for chart in CHARTS:
+        svg = page.locator(f"#{chart} svg.bar-chart")
+        box = svg.bounding_box()
+        assert box and box["width"] > 0 and box["height"] > 0, chart
+        widths = [bar.bounding_box()["width"] for bar in svg.locator("rect.bar").all()]
+        assert widths and max(widths) > 0, f"{chart} has no bar drawn"

@@ -33,6 +33,22 @@
     }
   });
 
+  // A table wider than the screen scrolls in its own box: the box takes the keyboard focus (arrow keys scroll it)
+  // and is named after its table, for people who cannot use a pointer.
+  function keyboardScrollable(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1 && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (caption && caption.textContent.trim()) || "Table (scrolls sideways)");
+      }
+    });
+  }
+  keyboardScrollable(document);
+  document.addEventListener("htmx:afterSettle", function (event) { keyboardScrollable(event.detail.elt || document); });
+  window.addEventListener("resize", function () { keyboardScrollable(document); });
+
   // Focus goes where the person is working. A form sent back with errors: its first error summary, else its first
   // field in error (on a page, and in a part HTMX swapped).
   function focusFirstProblem(root) {
