@@ -104,3 +104,12 @@ def run_queued_jobs(queue) -> None:
     from worker import DialtoneWorker
 
     DialtoneWorker([queue], connection=queue.connection).work(burst=True)
+
+
+NEXT_PAGE = re.compile(r'<a href="([^"]+)"(?: data-hx-get="[^"]+")?>Next page</a>')
+
+
+def next_page(html: str) -> str | None:
+    """The address of a list's Next page link (it carries where the next page starts), or None on the last page."""
+    found = NEXT_PAGE.search(html)
+    return found.group(1).replace("&amp;", "&") if found else None

@@ -1,11 +1,10 @@
 """Admin views: the overview, the audit log and the portal's health."""
 
-from flask import render_template, request
+from flask import render_template
 from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import params
 from app.admin.audit import action_label
 from app.extensions import db, htmx
 from app.health import BACKLOG_WORDS, QUEUE_WORDS
@@ -14,6 +13,7 @@ from app.web.access import require
 from app.web.admin import bp
 from app.web.admin.catalog_kinds import KINDS
 from app.web.health import portal_health
+from app.web.paging import list_page
 
 AUDIT_PAGE_SIZE = 50
 
@@ -50,7 +50,7 @@ def audit():
     query = (
         select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
-    page = db.paginate(query, page=params.page(request.args), per_page=AUDIT_PAGE_SIZE, error_out=False)
+    page = list_page(query, AUDIT_PAGE_SIZE)
     context = dict(page=page, action_label=action_label)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/audit.html", "entries", **context)

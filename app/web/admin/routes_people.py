@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import params
 from app.admin.people import PeopleError, deactivate, offboarding_for, reactivate, update_person
 from app.admin.people_import import MAX_BYTES, ImportPreview, apply_import, preview_import
 from app.extensions import db, htmx
@@ -20,6 +19,7 @@ from app.models import CostCenter, Department, User
 from app.web.access import require
 from app.web.admin import bp
 from app.web.admin.forms import ImportConfirmForm, ImportUploadForm, PersonForm
+from app.web.paging import list_page
 
 PAGE_SIZE = 50
 STATUSES = {"all": "Everyone", "active": "Active only", "deactivated": "Deactivated only"}
@@ -61,7 +61,7 @@ def people():
         )
     if status != "all":
         query = query.where(User.active.is_(status == "active"))
-    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(query, PAGE_SIZE)
     context = dict(page=page, q=q, status=status, statuses=STATUSES)
     if htmx and not htmx.history_restore_request:
         return render_block("admin/people/list.html", "results", **context)

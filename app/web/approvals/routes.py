@@ -21,6 +21,7 @@ from app.web.access import require
 from app.web.approvals import bp
 from app.web.approvals.forms import ApproveForm, DelegationForm, InboxFilter, QuestionForm, RejectForm
 from app.web.orders.conversation import conversation_context
+from app.web.paging import kept_args, list_page
 
 PAGE_SIZE = 50
 
@@ -49,7 +50,7 @@ def queue():
         )
     else:
         query = inbox.decided_query(current_user)
-    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(query, PAGE_SIZE)
     if tab == "waiting":
         inbox.with_rows(db.session, page.items)
     context = dict(
@@ -57,7 +58,7 @@ def queue():
         tab=tab,
         filters=filters,
         now=clock.now(),
-        args={k: v for k, v in request.args.items() if k != "page" and v},
+        args=kept_args(),
     )
     if htmx and not htmx.boosted and request.args.get("part") == "queue":
         return render_block("approvals/inbox.html", "queue", **context)

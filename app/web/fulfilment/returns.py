@@ -3,22 +3,23 @@ or a loss (and its charge) recorded from each row."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import clock, formatting, params
+from app import clock, formatting
 from app.extensions import db
 from app.inventory import returns
 from app.models import Device, DeviceStatus
 from app.web.access import require
 from app.web.fulfilment import bp
 from app.web.fulfilment.forms import LostForm, ReturnedForm
+from app.web.paging import list_page
 
 PAGE_SIZE = 50
 
 
 def _page(status: int = 200, *, failed: int | None = None, returned: ReturnedForm | None = None, lost=None):
-    page = db.paginate(returns.owed_query(), page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(returns.owed_query(), PAGE_SIZE)
     return render_template(
         "fulfilment/returns.html",
         page=page,

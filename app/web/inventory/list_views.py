@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, current_app, make_response, request, url_for
 from sqlalchemy import select
 
-from app import clock, params
+from app import clock
 from app.extensions import db, htmx
 from app.inventory import exports, search
 from app.inventory.history import status_label
@@ -28,6 +28,7 @@ from app.models import (
 from app.web.access import require
 from app.web.inventory import bp
 from app.web.inventory.rendering import page_or_block
+from app.web.paging import list_page
 
 PAGE_SIZE = 50
 
@@ -92,8 +93,7 @@ def filter_choices(name: str) -> list[FilterChoice]:
 def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
-    wanted = params.page(request.args)
-    page = db.paginate(spec.query(db.session, filters, rows=False), page=wanted, per_page=PAGE_SIZE, error_out=False)
+    page = list_page(spec.query(db.session, filters, rows=False), PAGE_SIZE)
     spec.with_rows(db.session, page.items)
     context: dict[str, Any] = {
         "page": page,
@@ -107,8 +107,9 @@ def _list_page(name: str) -> Response:
         context["line_counts"] = search.live_line_counts(db.session, (u.id for u in page.items))
     response = make_response(page_or_block(f"inventory/{name}.html", "rows", "results", **context))
     if htmx and htmx.target == "results":  # the address bar gets a clean, shareable URL (no empty filters)
-        shown_page = page.page if page.page > 1 else ""
-        response.headers["HX-Push-Url"] = url_for(f"inventory.{name}", **filters.args(page=shown_page))
+        response.headers["HX-Push-Url"] = url_for(
+            f"inventory.{name}", **filters.args(cursor=request.args.get("cursor"))
+        )
     return response
 
 

@@ -8,7 +8,6 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import params
 from app.admin.audit import record_audit
 from app.extensions import db, htmx
 from app.models import Notification, NotificationStatus
@@ -17,6 +16,7 @@ from app.notifications.sending import NotificationError, resend
 from app.web.access import require
 from app.web.notifications import bp, profile_bp
 from app.web.notifications.forms import LogFilter, MilestoneSwitchesForm, ProfileForm, ResendForm
+from app.web.paging import list_page
 
 PAGE_SIZE = 50
 
@@ -37,7 +37,7 @@ def log():
     )
     if status is not None:
         query = query.where(Notification.status == status)
-    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(query, PAGE_SIZE)
     counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
     context = dict(
         page=page,

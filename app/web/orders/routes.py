@@ -33,6 +33,7 @@ from app.web.orders import bp
 from app.web.orders.conversation import TEMPLATE as CONVERSATION
 from app.web.orders.conversation import conversation_context, uploads_of
 from app.web.orders.forms import AnswerForm, CancelForm, CopyForm, MessageForm, MyOrdersFilter, SubmitForm, bind
+from app.web.paging import kept_args, list_page
 
 PAGE_SIZE = 25
 PEOPLE_FOUND = 20
@@ -440,7 +441,7 @@ def mine():
                 conditions.append(Order.line_id.in_(formerly))
             conditions.append(Order.service_number.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
-    page = db.paginate(query, page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(query, PAGE_SIZE)
     drafts = db.session.scalars(
         select(Order)
         .where(Order.requester_id == current_user.id, Order.status == OrderStatus.DRAFT)
@@ -452,7 +453,7 @@ def mine():
         drafts=drafts,
         types=types.REGISTRY,
         filters=filters,
-        args={k: v for k, v in request.args.items() if k != "page" and v},
+        args=kept_args(),
     )
     if htmx and not htmx.boosted:
         return render_block("orders/mine.html", "results", **context)

@@ -3,12 +3,12 @@ serves its page, its HTMX fragment and its CSV."""
 
 from flask import render_template, request
 
-from app import params
 from app.extensions import db
 from app.reports import queries
 from app.reports.exports import COST_CENTER_COLUMNS, ORDER_COLUMNS, TURNAROUND_COLUMNS, csv_response
 from app.reports.filters import filter_choices
 from app.web.access import require
+from app.web.paging import list_page
 from app.web.reports import bp
 from app.web.reports.rendering import filters_from, page_or_fragment
 
@@ -29,7 +29,7 @@ def index():
 def orders():
     """Every submitted order, filtered and paginated: the list behind each dashboard figure."""
     filters = filters_from(request.args)
-    page = db.paginate(queries.orders(filters), page=params.page(request.args), per_page=PAGE_SIZE, error_out=False)
+    page = list_page(queries.orders(filters), PAGE_SIZE)
     return page_or_fragment(
         "reports/orders.html",
         "results",
