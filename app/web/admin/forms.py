@@ -662,24 +662,6 @@ class AccessoryForm(AudienceForm):
         if self.price.data is not None and field.data and field.data > self.price.data:
             raise ValidationError("The employee cannot pay more than the price.")
 
-    def validate_picture(self, field: FileField) -> None:
-        upload = field.data
-        if not upload or not getattr(upload, "filename", ""):
-            return
-        data = upload.read(pictures.MAX_BYTES + 1)
-        try:
-            pictures.picture_type(data)
-        except pictures.PictureRefused as refused:
-            raise ValidationError(str(refused)) from None
-        self._picture = (data, upload.filename)
-
-    def save_files(self, session: DbSession, items: list[DeviceModel], uploaded_by: User) -> None:
-        if self._picture is not None:
-            pictures.set_picture(session, items, *self._picture, uploaded_by=uploaded_by)
-        elif "remove_picture" in self._fields and self.remove_picture.data:
-            for item in items:
-                pictures.remove_picture(session, item)
-
     def fill(self, item: Accessory) -> None:
         self.name.data, self.kind.data, self.price.data = item.name, item.kind, item.price_cents
         self.employee_share.data = item.employee_share_cents
