@@ -213,3 +213,20 @@ def test_no_one_but_an_admin_uploads_a_picture(app, login, demo):
         )
         assert response.status_code == 403, role
     assert _picture_of(app, pixel).id == before
+
+
+def test_variants_added_together_share_the_picture_uploaded_with_them(app, login):
+    from tests.support.catalog import CASES
+
+    with app.app_context():
+        data = CASES["device-models"]["new"]() | {"colors": "Frost, Obsidian", "specs": "6.3-inch screen, 5G"}
+    admin = login("admin")
+    new_page = admin.get("/admin/catalog/device-models/new").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in new_page
+    assert 'accept="image/gif,image/jpeg,image/png,image/webp"' in new_page
+    response = admin.post("/admin/catalog/device-models/new", data | {"picture": (io.BytesIO(PNG), "pixel-10.png")})
+    assert response.status_code == 302
+    with app.app_context():
+        variants = db.session.scalars(select(DeviceModel).where(DeviceModel.name == "Pixel 10")).all()
+        assert len(variants) == 2 and variants[0].picture_id == variants[1].picture_id is not None
+        assert variants[0].picture.filename == "pixel-10.png" and variants[0].specs == "6.3-inch screen, 5G"
