@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app import clock
+from app.catalog.pictures import store_picture
 from app.crypto import encrypt
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
@@ -374,7 +376,12 @@ def _catalog() -> dict:
             carriers=cm_fc,
         ),
     }
+    for key, specs in DEMO_SPECS.items():
+        models[key].specs = specs
     db.session.add_all(models.values())
+    for key, model in models.items():  # the demo's own drawings (app/demo_pictures), trusted as they are
+        drawing = (DEMO_PICTURES / f"{key}.svg").read_bytes()
+        store_picture(db.session, [model], drawing, f"{key}.svg", "image/svg+xml")
     phones = [m for m in models.values() if m.kind == "phone"]
     db.session.add_all(
         [
@@ -396,6 +403,18 @@ def _catalog() -> dict:
     db.session.flush()
     return {"carriers": carriers, "plans": plans, "models": models, "tiers": tiers}
 
+
+DEMO_PICTURES = Path(__file__).parent / "demo_pictures"  # a picture per demo device model, drawn as SVG
+DEMO_SPECS = {
+    "iphone16": "6.1-inch screen, 5G, dual camera",
+    "iphone16pro": "6.3-inch screen, 5G, triple camera",
+    "iphone_se": "4.7-inch screen, 5G, Touch ID",
+    "galaxy_s25": "6.2-inch screen, 5G, triple camera",
+    "galaxy_a56": "6.7-inch screen, 5G, triple camera",
+    "pixel9": "6.3-inch screen, 5G, dual camera",
+    "ipad_air": "11-inch screen, 5G, Apple Pencil support",
+    "nighthawk": "5G, Wi-Fi 6, up to 32 devices",
+}
 
 TACS = {"Apple": "35391110", "Samsung": "35290611", "Google": "35846911", "Netgear": "86497604"}
 AREA_CODES = {"NYC": "212", "DEN": "303"}

@@ -31,6 +31,23 @@ def words_of(name: str | None, email: str | None, employee_number: str | None) -
     return {word[:WORD_LENGTH] for word in words if word}
 
 
+def words_in(*texts: str | None) -> set[str]:
+    """The words of some text (a catalog item's name and description) as `words_of` finds a person's: each word
+    whole and in its parts ("11-inch" → "11-inch", "11", "inch"), casefolded, with and without accents."""
+    words: set[str] = set()
+    for text in texts:
+        folded = (text or "").casefold()
+        words.update(_PARTS.findall(folded))
+        words.update(folded.split())
+    words |= {without_accents(word) for word in words}
+    return {word[:WORD_LENGTH] for word in words if word}
+
+
+def all_found(terms: list[str], words: set[str]) -> bool:
+    """Every typed term starts one of the words (no terms: everything is found)."""
+    return all(any(word.startswith(term) for word in words) for term in terms)
+
+
 def without_accents(text: str) -> str:
     """'érin' → 'erin', 'müller' → 'muller' (the letters without their combining marks)."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -486,12 +486,12 @@ def test_order_a_change_on_someone_elses_line_opens_for_its_holder_with_the_line
 
 def test_the_ordering_for_search_finds_people_by_any_word_and_only_whom_one_may_order_for(app, login, demo):
     hana = login("helpdesk")
-    found = hana.get("/orders/people?q=sato").get_data(as_text=True)
+    found = hana.get("/orders/people?person=sato").get_data(as_text=True)
     assert "Order for Iris Sato" in found
-    assert "Order for Iris Sato" in hana.get("/orders/people?q=iris.sato@").get_data(as_text=True)
-    assert "No one you may order for matches" in hana.get("/orders/people?q=zzzz").get_data(as_text=True)
+    assert "Order for Iris Sato" in hana.get("/orders/people?person=iris.sato@").get_data(as_text=True)
+    assert "No one you may order for matches" in hana.get("/orders/people?person=zzzz").get_data(as_text=True)
     marco = login("manager")  # a manager finds only the people below him
-    assert "Order for Iris Sato" not in marco.get("/orders/people?q=sato").get_data(as_text=True)
-    assert "Order for Erin Park" in marco.get("/orders/people?q=erin").get_data(as_text=True)
-    no_js = hana.get("/orders/new?q=sato").get_data(as_text=True)  # Enter in the box: the list below narrows
+    assert "Order for Iris Sato" not in marco.get("/orders/people?person=sato").get_data(as_text=True)
+    assert "Order for Erin Park" in marco.get("/orders/people?person=erin").get_data(as_text=True)
+    no_js = hana.get("/orders/new?person=sato").get_data(as_text=True)  # Enter in the box: the list below narrows
     assert re.search(r'<option value="\d+"\s*>Iris Sato</option>', no_js) and ">Erin Park</option>" not in no_js

@@ -124,8 +124,13 @@ class DeviceModel(Model):
     price_cents: Mapped[int] = mapped_column(Integer)
     employee_share_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     esim: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What people compare devices by, beyond storage and colour: "6.1-inch screen, 5G, dual camera".
+    specs: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Its picture (app.catalog.pictures), kept in the database like the company logo.
+    picture_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     carriers: Mapped[list[Carrier]] = relationship(secondary=device_model_carriers)
+    picture: Mapped[StoredFile | None] = relationship()
 
     def __str__(self) -> str:
         storage = f" {self.storage_gb} GB" if self.storage_gb else ""

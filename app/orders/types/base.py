@@ -164,6 +164,11 @@ class OrderType:
     def needs_line(self) -> bool:
         return any(p.name == "line" for p in self.parts)
 
+    @property
+    def orders_a_device(self) -> bool:
+        """Its form must choose a device of the catalog (New line, Upgrade): a device found in the catalog offers it."""
+        return any(p.name == "device_model" and getattr(p, "required", False) for p in self.parts)
+
     def check(self, ctx: OrderContext) -> dict[str, str]:
         errors: dict[str, str] = {}
         for rule in (*self.rules, justified):

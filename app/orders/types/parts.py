@@ -44,6 +44,7 @@ from app.models import (
     User,
 )
 from app.orders.types.base import OrderContext
+from app.params import INT_MAX
 
 
 def _int(value: Any) -> int | None:
@@ -307,17 +308,18 @@ class DeviceModelPart(Part):
         return {"device_model": SelectField(self.label, coerce=_int, validators=validators, validate_choice=False)}
 
     def setup(self, form, ctx):
-        models = (
-            []
-            if ctx.carrier is None
-            else [
+        if ctx.carrier is None:  # a device found in the catalog search stays chosen until the carrier is
+            chosen = form.device_model.data
+            model = ctx.session.get(DeviceModel, chosen) if isinstance(chosen, int) and 0 < chosen <= INT_MAX else None
+            models = [model] if model is not None and model.active else []
+        else:
+            models = [
                 m
                 for m in ctx.session.scalars(
                     select(DeviceModel).where(DeviceModel.active).order_by(DeviceModel.maker, DeviceModel.price_cents)
                 ).unique()
                 if ctx.carrier in m.carriers
             ]
-        )
         empty = "Choose a carrier first" if ctx.carrier is None else self.empty
         form.device_model.choices = options(
             [("", empty)] + with_policy(ctx, models, lambda m: f"{m} · {money(m.price_cents)}")

@@ -32,10 +32,12 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.people import would_loop
+from app.catalog import pictures
 from app.catalog.carriers import set_api_secret
 from app.catalog.eligibility import audience_of
 from app.choices import options
 from app.commands import lost
+from app.database import DbSession
 from app.extensions import db
 from app.formatting import money_input, parse_money
 from app.models import (
@@ -192,6 +194,9 @@ class CatalogForm(FlaskForm):
 
     def apply(self, item: Any) -> None:
         raise NotImplementedError
+
+    def save_files(self, session: DbSession, items: list[Any], uploaded_by: User) -> None:
+        """Store what was uploaded with the form for these items (a device model's picture); most forms have none."""
 
     def _other(self, model: type[Any], *conditions: Any) -> Any:
         """Another row of `model` matching `conditions` (the item being edited does not count)."""
@@ -492,9 +497,25 @@ class DeviceModelForm(AudienceForm):
     )
     carriers = CheckboxListField("Carriers that support it", coerce=int)
     esim = BooleanField("Supports eSIM", default=True)
+    specs = StringField(
+        "Key specs",
+        description="Optional: a few words each, separated by commas, like 6.1-inch screen, 5G, dual camera.",
+        validators=[_too_long(200)],
+        filters=[_strip],
+    )
+    picture = FileField(
+        "Picture",
+        description=f"Optional: {pictures.ACCEPTED_WORDS} of {pictures.MAX_BYTES // 1024} KB or less, shown to people "
+        "who search the catalog and order it. A new one replaces the picture it has.",
+        render_kw={"accept": pictures.ACCEPT},
+    )
+    remove_picture = BooleanField("Remove its picture")
 
     def load_choices(self) -> None:
         super().load_choices()
+        self._picture: tuple[bytes, str] | None = None
+        if self.item is None or self.item.picture_id is None:
+            del self.remove_picture  # nothing to remove
         current = set(self.item.carriers) if self.item else set()
         self._carriers = {
             c.id: c for c in db.session.scalars(select(Carrier).order_by(Carrier.name)) if c.active or c in current
@@ -538,6 +559,24 @@ class DeviceModelForm(AudienceForm):
         if self.price.data is not None and field.data and field.data > self.price.data:
             raise ValidationError("The employee cannot pay more than the price.")
 
+    def validate_picture(self, field: FileField) -> None:
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read(pictures.MAX_BYTES + 1)
+        try:
+            pictures.picture_type(data)
+        except pictures.PictureRefused as refused:
+            raise ValidationError(str(refused)) from None
+        self._picture = (data, upload.filename)
+
+    def save_files(self, session: DbSession, items: list[DeviceModel], uploaded_by: User) -> None:
+        if self._picture is not None:
+            pictures.set_picture(session, items, *self._picture, uploaded_by=uploaded_by)
+        elif "remove_picture" in self._fields and self.remove_picture.data:
+            for item in items:
+                pictures.remove_picture(session, item)
+
     def validate_name(self, field: StringField) -> None:
         if self.storage.errors or self.colors.errors or not self.maker.data:
             return
@@ -562,6 +601,7 @@ class DeviceModelForm(AudienceForm):
         self.storage.data = str(item.storage_gb) if item.storage_gb else ""
         self.colors.data, self.price.data = item.color, item.price_cents
         self.employee_share.data, self.esim.data = item.employee_share_cents, item.esim
+        self.specs.data = item.specs
         self.carriers.data = [c.id for c in item.carriers]
         self.fill_audience(item)
 
@@ -578,7 +618,7 @@ class DeviceModelForm(AudienceForm):
         item.maker, item.name, item.kind = self.maker.data, self.name.data, self.kind.data
         item.storage_gb, item.color = self.storage_sizes()[0], self.color_names()[0]
         item.price_cents, item.employee_share_cents = given(self.price.data), self.employee_share.data or 0
-        item.esim = self.esim.data
+        item.esim, item.specs = self.esim.data, self.specs.data or ""
         item.carriers = [self._carriers[i] for i in self.carriers.data]
 
 

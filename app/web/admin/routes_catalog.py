@@ -141,6 +141,7 @@ def catalog_new(kind: str):
     if form.validate_on_submit():
         items = form.build()
         db.session.add_all(items)
+        form.save_files(db.session, items, current_user._get_current_object())
         db.session.flush()
         secret = rotate_webhook_secret(items[0]) if spec.issues_secret else None
         for item in items:
@@ -178,6 +179,7 @@ def catalog_item(kind: str, item_id: int):
     if form.validate():
         before = snapshot(item, _links(item))
         form.apply(item)
+        form.save_files(db.session, [item], current_user._get_current_object())
         db.session.flush()
         diff = changes(before, snapshot(item, _links(item)))
         if diff:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from app.catalog.pictures import key_specs, picture_url
 from app.orders import lifecycle
 from app.orders.presenting import carrier_refusal, event_label, outside_area_code
 from app.orders.types import REGISTRY
@@ -17,6 +18,8 @@ def order_globals() -> dict:
         "open_statuses": lifecycle.OPEN,
         "outside_area_code": outside_area_code,
         "carrier_refusal": carrier_refusal,
+        "device_picture_url": picture_url,
+        "key_specs": key_specs,
     }
 
 

@@ -25,6 +25,7 @@ from app.inventory.search import had_number, number_matches
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import conversation, lifecycle, service, types
 from app.orders.attachments import AttachmentRefused
+from app.orders.catalog_search import search_catalog
 from app.orders.presenting import progress_steps
 from app.orders.types import rules
 from app.web.access import require
@@ -60,7 +61,8 @@ def _order_or_404(number: str, *loading) -> Order:
 @bp.route("/new")
 @require("order")
 def new():
-    """The order types, grouped as New, Modify and Delete requests, each available or not with the reason."""
+    """The order types, grouped as New, Modify and Delete requests, each available or not with the reason; `?q=`
+    searches them and the catalog's device models (HTMX asks for the results alone as someone types)."""
     employee = _employee_from_args()
     wanted = request.args.get("type")
     if wanted in types.REGISTRY:  # a link that names the type (offboarding, a line page) goes straight to its form
@@ -68,24 +70,42 @@ def new():
         return redirect(url_for("orders.start", code=wanted, **args))
     facts = rules.employee_facts(db.session, employee)
     line_id = params.arg_int(request.args, "line", minimum=1)
+    keep: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
 
-    def start_url(order_type) -> str:
-        args: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
+    def start_url(order_type, **more: Any) -> str:
+        args: dict[str, Any] = dict(keep)
         if line_id and order_type.needs_line:
             args["line"] = line_id
-        return url_for("orders.start", code=order_type.code, **args)
+        return url_for("orders.start", code=order_type.code, **args, **more)
 
+    found = search_catalog(db.session, request.args.get("q", ""), types.REGISTRY.values())
+    availability = {t.code: t.available(facts) if t.available else None for t in types.REGISTRY.values()}
     groups = {
-        group: [(t, t.available(facts) if t.available else None, start_url(t)) for t in order_types]
+        group: [(t, availability[t.code], start_url(t)) for t in order_types if t in found.order_types]
         for group, order_types in types.by_group().items()
     }
-    q = (request.args.get("q") or "").strip()[:100]
+    device_types = [t for t in types.REGISTRY.values() if t.orders_a_device]
+    devices = [
+        (model, [(t, availability[t.code], start_url(t, device_model=model.id)) for t in device_types])
+        for model in found.devices
+    ]
+    catalog = dict(groups={g: e for g, e in groups.items() if e}, devices=devices, found=found, keep=keep)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        return render_block("orders/new.html", "catalog", **catalog)
+    person_q = (request.args.get("person") or "").strip()[:100]
     people = service.orderable_people(db.session, current_user)
-    listed = service.orderable_people(db.session, current_user, q) if q else people
+    listed = service.orderable_people(db.session, current_user, person_q) if person_q else people
     if employee not in listed:
         listed = [employee, *listed]  # the person ordered for stays chosen
     return render_template(
-        "orders/new.html", groups=groups, employee=employee, people=people, listed=listed, q=q, matches=[]
+        "orders/new.html",
+        **catalog,
+        employee=employee,
+        people=people,
+        listed=listed,
+        q=person_q,
+        line_id=line_id,
+        matches=[],
     )
 
 
@@ -93,7 +113,7 @@ def new():
 @require("order")
 def people():
     """People this person may order for, found as they type (the "Ordering for" search box)."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = (request.args.get("person") or "").strip()[:100]
     matches = service.orderable_people(db.session, current_user, q, limit=PEOPLE_FOUND) if q else []
     return render_template("orders/_people.html", matches=matches, q=q)
 
@@ -149,6 +169,7 @@ def _order_form(order_type, employee: User, order: Order | None):
         action=_form_action(order_type, employee, order),
         price=price,
         current_line=ctx.line,
+        chosen_model=ctx.model,  # its picture and key specs beside the price
         out_of_policy=ctx.out_of_policy,
         refresh={
             **{p.name: "price" for p in order_type.parts if p.priced},
@@ -178,10 +199,13 @@ def _form_action(order_type, employee: User, order: Order | None) -> str:
 
 
 def _prefill(order_type):
-    """`?line=` from a line page or an offboarding list preselects the line."""
+    """`?line=` from a line page or an offboarding list preselects the line; `?device_model=` the device."""
     data: MultiDict[str, str] = MultiDict()
     if request.args.get("line") and order_type.needs_line:
         data.add("line", request.args["line"])
+    device_model = params.arg_int(request.args, "device_model", minimum=1)
+    if device_model and any(p.name == "device_model" for p in order_type.parts):
+        data.add("device_model", str(device_model))  # a device found in the catalog search
     return data or None
 
 
