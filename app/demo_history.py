@@ -267,7 +267,7 @@ def _decide_and_fulfil(
                 return
     if recent and order.status is OrderStatus.WITH_CARRIER and fate > 0.9:
         with the_clock.frozen_at(min(moment + timedelta(hours=1), now)):
-            commands.flag_problem(session, order, team, "The carrier says the device is backordered for three weeks.")
+            commands.flag_problem(session, order, team, simulator.delay_message(order_type))
             session.commit()
 
 
