@@ -1,7 +1,7 @@
 """The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -106,6 +106,17 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def names(people: Iterable[object], limit: int = 5) -> str:
+    """Names in a line, a long list cut short: 'Tara Ng, Tom Baker and 12 more' (people: names or anything with
+    a name)."""
+    every = [str(getattr(p, "name", p)) for p in people]
+    if len(every) > limit:
+        return f"{', '.join(every[:limit])} and {len(every) - limit} more"
+    if len(every) > 1:
+        return f"{', '.join(every[:-1])} and {every[-1]}"
+    return every[0] if every else ""
+
+
 def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
@@ -117,6 +128,7 @@ def register(app: Flask) -> None:
         "label": label,
         "count": count,
         "without_hint": without_hint,
+        "names": names,
     }
     for name, fn in filters.items():
         app.add_template_filter(fn, name)

@@ -61,3 +61,17 @@ def test_a_count_says_its_noun_in_the_singular_for_one(number, words):
 )
 def test_a_record_shows_a_forms_label_without_its_hint(label, shown):
     assert formatting.without_hint(label) == shown
+
+
+@pytest.mark.parametrize(
+    "people,text",
+    [
+        ([], ""),
+        (["Tara Ng"], "Tara Ng"),
+        (["Tara Ng", "Tom Baker"], "Tara Ng and Tom Baker"),
+        (["A", "B", "C"], "A, B and C"),
+        ([f"P{n}" for n in range(17)], "P0, P1, P2, P3, P4 and 12 more"),
+    ],
+)
+def test_names_in_a_line_cut_short_when_long(people, text):
+    assert formatting.names(people) == text
