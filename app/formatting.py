@@ -60,6 +60,13 @@ def imei(value: str | None) -> str:
     return f"{value[:2]}-{value[2:8]}-{value[8:14]}-{value[14]}"
 
 
+def address(*parts: str | None) -> str:
+    """An address on one line: its parts joined by commas, a missing part (no suite, no street) leaving no stray
+    comma. 'Empire State Building', '350 Fifth Avenue', '', 'New York', 'NY 10118' →
+    'Empire State Building, 350 Fifth Avenue, New York, NY 10118'."""
+    return ", ".join(text for text in (" ".join((part or "").split()) for part in parts) if text)
+
+
 def local_time(value: datetime | None, fmt: str = "%b %d, %Y %I:%M %p") -> str:
     """Times are stored in UTC (naive) and shown in the company's time zone."""
     if value is None:
@@ -129,6 +136,7 @@ def register(app: Flask) -> None:
         "count": count,
         "without_hint": without_hint,
         "names": names,
+        "address": address,
     }
     for name, fn in filters.items():
         app.add_template_filter(fn, name)

@@ -75,3 +75,28 @@ def test_a_record_shows_a_forms_label_without_its_hint(label, shown):
 )
 def test_names_in_a_line_cut_short_when_long(people, text):
     assert formatting.names(people) == text
+
+
+@pytest.mark.parametrize(
+    "parts,text",
+    [
+        (
+            ("350 Fifth Avenue", "Suite 3300", "New York", "NY 10118"),
+            "350 Fifth Avenue, Suite 3300, New York, NY 10118",
+        ),
+        (("350 Fifth Avenue", "", "New York", "NY 10118"), "350 Fifth Avenue, New York, NY 10118"),
+        (("350 Fifth Avenue", None, " ", "New York", "NY 10118"), "350 Fifth Avenue, New York, NY 10118"),
+        (("350 Fifth Avenue", "New York", " NY "), "350 Fifth Avenue, New York, NY"),
+        (("", "New York", ""), "New York"),
+        ((), ""),
+    ],
+)
+def test_an_address_leaves_out_its_missing_parts_and_no_stray_comma(parts, text):
+    assert formatting.address(*parts) == text
+
+
+def test_an_office_without_a_street_reads_without_stray_commas():
+    from app.models import Location
+
+    office = Location(name="Denver office", street="", city="Denver", state="CO", postal_code="")
+    assert str(office) == "Denver office, Denver, CO"

@@ -29,7 +29,7 @@ from app import clock
 from app.catalog.eligibility import eligible_items
 from app.choices import label_of, options
 from app.crypto import mask
-from app.formatting import day, money, phone
+from app.formatting import address, day, money, phone
 from app.identifiers import InvalidIdentifier, parse_phone
 from app.models import (
     Accessory,
@@ -467,8 +467,8 @@ class ShippingPart(Part):
 
     def summary(self, form):
         if form.ship_to.data == "other":
-            address = ", ".join((form[n].data or "").strip() for n in self.ADDRESS if (form[n].data or "").strip())
-            return [("Ship to", address)]
+            street, city, state, postal_code = (form[n].data for n in self.ADDRESS)
+            return [("Ship to", address(street, city, f"{state or ''} {postal_code or ''}"))]
         return [("Ship to", label_of(form.ship_to, "office"))]
 
 
