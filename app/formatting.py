@@ -1,4 +1,4 @@
-"""The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
+"""The one place that formats money, phone numbers, IMEIs, ICCIDs, addresses and times for people (Jinja filters)."""
 
 import re
 from collections.abc import Callable, Iterable
@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask import Flask, current_app
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 
 def money(cents: int | None) -> str:
@@ -65,6 +68,25 @@ def address(*parts: str | None) -> str:
     comma. 'Empire State Building', '350 Fifth Avenue', '', 'New York', 'NY 10118' →
     'Empire State Building, 350 Fifth Avenue, New York, NY 10118'."""
     return ", ".join(text for text in (" ".join((part or "").split()) for part in parts) if text)
+
+
+def iccid(value: str | None) -> str:
+    """A SIM's ICCID as it is written: its digits alone (spaces people typed taken out)."""
+    return "".join((value or "").split())
+
+
+def unbroken(fn: Callable[..., str]) -> Callable[..., Any]:
+    """The filter `fn` as templates use it: in an HTML page its value is never broken across two lines (class
+    nowrap); in a plain-text email it is the text alone."""
+
+    @pass_eval_context
+    def filter_(eval_ctx: EvalContext, value: Any, *args: Any) -> str | Markup:
+        text = fn(value, *args)
+        if eval_ctx.autoescape and text:
+            return Markup('<span class="nowrap">{}</span>').format(text)
+        return text
+
+    return filter_
 
 
 def local_time(value: datetime | None, fmt: str = "%b %d, %Y %I:%M %p") -> str:
@@ -128,8 +150,10 @@ def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
         "money_input": money_input,
-        "phone": phone,
-        "imei": imei,
+        "phone": unbroken(phone),
+        "imei": unbroken(imei),
+        "iccid": unbroken(iccid),
+        "identifier": unbroken(str),  # an order number, a serial: "WO-000023" never breaks at its hyphen
         "local_time": local_time,
         "day": day,
         "label": label,
