@@ -236,7 +236,7 @@ class CarrierSandbox:
         """What a carrier reports on activation: a number for a new line, the device's IMEI and its SIM's ICCID."""
         with self._lock:
             serial = self._rng.randrange(10**6)
-            done: dict[str, Any] = {"message": "Activated."}
+            done: dict[str, Any] = {}
             if not document.get("line"):
                 done["service_number"] = self._number()
             items = document.get("items") or {}
@@ -250,6 +250,8 @@ class CarrierSandbox:
                 ]
             elif document.get("type") == "sim_request":
                 done["devices"] = [{"iccid": make_iccid("01410", self._rng.randrange(10**11))}]
+        # "Activated" only when it put a number, a device or a SIM into service; else the change is simply made.
+        done["message"] = "Activated." if done else "Done."
         return done
 
     def _number(self) -> str:

@@ -271,13 +271,8 @@ def _decide_and_fulfil(
                 session.rollback()
                 return
     if stuck and order.status is OrderStatus.WITH_CARRIER:
-        problem = (
-            "The carrier says the device is backordered for three weeks."
-            if order_type.ships
-            else "The carrier asks for the account's PIN before it makes this change."
-        )
         with the_clock.frozen_at(min(moment + timedelta(hours=1), now)):
-            commands.flag_problem(session, order, team, problem)
+            commands.flag_problem(session, order, team, simulator.delay_message(order_type))
             session.commit()
 
 

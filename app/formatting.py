@@ -1,13 +1,16 @@
-"""The one place that formats money, phone numbers, IMEIs and times for people (Jinja filters)."""
+"""The one place that formats money, phone numbers, IMEIs, ICCIDs, addresses and times for people (Jinja filters)."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask import Flask, current_app
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 
 def money(cents: int | None) -> str:
@@ -60,6 +63,32 @@ def imei(value: str | None) -> str:
     return f"{value[:2]}-{value[2:8]}-{value[8:14]}-{value[14]}"
 
 
+def address(*parts: str | None) -> str:
+    """An address on one line: its parts joined by commas, a missing part (no suite, no street) leaving no stray
+    comma. 'Empire State Building', '350 Fifth Avenue', '', 'New York', 'NY 10118' →
+    'Empire State Building, 350 Fifth Avenue, New York, NY 10118'."""
+    return ", ".join(text for text in (" ".join((part or "").split()) for part in parts) if text)
+
+
+def iccid(value: str | None) -> str:
+    """A SIM's ICCID as it is written: its digits alone (spaces people typed taken out)."""
+    return "".join((value or "").split())
+
+
+def unbroken(fn: Callable[..., str]) -> Callable[..., Any]:
+    """The filter `fn` as templates use it: in an HTML page its value is never broken across two lines (class
+    nowrap); in a plain-text email it is the text alone."""
+
+    @pass_eval_context
+    def filter_(eval_ctx: EvalContext, value: Any, *args: Any) -> str | Markup:
+        text = fn(value, *args)
+        if eval_ctx.autoescape and text:
+            return Markup('<span class="nowrap">{}</span>').format(text)
+        return text
+
+    return filter_
+
+
 def local_time(value: datetime | None, fmt: str = "%b %d, %Y %I:%M %p") -> str:
     """Times are stored in UTC (naive) and shown in the company's time zone."""
     if value is None:
@@ -106,17 +135,32 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def names(people: Iterable[object], limit: int = 5) -> str:
+    """Names in a line, a long list cut short: 'Tara Ng, Tom Baker and 12 more' (people: names or anything with
+    a name)."""
+    every = [str(getattr(p, "name", p)) for p in people]
+    if len(every) > limit:
+        return f"{', '.join(every[:limit])} and {len(every) - limit} more"
+    if len(every) > 1:
+        return f"{', '.join(every[:-1])} and {every[-1]}"
+    return every[0] if every else ""
+
+
 def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
         "money_input": money_input,
-        "phone": phone,
-        "imei": imei,
+        "phone": unbroken(phone),
+        "imei": unbroken(imei),
+        "iccid": unbroken(iccid),
+        "identifier": unbroken(str),  # an order number, a serial: "WO-000023" never breaks at its hyphen
         "local_time": local_time,
         "day": day,
         "label": label,
         "count": count,
         "without_hint": without_hint,
+        "names": names,
+        "address": address,
     }
     for name, fn in filters.items():
         app.add_template_filter(fn, name)

@@ -26,6 +26,7 @@ from app.crypto import encrypt_json
 from app.database import DbSession
 from app.demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, load_demo
 from app.extensions import db
+from app.fulfilment.simulator import completion_message
 from app.identifiers import make_iccid, make_imei, number_endings
 from app.models import (
     Accessory,
@@ -1123,7 +1124,12 @@ def _fulfil(
             device["iccid"] = make_iccid("01499", story.order_id)
         rows.add(ReportedDevice, {"id": rows.next_id(ReportedDevice), "order_id": story.order_id, **device})
     times["completed"] = story.event(
-        "complete", None, before, S.COMPLETED, minutes=rng.uniform(60, 2880), comment=f"Activated by {carrier['name']}."
+        "complete",
+        None,
+        before,
+        S.COMPLETED,
+        minutes=rng.uniform(60, 2880),
+        comment=completion_message(order_type, draft.details, carrier["name"]),
     )
     if draft.line is not None:
         rows.add(

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, OrderStatus
+from app.models import Approval, ApprovalPolicy, ApprovalStatus, AuditEntry, Group, OrderStatus, User
 from tests.support.approvals import order_of, pending_step, submit
 
 
@@ -184,6 +184,25 @@ def test_a_policy_without_steps_cannot_be_switched_on_nor_lose_its_last_step(app
     assert "last step of a policy in use" in kept.get_data(as_text=True)
     with app.app_context():
         assert len(db.session.get(ApprovalPolicy, policy_id).steps) == 1
+
+
+def test_try_it_names_the_people_of_a_group_and_cuts_a_long_list_short(app, login, demo):
+    number = submit(login, demo)
+    admin = login("admin")
+
+    def step_of_the_group() -> str:
+        html = admin.get("/admin/approval-policies", query_string={"order_number": number}).get_data(as_text=True)
+        return next(li for li in html.split("<li>") if "any member of Telecom admins" in li).split("</li>")[0]
+
+    assert "any member of Telecom admins</strong>: Ada Lopez and Tara Singh" in step_of_the_group()
+    with app.app_context():
+        group = db.session.scalar(select(Group).where(Group.name == "Telecom admins"))
+        for n in range(12):
+            group.members.append(User(email=f"admin{n:02d}@example.com", name=f"Zed Admin {n:02d}"))
+        db.session.commit()
+    step = step_of_the_group()
+    assert ": Ada Lopez, Tara Singh, Zed Admin 00, Zed Admin 01, Zed Admin 02 and 9 more" in step
+    assert "Zed Admin 03" not in step
 
 
 def test_try_it_shows_the_approvers_an_existing_or_described_order_would_get(app, login, demo):

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app import formatting
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
 from app.models import (
@@ -120,7 +121,7 @@ def test_an_imei_or_iccid_already_on_record_is_refused_on_arrival_naming_the_dev
     )
     assert answer.status_code == 409
     assert answer.get_json()["errors"] == {
-        "devices[1].imei": f"IMEI {IMEI} is already on record for another device.",
+        "devices[1].imei": f"IMEI {formatting.imei(IMEI)} is already on record for another device.",
         "devices[1].iccid": f"ICCID {taken_iccid} is already on record for another SIM.",
     }
 
@@ -244,7 +245,7 @@ def test_the_consoles_device_with_an_imei_on_record_is_refused_next_to_the_imei(
     answer = login("telecom").post(f"/fulfillment/orders/{new_line}/device", {"imei": IMEI})
     assert answer.status_code == 422
     device_form = answer.get_data(as_text=True).split('id="act-device"')[1].split("</form>")[0]
-    assert f"IMEI {IMEI} is already on record for another device." in device_form
+    assert f"IMEI {formatting.imei(IMEI)} is already on record for another device." in device_form
 
 
 # ---------------------------------------------------------------- late updates

@@ -61,3 +61,100 @@ def test_a_count_says_its_noun_in_the_singular_for_one(number, words):
 )
 def test_a_record_shows_a_forms_label_without_its_hint(label, shown):
     assert formatting.without_hint(label) == shown
+
+
+@pytest.mark.parametrize(
+    "people,text",
+    [
+        ([], ""),
+        (["Tara Ng"], "Tara Ng"),
+        (["Tara Ng", "Tom Baker"], "Tara Ng and Tom Baker"),
+        (["A", "B", "C"], "A, B and C"),
+        ([f"P{n}" for n in range(17)], "P0, P1, P2, P3, P4 and 12 more"),
+    ],
+)
+def test_names_in_a_line_cut_short_when_long(people, text):
+    assert formatting.names(people) == text
+
+
+@pytest.mark.parametrize(
+    "parts,text",
+    [
+        (
+            ("350 Fifth Avenue", "Suite 3300", "New York", "NY 10118"),
+            "350 Fifth Avenue, Suite 3300, New York, NY 10118",
+        ),
+        (("350 Fifth Avenue", "", "New York", "NY 10118"), "350 Fifth Avenue, New York, NY 10118"),
+        (("350 Fifth Avenue", None, " ", "New York", "NY 10118"), "350 Fifth Avenue, New York, NY 10118"),
+        (("350 Fifth Avenue", "New York", " NY "), "350 Fifth Avenue, New York, NY"),
+        (("", "New York", ""), "New York"),
+        ((), ""),
+    ],
+)
+def test_an_address_leaves_out_its_missing_parts_and_no_stray_comma(parts, text):
+    assert formatting.address(*parts) == text
+
+
+def test_an_office_without_a_street_reads_without_stray_commas():
+    from app.models import Location
+
+    office = Location(name="Denver office", street="", city="Denver", state="CO", postal_code="")
+    assert str(office) == "Denver office, Denver, CO"
+
+
+IMEI = "352099001761481"
+ICCID = "8914101234567890123"
+
+
+@pytest.mark.parametrize(
+    "source,value,shown",
+    [
+        ("{{ v|imei }}", IMEI, '<span class="nowrap">35-209900-176148-1</span>'),
+        ("{{ v|phone }}", "+12125550100", '<span class="nowrap">(212) 555-0100</span>'),
+        ("{{ v|iccid }}", ICCID, f'<span class="nowrap">{ICCID}</span>'),
+        ("{{ v|identifier }}", "WO-000023", '<span class="nowrap">WO-000023</span>'),
+        ("{{ v|identifier }}", "<b>", '<span class="nowrap">&lt;b&gt;</span>'),
+        ("{{ v|phone }}", None, ""),
+    ],
+)
+def test_identifiers_in_a_page_never_break_inside(app, source, value, shown):
+    with app.app_context():
+        assert app.jinja_env.from_string(source).render(v=value) == shown
+
+
+@pytest.mark.parametrize(
+    "source,value,shown",
+    [
+        ("{{ v|imei }}", IMEI, "35-209900-176148-1"),
+        ("{{ v|phone }}", "+12125550100", "(212) 555-0100"),
+        ("{{ v|iccid }}", ICCID, ICCID),
+        ("{{ v|identifier }}", "WO-000023", "WO-000023"),
+    ],
+)
+def test_identifiers_in_a_plain_text_email_are_the_text_alone(app, source, value, shown):
+    with app.app_context():
+        template = app.jinja_env.from_string("{% autoescape false %}" + source + "{% endautoescape %}")
+        assert template.render(v=value) == shown
+
+
+def test_a_device_is_named_with_its_imei_grouped():
+    from app.models import Device, DeviceModel
+
+    phone = DeviceModel(maker="Apple", name="iPhone 16")
+    assert str(Device(model=phone, imei=IMEI)) == "Apple iPhone 16 (35-209900-176148-1)"
+    assert str(Device(model=phone, imei=None, serial="HS123")) == "Apple iPhone 16 (HS123)"
+
+
+def test_the_device_page_and_the_order_forms_show_the_imei_grouped(app, login, demo):
+    from app.extensions import db
+    from app.models import Device
+    from tests.support.ordering import ERIN
+
+    with app.app_context():
+        raw = db.session.get(Device, demo.device_of(ERIN)).imei
+    grouped = formatting.imei(raw)
+    page = login("helpdesk").get(f"/inventory/devices/{demo.device_of(ERIN)}").get_data(as_text=True)
+    assert f'IMEI <span class="nowrap">{grouped}</span>' in page
+    assert f"<title>Device {grouped} · Dialtone</title>" in page  # a title is plain text
+    form = login("employee").get("/orders/new/accessory").get_data(as_text=True)
+    assert f"IMEI {grouped}" in form and raw not in form

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.models import Device, Line, LineStatus, Order, OrderStatus
+from app.models import Device, Line, LineStatus, Order, OrderStatus, User
 from app.orders.types import MOBILE, REGISTRY
 from tests.support.ordering import ERIN, PIN, age_erins_device, errors_of, fill, place, valid_orders
 
@@ -376,6 +376,32 @@ def test_my_orders_filters_by_status_and_searches_by_number_or_phone(app, login,
     assert b in html and a not in html
     fragment = client.get("/orders?status=cancelled", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and b in fragment
+
+
+def test_an_office_without_a_street_is_shown_without_stray_commas(app, login, demo):
+    with app.app_context():
+        office = db.session.get(User, demo.user(ERIN)).location
+        office.street = ""
+        db.session.commit()
+    client = login("employee")
+    number = place(client, "new_line", valid_orders(demo)["new_line"][1])
+    page = client.get(f"/orders/{number}").get_data(as_text=True)
+    assert "Office: New York HQ, New York, NY 10118" in page
+    assert ", ," not in page and ",," not in page
+
+
+def test_another_address_is_shown_on_one_line_with_its_state_and_zip(login, demo):
+    answers = {
+        **valid_orders(demo)["new_line"][1],
+        "ship_to": "other",
+        "ship_street": "  12 Elm Street ",
+        "ship_city": "Boulder",
+        "ship_state": "CO",
+        "ship_postal_code": "80302",
+    }
+    client = login("employee")
+    number = place(client, "new_line", answers)
+    assert "12 Elm Street, Boulder, CO 80302" in client.get(f"/orders/{number}").get_data(as_text=True)
 
 
 def test_order_page_shows_progress_timeline_and_details(login, demo):

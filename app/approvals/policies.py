@@ -98,6 +98,7 @@ class Approver:
     group: Group | None = None
     on_behalf_of: User | None = None
     note: str = ""
+    members: tuple[User, ...] = ()  # for a group: the members who may decide it, by name
 
     @property
     def nobody(self) -> bool:
@@ -113,6 +114,13 @@ class Approver:
         return f"{self.user.name}{behalf}"
 
 
+def group_deciders(group: Group, order: Order) -> tuple[User, ...]:
+    """The members of `group` who may decide a step of `order` (active, neither its requester nor the person it
+    is for), by name."""
+    own = {order.requester_id, order.employee_id}
+    return tuple(sorted((m for m in group.members if m.active and m.id not in own), key=lambda m: m.name))
+
+
 def resolve_approver(
     session: DbSession,
     kind: ApproverKind,
@@ -126,11 +134,11 @@ def resolve_approver(
     neither a person nor a group when nobody can approve it (the step then waits for an administrator)."""
     employee = order.employee
     if kind is ApproverKind.GROUP:
-        own = {order.requester_id, order.employee_id}
-        if group is None or not any(m.active and m.id not in own for m in group.members):
+        members = group_deciders(group, order) if group is not None else ()
+        if group is None or not members:
             name = group.name if group is not None else "the group"
             return Approver(note=f"nobody in {name} can approve it")
-        return Approver(group=group)
+        return Approver(group=group, members=members)
     if kind is ApproverKind.RECEIVING_MANAGER:
         receiving = new_holder(session, order)
         candidate = receiving.manager if receiving else None

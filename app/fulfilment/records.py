@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, select
 
 from app.database import DbSession
-from app.formatting import phone
+from app.formatting import imei, phone
 from app.identifiers import InvalidIdentifier, parse_iccid, parse_imei, parse_phone, parse_tracking
 from app.models import Device, EventKind, Line, LineStatus, Order, OrderStatus, ReportedDevice, Shipment, Sim, User
 from app.orders import completion, lifecycle
@@ -210,7 +210,7 @@ def facts_in_use(
             errors["service_number"] = f"{phone(service_number)} is already the number of a live line."
     for prefix, device in devices:
         if "imei" in used and device.imei and session.scalar(select(exists().where(Device.imei == device.imei))):
-            errors[f"{prefix}imei"] = f"IMEI {device.imei} is already on record for another device."
+            errors[f"{prefix}imei"] = f"IMEI {imei(device.imei)} is already on record for another device."
         if "iccid" in used and device.iccid and session.scalar(select(exists().where(Sim.iccid == device.iccid))):
             errors[f"{prefix}iccid"] = f"ICCID {device.iccid} is already on record for another SIM."
     return errors
@@ -303,7 +303,7 @@ def record_device(
     row.serial = device.serial or row.serial
     row.iccid = device.iccid or row.iccid
     described = ", ".join(
-        f"{k.upper()} {v}" for k, v in (("imei", row.imei), ("serial", row.serial), ("iccid", row.iccid)) if v
+        f"{k} {v}" for k, v in (("IMEI", imei(row.imei)), ("serial", row.serial), ("ICCID", row.iccid)) if v
     )
     lifecycle.record(
         session,

@@ -11,6 +11,7 @@ import itertools
 import random
 import string
 from datetime import datetime, timedelta
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
@@ -18,10 +19,11 @@ from sqlalchemy import select
 from app.database import DbSession
 from app.identifiers import make_iccid, make_imei
 from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim
-from app.orders.types import REGISTRY
+from app.orders.types import REGISTRY, OrderType
 
 TACS = {"Apple": "35391110", "Samsung": "35290611", "Google": "35846911", "Netgear": "86497604"}
 AREA_CODES = {"Denver": "303", "New York": "212"}
+NAME = "Northwind Wireless"  # the simulated carrier, as it signs its messages
 
 
 def _rng(order: Order, step: str) -> random.Random:
@@ -86,6 +88,30 @@ def too_late_to_cancel(order: Order) -> bool:
     return order.id % 5 == 4
 
 
+def completion_message(order_type: OrderType, details: dict[str, Any], carrier: str = NAME) -> str:
+    """What the carrier says as it completes an order of this type: "Activated" only when it put a number, a
+    device or a SIM into service; "Delivered" for a parcel alone (accessories); else that the change is made."""
+    if order_type.activates(details):
+        return f"Activated by {carrier}."
+    if order_type.ships:
+        return f"Delivered by {carrier}."
+    return f"Done by {carrier}: the change is made on the line."
+
+
+def backorder_message(order_type: OrderType) -> str | None:
+    """What the carrier says when what it ships is out of stock; None for a type that ships nothing."""
+    if not order_type.ships:
+        return None
+    return "It is on backorder; it ships as soon as stock arrives."
+
+
+def delay_message(order_type: OrderType) -> str:
+    """A carrier's delay worth flagging to the fulfillment team, in words that fit the type."""
+    if order_type.ships:
+        return "The carrier says it is backordered for three weeks."
+    return "The carrier says its systems hold the change for a few days: it asks us to wait."
+
+
 def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta) -> dict | None:
     """The update the simulated carrier sends next for `order`, or None when it is not time yet."""
     if now - order.updated_at < pace and order.status is not OrderStatus.APPROVED:
@@ -103,7 +129,7 @@ def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta
             **base,
             "update_id": f"sim-{order.id}-cancel",
             "status": "cancelled",
-            "message": "Cancelled by Northwind Wireless.",
+            "message": f"Cancelled by {NAME}.",
         }
     if order.status is OrderStatus.APPROVED:
         return {
@@ -111,18 +137,14 @@ def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta
             "update_id": f"sim-{order.id}-ack",
             "status": "acknowledged",
             "carrier_reference": f"NW-{order.id:06d}-{_rng(order, 'ref').randrange(1000, 9999)}",
-            "message": "Order received by Northwind Wireless.",
+            "message": f"Order received by {NAME}.",
         }
-    ships = REGISTRY[order.type].ships
+    order_type = REGISTRY[order.type]
     if order.status is OrderStatus.WITH_CARRIER:
-        if ships and backorders(order) and not any(e.kind == "backordered" for e in order.events):
-            return {
-                **base,
-                "update_id": f"sim-{order.id}-backorder",
-                "status": "backordered",
-                "message": "It is on backorder; it ships as soon as stock arrives.",
-            }
-        if ships:
+        backorder = backorder_message(order_type)
+        if backorder and backorders(order) and not any(e.kind == "backordered" for e in order.events):
+            return {**base, "update_id": f"sim-{order.id}-backorder", "status": "backordered", "message": backorder}
+        if order_type.ships:
             return {
                 **base,
                 "update_id": f"sim-{order.id}-ship",
@@ -137,13 +159,13 @@ def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta
 
 def _completion(session: DbSession, order: Order, base: dict) -> dict:
     rng = _rng(order, "complete")
+    order_type = REGISTRY[order.type]
     update = {
         **base,
         "update_id": f"sim-{order.id}-complete",
         "status": "completed",
-        "message": "Activated by Northwind Wireless.",
+        "message": completion_message(order_type, order.details),
     }
-    order_type = REGISTRY[order.type]
     needs = {*order_type.needs_reported(order.details), *order_type.also_reports}
     if "service_number" in needs:
         update["service_number"] = number_for(session, order, rng)

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import Model
+from app.formatting import imei
 from app.identifiers import national_digits, number_endings
 from app.models.catalog import Accessory, Carrier, DeviceModel, Feature, Plan, StipendTier
 from app.models.people import CostCenter, User
@@ -71,7 +72,7 @@ class Device(Model):
         return self.status is DeviceStatus.LOST_STOLEN
 
     def __str__(self) -> str:
-        return f"{self.model} ({self.imei or self.serial})"
+        return f"{self.model} ({imei(self.imei) if self.imei else self.serial})"
 
 
 class LineNumberEnding(Model):

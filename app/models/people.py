@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstanceState, Mapped, aliased, joinedload, mapped_co
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import Model, db
+from app.formatting import address
 from app.models.types import enum_column
 from app.search_words import words_of
 
@@ -75,7 +76,7 @@ class Location(Model):
     country: Mapped[str] = mapped_column(String(2), default="US")
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.street}, {self.city}, {self.state} {self.postal_code}"
+        return address(self.name, self.street, self.city, f"{self.state} {self.postal_code}")
 
 
 group_members = Table(

@@ -180,6 +180,10 @@ class OrderType:
         """The facts a carrier must report before an order with these details can complete."""
         return self.reports(details) if callable(self.reports) else self.reports
 
+    def activates(self, details: dict[str, Any]) -> bool:
+        """Whether the carrier puts something into service (a number, a device, a SIM) to complete it."""
+        return bool(self.needs_reported(details))
+
     def missing_reports(self, order: Order) -> dict[str, str]:
         """What is still to be reported before `order` can complete: {field: message}."""
         return self.missing_facts(order.details, service_number=order.service_number, devices=order.reported_devices)

@@ -29,7 +29,7 @@ from app import clock
 from app.catalog.eligibility import eligible_items
 from app.choices import label_of, options
 from app.crypto import mask
-from app.formatting import day, money, phone
+from app.formatting import address, day, imei, money, phone
 from app.identifiers import InvalidIdentifier, parse_phone
 from app.models import (
     Accessory,
@@ -354,7 +354,7 @@ class StockDevicePart(Part):
             devices = [d for d in devices if ctx.carrier in d.model.carriers]
         empty = "Choose a device" if self.required else "No device"
         form.stock_device.choices = options(
-            [("", empty)] + [(d.id, f"{d.model} · IMEI {d.imei or 'none'}") for d in devices]
+            [("", empty)] + [(d.id, f"{d.model} · IMEI {imei(d.imei) if d.imei else 'none'}") for d in devices]
         )
         form.stock_device._rows = {d.id: d for d in devices}
 
@@ -381,7 +381,7 @@ class MyDevicePart(Part):
             select(Device).where(Device.employee_id == ctx.employee.id, Device.status == DeviceStatus.ASSIGNED)
         ).all()
         form.device.choices = options(
-            [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {d.imei}") for d in devices]
+            [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {imei(d.imei)}") for d in devices]
         )
         form.device._rows = {d.id: d for d in devices}
 
@@ -469,8 +469,8 @@ class ShippingPart(Part):
 
     def summary(self, form):
         if form.ship_to.data == "other":
-            address = ", ".join((form[n].data or "").strip() for n in self.ADDRESS if (form[n].data or "").strip())
-            return [("Ship to", address)]
+            street, city, state, postal_code = (form[n].data for n in self.ADDRESS)
+            return [("Ship to", address(street, city, f"{state or ''} {postal_code or ''}"))]
         return [("Ship to", label_of(form.ship_to, "office"))]
 
 
