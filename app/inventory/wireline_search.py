@@ -7,7 +7,9 @@ city or ZIP code.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.database import DbSession
@@ -41,11 +43,16 @@ def number_matches(text: str) -> ColumnElement[bool]:
     return WirelineService.id.in_(found)
 
 
+def key_starts_with(column: Any, key: str) -> ColumnElement[bool]:
+    """`column` (letters and digits, upper case, byte order) starts with `key`: a range an index answers."""
+    return and_(column >= key, column < key[:-1] + chr(ord(key[-1]) + 1))
+
+
 def _service_match(session: DbSession, text: str) -> ColumnElement[bool]:
     key = circuit_key(text)
     conditions: list[ColumnElement[bool]] = [WirelineService.site_id.in_(sites_matching(text))]
     if key:
-        conditions.append(starts_with(WirelineService.circuit_key, key))
+        conditions.append(key_starts_with(WirelineService.circuit_key, key))
     if is_number_search(text) and len(digits_only(text)) >= 3:
         conditions.append(number_matches(text))
     return or_(*conditions)

@@ -76,7 +76,10 @@ class WirelineService(Model):
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
     circuit_id: Mapped[str] = mapped_column(String(60), default="")
     # The circuit ID without punctuation, upper case: '12.KXGS.123456..NW' is found by typing '12kxgs123'.
-    circuit_key: Mapped[str] = mapped_column(String(60), default="", index=True)
+    # Compared byte by byte on PostgreSQL too, so that a prefix is a range of the index whatever the locale.
+    circuit_key: Mapped[str] = mapped_column(
+        String(60).with_variant(String(60, collation="C"), "postgresql"), default="", index=True
+    )
     bandwidth_mbps: Mapped[int | None] = mapped_column(Integer)
     channels: Mapped[int | None] = mapped_column(Integer)  # a SIP trunk's concurrent calls
     monthly_cents: Mapped[int] = mapped_column(Integer, default=0)

@@ -50,7 +50,11 @@ def upgrade():
         sa.Column("kind", sa.Enum(*SERVICE_KINDS, name="servicekind", native_enum=False, length=30), nullable=False),
         sa.Column("carrier_id", sa.Integer(), nullable=False),
         sa.Column("circuit_id", sa.String(length=60), nullable=False),
-        sa.Column("circuit_key", sa.String(length=60), nullable=False),
+        sa.Column(
+            "circuit_key",
+            sa.String(length=60).with_variant(sa.String(length=60, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("bandwidth_mbps", sa.Integer(), nullable=True),
         sa.Column("channels", sa.Integer(), nullable=True),
         sa.Column("monthly_cents", sa.Integer(), nullable=False),
