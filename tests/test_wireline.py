@@ -19,7 +19,6 @@ from app.inventory.search import ListSpec
 from app.inventory.wireline_search import SERVICES, SITES
 from app.models import (
     Carrier,
-    InventoryChange,
     Location,
     ServiceKind,
     ServiceStatus,
@@ -224,8 +223,11 @@ def test_site_history_and_service_history_are_kept_apart(db_session):
     """A site and a service may share an id: each history shows only its own record."""
     hq = db_session.scalar(select(Site).where(Site.name == "New York HQ"))
     assert {c.record_type for c in history_of(db_session, hq)} <= {"site"}
-    assert db_session.scalar(select(func.count()).select_from(InventoryChange).where(
-        InventoryChange.record_type == "service")) is not None  # fmt: skip
+    same_id = db_session.get(WirelineService, hq.id)
+    wireline.save_service(db_session, same_id, values_of(same_id, equipment="New router"),
+                          actor=person(db_session, "helpdesk@example.com"))  # fmt: skip
+    assert [c.record_type for c in history_of(db_session, same_id)] == ["service"]
+    assert "New router" not in {c.new_value for c in history_of(db_session, hq)}
 
 
 # ------------------------------------------------------------------ pages and forms
