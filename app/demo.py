@@ -16,6 +16,7 @@ from app.catalog.pictures import store_picture
 from app.crypto import encrypt
 from app.extensions import db
 from app.identifiers import make_iccid, make_imei
+from app.inventory.wireline import add_months, parse_numbers, sites_for_offices
 from app.models import (
     Accessory,
     ApprovalPolicy,
@@ -37,13 +38,18 @@ from app.models import (
     Plan,
     PlanKind,
     Role,
+    ServiceKind,
+    ServiceStatus,
     Setting,
     Sim,
     SimKind,
+    Site,
     Stipend,
     StipendStatus,
     StipendTier,
     User,
+    WirelineNumber,
+    WirelineService,
 )
 
 DEMO_PASSWORD = "demo"
@@ -128,18 +134,130 @@ def is_loaded() -> bool:
 
 
 def load_demo(today: date | None = None) -> bool:
-    """Load the demo company unless it is there already; True when it loaded something."""
-    if is_loaded():
-        return False
+    """Load the demo company unless it is there already; True when it loaded something. A demo loaded before
+    there were sites gets its sites and wireline services now (once)."""
     today = today or clock.today()
+    if is_loaded():
+        _wireline(today)
+        db.session.commit()
+        return False
     rng = random.Random(20261126)
     people = _people()
     catalog = _catalog()
     _inventory(people, catalog, today, rng)
     _policies(people)
+    _wireline(today)
     db.session.add_all([Setting(key="company_name", value="Contoso Holdings")])
     db.session.commit()
     return True
+
+
+def _wireline(today: date) -> None:
+    """The offices as sites (with a contact and installers' hours), a branch office still without service, and a
+    few circuits, trunks and numbers; nothing when the demo has its services already."""
+    if db.session.scalar(select(WirelineService.id).limit(1)) is not None:
+        return
+    sites_for_offices(db.session)
+    by_email = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@example.com")))}
+    sites = {s.name: s for s in db.session.scalars(select(Site))}
+    hq, field = sites.get("New York HQ"), sites.get("Denver field office")
+    if hq is None or field is None:  # the offices were renamed: the demo's services have nowhere to go
+        return
+    hq.contact, hq.hours = by_email.get("omar.haddad@example.com"), "Mon–Fri 7:00–19:00; loading dock on 34th St"
+    field.contact, field.hours = by_email.get("rosa.mendes@example.com"), "Mon–Fri 8:00–16:00"
+    if "Boston branch office" not in sites:
+        boston = Site(
+            name="Boston branch office", street="100 Summer Street", unit="Suite 1200", city="Boston", state="MA",
+            zip_code="02110-2106", contact=by_email.get("telecom@example.com"),
+            hours="Mon–Fri 9:00–17:00; ask for the office manager at reception",
+        )  # fmt: skip
+        db.session.add(boston)
+    carriers = {c.code: c for c in db.session.scalars(select(Carrier))}
+
+    def service(site: Site, kind: ServiceKind, carrier: str, days_ago: int | None, **values) -> None:
+        installed = today - timedelta(days=days_ago) if days_ago is not None else None
+        term = values.get("term_months")
+        db.session.add(
+            WirelineService(
+                site=site,
+                kind=kind,
+                carrier=carriers[carrier],
+                installed_on=installed,
+                contract_ends_on=add_months(installed, term) if installed and term else None,
+                numbers=[WirelineNumber(number=n) for n in parse_numbers(values.pop("numbers", ""))],
+                status=values.pop("status", ServiceStatus.ACTIVE),
+                **values,
+            )
+        )
+
+    service(
+        hq,
+        ServiceKind.DEDICATED_INTERNET,
+        "fabrikam",
+        420,
+        circuit_id="DIA/10118/FB-447201",
+        bandwidth_mbps=1000,
+        monthly_cents=185000,
+        term_months=36,
+        equipment="Cisco ISR 4331 router",
+    )
+    service(
+        hq,
+        ServiceKind.SIP_TRUNK,
+        "contoso",
+        400,
+        circuit_id="SIP-CT-20931",
+        channels=46,
+        numbers="(212) 555-1300 - 1349",
+        monthly_cents=69000,
+        term_months=24,
+        equipment="Ribbon SBC 1000",
+    )
+    service(
+        hq,
+        ServiceKind.POTS,
+        "northwind",
+        900,
+        circuit_id="POTS-NW-3318",
+        numbers="(212) 555-1410, (212) 555-1411",
+        monthly_cents=6500,
+        equipment="Alarm panel and lift phone",
+    )
+    service(hq, ServiceKind.TOLL_FREE, "contoso", 700, numbers="(800) 555-0199", monthly_cents=1500)
+    service(
+        field,
+        ServiceKind.INTERNET,
+        "northwind",
+        200,
+        circuit_id="NW-BI-80202-7731",
+        bandwidth_mbps=500,
+        monthly_cents=24900,
+        term_months=12,
+        equipment="Nokia ONT G-010G-A; Meraki MX68 router",
+    )
+    service(
+        field,
+        ServiceKind.SD_WAN,
+        "contoso",
+        None,
+        bandwidth_mbps=200,
+        monthly_cents=42000,
+        term_months=36,
+        status=ServiceStatus.PENDING,
+    )
+    service(
+        field,
+        ServiceKind.MPLS,
+        "contoso",
+        1500,
+        circuit_id="MPLS-CT-55120",
+        bandwidth_mbps=50,
+        monthly_cents=61000,
+        term_months=36,
+        status=ServiceStatus.DISCONNECTED,
+        disconnected_on=today - timedelta(days=60),
+    )
+    db.session.flush()  # fmt: skip
 
 
 def _people() -> dict:

@@ -18,7 +18,15 @@ from app.database import DbSession
 from app.extensions import db
 from app.models import InventoryChange, Order, User
 
-RECORD_TYPES = {"lines": "line", "devices": "device", "sims": "sim", "stipends": "stipend", "users": "employee"}
+RECORD_TYPES = {
+    "lines": "line",
+    "devices": "device",
+    "sims": "sim",
+    "stipends": "stipend",
+    "users": "employee",
+    "sites": "site",
+    "wireline_services": "service",
+}
 
 # The words for a field where they are not simply its name in sentence case (the forms use the same ones).
 FIELD_LABELS = {
@@ -28,10 +36,30 @@ FIELD_LABELS = {
     "serial": "Serial number",
     "suspend_reason": "Suspension reason",
     "monthly_cents": "Monthly amount",
+    "circuit_id": "Circuit ID",
+    "bandwidth_mbps": "Bandwidth (Mbps)",
+    "term_months": "Contract term (months)",
+    "contract_ends_on": "Contract ends on",
+    "numbers": "Telephone numbers",
+    "unit": "Suite or floor",
+    "zip_code": "ZIP code",
+    "hours": "Hours for installers",
+    "contact": "Site contact",
 }
 
 # Where the words for a status are not simply its code in sentence case.
-STATUS_WORDS = {"lost_stolen": "Lost or stolen", "esim": "eSIM"}
+STATUS_WORDS = {
+    "lost_stolen": "Lost or stolen",
+    "esim": "eSIM",
+    # wireline services' kinds
+    "internet": "Business internet",
+    "dedicated_internet": "Dedicated internet access",
+    "mpls": "MPLS circuit",
+    "sd_wan": "SD-WAN circuit",
+    "pots": "Analog (POTS) line",
+    "sip_trunk": "SIP trunk",
+    "toll_free": "Toll-free number",
+}
 
 
 def status_label(value: Any) -> str:
@@ -40,7 +68,7 @@ def status_label(value: Any) -> str:
 
 
 def record_type(record: Any) -> str:
-    """'line', 'device', 'sim', 'stipend' or 'employee', from the record's table."""
+    """'line', 'device', 'sim', 'stipend', 'employee', 'site' or 'service', from the record's table."""
     return RECORD_TYPES[record.__tablename__]
 
 

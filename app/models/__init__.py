@@ -48,5 +48,6 @@ from app.models.orders import (
     Shipment,
 )
 from app.models.people import CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole, group_members
+from app.models.wireline import ServiceKind, ServiceStatus, Site, WirelineNumber, WirelineService, circuit_key
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -26,8 +26,10 @@ from app.models import (
     Order,
     OrderStatus,
     Plan,
+    Site,
     Stipend,
     User,
+    WirelineService,
 )
 from tests.support.helpers import DEMO_USERS
 from tests.support.ordering import Demo, fill, place, valid_orders
@@ -112,6 +114,8 @@ def build_world(app, login, *, order_data: dict | None = None, order_code: str =
             "stipend_id": stipend.id,
             "request_id": carrier_request.id,
             "attachment_id": message.attachments[0].id,
+            "site_id": db.session.scalar(select(Site.id).order_by(Site.id)),
+            "service_id": db.session.scalar(select(WirelineService.id).order_by(WirelineService.id)),
         }
 
 

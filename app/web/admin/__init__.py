@@ -19,5 +19,5 @@ def _register_branding(state) -> None:
     state.app.register_blueprint(branding.bp)
 
 
-from app.web.admin import branding, routes, routes_catalog, routes_people, routes_settings  # noqa: E402,F401
+from app.web.admin import branding, routes, routes_catalog, routes_people, routes_settings, routes_sites  # noqa: E402,F401
 from app.web.admin.catalog_kinds import KINDS  # noqa: E402

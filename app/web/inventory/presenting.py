@@ -10,6 +10,7 @@ from flask import url_for
 from app import formatting
 from app.inventory.history import field_label as history_label
 from app.inventory.history import readable, status_label
+from app.inventory.wireline import numbers_text
 from app.orders.types import REGISTRY
 from app.web.inventory import bp
 
@@ -64,4 +65,5 @@ def inventory_helpers() -> dict[str, Any]:
         "order_type_name": order_type_name,
         "history_label": history_label,
         "status_label": status_label,
+        "numbers_text": lambda numbers: numbers_text([n.number for n in numbers]),
     }
