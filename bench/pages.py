@@ -12,7 +12,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from werkzeug.test import EnvironBuilder
 
 from bench.common import make_app, percentile
@@ -62,6 +62,9 @@ PAGES = [
     Page("line_search", "Line search as typed", "helpdesk", _search_terms, {**HTMX, "HX-Target": "results"}),
     Page("line", "Line page", "helpdesk", lambda f: [f"/inventory/lines/{i}" for i in f["lines"]]),
     Page("dashboard", "Dashboard", "telecom", lambda f: ["/dashboard"]),
+    Page("all_orders", "All orders, page 1", "telecom", lambda f: ["/reports/orders"]),
+    Page("all_orders_deep", "All orders, page 1,001 (or the last)", "telecom", lambda f: [f["deep_orders"]]),
+    Page("lines_deep", "Inventory lines, page 1,001 (or the last)", "helpdesk", lambda f: [f["deep_lines"]], HTMX),
     Page(
         "dashboard_computed",
         "Dashboard, figures computed (first view after a change)",
@@ -77,7 +80,10 @@ PAGES = [
 def facts_about(app) -> dict[str, Any]:
     """The same choices at every size: Erin's orders, lines that have orders, a number and a name to type."""
     from app.extensions import db
+    from app.inventory.search import LINES
     from app.models import Line, Order, OrderStatus, User
+    from app.reports import queries
+    from app.reports.filters import ReportFilter
 
     with app.app_context():
         erin = db.session.scalar(select(User).where(User.email == "employee@example.com"))
@@ -96,11 +102,27 @@ def facts_about(app) -> dict[str, Any]:
             select(User.name).where(User.email.like("%@scale.example.com")).order_by(User.id).limit(1)
         )
         return {
+            "deep_orders": _deep_page(db.session, "/reports/orders", queries.orders(ReportFilter.from_args({}))),
+            "deep_lines": _deep_page(
+                db.session, "/inventory/lines", LINES.query(db.session, LINES.read({}), rows=False)
+            ),
             "orders": list(orders),
             "lines": list(dict.fromkeys([*erin_lines, *lines])),
             "search_number": number,
             "search_name": (marco_report or "Nguyen").split()[-1][:6],
         }
+
+
+DEEP = 50_001  # where page 1,001 of a 50-row list starts
+
+
+def _deep_page(session, url: str, query) -> str:
+    """The link to page 1,001 of a list (the last page, when the list is shorter), as Next page links carry it."""
+    from app.paging import cursor_at
+
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    cursor = cursor_at(session, query, min(DEEP, max(1, total - 49)))
+    return f"{url}?cursor={cursor}" if cursor else url
 
 
 class Browser:
