@@ -15,7 +15,8 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -369,56 +370,45 @@ def _catch_up(url: str, redis_url: str) -> None:
         db.engine.dispose()
 
 
-def load_section(engines: list[str], size: int, redis_url: str, seconds: int, clients: int) -> dict[str, Any]:
+@contextmanager
+def serving(target: Target, redis_url: str, name: str) -> Iterator[tuple[int, str]]:
+    """A scratch copy of the target's database served as in production: gunicorn's threaded workers and one
+    worker.py; (port, database URL). The servers' own words go to instance/bench/<name>-<engine>.log."""
     from app.devrun import _wait_for_port, free_port
 
+    url = databases.scratch(target)
+    _catch_up(url, redis_url)
+    port = free_port()
+    env = env_for(url, redis_url, RQ_QUEUE=f"bench-{name}-{port}")
+    log = (BENCH_DIR / f"{name}-{target.engine}.log").open("w")
+    web = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-w", str(WEB_WORKERS), "-k", "gthread", "--threads", str(WEB_THREADS)]
+        + ["--keep-alive", "5", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, web, timeout=60)
+        yield port, url
+    finally:
+        stop(worker)
+        stop(web)
+        log.close()
+        databases.drop_scratch(target)
+
+
+def load_section(engines: list[str], size: int, redis_url: str, seconds: int, clients: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for engine in engines:
-        target = Target(engine, size)
-        url = databases.scratch(target)
-        _catch_up(url, redis_url)
-        port = free_port()
-        env = env_for(url, redis_url, RQ_QUEUE=f"bench-load-{port}")
-        log = (BENCH_DIR / f"load-{engine}.log").open("w")  # the servers' own words, for any error counted
-        web = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(WEB_WORKERS),
-                "-k",
-                "gthread",
-                "--threads",
-                str(WEB_THREADS),
-                "--keep-alive",
-                "5",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for_port(port, web, timeout=60)
+        with serving(Target(engine, size), redis_url, "load") as (port, url):
             crowd = people(url, redis_url, clients)
             runs = {
                 "with think time": run_load(port, crowd, seconds, THINK),
                 "flat out (information)": run_load(port, crowd, max(10, seconds // 3), None),
             }
-        finally:
-            stop(worker)
-            stop(web)
-            log.close()
-            databases.drop_scratch(target)
         figures[engine] = runs
         _print(engine, size, runs)
         emit(
@@ -436,7 +426,10 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
 
 def _print(engine: str, size: int, runs: dict[str, dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
-    print(f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} and one worker.py, clients on loopback")
+    print(
+        f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} --threads {WEB_THREADS} and one worker.py, "
+        "clients on loopback (each a browser: one kept-alive connection, static files fetched once)"
+    )
     print(
         table(
             ["run", "clients", "seconds", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "errors"],
