@@ -50,10 +50,10 @@ def _sqlite_fraction(at: SQLColumnExpression[Any]) -> ColumnElement[int]:
     return case((func.substr(text, 20, 1) == ".", cast(padded, Integer)), else_=0)
 
 
-def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: ColumnElement[int], *where) -> Select:
-    """Per group of `keys` (rows where `value` is known and `where` holds): the keys, how many values, the lower
+def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: ColumnElement[int]) -> Select:
+    """Per group of `keys` (rows where `value` is known): the keys, how many values, the lower
     and the upper middle value (the same one when the count is odd)."""
-    known = (value.is_not(None), *where)
+    known = value.is_not(None)
     if dialect == "postgresql":
         return (
             select(
@@ -62,7 +62,7 @@ def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: Co
                 func.percentile_disc(0.5).within_group(value),
                 func.percentile_disc(0.5).within_group(value.desc()),
             )
-            .where(*known)
+            .where(known)
             .group_by(*keys)
         )
     ranked = select(
@@ -70,7 +70,7 @@ def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: Co
         value.label("value"),
         func.row_number().over(partition_by=list(keys), order_by=value).label("position"),
         func.count().over(partition_by=list(keys)).label("n"),
-    ).where(*known)
+    ).where(known)
     r = ranked.subquery("ranked")
     group = [r.c[f"key_{i}"] for i in range(len(keys))]
     middle = (r.c.position * 2 >= r.c.n, r.c.position * 2 <= r.c.n + 2)  # n odd: one row; n even: two
