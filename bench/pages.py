@@ -70,8 +70,7 @@ PAGES = [
         "Dashboard, figures computed (first view after a change)",
         "telecom",
         lambda f: ["/dashboard"],
-        before=_forget_dashboard,
-        target=False,
+        before=_forget_dashboard,  # held to the targets too (issue 22): its figures are taken in SQL
         requests=60,
     ),
 ]
