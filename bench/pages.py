@@ -19,6 +19,7 @@ from bench.common import make_app, percentile
 
 REQUESTS = 300  # timed requests per page (at least 200 are required)
 WARMUP = 20
+BLOCK = 10  # the sizes take turns this many requests at a time
 PAGE_SECONDS = 120  # a bound on one page's timed loop
 HTMX = {"HX-Request": "true"}
 
@@ -236,9 +237,10 @@ def measure(site: Site, page: Page, samples: Samples, count: int, deadline: floa
         samples.statuses.add(status)
 
 
-def run(sites: dict[Any, Site], *, requests: int = REQUESTS, rounds: int = 3) -> dict[Any, list[dict]]:
-    """Every page on every site. The sites take turns, a third of the requests at a time, so that a moment
-    when the machine is busier falls on all of them alike; each page's samples are pooled per site."""
+def run(sites: dict[Any, Site], *, requests: int = REQUESTS, block: int = BLOCK) -> dict[Any, list[dict]]:
+    """Every page on every site. The sites take turns, `block` requests at a time, so that a moment when the
+    machine is busier (another process, the disk) falls on all of them alike; each page's samples are pooled per
+    site."""
     results: dict[Any, list[dict]] = {key: [] for key in sites}
     for page in PAGES:
         wanted = min(requests, page.requests or requests)
@@ -246,10 +248,9 @@ def run(sites: dict[Any, Site], *, requests: int = REQUESTS, rounds: int = 3) ->
         for site in sites.values():
             warm_up(site, page)
         deadline = time.monotonic() + PAGE_SECONDS * len(sites)
-        for round_ in range(rounds):
-            share = wanted // rounds + (1 if round_ < wanted % rounds else 0)
+        for start in range(0, wanted, block):
             for key, site in sites.items():
-                measure(site, page, pooled[key], share, deadline)
+                measure(site, page, pooled[key], min(block, wanted - start), deadline)
         for key in sites:
             results[key].append(pooled[key].summary(page))
     return results
