@@ -59,18 +59,9 @@ def is_wireline(order: Order) -> bool:
 def parse_milestone(milestone: str | None, payload: dict[str, Any]) -> dict[str, Any]:
     """The milestone's fields, validated (dates as ISO strings, numbers as E.164); InvalidReport names each bad
     field the way the API reports it."""
-    errors: dict[str, str] = {}
     if milestone not in MILESTONES:
         raise InvalidReport({"status": f"Must be one of: {', '.join(MILESTONES)}."})
-    values: dict[str, Any] = {}
-    for name in FIELDS:
-        raw = payload.get(name)
-        if raw is None or raw == "" or raw == []:
-            continue
-        try:
-            values[name] = _parse(name, raw)
-        except (ValueError, TypeError, InvalidIdentifier) as exc:
-            errors[name] = str(exc)
+    values, errors = parse_fields(payload)
     for name in NEEDS[milestone]:
         if name not in values and name not in errors:
             errors[name] = MESSAGES[name]
@@ -79,6 +70,29 @@ def parse_milestone(milestone: str | None, payload: dict[str, Any]) -> dict[str,
     if errors:
         raise InvalidReport(errors)
     return values
+
+
+def parse_fields(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The wireline fields present in `payload`, validated: (values, {field: what is wrong})."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name in FIELDS:
+        raw = payload.get(name)
+        if raw is None or raw == "" or raw == []:
+            continue
+        try:
+            values[name] = _parse(name, raw)
+        except (ValueError, TypeError, InvalidIdentifier) as exc:
+            errors[name] = str(exc)
+    return values, errors
+
+
+TURNED_UP_FACTS = {"circuit_id": "circuit_id", "ip_block": "ip_block", "numbers": "numbers"}
+
+
+def facts_of(values: dict[str, Any]) -> dict[str, Any]:
+    """The service facts among reported values, keyed as the order keeps them (for what a completion needs)."""
+    return {key: values[name] for name, key in TURNED_UP_FACTS.items() if name in values}
 
 
 def _parse(name: str, raw: Any) -> Any:
