@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock, commands
 from app.extensions import db
-from app.models import Order, OrderStatus, ServiceStatus
+from app.models import Notification, Order, OrderStatus, ServiceStatus, Site, User
 from tests.support.factories import approve_all
 from tests.support.fulfilment import apply_pending, push
 from tests.support.ordering import place, wireline_orders
@@ -116,3 +116,41 @@ def test_the_simulator_walks_a_wireline_order_through_its_milestones(app, login,
         "turned_up",
     ]
     assert order.service.circuit_id.startswith("NW/") and order.service.site.name == "Boston branch office"
+
+
+def test_the_site_contact_gets_the_install_window_with_the_sites_hours_and_address(app, login, demo):
+    """FOC date, install scheduled and a jeopardy are emailed to the site's contact and the requester; the install
+    email says what the installer needs; completion tells the requester."""
+    with app.app_context():
+        boston = db.session.get(Site, demo.site("Boston branch office"))
+        boston.contact = db.session.scalar(select(User).where(User.email == "omar.haddad@example.com"))
+        db.session.commit()
+    number = _approved_new_service(app, login, demo)
+    tara = login("telecom")
+    for action, form in (
+        ("foc", {"foc_date": "2030-01-05"}),
+        ("install_scheduled", {"install_date": "2030-01-05", "install_window": "08:00–12:00"}),
+        ("jeopardy", {"new_date": "2030-01-12", "reason": "The riser needs a permit."}),
+        ("turned_up", {"circuit_id": "CT/BOS/1"}),
+        ("complete", {}),
+    ):
+        assert tara.post(f"/fulfillment/orders/{number}/{action}", form).status_code == 302, action
+    with app.app_context():
+        order_id = db.session.scalar(select(Order.id).where(Order.number == number))
+        sent = db.session.scalars(select(Notification).where(Notification.order_id == order_id)).all()
+        by = {(n.milestone, n.email): n for n in sent}
+        omar, tara_email = "omar.haddad@example.com", "telecom@example.com"
+        for milestone in ("foc_set", "install_scheduled", "jeopardy"):
+            assert (milestone, omar) in by and (milestone, tara_email) in by, milestone
+        install = by[("install_scheduled", omar)]
+        assert install.subject == f"Install on Jan 05, 2030, 08:00–12:00 at Boston branch office: order {number}"
+        assert "100 Summer Street, Suite 1200, Boston, MA 02110-2106" in install.body_text
+        assert "Mon–Fri 9:00–17:00" in install.body_text
+        assert "The reason: The riser needs a permit." in by[("jeopardy", omar)].body_text
+        assert ("completed", tara_email) in by
+    page = tara.get(f"/orders/{number}").get_data(as_text=True)
+    assert "Install delayed to:</strong>" in page and "Jan 12, 2030 08:00–12:00" in page
+    stepper = page[page.index('class="stepper"') : page.index("</ol>", page.index('class="stepper"'))]
+    for label in ("Acknowledged", "FOC date Jan 05, 2030", "Install scheduled Jan 12, 2030", "Turned up", "Completed"):
+        assert label in stepper, label
+    assert "Shipped" not in stepper

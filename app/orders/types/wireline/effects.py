@@ -42,6 +42,12 @@ def quoted(ctx: OrderContext) -> Price:
     return Price(ctx.values.get("one_time_quote_cents", 0), ctx.values.get("monthly_quote_cents", 0))
 
 
+def install_site(session: DbSession, order: Order) -> Site | None:
+    """Where the carrier installs: the site a service moves to, else the order's site."""
+    to_site = order.details.get("to_site")
+    return session.get(Site, int(to_site)) if to_site else order.site
+
+
 # ---------------------------------------------------------------- rules
 RULES: tuple[Rule, ...] = (r.may_order_wireline,)
 SERVICE_RULES: tuple[Rule, ...] = (r.may_order_wireline, r.no_open_order_on_service)
