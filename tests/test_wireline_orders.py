@@ -265,3 +265,22 @@ def test_a_disconnect_dated_today_ends_the_service_at_completion(app, login, dem
         order = _complete(db.session, number)
         assert (order.service.status, order.service.disconnected_on) == (ServiceStatus.DISCONNECTED, clock.today())
         assert db.session.scalar(select(Site).where(Site.id == order.site_id)).name == "New York HQ"
+
+
+def test_the_demo_sends_a_36_month_circuit_to_finance_and_a_12_month_one_not(app, login, demo):
+    from app.models import Approval
+
+    client = login("telecom")
+    long_term = place(client, "wireline_new", wireline_orders(demo)["wireline_new"][1])
+    short = place(client, "wireline_new", {**wireline_orders(demo)["wireline_new"][1], "term_months": "12",
+                                           "site": demo.site("Denver field office")})  # fmt: skip
+    with app.app_context():
+
+        def approvers(number: str) -> list[str]:
+            steps = db.session.scalars(
+                select(Approval).where(Approval.order_id == _order(db.session, number).id).order_by(Approval.position)
+            )
+            return [s.assignee.name if s.assignee else s.group.name for s in steps]
+
+        assert approvers(long_term)[-1] == "Laura Chen"
+        assert "Laura Chen" not in approvers(short)
