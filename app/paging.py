@@ -186,6 +186,27 @@ def decode(raw: str | None, keys: list[SortKey] | None) -> Cursor | None:
     return Cursor(direction, start, typed)
 
 
+def _as_stored(session: DbSession, keys: list[SortKey]) -> list[SortKey]:
+    """The keys read and compared as the database stores them. SQLite keeps a time as text, not always in one format
+    ("…09:00:00" from CURRENT_TIMESTAMP, "…09:00:00.000000" from SQLAlchemy): the cursor holds the stored text and
+    compares it as text, the order SQLite sorts by. PostgreSQL's values are compared as what they are."""
+    if session.get_bind().dialect.name != "sqlite":
+        return keys
+    return [SortKey(type_coerce(key.expression, NullType()), key.descending) for key in keys]
+
+
+def cursor_at(session: DbSession, query: Select[Any], position: int) -> str | None:
+    """The cursor of the page that starts at `position` (1-based), as the Next page link before it carries it;
+    None for the first page or past the end. (For benchmarks and tests: people get there by following links.)"""
+    keys = sort_keys(query)
+    if position <= 1 or keys is None:
+        return None
+    keys = _as_stored(session, keys)
+    labelled = query.add_columns(*(key.expression.label(f"_sort_{i}") for i, key in enumerate(keys)))
+    row = session.execute(labelled.offset(position - 2).limit(1)).first()
+    return None if row is None else encode(Cursor("after", position, tuple(row[1:])))
+
+
 # ---------------------------------------------------------------- a page
 def bounded_count(session: DbSession, query: Select[Any], limit: int = COUNT_LIMIT) -> tuple[int, bool]:
     """How many rows the query has, reading at most limit + 1 of them: (count, exact)."""
@@ -206,10 +227,8 @@ def keyset_page(
     at = decode(cursor, keys)
     start = at.start if at else 1
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite" and keys:
-        # SQLite keeps a time as text, not always in one format ("…09:00:00" from CURRENT_TIMESTAMP, "…09:00:00.000000"
-        # from SQLAlchemy): the cursor holds the stored text and compares it as text, the order SQLite sorts by.
-        keys = [SortKey(type_coerce(key.expression, NullType()), key.descending) for key in keys]
+    if keys:
+        keys = _as_stored(session, keys)
     labelled = query.add_columns(*(key.expression.label(f"_sort_{i}") for i, key in enumerate(keys or [])))
     seek = at is not None and keys is not None and bool(at.values)
     nulls_high = dialect == "postgresql"

@@ -5,6 +5,7 @@
     python -m bench pages --engines sqlite --sizes 2000
     python -m bench worker --engines postgresql
     python -m bench load --seconds 60
+    python -m bench browser --engines postgresql
 
 The benchmark databases (the demo company plus `seed-scale` at 2,000 and 200,000 orders) are made on first use
 and reused after (see bench.databases); --fresh makes them again.
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load")
+    parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load, browser")
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--sizes", default="2000,200000", help="orders in the benchmark databases")
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page (at least 200)")
@@ -39,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load run")
     parser.add_argument("--fresh", action="store_true", help="load the benchmark databases again")
     args = parser.parse_args(argv)
-    unknown = set(args.sections) - {"all", "pages", "worker", "load"}
+    unknown = set(args.sections) - {"all", "pages", "worker", "load", "browser"}
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
-    sections = {"pages", "worker", "load"} if not args.sections or "all" in args.sections else set(args.sections)
+    sections = (
+        {"pages", "worker", "load", "browser"} if not args.sections or "all" in args.sections else set(args.sections)
+    )
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if "postgresql" in engines and not databases.postgres_available():
         print(f"PostgreSQL is not reachable at {databases.POSTGRES_URL}: its runs are skipped.")
@@ -75,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 
             results["load"] = load_section(engines, max(sizes), redis_url, args.seconds, args.clients)
             results["load_average"]["after load"] = os.getloadavg()
+        if "browser" in sections:
+            from bench.browser import browser_section
+
+            results["browser"] = browser_section(engines, max(sizes), redis_url)
+            results["load_average"]["after browser"] = os.getloadavg()
         print(f"\nLoad average of the machine (1, 5, 15 min): {results['load_average']}")
         emit("load_average", results["load_average"])
     BENCH_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,27 @@
-"""The load run: gunicorn (several sync workers) and one worker.py on a scratch copy of the largest database, and
-50 concurrent clients on loopback for 60 seconds, each a person signed in (before the clock starts) who browses,
-orders (an accessory: form, review, submit) or approves (open a step, approve it), with a think time between
-requests. Reported: requests per second, p50/p95/p99, errors (any 5xx, refused connection, or unexpected status).
-A second, shorter run without think time shows how much the machine can serve at most (for information)."""
+"""The load run: gunicorn (threaded workers that keep connections alive, as in production) and one worker.py on a
+scratch copy of the largest database, and 50 concurrent clients on loopback for 60 seconds, each a person signed
+in (before the clock starts) who browses, orders (an accessory: form, review, submit) or approves (open a step,
+approve it), with a think time between requests. Each client is a browser: one kept-alive connection, and the
+static files a page links to fetched the first time it sees them (they are immutable; a browser keeps them).
+Reported: requests per second, p50/p95/p99, errors (any 5xx, refused connection, or unexpected status). A second,
+shorter run without think time shows how much the machine can serve at most (for information)."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import random
 import re
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+import brotli
 from sqlalchemy import func, select
 
 from bench import databases
@@ -24,10 +29,12 @@ from bench.common import BENCH_DIR, PYTHON, ROOT, emit, env_for, make_app, perce
 from bench.databases import Target
 
 WEB_WORKERS = 4  # gunicorn processes: two per core
+WEB_THREADS = 8  # threads per gunicorn process (gthread workers keep connections alive)
 THINK = (0.5, 1.5)  # seconds between a person's requests (1 s on average)
 REQUEST_TIMEOUT = 30
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+STATIC_LINK = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
 
 @dataclass
@@ -47,13 +54,31 @@ class Person:
 
 
 class Client:
-    """One person's browser: a cookie jar of one (the session) and the CSRF token of the last page."""
+    """One person's browser: a kept-alive connection, a cookie jar of one (the session), the CSRF token of the last
+    page, and a cache of the static files it has fetched."""
 
     def __init__(self, port: int, results: list[Result], lock: threading.Lock) -> None:
         self.port, self.results, self.lock = port, results, lock
         self.cookie = ""
         self.csrf = ""
         self.recording = False
+        self.connection: http.client.HTTPConnection | None = None
+        self.cached: set[str] = set()
+
+    def _send(self, method: str, path: str, body: str | None, headers: dict) -> http.client.HTTPResponse:
+        """Over the kept connection; a connection the server closed meanwhile is opened again, once."""
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                return self.connection.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def request(
         self,
@@ -68,21 +93,23 @@ class Client:
         sent = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent["Accept-Encoding"] = "gzip, br"  # as a browser says; the body is not read as text when compressed
         sent.update(headers or {})
         started = time.monotonic()
         status, text, got = 0, "", {}
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            status, text = response.status, response.read().decode("utf-8", "replace")
+            response = self._send(method, path, body, sent)
+            status, raw = response.status, response.read()
             got = {k.lower(): v for k, v in response.getheaders()}
+            text = self._text(raw, got.get("content-encoding", ""))
             for name, value in response.getheaders():
                 if name.lower() == "set-cookie" and value.startswith("session="):
                     self.cookie = value.split(";", 1)[0]
-            connection.close()
+            if got.get("connection", "").lower() == "close":
+                self._drop()
         except (OSError, http.client.HTTPException):
             status = 0
+            self._drop()
         elapsed = time.monotonic() - started
         token = CSRF_META.search(text) or CSRF_FIELD.search(text)
         if token:
@@ -90,7 +117,29 @@ class Client:
         if self.recording:
             with self.lock:
                 self.results.append(Result(kind, started, elapsed, status, status in expect))
+        if status == 200 and "HX-Request" not in sent and got.get("content-type", "").startswith("text/html"):
+            self._fetch_static(text)
         return status, text, got
+
+    def _fetch_static(self, page: str) -> None:
+        """The stylesheets, scripts and images the page links to, the first time this browser sees them."""
+        for path in dict.fromkeys(STATIC_LINK.findall(page)):
+            if path not in self.cached:
+                self.cached.add(path)
+                self.request("GET", path, "static file")
+
+    @staticmethod
+    def _text(raw: bytes, encoding: str) -> str:
+        if encoding == "gzip":
+            raw = gzip.decompress(raw)
+        elif encoding == "br":
+            raw = brotli.decompress(raw)
+        return raw.decode("utf-8", "replace")
+
+    def _drop(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def sign_in(self, email: str) -> None:
         self.request("GET", "/login", "sign in")
@@ -321,59 +370,66 @@ def _catch_up(url: str, redis_url: str) -> None:
         db.engine.dispose()
 
 
-def load_section(engines: list[str], size: int, redis_url: str, seconds: int, clients: int) -> dict[str, Any]:
+@contextmanager
+def serving(target: Target, redis_url: str, name: str) -> Iterator[tuple[int, str]]:
+    """A scratch copy of the target's database served as in production: gunicorn's threaded workers and one
+    worker.py; (port, database URL). The servers' own words go to instance/bench/<name>-<engine>.log."""
     from app.devrun import _wait_for_port, free_port
 
+    url = databases.scratch(target)
+    _catch_up(url, redis_url)
+    port = free_port()
+    env = env_for(url, redis_url, RQ_QUEUE=f"bench-{name}-{port}")
+    log = (BENCH_DIR / f"{name}-{target.engine}.log").open("w")
+    web = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-w", str(WEB_WORKERS), "-k", "gthread", "--threads", str(WEB_THREADS)]
+        + ["--keep-alive", "5", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, web, timeout=60)
+        yield port, url
+    finally:
+        stop(worker)
+        stop(web)
+        log.close()
+        databases.drop_scratch(target)
+
+
+def load_section(engines: list[str], size: int, redis_url: str, seconds: int, clients: int) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for engine in engines:
-        target = Target(engine, size)
-        url = databases.scratch(target)
-        _catch_up(url, redis_url)
-        port = free_port()
-        env = env_for(url, redis_url, RQ_QUEUE=f"bench-load-{port}")
-        log = (BENCH_DIR / f"load-{engine}.log").open("w")  # the servers' own words, for any error counted
-        web = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(WEB_WORKERS),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_for_port(port, web, timeout=60)
+        with serving(Target(engine, size), redis_url, "load") as (port, url):
             crowd = people(url, redis_url, clients)
             runs = {
                 "with think time": run_load(port, crowd, seconds, THINK),
                 "flat out (information)": run_load(port, crowd, max(10, seconds // 3), None),
             }
-        finally:
-            stop(worker)
-            stop(web)
-            log.close()
-            databases.drop_scratch(target)
         figures[engine] = runs
         _print(engine, size, runs)
-        emit("load", {"engine": engine, "orders": size, "gunicorn_workers": WEB_WORKERS, "runs": runs})
+        emit(
+            "load",
+            {
+                "engine": engine,
+                "orders": size,
+                "gunicorn_workers": WEB_WORKERS,
+                "gunicorn_threads": WEB_THREADS,
+                "runs": runs,
+            },
+        )
     return figures
 
 
 def _print(engine: str, size: int, runs: dict[str, dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
-    print(f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} and one worker.py, clients on loopback")
+    print(
+        f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} --threads {WEB_THREADS} and one worker.py, "
+        "clients on loopback (each a browser: one kept-alive connection, static files fetched once)"
+    )
     print(
         table(
             ["run", "clients", "seconds", "requests", "per second", "p50 ms", "p95 ms", "p99 ms", "errors"],

@@ -2,6 +2,7 @@
 included); at 1280 px the navigation is one row; no page of any role scrolls sideways at 390 px."""
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.helpers import DEMO_USERS
 
@@ -57,4 +58,55 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page, role):
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             wide[url] = width
+    assert wide == {}
+
+
+# Not pages: files, feeds and endpoints of other programs, and an email's own HTML (shown sandboxed in the email
+# log's frame, where no script runs: its layout is the email's, checked by the notification tests).
+NOT_PAGES = (
+    "static",
+    "health.",
+    "branding.",
+    "carrier_api.",
+    "orders.attachment",
+    "orders.conversation_entries",
+    "notifications.email_html",
+)
+
+
+# What sticks out: the innermost elements whose right edge is past the viewport, as tag.class.
+WIDEST = """() => [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 1
+               && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).replace(/ /g, ".") : ""))"""
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_every_page_of_every_role_fits_a_phone(app, login, new_page, role):
+    """Every GET page the role may open, with real records behind its links (the access matrix's world), at
+    390 px: none scrolls sideways, and axe-core checks each."""
+    from tests.support.security import build_world, get_urls
+
+    ids = build_world(app, login)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    page.sign_in(DEMO_USERS[role])
+    wide, seen = {}, 0
+    for endpoint, url in sorted(get_urls(app, ids).items()):
+        if endpoint.startswith(NOT_PAGES) or "export" in endpoint or endpoint == "auth.login":
+            continue
+        try:
+            response = page._page.goto(url)  # a page is checked below; a fragment or a download is not a page
+        except PlaywrightError:  # a download
+            continue
+        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue
+        if not response.text().lstrip().lower().startswith("<!doctype html>"):
+            continue  # a fragment HTMX asks for
+        page.check()
+        seen += 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            wide[url] = width
+    assert seen >= 10, f"only {seen} pages opened for {role}"
     assert wide == {}

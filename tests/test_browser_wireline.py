@@ -26,6 +26,7 @@ def test_helpdesk_finds_a_circuit_by_its_id_and_opens_its_site(page):
     services = page.get_by_role("table", name="Services at New York HQ")
     expect(services.get_by_role("cell", name="DIA/10118/FB-447201")).to_be_visible()
     expect(page.get_by_text("350 Fifth Avenue, Floor 21, New York, NY 10118")).to_be_visible()
+    page.screenshot_for_docs("wireline-site")
 
     site_url = page.url
     services.get_by_role("link", name="Dedicated internet access").click()

@@ -1,23 +1,23 @@
-"""The telecom dashboard's figures, as plain data: a session and filters in, numbers out. Counts and sums are
-aggregated in SQL; medians are taken here from the durations of the filtered orders (one query, the same on
-SQLite and PostgreSQL). Every bar carries the filter of the list behind it, so the page can link to it."""
+"""The telecom dashboard's figures, as plain data: a session and filters in, numbers out. Every figure is
+aggregated in SQL (counts, sums, and medians through `app.reports.medians`): a statement returns a row per bar,
+never a row per order or line. Every bar carries the filter of the list behind it, so the page can link to it."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal_column, null, select, union_all
 
 from app.database import DbSession
 from app.models import Approval, ApprovalStatus, Carrier, Department, Group, Order, OrderStatus, User
 from app.orders.types import REGISTRY
 from app.reports.filters import AGE_BUCKETS, LISTED_STATUSES, NONE, ReportFilter, age_bucket, week_start
-from app.reports.queries import active_line_costs, approver_label, hours_between
+from app.reports.medians import median_hours, median_rows, microseconds_between
+from app.reports.queries import active_line_costs, approver_label
 
 WEEKS = 12  # the weekly chart shows at most this many weeks, ending with the period's last
 SERIES = 6  # the weekly chart shows this many types, the rest together as "Other types"
@@ -88,11 +88,12 @@ class Dashboard:
 
 def dashboard(session: DbSession, filters: ReportFilter, *, today: date, now: datetime) -> Dashboard:
     """Every figure of the dashboard for these filters."""
+    statuses, weeks = period_counts(session, filters, today=today)
     durations = time_to_approve_and_fulfil(session, filters)
     line_costs = line_cost_rows(session, filters)
     return Dashboard(
-        by_status=orders_by_status(session, filters),
-        per_week=orders_by_type_per_week(session, filters, today=today),
+        by_status=orders_by_status(session, filters, statuses),
+        per_week=orders_by_type_per_week(session, filters, today=today, counts=weeks),
         approve_by_type=durations["approve_by_type"],
         approve_by_carrier=durations["approve_by_carrier"],
         fulfil_by_type=durations["fulfil_by_type"],
@@ -107,19 +108,39 @@ def dashboard(session: DbSession, filters: ReportFilter, *, today: date, now: da
 
 
 # ---------------------------------------------------------------- orders submitted in the period
-def orders_by_status(session: DbSession, filters: ReportFilter) -> list[Bar]:
+StatusCounts = dict[OrderStatus, int]
+WeekCounts = list[tuple[int, str, int]]  # (week of the windows, type, orders)
+
+
+def period_counts(session: DbSession, filters: ReportFilter, *, today: date) -> tuple[StatusCounts, WeekCounts]:
+    """The orders of the period by status, and per week and type: the two charts' counts in one statement."""
+    by_status = _status_counts(filters).subquery("by_status")
+    per_week = _week_counts(filters, week_windows(filters, today)).subquery("per_week")
+    rows = session.execute(
+        union_all(
+            select(by_status.c.status, null().cast(Integer), null().cast(Order.type.type), by_status.c.count),
+            select(null().cast(Order.status.type), per_week.c.week, per_week.c.type, per_week.c.count),
+        )
+    ).all()
+    statuses = {status: n for status, _, _, n in rows if status is not None}
+    return statuses, [(week, code, n) for status, week, code, n in rows if status is None]
+
+
+def orders_by_status(session: DbSession, filters: ReportFilter, counts: StatusCounts | None = None) -> list[Bar]:
     """Orders submitted in the period, by where they stand now (every status, in lifecycle order)."""
-    rows = dict(
-        session.execute(
-            select(Order.status, func.count())
-            .where(*filters.order_conditions())
-            .where(Order.status != OrderStatus.DRAFT)
-            .group_by(Order.status)
-        ).all()
-    )
+    rows = dict(session.execute(_status_counts(filters)).all()) if counts is None else counts
     return [
         Bar(s.value, s.label, rows.get(s, 0), rows.get(s, 0), filters.narrowed(statuses=(s,))) for s in LISTED_STATUSES
     ]
+
+
+def _status_counts(filters: ReportFilter) -> Select:
+    return (
+        select(Order.status, func.count().label("count"))
+        .where(*filters.order_conditions())
+        .where(Order.status != OrderStatus.DRAFT)
+        .group_by(Order.status)
+    )
 
 
 def week_windows(filters: ReportFilter, today: date) -> list[tuple[date, date]]:
@@ -139,30 +160,21 @@ def week_windows(filters: ReportFilter, today: date) -> list[tuple[date, date]]:
     return windows
 
 
-def orders_by_type_per_week(session: DbSession, filters: ReportFilter, *, today: date) -> Weekly:
+def orders_by_type_per_week(
+    session: DbSession, filters: ReportFilter, *, today: date, counts: WeekCounts | None = None
+) -> Weekly:
     """Orders submitted per week and type; the SERIES - 1 commonest types apart, the rest as "Other types"."""
     windows = week_windows(filters, today)
-    starts = [filters.instant(start) for start, _ in windows]
-    week_of = case(*[(Order.submitted_at >= starts[i], i) for i in reversed(range(len(starts)))], else_=-1)
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(windows))
-    rows = session.execute(
-        select(week_of, Order.type, func.count())
-        .where(
-            Order.status != OrderStatus.DRAFT,
-            *filters.order_conditions(),
-            Order.submitted_at >= starts[0],
-            Order.submitted_at < filters.instant(windows[-1][1] + timedelta(days=1)),
-        )
-        .group_by(week_of, Order.type)
-    ).all()
+    rows = session.execute(_week_counts(filters, windows)).all() if counts is None else counts
+    per_type: dict[str, list[int]] = defaultdict(lambda: [0] * len(windows))
     for week, code, count in rows:
-        counts[code][week] += count
-    ranked = sorted(counts, key=lambda code: (-sum(counts[code]), _type_label(code)))
+        per_type[code][week] += count
+    ranked = sorted(per_type, key=lambda code: (-sum(per_type[code]), _type_label(code)))
     shown = ranked if len(ranked) <= SERIES else ranked[: SERIES - 1]
     others = [code for code in ranked if code not in shown]
 
     def series(key: str, label: str, codes: list[str]) -> Series:
-        per_week = tuple(sum(counts[c][i] for c in codes) for i in range(len(windows)))
+        per_week = tuple(sum(per_type[c][i] for c in codes) for i in range(len(windows)))
         links = tuple(filters.narrowed(types=tuple(sorted(codes)), start=s, end=e) for s, e in windows)
         return Series(key, label, per_week, links, tuple(_type_label(c) for c in codes))
 
@@ -170,85 +182,125 @@ def orders_by_type_per_week(session: DbSession, filters: ReportFilter, *, today:
     if others:
         all_series.append(series("other", "Other types", others))
     weeks = tuple(
-        Week(s, e, sum(counts[c][i] for c in ranked), filters.narrowed(start=s, end=e))
+        Week(s, e, sum(per_type[c][i] for c in ranked), filters.narrowed(start=s, end=e))
         for i, (s, e) in enumerate(windows)
     )
     return Weekly(weeks, tuple(all_series))
 
 
+def _week_counts(filters: ReportFilter, windows: list[tuple[date, date]]) -> Select:
+    starts = [filters.instant(start) for start, _ in windows]
+    week_of = case(*[(Order.submitted_at >= starts[i], i) for i in reversed(range(len(starts)))], else_=-1)
+    return (
+        select(week_of.label("week"), Order.type, func.count().label("count"))
+        .where(
+            Order.status != OrderStatus.DRAFT,
+            *filters.order_conditions(),
+            Order.submitted_at >= starts[0],
+            Order.submitted_at < filters.instant(windows[-1][1] + timedelta(days=1)),
+        )
+        .group_by(week_of, Order.type)
+    )
+
+
+@dataclass(frozen=True)
+class MedianFigure:
+    """A chart of median durations: which duration, grouped by type or by carrier, and what its bars' lists add."""
+
+    name: str
+    duration: str  # a column of `_durations`: "approve" or "fulfil"
+    by_type: bool  # else by carrier
+    narrowing: tuple[tuple[str, str], ...]
+
+
+MEDIAN_FIGURES = (
+    MedianFigure("approve_by_type", "approve", True, (("reached", "approved"),)),
+    MedianFigure("approve_by_carrier", "approve", False, (("reached", "approved"),)),
+    MedianFigure("fulfil_by_type", "fulfil", True, (("reached", "completed"),)),
+    MedianFigure("fulfil_by_carrier", "fulfil", False, (("reached", "completed"), ("fulfilment", "carrier"))),
+)
+
+
 def time_to_approve_and_fulfil(session: DbSession, filters: ReportFilter) -> dict[str, list[Bar]]:
-    """Median hours from submission to approval, and from approval to completion, by type and by carrier.
+    """Median hours from submission to approval, and from approval to completion, by type and by carrier: one
+    statement, the medians taken in the database, a row per bar.
 
     Fulfilment counts only types a carrier fulfils (the others complete at approval, in no time at all).
     """
-    rows = session.execute(
-        select(Order.type, Order.carrier_id, Order.submitted_at, Order.approved_at, Order.completed_at).where(
-            *filters.order_conditions(), Order.approved_at.is_not(None), Order.submitted_at.is_not(None)
+    dialect = session.get_bind().dialect.name
+    d = _durations(dialect, filters).c
+    no_type, no_carrier = null().cast(d.type.type), null().cast(d.carrier_id.type)
+    parts = []
+    for i, figure in enumerate(MEDIAN_FIGURES):
+        keys = [d.type] if figure.by_type else [d.carrier_id, d.carrier]
+        medians = median_rows(dialect, keys, d[figure.duration]).subquery(f"medians_{i}")
+        found = list(medians.c)  # the keys, then count, lower and upper middle
+        chosen = [found[0], no_carrier, no_type] if figure.by_type else [no_type, *found[:2]]
+        parts.append(select(literal_column(str(i)), *chosen, *found[-3:]))
+    bars: dict[str, list[Bar]] = {figure.name: [] for figure in MEDIAN_FIGURES}
+    for i, code, carrier_id, carrier, n, lower, upper in session.execute(union_all(*parts)):
+        figure = MEDIAN_FIGURES[i]
+        hours = round(median_hours(lower, upper), 1)
+        if figure.by_type:
+            link = filters.narrowed(types=(code,), **dict(figure.narrowing))
+            bars[figure.name].append(Bar(code, _type_label(code), hours, n, link))
+        else:
+            key = carrier_id if carrier_id is not None else NONE
+            link = filters.narrowed(carrier=key, **dict(figure.narrowing))
+            bars[figure.name].append(Bar(str(key), carrier or "No carrier", hours, n, link))
+    return {name: sorted(found, key=lambda bar: bar.label) for name, found in bars.items()}
+
+
+def _durations(dialect: str, filters: ReportFilter):
+    """The approved orders of the filters: type, carrier, and the microseconds to approve and (for a type a
+    carrier fulfils, once completed) to fulfil; read once by every median."""
+    carrier_fulfilled = [code for code, order_type in REGISTRY.items() if order_type.carrier_fulfilled]
+    fulfilled = and_(Order.completed_at.is_not(None), Order.type.in_(carrier_fulfilled))
+    return (
+        select(
+            Order.type,
+            Order.carrier_id,
+            Carrier.name.label("carrier"),
+            microseconds_between(dialect, Order.submitted_at, Order.approved_at).label("approve"),
+            case((fulfilled, microseconds_between(dialect, Order.approved_at, Order.completed_at))).label("fulfil"),
         )
-    ).all()
-    carrier_names = _carrier_names(session)
-    approve_type, approve_carrier = defaultdict(list), defaultdict(list)
-    fulfil_type, fulfil_carrier = defaultdict(list), defaultdict(list)
-    for code, carrier_id, submitted, approved, completed in rows:
-        carrier_key = carrier_id if carrier_id is not None else NONE
-        approve_type[code].append(hours_between(submitted, approved))
-        approve_carrier[carrier_key].append(hours_between(submitted, approved))
-        if completed is not None and code in REGISTRY and REGISTRY[code].carrier_fulfilled:
-            fulfil_type[code].append(hours_between(approved, completed))
-            fulfil_carrier[carrier_key].append(hours_between(approved, completed))
-
-    def by_type(groups: dict, reached: str) -> list[Bar]:
-        return _medians(groups, _type_label, lambda code: filters.narrowed(types=(code,), reached=reached))
-
-    def by_carrier(groups: dict, **narrowing: str) -> list[Bar]:
-        return _medians(
-            groups,
-            lambda key: carrier_names.get(key, "No carrier"),
-            lambda key: filters.narrowed(carrier=key, **narrowing),
-        )
-
-    return {
-        "approve_by_type": by_type(approve_type, "approved"),
-        "approve_by_carrier": by_carrier(approve_carrier, reached="approved"),
-        "fulfil_by_type": by_type(fulfil_type, "completed"),
-        "fulfil_by_carrier": by_carrier(fulfil_carrier, reached="completed", fulfilment="carrier"),
-    }
-
-
-def _medians(groups: dict, label: Callable[[Any], str], narrow: Callable[[Any], ReportFilter]) -> list[Bar]:
-    """A bar per group of durations: its median, in hours to a tenth, and how many orders it is the median of."""
-    bars = [
-        Bar(str(key), label(key), round(statistics.median(hours), 1), len(hours), narrow(key))
-        for key, hours in groups.items()
-    ]
-    return sorted(bars, key=lambda bar: bar.label)
+        .outerjoin(Carrier, Order.carrier_id == Carrier.id)
+        .where(*filters.order_conditions(), Order.approved_at.is_not(None), Order.submitted_at.is_not(None))
+        .cte("durations")
+    )
 
 
 # ---------------------------------------------------------------- what stands now (the period does not apply)
 def approvals_waiting_by_approver(session: DbSession, filters: ReportFilter) -> list[Bar]:
-    """Pending approval steps per person, or per group for steps any member may take; most waiting first."""
+    """Pending approval steps per person, or per group for steps any member may take; the APPROVERS_LISTED with
+    most waiting, chosen in the database (a large company has thousands of approvers)."""
     now_filters = filters.now_only()
+    person = Approval.assignee_id.is_not(None)
+    group_id = case((person, None), else_=Approval.group_id)  # a person's steps count together whatever the group
+    # the label approver_label makes, to break ties in the order Python sorts strings
+    label = case((person, User.name), else_=func.coalesce(Group.name, "None").concat(" (any member)"))
+    count = func.count()
     rows = session.execute(
-        select(Approval.assignee_id, Approval.group_id, User.name, Group.name, func.count())
+        select(Approval.assignee_id, group_id, User.name, Group.name, count)
         .join(Order, Approval.order_id == Order.id)
         .outerjoin(User, Approval.assignee_id == User.id)
-        .outerjoin(Group, Approval.group_id == Group.id)
+        .outerjoin(Group, and_(Approval.group_id == Group.id, ~person))
         .where(
             Approval.status == ApprovalStatus.PENDING,
             Order.status == OrderStatus.PENDING_APPROVAL,
             *now_filters.order_conditions(),
         )
-        .group_by(Approval.assignee_id, Approval.group_id, User.name, Group.name)
+        .group_by(Approval.assignee_id, group_id, User.name, Group.name)
+        .order_by(count.desc(), _codepoint_order(session, label), Approval.assignee_id, group_id)
+        .limit(APPROVERS_LISTED)
     ).all()
-    counts: dict[str, int] = defaultdict(int)
-    labels: dict[str, str] = {}
-    for assignee_id, group_id, person, group, count in rows:
-        key = f"user:{assignee_id}" if assignee_id is not None else f"group:{group_id}"
-        labels[key] = approver_label(person if assignee_id is not None else None, group)
-        counts[key] += count
     waiting = now_filters.narrowed(statuses=(OrderStatus.PENDING_APPROVAL,))
-    top = sorted(counts.items(), key=lambda item: (-item[1], labels[item[0]]))[:APPROVERS_LISTED]
-    return [Bar(key, labels[key], n, n, waiting.narrowed(waiting_on=key)) for key, n in top]
+    bars = []
+    for assignee_id, group, person_name, group_name, n in rows:
+        key = f"user:{assignee_id}" if assignee_id is not None else f"group:{group}"
+        name = approver_label(person_name if assignee_id is not None else None, group_name)
+        bars.append(Bar(key, name, n, n, waiting.narrowed(waiting_on=key)))
+    return bars
 
 
 def approvals_waiting_by_age(session: DbSession, filters: ReportFilter, *, now: datetime) -> list[Bar]:
@@ -371,9 +423,11 @@ def _cost_bars(filters: ReportFilter, rows, field: str, nothing: str) -> list[Ba
 
 
 # ---------------------------------------------------------------- names
+def _codepoint_order(session: DbSession, text: ColumnElement[str]) -> ColumnElement[str]:
+    """Text to sort by as Python sorts strings (by code point): SQLite compares bytes; PostgreSQL's "C"
+    collation does, whatever the database's locale."""
+    return text.collate("C") if session.get_bind().dialect.name == "postgresql" else text
+
+
 def _type_label(code: str) -> str:
     return REGISTRY[code].name if code in REGISTRY else code
-
-
-def _carrier_names(session: DbSession) -> dict[int, str]:
-    return dict(session.execute(select(Carrier.id, Carrier.name)).all())

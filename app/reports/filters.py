@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, CompoundSelect, and_, case, func, literal_column, select, union_all
 
 from app import clock, params
 from app.database import DbSession
@@ -248,9 +248,14 @@ class FilterChoices:
 
 
 def filter_choices(session: DbSession) -> FilterChoices:
-    """The options of the filter controls (two small queries: carriers and departments)."""
-    carriers = session.execute(select(Carrier.id, Carrier.name).order_by(Carrier.name)).all()
-    departments = session.execute(select(Department.id, Department.name).order_by(Department.name)).all()
+    """The options of the filter controls (one small query: carriers, then departments, each by name)."""
+    options: CompoundSelect = union_all(
+        select(literal_column("0").label("kind"), Carrier.id.label("id"), Carrier.name.label("name")),
+        select(literal_column("1"), Department.id, Department.name),
+    )
+    rows = session.execute(options.order_by(options.selected_columns.kind, options.selected_columns.name)).all()
+    carriers = [(i, name) for kind, i, name in rows if kind == 0]
+    departments = [(i, name) for kind, i, name in rows if kind == 1]
     return FilterChoices(
         statuses=[(s.value, s.label) for s in LISTED_STATUSES],
         types=sorted(((code, t.name) for code, t in REGISTRY.items()), key=lambda item: item[1]),

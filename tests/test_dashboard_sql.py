@@ -1,0 +1,136 @@
+"""The dashboard's figures are computed in the database: the same statements whatever the number of orders, each
+returning a row per bar (never a row per order), and medians equal to the median Python takes of every order's
+hours. Counting statements and rows, never timing."""
+
+from __future__ import annotations
+
+import statistics
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from app.dashboard import figures
+from app.models import Approval, ApprovalStatus, ApproverKind, Carrier, Order, OrderStatus, User
+from app.reports.filters import ReportFilter, default_period
+from app.reports.queries import hours_between
+from tests.support.dashboard import NOW, TODAY, build_company
+
+S = OrderStatus
+START, END = default_period(TODAY)
+# the shapes more orders take: (type, carrier, status); each already on the charts with the first ten orders
+SHAPES = [("new_line", "A", S.COMPLETED), ("upgrade", "B", S.COMPLETED), ("accessory", "A", S.PENDING_APPROVAL)]
+SHAPES += [("upgrade", "A", S.NEEDS_ATTENTION)]
+
+
+def period() -> ReportFilter:
+    return ReportFilter(start=START, end=END, tz="UTC")
+
+
+def add_orders(session, company, numbers: range) -> None:
+    """Orders `numbers` in the period's first week, of the SHAPES in turn, with times to the microsecond; each order
+    waiting for approval waits for an approver of its own (so there are ever more approvers)."""
+    carriers = {code: session.get(Carrier, company.carrier[code]) for code in ("A", "B")}
+    rita = session.get(User, company.person["rita"])
+    week = datetime.combine(START, datetime.min.time()) + timedelta(hours=9)
+    for i in numbers:
+        code, carrier, status = SHAPES[i % len(SHAPES)]
+        submitted = week + timedelta(minutes=7 * i, microseconds=i)
+        decided = status is not S.PENDING_APPROVAL
+        approved = submitted + timedelta(hours=1 + i % 9, seconds=i, microseconds=999_999 - i) if decided else None
+        done = (
+            approved + timedelta(hours=20 + i % 5, microseconds=3 * i) if status is S.COMPLETED and approved else None
+        )
+        order = Order(
+            number=f"X-{i}",
+            type=code,
+            status=status,
+            requester=rita,
+            employee=rita,
+            carrier=carriers[carrier],
+            cost_center=rita.cost_center,
+            submitted_at=submitted,
+            approved_at=approved,
+            completed_at=done,
+            updated_at=done or approved or submitted,
+        )
+        session.add(order)
+        if not decided:
+            approver = User(email=f"approver{i}@example.com", name=f"Approver {i:04d}")
+            session.add(
+                Approval(
+                    order=order,
+                    position=0,
+                    status=ApprovalStatus.PENDING,
+                    approver_kind=ApproverKind.USER,
+                    assignee=approver,
+                    assigned_at=submitted,
+                )
+            )
+    session.commit()
+
+
+@contextmanager
+def rows_per_statement(session):
+    """The number of rows each statement the session executes returns, in order."""
+    fetched: list[int] = []
+
+    def count_rows(state):
+        frozen = state.invoke_statement().freeze()
+        fetched.append(len(frozen.data))
+        return frozen()
+
+    event.listen(session, "do_orm_execute", count_rows)
+    try:
+        yield fetched
+    finally:
+        event.remove(session, "do_orm_execute", count_rows)
+
+
+def dashboard_rows(session) -> list[int]:
+    with rows_per_statement(session) as fetched:
+        figures.dashboard(session, period(), today=TODAY, now=NOW)
+    return fetched
+
+
+def test_the_dashboard_runs_the_same_few_statements_with_40_or_400_more_orders(db_session):
+    """Forty more orders, then four hundred: the same statements, each returning the same rows (one per bar)."""
+    company = build_company(db_session)
+    add_orders(db_session, company, range(40))
+    with_40 = dashboard_rows(db_session)
+    add_orders(db_session, company, range(40, 400))
+    with_400 = dashboard_rows(db_session)
+    assert with_400 == with_40
+    assert len(with_40) <= 7  # the page adds its person, the data's version, filters, settings and the badge
+    assert max(with_40) < 50
+
+
+def test_the_approvers_chart_asks_for_its_ten_only(db_session):
+    """A hundred approvers waited on: the statement returns the ten with most waiting."""
+    company = build_company(db_session)
+    add_orders(db_session, company, range(400))
+    with rows_per_statement(db_session) as fetched:
+        bars = figures.approvals_waiting_by_approver(db_session, period())
+    assert fetched == [figures.APPROVERS_LISTED] and len(bars) == figures.APPROVERS_LISTED
+    assert [bar.label for bar in bars[:4]] == ["Ann Approver", "Bob Boss", "Approver 0002", "Approver 0006"]
+
+
+@pytest.mark.parametrize("count", [57, 58, 59, 60])  # odd and even numbers of orders in each median
+def test_medians_are_the_median_of_every_order_s_hours_to_the_microsecond(db_session, count):
+    """The medians taken in the database equal statistics.median over each order's hours."""
+    company = build_company(db_session)
+    add_orders(db_session, company, range(count))
+    durations = figures.time_to_approve_and_fulfil(db_session, period())
+    orders = db_session.query(Order).filter(Order.submitted_at >= datetime.combine(START, datetime.min.time())).all()
+    approved = [o for o in orders if o.approved_at is not None]
+    expected = {
+        carrier.name: round(statistics.median(hours_between(o.submitted_at, o.approved_at) for o in group), 1)
+        for carrier in db_session.query(Carrier).all()
+        if (group := [o for o in approved if o.carrier_id == carrier.id])
+    }
+    got = {bar.label: bar.value for bar in durations["approve_by_carrier"]}
+    assert {name: got[name] for name in expected} == expected
+    new_lines = [o for o in approved if o.type == "new_line" and o.completed_at is not None]
+    fulfil = statistics.median(hours_between(o.approved_at, o.completed_at) for o in new_lines)
+    assert {bar.label: bar.value for bar in durations["fulfil_by_type"]}["New line"] == round(fulfil, 1)
