@@ -702,6 +702,22 @@ def _policies(people: dict) -> None:
         ],
         manager_then_telecom,
     )
+    # A wireline contract of three years or more commits the company: the manager, then Finance's director.
+    finance = db.session.scalar(select(User).where(User.email == "laura.chen@example.com"))
+    if finance is not None:
+        db.session.add(
+            ApprovalPolicy(
+                name="Wireline contracts of 36 months or more",
+                priority=8,
+                order_types=[],
+                modules=["Wireline"],
+                min_term_months=36,
+                steps=[
+                    ApprovalPolicyStep(position=1, approver_kind=ApproverKind.MANAGER),
+                    ApprovalPolicyStep(position=2, approver_kind=ApproverKind.USER, user=finance),
+                ],
+            )
+        )
     policy("Accessories under $150", 20, ["accessory"], [(ApproverKind.MANAGER, None)], max_one_time_cents=14999)
     policy("Accessories $150 and over", 21, ["accessory"], manager_then_telecom, min_one_time_cents=15000)
     # A line assigned into another department is approved there too (its cost moves): the receiving manager.

@@ -146,6 +146,16 @@ def names(people: Iterable[object], limit: int = 5) -> str:
     return every[0] if every else ""
 
 
+def isodate(value: str | None) -> str:
+    """A date kept as ISO text (an order's details, an event's data) as people read it: 'Jan 05, 2030'."""
+    if not value:
+        return ""
+    try:
+        return day(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def register(app: Flask) -> None:
     filters: dict[str, Callable[..., Any]] = {
         "money": money,
@@ -156,6 +166,7 @@ def register(app: Flask) -> None:
         "identifier": unbroken(str),  # an order number, a serial: "WO-000023" never breaks at its hyphen
         "local_time": local_time,
         "day": day,
+        "isodate": isodate,
         "label": label,
         "count": count,
         "without_hint": without_hint,

@@ -63,7 +63,7 @@ from app.models import (
     get_setting,
 )
 from app.orders import lifecycle
-from app.orders.types import REGISTRY
+from app.orders.types import MOBILE, REGISTRY
 from app.orders.types.base import SampleDraft
 from app.orders.types.samples import AREA_CODES, area_code
 from app.search_words import words_of
@@ -732,7 +732,8 @@ def _orders(rows: Rows, world: World, count: int, inbox: int, rng: random.Random
         (code, status)
         for code in REGISTRY
         for status in S
-        if REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES
+        # wireline types have no sample generator yet: the large company orders mobile types only
+        if REGISTRY[code].module == MOBILE and (REGISTRY[code].carrier_fulfilled or status in INTERNAL_STATUSES)
     ]
     history = min(ERIN_ORDERS, count // 10)  # the same at every size: pages about her compare like with like
     holders = sorted(p for p in world.stipend_holders if world.people[p].manager_id != marco)

@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import Device, Line, LineStatus, Order, OrderStatus, User
 from app.orders.types import MOBILE, REGISTRY
-from tests.support.ordering import ERIN, PIN, age_erins_device, errors_of, fill, place, valid_orders
+from tests.support.ordering import ERIN, PIN, TELECOM, age_erins_device, errors_of, fill, place, valid_orders
 
 SEED_TYPES = [
     "new_line",
@@ -52,8 +52,9 @@ def test_a_valid_order_of_each_type_is_submitted_and_waits_for_approval(app, log
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.type == code and order.status is OrderStatus.PENDING_APPROVAL
         assert order.submitted_at is not None
-        assert order.employee.email == (for_email or ERIN)
-        assert order.requester.email == {"employee": ERIN, "helpdesk": "helpdesk@example.com"}[role]
+        emails = {"employee": ERIN, "helpdesk": "helpdesk@example.com", "telecom": TELECOM}
+        assert order.employee.email == (for_email or emails[role])
+        assert order.requester.email == emails[role]
         assert order.cost_center_id == order.employee.cost_center_id
         assert [e.kind for e in order.events] == ["submit"]
         for name, value in data.items():

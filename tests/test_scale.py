@@ -50,7 +50,9 @@ def test_the_sizes_asked_for_are_loaded_beside_the_demo_company(app, scale):
 def test_every_status_and_every_type_occurs(app, scale):
     with app.app_context():
         assert set(db.session.scalars(select(Order.status).distinct())) == set(OrderStatus)
-        assert set(db.session.scalars(select(Order.type).distinct())) == set(REGISTRY)
+        # every mobile type (wireline types have no sample generator yet; issue 21 leaves them to the demo)
+        mobile = {code for code, t in REGISTRY.items() if t.module == "Mobile"}
+        assert set(db.session.scalars(select(Order.type).distinct())) == mobile
 
 
 def test_every_timeline_ends_where_its_order_stands_and_steps_match_the_status(app, scale):

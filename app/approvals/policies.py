@@ -30,6 +30,7 @@ from app.models import (
     UserRole,
     group_members,
 )
+from app.orders.types import MOBILE, REGISTRY
 
 KIND_LABELS = {
     ApproverKind.MANAGER: "Manager",
@@ -50,10 +51,22 @@ class OrderFacts:
     one_time_cents: int
     monthly_cents: int
     out_of_policy: bool
+    module: str = MOBILE
+    term_months: int | None = None  # a wireline contract's term
 
     @classmethod
     def of(cls, order: Order) -> OrderFacts:
-        return cls(order.type, order.carrier_id, order.one_time_cents, order.monthly_cents, order.out_of_policy)
+        order_type = REGISTRY.get(order.type)
+        term = (order.details or {}).get("term_months")
+        return cls(
+            order.type,
+            order.carrier_id,
+            order.one_time_cents,
+            order.monthly_cents,
+            order.out_of_policy,
+            module=order_type.module if order_type is not None else MOBILE,
+            term_months=int(term) if isinstance(term, int | str) and str(term).isdigit() else None,
+        )
 
 
 NO_STEPS = "A policy in use needs at least one approval step: add its steps, then switch it on."
@@ -76,6 +89,8 @@ def matches(policy: ApprovalPolicy, facts: OrderFacts) -> bool:
         and within(facts.one_time_cents, policy.min_one_time_cents, policy.max_one_time_cents)
         and within(facts.monthly_cents, policy.min_monthly_cents, policy.max_monthly_cents)
         and (policy.out_of_policy is None or policy.out_of_policy == facts.out_of_policy)
+        and (not policy.modules or facts.module in policy.modules)
+        and (policy.min_term_months is None or (facts.term_months or 0) >= policy.min_term_months)
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.database import DbSession, after_commit
-from app.fulfilment import outbound, records, updates
+from app.fulfilment import outbound, records, updates, wireline
 from app.fulfilment.carriers import adapter_for, carrier_of, in_flight_simulated
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
@@ -85,6 +85,14 @@ def record_device(
 def record_number(session: DbSession, order: Order, person: User, number: str) -> None:
     _team(person)
     records.record_number(session, order, number, person)
+
+
+def record_wireline_milestone(session: DbSession, order: Order, person: User, milestone: str, payload: dict) -> None:
+    """The team records a wireline milestone the carrier gave (FOC date, site survey, install scheduled, installed,
+    turned up, jeopardy); InvalidReport names each field that is not valid."""
+    _team(person)
+    values = wireline.parse_milestone(milestone, payload)
+    wireline.record_milestone(session, order, milestone, values, person, party=Party.FULFILMENT)
 
 
 def flag_problem(

@@ -59,6 +59,7 @@ class Report:
     devices: list[DeviceReport] = field(default_factory=list)
     shipments: list[tuple[str, str]] = field(default_factory=list)
     message: str = ""
+    wireline: dict = field(default_factory=dict)  # a wireline milestone's fields (app.fulfilment.wireline)
 
 
 STATUSES = (
@@ -70,6 +71,13 @@ STATUSES = (
     "rejected",
     "cancelled",
     "cancel_refused",
+    # wireline milestones (app.fulfilment.wireline.MILESTONES)
+    "foc",
+    "site_survey",
+    "install_scheduled",
+    "installed",
+    "turned_up",
+    "jeopardy",
 )
 
 
@@ -140,11 +148,27 @@ def parse_report(payload: dict) -> Report:
             report.shipments.append((carrier, parse_tracking(carrier, number if isinstance(number, str) else "")))
         except InvalidIdentifier as exc:
             errors[f"shipments[{i}].tracking_number"] = str(exc)
+    errors.update(_wireline_fields(report, payload))
     if report.status == "shipped" and not report.shipments and "shipments" not in errors:
         errors["shipments"] = "A shipped update needs at least one shipment with its tracking number."
     if errors:
         raise InvalidReport(errors)
     return report
+
+
+def _wireline_fields(report: Report, payload: dict) -> dict[str, str]:
+    """A wireline milestone's fields (FOC date, install date and window, circuit ID…), validated; a completion may
+    carry the turned-up facts too."""
+    from app.fulfilment import wireline  # it records through this module: imported when used
+
+    if report.status in wireline.MILESTONES:
+        try:
+            report.wireline = wireline.parse_milestone(report.status, payload)
+        except InvalidReport as invalid:
+            return invalid.errors
+        return {}
+    report.wireline, errors = wireline.parse_fields(payload)
+    return errors
 
 
 # ---------------------------------------------------------------- state checks
@@ -173,6 +197,7 @@ REPORTED_STATUS = {
     "rejected": S.NEEDS_ATTENTION,
     "cancelled": S.CANCELLED,
     "cancel_refused": S.WITH_CARRIER,
+    **dict.fromkeys(("foc", "site_survey", "install_scheduled", "installed", "turned_up", "jeopardy"), S.WITH_CARRIER),
 }
 
 
@@ -397,6 +422,15 @@ def apply_report(session: DbSession, order: Order, report: Report, actor: User |
             "and nothing it reported was changed.",
         )
         return "late: recorded"
+    from app.fulfilment import wireline
+
+    if report.status in wireline.MILESTONES:
+        if report.carrier_reference:
+            order.carrier_reference = order.carrier_reference or report.carrier_reference
+        wireline.record_milestone(session, order, report.status, report.wireline, actor)
+        return "applied"
+    if report.status == "completed" and wireline.facts_of(report.wireline):
+        wireline.record_milestone(session, order, "turned_up", report.wireline, actor)
     if report.carrier_reference and report.status in (None, "acknowledged", "backordered"):
         mark_placed(session, order, report.carrier_reference, actor, note=report.message)
     elif report.carrier_reference:

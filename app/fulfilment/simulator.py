@@ -16,10 +16,12 @@ from typing import Any
 import phonenumbers
 from sqlalchemy import select
 
+from app import clock
 from app.database import DbSession
 from app.identifiers import make_iccid, make_imei
-from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim
-from app.orders.types import REGISTRY, OrderType
+from app.models import Device, DeviceModel, Line, LineStatus, Order, OrderStatus, Sim, WirelineNumber
+from app.orders.types import REGISTRY, WIRELINE, OrderType
+from app.orders.types.base import WIRELINE_FACTS
 
 TACS = {"Apple": "35391110", "Samsung": "35290611", "Google": "35846911", "Netgear": "86497604"}
 AREA_CODES = {"Denver": "303", "New York": "212"}
@@ -140,6 +142,8 @@ def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta
             "message": f"Order received by {NAME}.",
         }
     order_type = REGISTRY[order.type]
+    if order.status is OrderStatus.WITH_CARRIER and order_type.module == WIRELINE:
+        return wireline_step(session, order, base)
     if order.status is OrderStatus.WITH_CARRIER:
         backorder = backorder_message(order_type)
         if backorder and backorders(order) and not any(e.kind == "backordered" for e in order.events):
@@ -155,6 +159,51 @@ def next_update(session: DbSession, order: Order, now: datetime, pace: timedelta
     if order.status is OrderStatus.SHIPPED:
         return _completion(session, order, base)
     return None
+
+
+WIRELINE_STEPS = ("foc", "install_scheduled", "installed", "turned_up")
+
+
+def wireline_step(session: DbSession, order: Order, base: dict) -> dict:
+    """A wireline order's next milestone: the FOC date (the install date asked for), the install scheduled on it,
+    installed, tested and turned up (with the circuit ID or the numbers it needs), then completed."""
+    facts = order.details.get(WIRELINE_FACTS) or {}
+    done = {e.kind for e in order.events}
+    installs = REGISTRY[order.type].activates(order.details) or bool(order.details.get("install_on"))
+    step = next((s for s in (WIRELINE_STEPS if installs else ("foc",)) if s not in done), None)
+    if step is None:
+        message = completion_message(REGISTRY[order.type], order.details)
+        return {**base, "update_id": f"sim-{order.id}-complete", "status": "completed", "message": message}
+    update: dict[str, Any] = {**base, "update_id": f"sim-{order.id}-{step}", "status": step}
+    on = facts.get("install_on") or order.details.get("install_on") or order.details.get("disconnect_on")
+    on = on or (clock.today() + timedelta(days=14)).isoformat()
+    if step == "foc":
+        update["foc_date"] = on
+    elif step == "install_scheduled":
+        update.update(install_date=on, install_window="08:00–12:00")
+    elif step == "turned_up":
+        update.update(turned_up_facts(session, order))
+    return update
+
+
+def turned_up_facts(session: DbSession, order: Order) -> dict[str, Any]:
+    """What the simulated carrier turns up: a circuit ID, and numbers when the type needs them (free ones)."""
+    order_type = REGISTRY[order.type]
+    needs = set(order_type.needs_reported(order.details))
+    facts: dict[str, Any] = {}
+    if "circuit_id" in needs or not needs:
+        facts["circuit_id"] = f"NW/{order.id:06d}/{_rng(order, 'circuit').randrange(10**5):05d}"
+    if "numbers" in needs:
+        wanted = int(order.details.get("numbers_to_add") or 1)
+        rng = _rng(order, "numbers")
+        numbers: list[str] = []
+        while len(numbers) < wanted:
+            candidate = f"+1212555{rng.randrange(2000, 10**4):04d}"
+            taken = session.scalar(select(WirelineNumber.number).where(WirelineNumber.number == candidate))
+            if candidate not in numbers and taken is None:
+                numbers.append(candidate)
+        facts["numbers"] = numbers
+    return facts
 
 
 def _completion(session: DbSession, order: Order, base: dict) -> dict:

@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.database import NEW_EVENTS, DbSession, rows_changed
+from app.fulfilment import wireline
 from app.fulfilment.records import (
     DeviceReport,
     FactInUse,
@@ -46,6 +47,7 @@ from app.fulfilment.records import (
 from app.models import Carrier, CarrierUpdate, CarrierUpdateState, EventKind, Line, Order, ReportedDevice, User
 from app.orders import lifecycle
 from app.orders.types import REGISTRY
+from app.orders.types.base import WIRELINE_FACTS
 from app.queue import CARRIER, enqueue, redis_connection
 
 
@@ -145,8 +147,11 @@ def _check_facts(session: DbSession, order: Order, report: Report) -> None:
         in_use.setdefault(name, message)
     if in_use:
         raise FactInUse(in_use)
+    reported = dict(order.details.get(WIRELINE_FACTS) or {})
+    for r in [*waiting, report]:  # a wireline service's circuit ID or numbers, turned up by an earlier update
+        reported.update(wireline.facts_of(r.wireline))
     missing = REGISTRY[order.type].missing_facts(
-        order.details, service_number=number, devices=[*earlier, *report.devices]
+        {**order.details, WIRELINE_FACTS: reported}, service_number=number, devices=[*earlier, *report.devices]
     )
     if missing:
         raise InvalidReport(missing)

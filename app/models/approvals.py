@@ -39,6 +39,8 @@ class ApprovalPolicy(Model):
     min_monthly_cents: Mapped[int | None] = mapped_column(Integer)
     max_monthly_cents: Mapped[int | None] = mapped_column(Integer)
     out_of_policy: Mapped[bool | None] = mapped_column(Boolean)  # None: either
+    modules: Mapped[list[str]] = mapped_column(JSON, default=list)  # Mobile, Wireline (empty: both)
+    min_term_months: Mapped[int | None] = mapped_column(Integer)  # a contract of at least this many months
     steps: Mapped[list[ApprovalPolicyStep]] = relationship(
         back_populates="policy", order_by="ApprovalPolicyStep.position", cascade="all, delete-orphan"
     )

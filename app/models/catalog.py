@@ -234,6 +234,9 @@ SETTING_DEFAULTS: dict[str, Any] = {
     # A line reported lost or stolen: "at_once" (approved by this policy, suspended in the records at once) or
     # "policies" (approved like any suspension, by the approval policies)
     "lost_stolen_approval": "at_once",
+    # Who may order wireline services (sites' internet, circuits, phone lines, numbers): "telecom_and_site_contacts"
+    # (the telecom team and each site's contact), "telecom" (the telecom team only) or "everyone"
+    "wireline_orderers": "telecom_and_site_contacts",
 }
 
 

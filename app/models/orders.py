@@ -15,6 +15,7 @@ from app.models.catalog import Carrier
 from app.models.inventory import Device, Line
 from app.models.people import CostCenter, User
 from app.models.types import enum_column
+from app.models.wireline import Site, WirelineService
 
 
 class OrderStatus(str, enum.Enum):
@@ -71,6 +72,13 @@ class EventKind(str, enum.Enum):
     RETURN_REMINDER = "return_reminder"  # a device the order replaced is due back soon
     CARRIER_TRY = "carrier_try"  # a send to the carrier's API that did not get through (it is tried again)
     CARRIER_SEND_FAILED = "carrier_send_failed"  # a cancellation the carrier's API refused or never took: the team
+    # wireline milestones (app.fulfilment.wireline): what the carrier reports on the way to a service turned up
+    FOC = "foc"  # the carrier's firm order commitment: the date it commits to
+    SITE_SURVEY = "site_survey"
+    INSTALL_SCHEDULED = "install_scheduled"  # a date and a window at the site
+    INSTALLED = "installed"
+    TURNED_UP = "turned_up"  # tested and turned up: the circuit ID, IP block or numbers
+    JEOPARDY = "jeopardy"  # a delay, with a new date and the reason
     # the order's conversation (app.orders.conversation): entries that change nothing else
     MESSAGE = "message"  # someone taking part in the order writes
     ANSWER = "answer"  # the requester's side answers the fulfilment team's question (the order stays with the team)
@@ -101,6 +109,9 @@ class Order(Model):
     line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
     carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carriers.id"), index=True)
+    # Wireline orders: the site the order is for, and the service it changes (or the one it made, once completed).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("wireline_services.id"), index=True)
     cost_center_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centers.id"), index=True)
     one_time_cents: Mapped[int] = mapped_column(Integer, default=0)
     monthly_cents: Mapped[int] = mapped_column(Integer, default=0)
@@ -126,6 +137,8 @@ class Order(Model):
     line: Mapped[Line | None] = relationship(foreign_keys=[line_id])
     device: Mapped[Device | None] = relationship(foreign_keys=[device_id])
     carrier: Mapped[Carrier | None] = relationship()
+    site: Mapped[Site | None] = relationship()
+    service: Mapped[WirelineService | None] = relationship()
     cost_center: Mapped[CostCenter | None] = relationship()
     events: Mapped[list[OrderEvent]] = relationship(back_populates="order", order_by="OrderEvent.id")
     shipments: Mapped[list[Shipment]] = relationship(back_populates="order", order_by="Shipment.id")

@@ -89,6 +89,10 @@ class WirelineService(Model):
     equipment: Mapped[str] = mapped_column(String(200), default="")  # router, ONT…
     status: Mapped[ServiceStatus] = mapped_column(enum_column(ServiceStatus), index=True)
     disconnected_on: Mapped[date | None] = mapped_column(Date)
+    disconnects_on: Mapped[date | None] = mapped_column(Date)  # an order disconnects it on this later day
+    hunt_group: Mapped[str] = mapped_column(String(20), default="", server_default="")  # '', linear, circular…
+    caller_id_name: Mapped[str] = mapped_column(String(15), default="", server_default="")  # CNAM: 15 characters
+    ip_block: Mapped[str] = mapped_column(String(43), default="", server_default="")  # '203.0.113.8/29'
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now(), onupdate=func.now())
 

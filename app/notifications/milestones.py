@@ -24,6 +24,7 @@ from app.models import (
     UserRole,
 )
 from app.orders import conversation
+from app.orders.types.wireline.effects import install_site
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,16 @@ MILESTONES: dict[str, Milestone] = {
             "team_question", "A question from the fulfillment team", "The requester and the person it is for", True
         ),
         Milestone("team_answered", "The answer to the fulfillment team's question", "The team member who asked", True),
+        Milestone("foc_set", "Wireline: the carrier's FOC date", "The requester and the site's contact"),
+        Milestone(
+            "install_scheduled",
+            "Wireline: install scheduled (the window, the site's address and hours for the installer)",
+            "The site's contact and the requester",
+            True,
+        ),
+        Milestone(
+            "jeopardy", "Wireline: delayed (the new date and the reason)", "The requester and the site's contact"
+        ),
     )
 }
 
@@ -108,6 +119,13 @@ def told_of_refusal(session: DbSession, event: OrderEvent) -> list[Recipient]:
 def asked_of_requester(session: DbSession, event: OrderEvent) -> list[Recipient]:
     """The requester and the person it is for, when the team's report asks them a question."""
     return requester_and_employee(session, event) if event.data.get("question") else []
+
+
+def site_contact_and_requester(session: DbSession, event: OrderEvent) -> list[Recipient]:
+    """The contact of the site where the carrier installs (they let the installer in), and the requester."""
+    site = install_site(session, event.order)
+    contact = [Recipient(site.contact)] if site is not None and site.contact is not None else []
+    return [*contact, Recipient(event.order.requester)]
 
 
 def conversation_listeners(session: DbSession, event: OrderEvent) -> list[Recipient]:
@@ -226,6 +244,9 @@ RULES: dict[str, tuple[tuple[str, Audience], ...]] = {
     "carrier_send_failed": (("needs_attention", fulfilment_team),),
     "planned_end_reminder": (("planned_end", requester_and_employee),),
     "return_reminder": (("return_reminder", requester_and_employee),),
+    "foc": (("foc_set", site_contact_and_requester),),
+    "install_scheduled": (("install_scheduled", site_contact_and_requester),),
+    "jeopardy": (("jeopardy", site_contact_and_requester),),
 }
 
 

@@ -20,6 +20,8 @@ from app.models import Approval, OrderEvent, User, get_setting
 from app.notifications.milestones import Milestone, Recipient
 from app.orders import attachments
 from app.orders.types import REGISTRY
+from app.orders.types.base import WIRELINE_FACTS
+from app.orders.types.wireline.effects import install_site
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ def email_context(session: DbSession, event: OrderEvent, milestone: Milestone, r
         "reject_url": _decision_url(base, approval, recipient.user, "reject") if deciding else "",
         "action_label": _action_label(order.number or "", milestone, approval),
         "profile_url": f"{base}/profile",
+        # wireline: the site the carrier installs at, and what the carrier reported (dates, window, circuit ID)
+        "site": install_site(session, order),
+        "wireline": order.details.get(WIRELINE_FACTS) or {},
     }
 
 

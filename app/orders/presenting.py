@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from app.formatting import day
 from app.models import EventKind, Order, OrderStatus
 from app.orders import lifecycle
-from app.orders.types import REGISTRY, OrderType
+from app.orders.types import REGISTRY, WIRELINE, OrderType
+from app.orders.types.base import WIRELINE_FACTS
 
 S = OrderStatus
 
@@ -39,8 +42,15 @@ def milestones_of(order_type: OrderType | None) -> list[tuple[str, OrderStatus]]
 
 
 def progress_steps(order: Order) -> list[Step]:
-    """Submitted → Approved → With carrier → Shipped → Completed (as the type goes), or where the order stopped."""
-    milestones = milestones_of(REGISTRY.get(order.type))
+    """Submitted → Approved → With carrier → Shipped → Completed (as the type goes), or where the order stopped.
+    A wireline order shows its carrier's milestones instead of "Shipped" (see `wireline_steps`)."""
+    order_type = REGISTRY.get(order.type)
+    if order_type is not None and order_type.module == WIRELINE:
+        return wireline_steps(order)
+    return _status_steps(order, milestones_of(order_type))
+
+
+def _status_steps(order: Order, milestones: list[tuple[str, OrderStatus]]) -> list[Step]:
     stopped = STOPPED_WORDS.get(order.status)
     reached = _furthest_milestone(order) if stopped else RANK[order.status]
     steps: list[Step] = []
@@ -58,6 +68,71 @@ def progress_steps(order: Order) -> list[Step]:
         else:
             steps.append(Step(label, "upcoming"))
     return steps
+
+
+# A wireline order's milestones after "Acknowledged", as the carrier reports them (the events' kinds).
+WIRELINE_MILESTONES = (
+    ("foc", "FOC date"),
+    ("site_survey", "Site survey"),
+    ("install_scheduled", "Install scheduled"),
+    ("installed", "Installed"),
+    ("turned_up", "Turned up"),
+)
+
+
+def wireline_steps(order: Order) -> list[Step]:
+    """Submitted → Approved → Acknowledged → FOC date → (Site survey) → Install scheduled → Installed → Turned up →
+    Completed, each milestone with its date; the site survey only when there was one."""
+    steps = _status_steps(order, [("Submitted", S.PENDING_APPROVAL), ("Approved", S.APPROVED)])
+    if order.status in (S.REJECTED, S.CANCELLED) and any(s.state == "stopped" for s in steps):
+        return steps
+    seen = {e.kind for e in order.events}
+    facts = order.details.get(WIRELINE_FACTS) or {}
+    dated = {
+        "foc": _on(facts.get("foc_on")),
+        "site_survey": _on(facts.get("survey_on")),
+        "install_scheduled": " ".join(x for x in (_on(facts.get("install_on")), facts.get("install_window", "")) if x),
+        "installed": _on(facts.get("installed_on")),
+    }
+    done = order.status is S.COMPLETED
+    carrier = [("Acknowledged", "place" in seen or order.status not in (S.APPROVED, *lifecycle.AWAITING_APPROVAL))]
+    carrier += [
+        (f"{label} {dated.get(kind, '')}".strip(), kind in seen or done)
+        for kind, label in WIRELINE_MILESTONES
+        if kind != "site_survey" or kind in seen
+    ]
+    carrier.append(("Completed", done))
+    open_now = order.status not in lifecycle.FINAL and order.status not in lifecycle.STOPPED
+    current_taken = any(s.state == "current" for s in steps)
+    for label, reached in carrier:
+        if reached:
+            steps.append(Step(label, "done"))
+        elif open_now and not current_taken and all(s.state == "done" for s in steps):
+            steps.append(Step(label, "current"))
+            current_taken = True
+        else:
+            steps.append(Step(label, "upcoming"))
+    return steps
+
+
+def _on(value: str | None) -> str:
+    return day(date.fromisoformat(value)) if value else ""
+
+
+def install_date(order: Order) -> tuple[str, str] | None:
+    """The install date a wireline order's page shows first: (what it is, the date and window), or None."""
+    order_type = REGISTRY.get(order.type)
+    if order_type is None or order_type.module != WIRELINE:
+        return None
+    facts = order.details.get(WIRELINE_FACTS) or {}
+    if facts.get("installed_on"):
+        return "Installed on", _on(facts["installed_on"])
+    if facts.get("install_on"):
+        when = " ".join(x for x in (_on(facts["install_on"]), facts.get("install_window", "")) if x)
+        return ("Install delayed to" if facts.get("jeopardy") else "Install scheduled for"), when
+    if order.details.get("install_on"):
+        return "Install requested for", _on(order.details["install_on"])
+    return None
 
 
 def _furthest_milestone(order: Order) -> int:
@@ -108,6 +183,12 @@ EVENT_WORDS: dict[EventKind, str] = {
     E.CARRIER_SEND_FAILED: "The carrier's API did not take it",
     E.MESSAGE: "Wrote in the conversation",
     E.ANSWER: "Answered the telecom team's question",
+    E.FOC: "Firm order commitment (FOC) date",
+    E.SITE_SURVEY: "Site survey",
+    E.INSTALL_SCHEDULED: "Install scheduled",
+    E.INSTALLED: "Installed",
+    E.TURNED_UP: "Tested and turned up",
+    E.JEOPARDY: "Jeopardy: delayed",
 }
 
 

@@ -132,6 +132,8 @@ def save_draft(
                 details[name] = _jsonable(value)
         summary.extend([list(row) for row in part.summary(form)])
     details["_summary"] = summary
+    if ctx.service is not None:  # a wireline service's kind says what the carrier reports (a circuit ID, numbers)
+        details["_service_kind"] = ctx.service.kind.value
     if ctx.out_of_policy:
         details["_out_of_policy"] = [f"{item}: {why}" for item, why in ctx.out_of_policy]
     share = employee_cost_share(ctx)
@@ -145,6 +147,8 @@ def save_draft(
     order.line = ctx.line
     order.device = ctx.stock_device or ctx.device
     order.carrier = ctx.carrier
+    order.site = ctx.site
+    order.service = ctx.service
     order.cost_center = ctx.employee.cost_center
     if price is not None:
         order.one_time_cents, order.monthly_cents = price.one_time_cents, price.monthly_cents

@@ -20,10 +20,14 @@ from app.models import (
     LineStatus,
     Order,
     Plan,
+    ServiceKind,
+    ServiceStatus,
+    Site,
     Stipend,
     StipendStatus,
     StipendTier,
     User,
+    WirelineService,
 )
 from tests.support.helpers import ERIN
 
@@ -84,6 +88,17 @@ class Demo:
             .join(DeviceModel)
             .where(Device.status == DeviceStatus.IN_STOCK, DeviceModel.name == model_name)
             .order_by(Device.id)
+        )
+
+    def site(self, name: str) -> int:
+        return self.q(select(Site.id).where(Site.name == name))
+
+    def service(self, kind: ServiceKind, site: str = "New York HQ") -> int:
+        return self.q(
+            select(WirelineService.id)
+            .join(Site)
+            .where(Site.name == site, WirelineService.kind == kind, WirelineService.status == ServiceStatus.ACTIVE)
+            .order_by(WirelineService.id)
         )
 
     def owner_of_line(self, status: LineStatus, days_disconnected: int | None = None) -> str:
@@ -245,4 +260,63 @@ def valid_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
             None,
         ),
         "stipend_remove": ("helpdesk", {"effective_on": clock.today().isoformat()}, demo.stipend_holder()),
+        **wireline_orders(demo),
+    }
+
+
+TELECOM = "telecom@example.com"  # Tara: the telecom team orders wireline services
+
+
+def wireline_orders(demo: Demo) -> dict[str, tuple[str, dict, str | None]]:
+    """A valid order of each wireline type, placed by Tara (the telecom team) on the demo's sites."""
+    later = (clock.today() + timedelta(days=30)).isoformat()
+    return {
+        "wireline_new": (
+            "telecom",
+            {
+                "site": demo.site("Boston branch office"),
+                "kind": "internet",
+                "bandwidth_mbps": "500",
+                "carrier": demo.carrier("contoso"),
+                "term_months": "36",
+                "monthly_quote": "349.00",
+                "one_time_quote": "250.00",
+                "install_on": later,
+            },
+            None,
+        ),
+        "wireline_capacity": (
+            "telecom",
+            {
+                "service": demo.service(ServiceKind.DEDICATED_INTERNET),
+                "bandwidth_mbps": "2000",
+                "monthly_quote": "2400",
+            },
+            None,
+        ),
+        "wireline_numbers": (
+            "telecom",
+            {"service": demo.service(ServiceKind.SIP_TRUNK), "numbers_to_add": "10"},
+            None,
+        ),
+        "wireline_move": (
+            "telecom",
+            {
+                "service": demo.service(ServiceKind.INTERNET, "Denver field office"),
+                "to_site": demo.site("Boston branch office"),
+                "install_on": later,
+                "old_disconnect_on": (clock.today() + timedelta(days=45)).isoformat(),
+            },
+            None,
+        ),
+        "wireline_features": (
+            "telecom",
+            {"service": demo.service(ServiceKind.SIP_TRUNK), "hunt_group": "circular", "caller_id_name": "DIALTONE HQ"},
+            None,
+        ),
+        "wireline_disconnect": (
+            "telecom",
+            {"service": demo.service(ServiceKind.POTS), "disconnect_on": clock.today().isoformat()},
+            None,
+        ),
     }

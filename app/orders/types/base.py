@@ -21,8 +21,10 @@ from app.models import (
     LineStatus,
     Order,
     Plan,
+    Site,
     StipendTier,
     User,
+    WirelineService,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +40,11 @@ REPORTS = {
     "service_number": ("service_number", "Record the new phone number before completing."),
     "imei": ("imei", "Record the new device's IMEI or serial number before completing."),
     "iccid": ("iccid", "Record the new SIM's ICCID before completing."),
+    # wireline: what the carrier reports when it turns the service up (kept in the order's details, WIRELINE_FACTS)
+    "circuit_id": ("circuit_id", "Record the circuit ID the carrier gave before completing."),
+    "numbers": ("numbers", "Record the telephone numbers the carrier assigned before completing."),
 }
+WIRELINE_FACTS = "_wireline"  # in an order's details: the wireline milestones and facts the carrier reported
 
 
 @dataclass
@@ -61,6 +67,9 @@ class OrderContext:
     quantity: int = 1  # of each accessory chosen
     tier: StipendTier | None = None
     new_employee: User | None = None
+    site: Site | None = None  # wireline: the site the order is for
+    service: WirelineService | None = None  # wireline: the service it changes
+    to_site: Site | None = None  # wireline: where a service moves to
     values: dict[str, Any] = field(default_factory=dict)  # the cleaned form values, by field name
     out_of_policy: list[tuple[Any, str]] = field(default_factory=list)  # (item, why) chosen against policy
     order_id: int | None = None  # the order being checked again (its own claim on a line is no conflict)
@@ -153,6 +162,7 @@ class OrderType:
     on_date: Effect | None = None  # the part of the effect that waits for a later date (registered by the effect)
     reminder: Callable[[Order], str] | None = None  # the words of a dated reminder the effect registered
     sample: Sample | None = None
+    template: str | None = None  # shown on its form under the parts (the site or the service as it is today)
 
     def __post_init__(self) -> None:
         if not callable(self.effect):
@@ -200,6 +210,8 @@ class OrderType:
                 have = bool(service_number)
             elif need == "imei":
                 have = any(d.imei or d.serial for d in devices)
+            elif need in ("circuit_id", "numbers"):
+                have = bool((details.get(WIRELINE_FACTS) or {}).get(need))
             else:
                 have = any(getattr(d, need) for d in devices)
             if not have:

@@ -9,7 +9,21 @@ from sqlalchemy import func, select
 
 from app.catalog.settings import add_months, upgrade_months_for
 from app.formatting import day, money
-from app.models import Device, DeviceStatus, Line, LineStatus, Order, Stipend, StipendStatus, User
+from app.models import (
+    Device,
+    DeviceStatus,
+    Line,
+    LineStatus,
+    Order,
+    ServiceStatus,
+    Site,
+    Stipend,
+    StipendStatus,
+    User,
+    WirelineService,
+    get_setting,
+)
+from app.orders.lifecycle import OPEN
 from app.orders.types.base import Availability, OrderContext
 from app.orders.types.registry import REGISTRY
 
@@ -234,12 +248,16 @@ class EmployeeFacts:
     assigned_devices: int
     stipend: bool
     in_stock: int
+    wireline_refusal: str | None = None  # why the person ordering may not order wireline (None: they may)
+    active_services: int = 0  # wireline services in service at the company's sites
 
     def lines(self, statuses) -> int:
         return sum(self.lines_by_status.get(s, 0) for s in statuses)
 
 
-def employee_facts(session, employee: User) -> EmployeeFacts:
+def employee_facts(session, employee: User, requester: User | None = None) -> EmployeeFacts:
+    """What `employee` has now; wireline orders are about sites, so whether they may be ordered is about the
+    person ordering (`requester`, by default the employee)."""
     by_status = dict(
         session.execute(
             select(Line.status, func.count()).where(Line.employee_id == employee.id).group_by(Line.status)
@@ -256,4 +274,49 @@ def employee_facts(session, employee: User) -> EmployeeFacts:
         .where(Stipend.employee_id == employee.id, Stipend.status == StipendStatus.ACTIVE)
     )
     stock = session.scalar(select(func.count()).select_from(Device).where(Device.status == DeviceStatus.IN_STOCK))
-    return EmployeeFacts(by_status, devices or 0, bool(stipend), stock or 0)
+    services = session.scalar(
+        select(func.count()).select_from(WirelineService).where(WirelineService.status == ServiceStatus.ACTIVE)
+    )
+    refusal = wireline_refusal(session, requester or employee)
+    return EmployeeFacts(by_status, devices or 0, bool(stipend), stock or 0, refusal, services or 0)
+
+
+WIRELINE_ORDERERS = {
+    "telecom_and_site_contacts": "The telecom team and each site's contact",
+    "telecom": "The telecom team only",
+    "everyone": "Everyone",
+}
+
+
+def wireline_refusal(session, person: User) -> str | None:
+    """Why `person` may not order wireline services, as the company set it (Admin › Settings); None if they may.
+    The telecom team and administrators always may."""
+    if person.is_fulfillment or person.is_admin:
+        return None
+    who = get_setting("wireline_orderers")
+    if who == "everyone":
+        return None
+    if who == "telecom_and_site_contacts":
+        if session.scalar(select(Site.id).where(Site.contact_id == person.id).limit(1)) is not None:
+            return None
+        return "wireline services are ordered by the telecom team and the sites' contacts."
+    return "wireline services are ordered by the telecom team."
+
+
+def may_order_wireline(ctx: OrderContext) -> dict[str, str]:
+    """Every wireline type's rule: the person ordering is one the company lets order wireline services."""
+    refusal = wireline_refusal(ctx.session, ctx.requester)
+    return {"": f"You cannot order this: {refusal}"} if refusal else {}
+
+
+def no_open_order_on_service(ctx: OrderContext) -> dict[str, str]:
+    """One open order at a time changes a wireline service."""
+    if ctx.service is None:
+        return {}
+    query = select(Order.number).where(Order.service_id == ctx.service.id, Order.status.in_(OPEN))
+    if ctx.order_id is not None:
+        query = query.where(Order.id != ctx.order_id)
+    other = ctx.session.scalar(query.limit(1))
+    if other is None:
+        return {}
+    return {"service": f"Order {other} is already changing this service: wait until it is completed or cancelled."}

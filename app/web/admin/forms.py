@@ -55,6 +55,7 @@ from app.models import (
     StipendTier,
     User,
 )
+from app.orders.types.rules import WIRELINE_ORDERERS
 
 
 def _strip(value: Any) -> Any:
@@ -833,6 +834,11 @@ class SettingsForm(FlaskForm):
         "A line reported lost or stolen is suspended",
         choices=options(lost.APPROVAL_CHOICES),
         validators=[InputRequired("Choose how a line reported lost or stolen is approved.")],
+    )
+    wireline_orderers = RadioField(
+        "Who may order wireline services",
+        choices=options(WIRELINE_ORDERERS.items()),
+        validators=[InputRequired("Choose who may order wireline services.")],
     )
 
     def validate_approval_escalation_hours(self, field: WholeNumberField) -> None:

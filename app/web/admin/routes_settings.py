@@ -30,6 +30,7 @@ KEYS = (
     "approval_reminder_hours",
     "approval_escalation_hours",
     "lost_stolen_approval",
+    "wireline_orderers",
 )
 
 

@@ -46,6 +46,11 @@ class PolicyForm(FlaskForm):
     min_monthly = OptionalMoneyField("Monthly cost at least", MONEY)
     max_monthly = OptionalMoneyField("Monthly cost at most", MONEY)
     out_of_policy = SelectField("Out-of-policy orders", default="any")
+    modules = CheckboxListField("Modules (none ticked: both)", validate_choice=False)
+    min_term_months = IntegerField(
+        "Contract term at least (months; blank: any term)",
+        validators=[Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120, or leave it blank.")],
+    )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -83,4 +88,8 @@ class TryItForm(FlaskForm):
     carrier = SelectField("Carrier", validators=[Optional()])
     one_time = OptionalMoneyField("One-time cost", MONEY)
     monthly = OptionalMoneyField("Monthly cost", MONEY)
+    term_months = IntegerField(
+        "Contract term (months)",
+        validators=[Optional(), NumberRange(1, 120, "Enter a number of months from 1 to 120.")],
+    )
     out_of_policy = BooleanField("Out of policy")

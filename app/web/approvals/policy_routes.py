@@ -64,6 +64,10 @@ def describe(policy: ApprovalPolicy, carriers: dict[int, str]) -> str:
             parts.append(f"{label} at most {money(high)}")
     if policy.out_of_policy is not None:
         parts.append("out of policy" if policy.out_of_policy else "within policy")
+    if policy.modules:
+        parts.append(" and ".join(policy.modules) + " only")
+    if policy.min_term_months:
+        parts.append(f"a contract of {policy.min_term_months} months or more")
     return "; ".join(parts)
 
 
@@ -137,6 +141,7 @@ def _try(form: TryItForm) -> dict | None:
             one_time_cents=form.one_time.data or 0,
             monthly_cents=form.monthly.data or 0,
             out_of_policy=form.out_of_policy.data,
+            details={"term_months": form.term_months.data} if form.term_months.data else {},
         )
         if order in db.session:  # a described order is never saved
             db.session.expunge(order)
@@ -164,7 +169,9 @@ def _policy_form(policy: ApprovalPolicy | None, data=None) -> PolicyForm:
         [(c.id, c.name) for c in db.session.scalars(select(Carrier).order_by(Carrier.name))]
     )
     form.out_of_policy.choices = options(OUT_OF_POLICY)
+    form.modules.choices = options([(m, m) for m in types.modules()])
     if policy is not None and not data:
+        form.modules.data, form.min_term_months.data = list(policy.modules or []), policy.min_term_months
         form.name.data, form.priority.data, form.active.data = policy.name, policy.priority, policy.active
         form.order_types.data, form.carrier_ids.data = list(policy.order_types), list(policy.carrier_ids)
         form.min_one_time.data, form.max_one_time.data = policy.min_one_time_cents, policy.max_one_time_cents
@@ -241,6 +248,8 @@ def _apply(form: PolicyForm, policy: ApprovalPolicy) -> None:
     policy.min_one_time_cents, policy.max_one_time_cents = form.min_one_time.data, form.max_one_time.data
     policy.min_monthly_cents, policy.max_monthly_cents = form.min_monthly.data, form.max_monthly.data
     policy.out_of_policy = {"any": None, "yes": True, "no": False}[form.out_of_policy.data or "any"]
+    policy.modules = [m for m in form.modules.data or [] if m in types.modules()]
+    policy.min_term_months = form.min_term_months.data
 
 
 @bp.route("/<int:policy_id>/switch", methods=["POST"])

@@ -1,7 +1,7 @@
 """Fulfilment console forms: each action validates its fields the way the carrier API does."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.choices import options
@@ -38,6 +38,35 @@ class NumberForm(FlaskForm):
 
 class CompleteForm(FlaskForm):
     pass
+
+
+# Wireline milestones: each form's fields are named as the carrier API names them (app.fulfilment.wireline).
+class FocForm(FlaskForm):
+    foc_date = DateField("FOC date the carrier committed to", validators=[Optional()])
+
+
+class SurveyForm(FlaskForm):
+    survey_date = DateField("Site survey on", validators=[Optional()])
+
+
+class InstallForm(FlaskForm):
+    install_date = DateField("Install on", validators=[Optional()])
+    install_window = StringField("Window, like 08:00–12:00", validators=[Optional(), Length(max=40)])
+
+
+class InstalledForm(FlaskForm):
+    installed_date = DateField("Installed on (blank: today)", validators=[Optional()])
+
+
+class TurnedUpForm(FlaskForm):
+    circuit_id = StringField("Circuit ID", validators=[Optional(), Length(max=60)])
+    ip_block = StringField("IP block, like 203.0.113.8/29", validators=[Optional(), Length(max=43)])
+    numbers = TextAreaField("Numbers (one per line, or a range)", validators=[Optional(), Length(max=5000)])
+
+
+class JeopardyForm(FlaskForm):
+    new_date = DateField("New date", validators=[Optional()])
+    reason = TextAreaField("Reason for the delay", validators=[Optional(), Length(max=500)])
 
 
 class RetryUpdatesForm(FlaskForm):

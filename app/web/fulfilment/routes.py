@@ -25,6 +25,10 @@ from app.web.fulfilment.forms import (
     CancelWithCarrierForm,
     CompleteForm,
     DeviceForm,
+    FocForm,
+    InstalledForm,
+    InstallForm,
+    JeopardyForm,
     NumberForm,
     PlacedForm,
     ProblemForm,
@@ -33,6 +37,8 @@ from app.web.fulfilment.forms import (
     SendAgainForm,
     SetAsideUpdatesForm,
     ShipmentForm,
+    SurveyForm,
+    TurnedUpForm,
 )
 from app.web.orders.conversation import conversation_context
 
@@ -126,6 +132,13 @@ FORMS: dict[str, type[FlaskForm]] = {
     "too_late": CancellationAnswerForm,
     "retry": RetryUpdatesForm,
     "set_aside": SetAsideUpdatesForm,
+    # wireline milestones
+    "foc": FocForm,
+    "site_survey": SurveyForm,
+    "install_scheduled": InstallForm,
+    "installed": InstalledForm,
+    "turned_up": TurnedUpForm,
+    "jeopardy": JeopardyForm,
 }
 # Where a clash found when completing is shown: the field that recorded the fact, with what it recorded.
 FACT_FIELDS = {"service_number": "number", "imei": "device", "iccid": "device"}
@@ -161,7 +174,8 @@ def order(number: str):
 
 @bp.route(
     "/orders/<number>/<any("
-    "placed, shipment, device, number, complete, problem, cancel, cancelled, too_late, retry, set_aside"
+    "placed, shipment, device, number, complete, problem, cancel, cancelled, too_late, retry, set_aside, "
+    "foc, site_survey, install_scheduled, installed, turned_up, jeopardy"
     "):action>",
     methods=["POST"],
 )
@@ -231,6 +245,16 @@ def _with_errors(action: str, errors: dict[str, str]) -> dict:
     return forms
 
 
+MILESTONE_WORDS = {
+    "foc": "The FOC date",
+    "site_survey": "The site survey",
+    "install_scheduled": "The install date and window",
+    "installed": "Installed",
+    "turned_up": "Turned up",
+    "jeopardy": "The jeopardy",
+}
+
+
 def _perform(order: Order, action: str, form) -> str:
     session, me = db.session, current_user._get_current_object()
     if action == "placed":
@@ -247,6 +271,10 @@ def _perform(order: Order, action: str, form) -> str:
     if action == "number":
         commands.record_number(session, order, me, form.service_number.data)
         return f"Phone number recorded on {order.number}."
+    if action in MILESTONE_WORDS:
+        payload = {name: f.data for name, f in form._fields.items() if name != "csrf_token"}
+        commands.record_wireline_milestone(session, order, me, action, payload)
+        return f"{MILESTONE_WORDS[action]} recorded on {order.number}."
     if action == "complete":
         commands.complete(session, order, me)
         return f"{order.number} completed; the inventory is updated."

@@ -3,8 +3,9 @@
 from flask import Blueprint
 
 from app.catalog.pictures import key_specs, picture_url
+from app.inventory.history import status_label
 from app.orders import lifecycle
-from app.orders.presenting import carrier_refusal, event_label, outside_area_code
+from app.orders.presenting import carrier_refusal, event_label, install_date, outside_area_code
 from app.orders.types import REGISTRY
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -20,6 +21,8 @@ def order_globals() -> dict:
         "carrier_refusal": carrier_refusal,
         "device_picture_url": picture_url,
         "key_specs": key_specs,
+        "service_kind": status_label,
+        "install_date": install_date,  # 'internet' → 'Business internet'
     }
 
 

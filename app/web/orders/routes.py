@@ -61,14 +61,15 @@ def _order_or_404(number: str, *loading) -> Order:
 @bp.route("/new")
 @require("order")
 def new():
-    """The order types, grouped as New, Modify and Delete requests, each available or not with the reason; `?q=`
-    searches them and the catalog's device models (HTMX asks for the results alone as someone types)."""
+    """The order types by module (Mobile, Wireline), grouped as New, Modify and Delete requests, each available or
+    not with the reason; `?q=` searches them and the catalog's device models (HTMX asks for the results alone as
+    someone types)."""
     employee = _employee_from_args()
     wanted = request.args.get("type")
     if wanted in types.REGISTRY:  # a link that names the type (offboarding, a line page) goes straight to its form
         args: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("for", "line")}
         return redirect(url_for("orders.start", code=wanted, **args))
-    facts = rules.employee_facts(db.session, employee)
+    facts = rules.employee_facts(db.session, employee, current_user)
     line_id = params.arg_int(request.args, "line", minimum=1)
     keep: dict[str, Any] = {"for": employee.id} if employee.id != current_user.id else {}
 
@@ -80,16 +81,20 @@ def new():
 
     found = search_catalog(db.session, request.args.get("q", ""), types.REGISTRY.values())
     availability = {t.code: t.available(facts) if t.available else None for t in types.REGISTRY.values()}
-    groups = {
-        group: [(t, availability[t.code], start_url(t)) for t in order_types if t in found.order_types]
-        for group, order_types in types.by_group().items()
+    modules = {
+        module: {
+            group: entries
+            for group, order_types in types.by_group(module).items()
+            if (entries := [(t, availability[t.code], start_url(t)) for t in order_types if t in found.order_types])
+        }
+        for module in types.modules()
     }
     device_types = [t for t in types.REGISTRY.values() if t.orders_a_device]
     devices = [
         (model, [(t, availability[t.code], start_url(t, device_model=model.id)) for t in device_types])
         for model in found.devices
     ]
-    catalog = dict(groups={g: e for g, e in groups.items() if e}, devices=devices, found=found, keep=keep)
+    catalog = dict(modules={m: g for m, g in modules.items() if g}, devices=devices, found=found, keep=keep)
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         return render_block("orders/new.html", "catalog", **catalog)
     person_q = (request.args.get("person") or "").strip()[:100]
@@ -169,6 +174,8 @@ def _order_form(order_type, employee: User, order: Order | None):
         action=_form_action(order_type, employee, order),
         price=price,
         current_line=ctx.line,
+        chosen_site=ctx.to_site or ctx.site,  # a wireline type's template shows the site or the service today
+        chosen_service=ctx.service,
         chosen_model=ctx.model,  # its picture and key specs beside the price
         out_of_policy=ctx.out_of_policy,
         refresh={
