@@ -27,7 +27,7 @@ HTMX = {"HX-Request": "true"}
 class Page:
     key: str
     title: str
-    login: str  # the demo login that opens it
+    login: str  # the demo login that opens it: the part of its email before "@example.com"
     urls: Callable[[dict], list[str]]  # from facts about the database
     headers: dict[str, str] = field(default_factory=dict)
     before: Callable[[Any], None] | None = None  # run before each request, outside the timing
@@ -62,6 +62,15 @@ PAGES = [
     Page("line_search", "Line search as typed", "helpdesk", _search_terms, {**HTMX, "HX-Target": "results"}),
     Page("line", "Line page", "helpdesk", lambda f: [f"/inventory/lines/{i}" for i in f["lines"]]),
     Page("dashboard", "Dashboard", "telecom", lambda f: ["/dashboard"]),
+    Page("home_coo", "Home page of the COO (everyone below her)", "priya.raman", lambda f: ["/"]),
+    Page("home_head", "Home page of a department head (Sales)", "sofia.alvarez", lambda f: ["/"]),
+    Page(
+        "team_count_coo",
+        "The COO's team count (fetched by her home page)",
+        "priya.raman",
+        lambda f: ["/home/team-count"],
+        HTMX,
+    ),
     Page(
         "dashboard_computed",
         "Dashboard, figures computed (first view after a change)",
