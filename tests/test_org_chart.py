@@ -198,10 +198,10 @@ def grow_org(boss: User, levels: int, per_level: int, tag: str = "") -> None:
     above = boss
     for level in range(levels):
         team = [new_person(f"Level{level} Person{i}{tag}", above) for i in range(per_level)]
-        for someone in team:
+        for i, someone in enumerate(team):
             db.session.add(
                 Order(
-                    number=f"T-{tag}{level}-{someone.name}",
+                    number=f"T-{tag[:1]}{level}-{i}",
                     type="new_line",
                     status=OrderStatus.PENDING_APPROVAL,
                     requester=someone,

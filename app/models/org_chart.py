@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     delete,
     exists,
+    func,
     insert,
     inspect,
     literal,
@@ -107,10 +108,12 @@ def _rebuild(connection: Connection) -> int:
     connection.execute(delete(LINKS))
     written = 0
     while True:  # one level of the chart per statement: the heads first, then their reports, and so on
-        added = connection.execute(insert(LINKS).from_select(["ancestor_id", "descendant_id", "depth"], _next_level()))
-        if not added.rowcount:
+        connection.execute(insert(LINKS).from_select(["ancestor_id", "descendant_id", "depth"], _next_level()))
+        # Counted, not read from the cursor: psycopg reports -1 rows for an INSERT ... SELECT here.
+        now = connection.scalar(select(func.count()).select_from(LINKS)) or 0
+        if now == written:
             break
-        written += added.rowcount
+        written = now
     unplaced = connection.execute(select(USERS.c.id, USERS.c.manager_id, USERS.c.name).where(~_placed(USERS.c.id)))
     people = {row.id: row for row in unplaced}
     if people:

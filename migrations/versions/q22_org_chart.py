@@ -45,8 +45,11 @@ def upgrade():
     )
     op.create_index("ix_org_chart_descendant", "org_chart", ["descendant_id", "ancestor_id"])
     connection = op.get_bind()
-    while connection.execute(sa.text(NEXT_LEVEL)).rowcount:
-        pass
+    placed, count = -1, 0
+    while count != placed:  # counted: a driver may not say how many rows an INSERT ... SELECT wrote
+        placed = count
+        connection.execute(sa.text(NEXT_LEVEL))
+        count = connection.execute(sa.text("SELECT count(*) FROM org_chart")).scalar()
 
 
 def downgrade():
