@@ -61,6 +61,7 @@ from app.models import (
     StipendTier,
     User,
     get_setting,
+    org_chart,
 )
 from app.orders import lifecycle
 from app.orders.types import MOBILE, REGISTRY
@@ -339,6 +340,7 @@ def load_scale(
     started = time.monotonic()
     for phase, run in (
         ("people", lambda: _people(session, rows, world, employees, rng)),
+        ("org chart", lambda: org_chart.rebuild(session)),  # in bulk, one level per statement, after the people
         ("lines, devices and SIMs", lambda: _inventory(session, rows, world, lines, rng)),
         ("orders, timelines and approvals", lambda: _orders(rows, world, orders, inbox, rng)),
     ):

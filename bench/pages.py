@@ -28,7 +28,7 @@ HTMX = {"HX-Request": "true"}
 class Page:
     key: str
     title: str
-    login: str  # the demo login that opens it
+    login: str  # the demo login that opens it: the part of its email before "@example.com"
     urls: Callable[[dict], list[str]]  # from facts about the database
     headers: dict[str, str] = field(default_factory=dict)
     before: Callable[[Any], None] | None = None  # run before each request, outside the timing
@@ -66,6 +66,15 @@ PAGES = [
     Page("all_orders", "All orders, page 1", "telecom", lambda f: ["/reports/orders"]),
     Page("all_orders_deep", "All orders, page 1,001 (or the last)", "telecom", lambda f: [f["deep_orders"]]),
     Page("lines_deep", "Inventory lines, page 1,001 (or the last)", "helpdesk", lambda f: [f["deep_lines"]], HTMX),
+    Page("home_coo", "Home page of the COO (everyone below her)", "priya.raman", lambda f: ["/"]),
+    Page("home_head", "Home page of a department head (Sales)", "sofia.alvarez", lambda f: ["/"]),
+    Page(
+        "team_count_coo",
+        "The COO's team count (fetched by her home page)",
+        "priya.raman",
+        lambda f: ["/home/team-count"],
+        HTMX,
+    ),
     Page(
         "dashboard_computed",
         "Dashboard, figures computed (first view after a change)",

@@ -159,11 +159,11 @@ def client(app) -> Client:
 
 @pytest.fixture
 def login(app):
-    """login("employee") → a client signed in as that demo user."""
+    """login("employee") → a client signed in as that demo user; login("priya.raman") as priya.raman@example.com."""
 
     def _login(role: str) -> Client:
         c = Client(app)
-        c.sign_in(DEMO_USERS[role])
+        c.sign_in(DEMO_USERS.get(role, f"{role}@example.com"))
         return c
 
     return _login

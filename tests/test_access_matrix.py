@@ -40,6 +40,7 @@ TABLE: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "branding.device_picture"): SIGNED_IN,  # the catalog's device pictures, for people who order
     ("GET", "auth.login"): (200, 302, 302, 302, 302, 302),  # signed in already: on to the home page
     ("GET", "dashboard.home"): SIGNED_IN,
+    ("GET", "dashboard.team_count"): SIGNED_IN,
     ("GET", "profile.edit"): SIGNED_IN,
     # ordering
     ("GET", "orders.mine"): SIGNED_IN,

@@ -73,7 +73,7 @@ def statements_per_request(app, page) -> dict[str, int]:
     from app.extensions import db
 
     person = Client(app)
-    person.sign_in(DEMO_USERS[page.login])
+    person.sign_in(DEMO_USERS.get(page.login, f"{page.login}@example.com"))
     with app.app_context():
         engine = db.engine
     counted = {}

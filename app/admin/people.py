@@ -10,7 +10,19 @@ from sqlalchemy.orm import joinedload
 
 from app.admin.audit import changes, record_audit
 from app.database import DbSession
-from app.models import CostCenter, Department, Group, Line, LineStatus, Role, Stipend, StipendStatus, User
+from app.models import (
+    CostCenter,
+    Department,
+    Group,
+    Line,
+    LineStatus,
+    OrgChartLoop,
+    Role,
+    Stipend,
+    StipendStatus,
+    User,
+    org_chart,
+)
 
 
 class PeopleError(ValueError):
@@ -98,13 +110,15 @@ def update_person(
     groups: list[Group],
 ) -> bool:
     """Change a person (the caller validated the values and commits). True when anything changed."""
-    if manager is not None and would_loop(person, manager):
-        raise PeopleError(f"{person.name} cannot report to {manager.name}: the management chain would loop.")
     if person.id == actor.id and Role.ADMIN in person.roles and Role.ADMIN not in roles:
         raise PeopleError("You cannot remove your own admin role: ask another admin.")
     before, roles_before = profile(person), sorted(r.value for r in person.roles)
+    try:
+        org_chart.moved(session, person, manager)  # with everyone below them; refused before anything changes
+    except OrgChartLoop as loop:
+        raise PeopleError(str(loop)) from loop
     person.name, person.email = name, email
-    person.department, person.cost_center, person.manager = department, cost_center, manager
+    person.department, person.cost_center = department, cost_center
     person.groups = list(groups)
     person.role_rows = [row for row in person.role_rows if row.role in roles]
     for role in sorted(roles - person.roles, key=lambda r: r.value):

@@ -389,7 +389,9 @@ def apply_import(session: DbSession, preview: ImportPreview, actor: User) -> Imp
             manager = people_by_email.get(row.manager_email) or session.scalar(
                 select(User).where(User.email == row.manager_email)
             )
-        people_by_email[row.email].manager = manager
+        # By id, not through the relationship: a file may have two people change places, which the ORM would
+        # refuse to write (a circle of rows), and which the org chart settles before the commit.
+        people_by_email[row.email].manager_id = manager.id if manager is not None else None
     details: dict[str, Any] = {"created": created, "updated": updated, "unchanged": unchanged}
     if preview.new_departments:
         details["new_departments"] = preview.new_departments
@@ -397,4 +399,6 @@ def apply_import(session: DbSession, preview: ImportPreview, actor: User) -> Imp
         details["new_cost_centers"] = preview.new_cost_centers
     record_audit(session, actor, "people.import", f"{len(preview.rows)} rows from the HR file", **details)
     session.flush()
+    for person in people_by_email.values():
+        session.expire(person, ["manager", "reports"])  # read again from the ids just written
     return ImportResult(created=len(created), updated=len(updated), unchanged=unchanged)

@@ -1,5 +1,6 @@
 """What the home page shows a person: their open orders, the questions they have to answer, and the open orders
-of the people who report to them (directly or further down). Plain module: a session and a person in."""
+of the people who report to them (directly or further down, through the org chart's closure table: no walk of
+the chart per request). Plain module: a session and a person in."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.database import DbSession
-from app.models import Order, OrderEvent, OrderStatus, User
+from app.models import Order, OrderEvent, OrderStatus, User, org_chart
 from app.orders import lifecycle
 from app.orders.conversation import Question, open_question
 
@@ -30,6 +31,10 @@ def _mine(person: User):
 
 def _listing(session: DbSession, query: Select, limit: int) -> Listing:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return Listing(_newest(session, query, limit), total)
+
+
+def _newest(session: DbSession, query: Select, limit: int) -> list[Order]:
     # The newest few first, in a subquery, then what they show joined to those few only: joined to every match
     # (a manager's team has hundreds of open orders), PostgreSQL would hash whole tables to keep ten rows.
     newest = query.order_by(Order.updated_at.desc(), Order.id.desc()).limit(limit).subquery()
@@ -39,7 +44,7 @@ def _listing(session: DbSession, query: Select, limit: int) -> Listing:
         .options(joinedload(row.employee), joinedload(row.line), selectinload(row.events))
         .order_by(newest.c.updated_at.desc(), newest.c.id.desc())
     ).all()
-    return Listing(list(orders), total)
+    return list(orders)
 
 
 def open_orders(session: DbSession, person: User, limit: int = LISTED) -> Listing:
@@ -66,16 +71,30 @@ def answers_to_give(session: DbSession, person: User, limit: int = 50) -> list[t
     return [(order, question) for order, question in waiting if question is not None]
 
 
-def reports_of(manager: User) -> Select:
-    """Ids of everyone below the manager, at any depth: one recursive query (UNION stops a loop in the data)."""
-    tree = select(User.id).where(User.manager_id == manager.id).cte("reports", recursive=True)
-    tree = tree.union(select(User.id).join(tree, User.manager_id == tree.c.id))
-    return select(tree.c.id)
+TEAM_COUNTED = 1000  # past this many, the team's open orders are "more than 1,000": never counted to the end
 
 
-def team_open_orders(session: DbSession, manager: User, limit: int = LISTED) -> Listing:
-    """Open orders for the people who report to the manager, directly or not; latest change first."""
-    query = select(Order).where(
-        Order.employee_id.in_(reports_of(manager)), Order.employee_id != manager.id, Order.status.in_(lifecycle.OPEN)
-    )
-    return _listing(session, query, limit)
+@dataclass(frozen=True)
+class TeamListing:
+    """The first open orders of a manager's team, and whether there are more (counted apart, on demand)."""
+
+    orders: list[Order]
+    more: bool
+
+
+def _team_open(manager: User) -> Select:
+    return select(Order).where(Order.employee_id.in_(org_chart.below(manager)), Order.status.in_(lifecycle.OPEN))
+
+
+def team_open_orders(session: DbSession, manager: User, limit: int = LISTED) -> TeamListing:
+    """Open orders for the people who report to the manager, directly or not; latest change first. Not counted:
+    the COO's team is everyone, and the landing page must not wait on counting it (see `team_open_count`)."""
+    found = _newest(session, _team_open(manager), limit + 1)
+    return TeamListing(found[:limit], more=len(found) > limit)
+
+
+def team_open_count(session: DbSession, manager: User, bound: int = TEAM_COUNTED) -> int:
+    """How many open orders the manager's team has, counted up to `bound` + 1 (more than `bound`: the caller
+    says "more than")."""
+    counted = _team_open(manager).with_only_columns(Order.id).limit(bound + 1).subquery()
+    return session.scalar(select(func.count()).select_from(counted)) or 0

@@ -47,6 +47,7 @@ from app.models.orders import (
     ReportedDevice,
     Shipment,
 )
+from app.models.org_chart import OrgChartLink, OrgChartLoop
 from app.models.people import CostCenter, Department, Group, Location, PersonWord, Role, User, UserRole, group_members
 from app.models.wireline import ServiceKind, ServiceStatus, Site, WirelineNumber, WirelineService, circuit_key
 

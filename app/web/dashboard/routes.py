@@ -42,6 +42,17 @@ def home():
     )
 
 
+@bp.route("/home/team-count")
+@require("order")
+def team_count():
+    """How many open orders my team has: fetched by the home page once it is shown, so that the landing page
+    does not wait on counting a large organisation."""
+    count = home_lists.team_open_count(db.session, current_user) if current_user.is_manager else 0
+    return render_template(
+        "dashboard/_team_count.html", count=count, bound=home_lists.TEAM_COUNTED, listed=home_lists.LISTED
+    )
+
+
 @bp.route("/dashboard")
 @require("dashboard")
 def overview():
