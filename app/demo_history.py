@@ -6,6 +6,9 @@ Marco and on the Telecom admins, a few are with the carrier, shipped, or need at
 Everything is made through the domain's commands, each at its moment (the clock is set to it), so the history is
 what the portal would have recorded. Dates are relative to the day it is loaded. It loads once: a company that
 already has orders gets nothing more.
+
+Besides the mobile orders, the telecom team's wireline orders (`WIRELINE_STORY`): HQ's internet made faster and its
+toll-free number disconnected, both completed, and the Boston branch office's new internet, its install scheduled.
 """
 
 from __future__ import annotations
@@ -34,10 +37,14 @@ from app.models import (
     OrderStatus,
     Plan,
     Role,
+    ServiceKind,
+    ServiceStatus,
+    Site,
     Stipend,
     StipendTier,
     User,
     UserRole,
+    WirelineService,
 )
 from app.orders import lifecycle, service
 from app.orders.types import REGISTRY
@@ -176,7 +183,102 @@ def load_history(session: DbSession, *, orders: int = 200, seed: int = 20261205)
             continue
         made += 1
         _decide_and_fulfil(session, world, rng, order, at, now)
+    return made + _wireline_history(session, world, now)
+
+
+# The telecom team's wireline orders: (type, its answers, days ago it was submitted, the milestone it waits at
+# (None: completed)). Answers name the demo's sites and services: see `_wireline_answers`.
+WIRELINE_STORY: list[tuple[str, str, int, str | None]] = [
+    ("wireline_capacity", "hq_internet_faster", 60, None),
+    ("wireline_disconnect", "hq_toll_free_ends", 30, None),
+    ("wireline_new", "boston_internet", 9, "installed"),
+]
+
+
+def _wireline_answers(session: DbSession, world: _World, story: str, at: datetime) -> Answers | None:
+    """The answers of one of the story's orders, on the demo's sites and services; None when they are gone."""
+    sites = {s.name: s for s in session.scalars(select(Site))}
+
+    def service(kind: ServiceKind, site: str = "New York HQ") -> WirelineService | None:
+        return session.scalar(
+            select(WirelineService)
+            .join(Site)
+            .where(Site.name == site, WirelineService.kind == kind, WirelineService.status == ServiceStatus.ACTIVE)
+            .order_by(WirelineService.id)
+        )
+
+    day = at.date()
+    if story == "hq_internet_faster":
+        dia = service(ServiceKind.DEDICATED_INTERNET)
+        return {"service": dia.id, "bandwidth_mbps": "2000", "monthly_quote": "2400.00"} if dia else None
+    if story == "hq_toll_free_ends":
+        toll_free = service(ServiceKind.TOLL_FREE)
+        return {
+            "service": toll_free.id,
+            "disconnect_on": (day + timedelta(days=2)).isoformat(),  # by its completion: ended at once
+            "reason": "Customers call the main number now.",
+        } if toll_free else None  # fmt: skip
+    boston, contoso = sites.get("Boston branch office"), world.carriers.get("contoso")
+    if boston is None or contoso is None:
+        return None
+    return {
+        "site": boston.id,
+        "kind": "internet",
+        "bandwidth_mbps": "500",
+        "carrier": contoso.id,
+        "term_months": "36",
+        "monthly_quote": "349.00",
+        "one_time_quote": "250.00",
+        "install_on": (day + timedelta(days=21)).isoformat(),
+    }
+
+
+def _wireline_history(session: DbSession, world: _World, now: datetime) -> int:
+    """The story's wireline orders, each approved and taken through its milestones a few days apart; how many."""
+    the_clock = clock.current()
+    made = 0
+    for code, story, days_ago, waits_at in WIRELINE_STORY:
+        moment = now - timedelta(days=days_ago)
+        with the_clock.frozen_at(moment):
+            answers = _wireline_answers(session, world, story, moment)
+            order = _submitted(session, code, world.team, world.team, answers) if answers else None
+        if order is None:
+            continue
+        made += 1
+        while order.status is OrderStatus.PENDING_APPROVAL:
+            step = session.scalar(
+                select(Approval).where(Approval.order_id == order.id, Approval.status == ApprovalStatus.PENDING)
+            )
+            if step is None:
+                break
+            moment += timedelta(hours=5)
+            with the_clock.frozen_at(moment):
+                commands.approve(session, step, _decider(session, world, step))
+                session.commit()
+        _walk_milestones(session, world, order, moment, now, waits_at)
     return made
+
+
+def _walk_milestones(
+    session: DbSession, world: _World, order: Order, moment: datetime, now: datetime, waits_at: str | None
+) -> None:
+    """The order's milestones as the simulated carrier gives them, a day or more apart (never after now), up to
+    `waits_at` (None: to completion)."""
+    the_clock = clock.current()
+    while order.status in (OrderStatus.APPROVED, OrderStatus.WITH_CARRIER):
+        moment += timedelta(days=1, hours=3)
+        if moment >= now:
+            return
+        with the_clock.frozen_at(moment):
+            update = simulator.wireline_step(session, order, {})
+            status = update["status"]
+            if status == waits_at:
+                return
+            if status == "completed":
+                commands.complete(session, order, world.team, update.get("message", ""))
+            else:
+                commands.record_wireline_milestone(session, order, world.team, status, update)
+            session.commit()
 
 
 def _submitted(session: DbSession, code: str, requester: User, person: User, answers: Answers) -> Order | None:

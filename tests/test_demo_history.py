@@ -3,7 +3,7 @@ plausible times, so that every list and chart shows something on the first look.
 
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -20,8 +20,11 @@ from app.models import (
     Order,
     OrderEvent,
     OrderStatus,
+    ServiceStatus,
+    Site,
     User,
 )
+from app.orders.types.base import WIRELINE_FACTS
 
 S = OrderStatus
 
@@ -70,3 +73,23 @@ def test_the_history_loads_once(app, demo):
         count = db.session.scalar(select(func.count(Order.id)))
         assert load_history(db.session, orders=20) == 0
         assert db.session.scalar(select(func.count(Order.id))) == count
+
+
+def test_the_history_has_wireline_orders_at_the_demos_sites(app, demo):
+    """HQ's internet made faster and its toll-free number disconnected (completed, with the inventory following),
+    and the Boston branch office's new internet waiting for its install, scheduled in the coming weeks."""
+    with app.app_context():
+        load_history(db.session, orders=20)
+        wireline = {o.type: o for o in db.session.scalars(select(Order).where(Order.type.like("wireline_%")))}
+        assert set(wireline) == {"wireline_capacity", "wireline_disconnect", "wireline_new"}
+        faster, ended, boston = (wireline[t] for t in ("wireline_capacity", "wireline_disconnect", "wireline_new"))
+        assert faster.status is ended.status is S.COMPLETED
+        assert faster.service.bandwidth_mbps == 2000 and faster.service.status is ServiceStatus.ACTIVE
+        assert ended.service.status is ServiceStatus.DISCONNECTED
+        assert boston.status is S.WITH_CARRIER
+        facts = boston.details[WIRELINE_FACTS]
+        assert facts["milestones"] == ["foc", "install_scheduled"] and facts["install_window"]
+        assert clock.today() < date.fromisoformat(facts["install_on"]) <= clock.today() + timedelta(days=30)
+        site = db.session.scalar(select(Site).where(Site.name == "Boston branch office"))
+        assert boston.details["site"] == site.id
+        assert all(e.at <= clock.now() for o in wireline.values() for e in o.events)

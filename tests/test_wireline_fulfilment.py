@@ -4,13 +4,14 @@ mobile ones, kept on the order and shown on its timeline, and completion turns t
 
 from datetime import timedelta
 
+from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from app import clock, commands
 from app.extensions import db
 from app.models import Notification, Order, OrderStatus, ServiceStatus, Site, User
 from tests.support.factories import approve_all
-from tests.support.fulfilment import apply_pending, push
+from tests.support.fulfilment import apply_pending, poll, push
 from tests.support.ordering import place, wireline_orders
 
 
@@ -154,3 +155,39 @@ def test_the_site_contact_gets_the_install_window_with_the_sites_hours_and_addre
     for label in ("Acknowledged", "FOC date Jan 05, 2030", "Install scheduled Jan 12, 2030", "Turned up", "Completed"):
         assert label in stepper, label
     assert "Shipped" not in stepper
+
+
+def test_the_carrier_reads_back_the_wireline_milestones_and_facts_as_the_document_says(app, login, demo):
+    """GET /api/v1/orders/<number> gives a wireline order's site, its milestones in order and what they carried,
+    by the names a carrier reports them with; the answer is valid against the OpenAPI document's OrderStatus."""
+    number = _approved_new_service(app, login, demo)
+    api = app.test_client()
+    install = (clock.today() + timedelta(days=21)).isoformat()
+    later = (clock.today() + timedelta(days=28)).isoformat()
+    for i, body in enumerate(
+        [
+            {"status": "foc", "foc_date": install},
+            {"status": "install_scheduled", "install_date": install, "install_window": "08:00–12:00"},
+            {"status": "jeopardy", "new_date": later, "reason": "The building's riser needs a permit."},
+            {"status": "turned_up", "circuit_id": "CT/BOS/55001", "ip_block": "198.51.100.16/29"},
+        ]
+    ):
+        assert push(api, "contoso", {"update_id": f"r-{i}", "order_number": number, **body}).status_code == 202
+        apply_pending(app)
+    answer = poll(app, api, "contoso", number)
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["site"] == "Boston branch office" and body["status"] == "with_carrier"
+    assert body["wireline"] == {
+        "milestones": ["foc", "install_scheduled", "jeopardy", "turned_up"],
+        "foc_date": install,
+        "install_date": later,  # the jeopardy's new date
+        "install_window": "08:00–12:00",
+        "circuit_id": "CT/BOS/55001",
+        "ip_block": "198.51.100.16/29",
+        "jeopardy": {"new_date": later, "reason": "The building's riser needs a permit."},
+    }
+    document = api.get("/api/v1/openapi.json").get_json()
+    schema = {"$ref": "#/components/schemas/OrderStatus", "components": document["components"]}
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(body)
+    assert "wireline" in document["components"]["schemas"]["OrderStatus"]["properties"]

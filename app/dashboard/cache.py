@@ -42,7 +42,7 @@ from app.reports.filters import ReportFilter
 STALE_SECONDS = 60  # figures older than this, once the data has moved, are computed again while the person waits
 KEPT_SECONDS = 600  # how long Redis keeps figures: long enough for a refreshed entry to serve the next views
 REFRESH_MARKER_SECONDS = 30  # one refresh job queued per filters within this (or until the job has run)
-PREFIX = "dialtone:dashboard:"
+PREFIX = "dialtone:dashboard:2:"  # the figures as pickled: a new field, a new number (old ones lack it)
 log = logging.getLogger(__name__)
 
 DataVersion = tuple[int, int]

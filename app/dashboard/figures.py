@@ -10,18 +10,48 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, func, literal_column, null, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from app.database import DbSession
-from app.models import Approval, ApprovalStatus, Carrier, Department, Group, Order, OrderStatus, User
-from app.orders.types import REGISTRY
-from app.reports.filters import AGE_BUCKETS, LISTED_STATUSES, NONE, ReportFilter, age_bucket, week_start
+from app.inventory.history import status_label
+from app.models import (
+    Approval,
+    ApprovalStatus,
+    Carrier,
+    Department,
+    Group,
+    Order,
+    OrderStatus,
+    ServiceStatus,
+    Site,
+    User,
+    WirelineService,
+)
+from app.orders.types import MOBILE, REGISTRY, WIRELINE
+from app.orders.types.base import WIRELINE_FACTS
+from app.reports.filters import AGE_BUCKETS, LISTED_STATUSES, NONE, ReportFilter, age_bucket, id_condition, week_start
 from app.reports.medians import median_hours, median_rows, microseconds_between
 from app.reports.queries import active_line_costs, approver_label
 
 WEEKS = 12  # the weekly chart shows at most this many weeks, ending with the period's last
 SERIES = 6  # the weekly chart shows this many types, the rest together as "Other types"
 ATTENTION_LISTED = 5
+INSTALLS_LISTED = 10
+INSTALLS_AHEAD = timedelta(days=30)  # "install dates coming up": the wireline installs scheduled this far ahead
+MODULES = (MOBILE, WIRELINE)
 APPROVERS_LISTED = 10  # a large company has thousands of approvers: the chart shows those with most waiting
 
 
@@ -34,7 +64,7 @@ class Bar:
     value: float
     count: int
     filters: ReportFilter
-    report: str = "orders"  # the list behind it: "orders" or "lines"
+    report: str = "orders"  # the list behind it: "orders", "lines", or "site" (the site page, its key the site's id)
 
 
 @dataclass(frozen=True)
@@ -71,8 +101,21 @@ class AttentionOrder:
 
 
 @dataclass(frozen=True)
+class InstallDate:
+    """A wireline order's install, scheduled at a site (the carrier's date, or the new one of a jeopardy)."""
+
+    on: date
+    window: str
+    site: str
+    service: str  # the kind of service: "Business internet"
+    type: str
+    number: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     by_status: list[Bar]
+    by_module: list[Bar]
     per_week: Weekly
     approve_by_type: list[Bar]
     approve_by_carrier: list[Bar]
@@ -84,15 +127,19 @@ class Dashboard:
     attention_orders: list[AttentionOrder]
     cost_by_department: list[Bar]
     cost_by_carrier: list[Bar]
+    installs: list[InstallDate]
+    cost_by_site: list[Bar]
 
 
 def dashboard(session: DbSession, filters: ReportFilter, *, today: date, now: datetime) -> Dashboard:
     """Every figure of the dashboard for these filters."""
-    statuses, weeks = period_counts(session, filters, today=today)
+    statuses, weeks, types = period_counts(session, filters, today=today)
     durations = time_to_approve_and_fulfil(session, filters)
-    line_costs = line_cost_rows(session, filters)
+    line_costs, site_costs = active_cost_rows(session, filters)
+    attention, installs = attention_and_installs(session, filters, today=today)
     return Dashboard(
         by_status=orders_by_status(session, filters, statuses),
+        by_module=orders_by_module(session, filters, types),
         per_week=orders_by_type_per_week(session, filters, today=today, counts=weeks),
         approve_by_type=durations["approve_by_type"],
         approve_by_carrier=durations["approve_by_carrier"],
@@ -101,45 +148,74 @@ def dashboard(session: DbSession, filters: ReportFilter, *, today: date, now: da
         waiting_by_approver=approvals_waiting_by_approver(session, filters),
         waiting_by_age=approvals_waiting_by_age(session, filters, now=now),
         attention_by_carrier=needing_attention_by_carrier(session, filters),
-        attention_orders=needing_attention(session, filters),
+        attention_orders=attention,
         cost_by_department=line_cost_by_department(session, filters, line_costs),
         cost_by_carrier=line_cost_by_carrier(session, filters, line_costs),
+        installs=installs,
+        cost_by_site=service_cost_by_site(session, filters, site_costs),
     )
 
 
 # ---------------------------------------------------------------- orders submitted in the period
 StatusCounts = dict[OrderStatus, int]
 WeekCounts = list[tuple[int, str, int]]  # (week of the windows, type, orders)
+TypeCounts = dict[str, int]
 
 
-def period_counts(session: DbSession, filters: ReportFilter, *, today: date) -> tuple[StatusCounts, WeekCounts]:
-    """The orders of the period by status, and per week and type: the two charts' counts in one statement."""
+def period_counts(
+    session: DbSession, filters: ReportFilter, *, today: date
+) -> tuple[StatusCounts, WeekCounts, TypeCounts]:
+    """The orders of the period by status, per week and type, and by type: the charts' counts in one statement."""
     by_status = _status_counts(filters).subquery("by_status")
     per_week = _week_counts(filters, week_windows(filters, today)).subquery("per_week")
     rows = session.execute(
         union_all(
-            select(by_status.c.status, null().cast(Integer), null().cast(Order.type.type), by_status.c.count),
+            select(by_status.c.status, null().cast(Integer), by_status.c.type, by_status.c.count),
             select(null().cast(Order.status.type), per_week.c.week, per_week.c.type, per_week.c.count),
         )
     ).all()
-    statuses = {status: n for status, _, _, n in rows if status is not None}
-    return statuses, [(week, code, n) for status, week, code, n in rows if status is None]
+    statuses: StatusCounts = defaultdict(int)
+    types: TypeCounts = defaultdict(int)
+    for status, _, code, n in rows:
+        if status is not None:
+            statuses[status] += n
+            types[code] += n
+    return dict(statuses), [(week, code, n) for status, week, code, n in rows if status is None], dict(types)
 
 
 def orders_by_status(session: DbSession, filters: ReportFilter, counts: StatusCounts | None = None) -> list[Bar]:
     """Orders submitted in the period, by where they stand now (every status, in lifecycle order)."""
-    rows = dict(session.execute(_status_counts(filters)).all()) if counts is None else counts
+    if counts is None:
+        counts = defaultdict(int)
+        for status, _, n in session.execute(_status_counts(filters)):
+            counts[status] += n
     return [
-        Bar(s.value, s.label, rows.get(s, 0), rows.get(s, 0), filters.narrowed(statuses=(s,))) for s in LISTED_STATUSES
+        Bar(s.value, s.label, counts.get(s, 0), counts.get(s, 0), filters.narrowed(statuses=(s,)))
+        for s in LISTED_STATUSES
     ]
 
 
+def orders_by_module(session: DbSession, filters: ReportFilter, counts: TypeCounts | None = None) -> list[Bar]:
+    """Orders submitted in the period by module (Mobile, Wireline), each linking to the list of its types."""
+    if counts is None:
+        counts = defaultdict(int)
+        for _, code, n in session.execute(_status_counts(filters)):
+            counts[code] += n
+    bars = []
+    for module in MODULES:
+        codes = tuple(sorted(code for code, order_type in REGISTRY.items() if order_type.module == module))
+        n = sum(counts.get(code, 0) for code in codes)
+        bars.append(Bar(module.lower(), module, n, n, filters.narrowed(types=codes)))
+    return bars
+
+
 def _status_counts(filters: ReportFilter) -> Select:
+    """Orders of the period per status and type (a row per pair: a few dozen at most)."""
     return (
-        select(Order.status, func.count().label("count"))
+        select(Order.status, Order.type, func.count().label("count"))
         .where(*filters.order_conditions())
         .where(Order.status != OrderStatus.DRAFT)
-        .group_by(Order.status)
+        .group_by(Order.status, Order.type)
     )
 
 
@@ -365,23 +441,144 @@ def needing_attention(session: DbSession, filters: ReportFilter) -> list[Attenti
     ]
 
 
+def attention_and_installs(
+    session: DbSession, filters: ReportFilter, *, today: date
+) -> tuple[list[AttentionOrder], list[InstallDate]]:
+    """The orders needing attention longest, and the wireline installs coming up (from today to INSTALLS_AHEAD,
+    soonest first): two short lists of open orders in one statement."""
+    attention = filters.now_only().narrowed(statuses=(OrderStatus.NEEDS_ATTENTION,))
+    longest = (
+        select(Order.number, Order.type, Carrier.name.label("name"), Order.updated_at)
+        .outerjoin(Carrier, Order.carrier_id == Carrier.id)
+        .where(*attention.order_conditions())
+        .order_by(Order.updated_at, Order.id)
+        .limit(ATTENTION_LISTED)
+        .subquery("longest")
+    )
+    coming = _installs_coming(filters, today).subquery("installs")
+    no_text = null().cast(String())
+    rows = session.execute(
+        union_all(
+            select(literal(0), *longest.c, no_text, no_text, no_text, null().cast(WirelineService.kind.type)),
+            select(
+                literal(1),
+                coming.c.number,
+                coming.c.type,
+                coming.c.site,
+                null().cast(Order.updated_at.type),
+                coming.c.install_on,
+                coming.c.window,
+                coming.c.kind,
+                coming.c.service_kind,
+            ),
+        )
+    ).all()
+    orders = sorted((row for row in rows if row[0] == 0), key=lambda row: (row[4], row[1] or ""))
+    installs = sorted((row for row in rows if row[0] == 1), key=lambda row: (row[5], row[1] or ""))
+    return (
+        [AttentionOrder(number or "", _type_label(code), name or "No carrier", since)
+         for _, number, code, name, since, *_ in orders],
+        [
+            InstallDate(date.fromisoformat(on), window or "", site or "No site",
+                        status_label(service_kind or kind or ""), _type_label(code), number or "")
+            for _, number, code, site, _, on, window, kind, service_kind in installs
+        ],
+    )  # fmt: skip
+
+
+def _installs_coming(filters: ReportFilter, today: date) -> Select:
+    """Open wireline orders whose install the carrier scheduled within INSTALLS_AHEAD of today."""
+    wireline = [code for code, order_type in REGISTRY.items() if order_type.module == WIRELINE]
+    install_on = Order.details[(WIRELINE_FACTS, "install_on")].as_string()
+    open_with_carrier = (OrderStatus.APPROVED, OrderStatus.WITH_CARRIER, OrderStatus.NEEDS_ATTENTION)
+    return (
+        select(
+            Order.number,
+            Order.type,
+            Site.name.label("site"),
+            install_on.label("install_on"),
+            Order.details[(WIRELINE_FACTS, "install_window")].as_string().label("window"),
+            Order.details["kind"].as_string().label("kind"),
+            WirelineService.kind.label("service_kind"),
+        )
+        .outerjoin(Site, Order.site_id == Site.id)
+        .outerjoin(WirelineService, Order.service_id == WirelineService.id)
+        .where(
+            *filters.now_only().order_conditions(),
+            Order.type.in_(wireline),
+            Order.status.in_(open_with_carrier),
+            install_on >= today.isoformat(),
+            install_on <= (today + INSTALLS_AHEAD).isoformat(),
+        )
+        .order_by(install_on, Order.id)
+        .limit(INSTALLS_LISTED)
+    )
+
+
 def line_cost_rows(session: DbSession, filters: ReportFilter) -> Sequence[Any]:
     """Active lines, their count and monthly cost (plan and features), per department and carrier: one pass over
     the lines serves both cost charts."""
+    return session.execute(_line_costs(filters)).all()
+
+
+def active_cost_rows(session: DbSession, filters: ReportFilter) -> tuple[Sequence[Any], Sequence[Any]]:
+    """The rows of `line_cost_rows`, and the active wireline services' count and monthly cost per site (site id,
+    name, services, cents): what things cost each month now, in one statement."""
+    lines = _line_costs(filters).subquery("line_rows")
+    sites = _site_costs(filters).subquery("site_rows")
+    no_id, no_name = null().cast(Integer), null().cast(String())
+    rows = session.execute(
+        union_all(
+            select(literal(0), *lines.c),
+            select(literal(1), sites.c.site_id, sites.c.name, no_id, no_name, sites.c.count, sites.c.cents),
+        )
+    ).all()
+    return [tuple(row[1:]) for row in rows if row[0] == 0], [tuple(row[1:3] + row[5:]) for row in rows if row[0] == 1]
+
+
+def _line_costs(filters: ReportFilter) -> Select:
     costs = active_line_costs(filters)
-    return session.execute(
+    return (
         select(
             costs.c.department_id,
-            Department.name,
+            Department.name.label("department"),
             costs.c.carrier_id,
-            Carrier.name,
-            func.count(),
-            func.sum(costs.c.cents),
+            Carrier.name.label("carrier"),
+            func.count().label("count"),
+            func.sum(costs.c.cents).label("cents"),
         )
         .outerjoin(Department, costs.c.department_id == Department.id)
         .join(Carrier, costs.c.carrier_id == Carrier.id)
         .group_by(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name)
-    ).all()
+    )
+
+
+def _site_costs(filters: ReportFilter) -> Select:
+    """Active wireline services per site: how many, and their monthly cost. The carrier filter applies; sites
+    belong to no department."""
+    query = (
+        select(
+            WirelineService.site_id,
+            Site.name,
+            func.count().label("count"),
+            func.sum(func.coalesce(WirelineService.monthly_cents, 0)).label("cents"),
+        )
+        .join(Site, WirelineService.site_id == Site.id)
+        .where(WirelineService.status == ServiceStatus.ACTIVE)
+        .group_by(WirelineService.site_id, Site.name)
+    )
+    if filters.carrier is not None:
+        query = query.where(id_condition(WirelineService.carrier_id, filters.carrier))
+    return query
+
+
+def service_cost_by_site(session: DbSession, filters: ReportFilter, rows: Sequence[Any] | None = None) -> list[Bar]:
+    """Monthly cost of active wireline services by site (each bar linking to the site's page), costliest first."""
+    rows = active_cost_rows(session, filters)[1] if rows is None else rows
+    bars = [
+        Bar(str(site_id), name, int(cents or 0), count, filters, report="site") for site_id, name, count, cents in rows
+    ]
+    return sorted(bars, key=lambda bar: (-bar.value, bar.label))
 
 
 def line_cost_by_department(session: DbSession, filters: ReportFilter, rows: Sequence[Any] | None = None) -> list[Bar]:

@@ -166,6 +166,33 @@ def record_milestone(
     lifecycle.record(session, order, MILESTONES[milestone], actor, comment=describe(milestone, values), data=values)
 
 
+# What the order keeps (its WIRELINE_FACTS) under the names the carrier API reads them back by (those it reports).
+READ_BACK = {
+    "foc_on": "foc_date",
+    "survey_on": "survey_date",
+    "install_on": "install_date",
+    "install_window": "install_window",
+    "installed_on": "installed_date",
+    "circuit_id": "circuit_id",
+    "ip_block": "ip_block",
+    "numbers": "numbers",
+}
+
+
+def read_back(order: Order) -> dict[str, Any] | None:
+    """The wireline milestones and facts recorded on the order, as the carrier API reads them back (the names a
+    carrier reports them by; the install date is the one a jeopardy moved it to); None for a mobile order."""
+    if not is_wireline(order):
+        return None
+    facts = order.details.get(WIRELINE_FACTS) or {}
+    found: dict[str, Any] = {"milestones": list(facts.get("milestones") or [])}
+    found.update({name: facts[key] for key, name in READ_BACK.items() if facts.get(key)})
+    jeopardy = facts.get("jeopardy")
+    if jeopardy:
+        found["jeopardy"] = {"new_date": jeopardy["new_on"], "reason": jeopardy["reason"]}
+    return found
+
+
 def describe(milestone: str, values: dict[str, Any]) -> str:
     """The timeline's words for a milestone."""
 

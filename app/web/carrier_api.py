@@ -29,7 +29,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app import clock, commands, params
 from app.crypto import decrypt
 from app.extensions import db
-from app.fulfilment import outbound
+from app.fulfilment import outbound, wireline
 from app.fulfilment.records import FactInUse, FulfilmentError, InvalidReport
 from app.fulfilment.updates import UnknownOrder, UpdateIdReused
 from app.models import Carrier, Order
@@ -212,7 +212,12 @@ def order_status(number: str):
     order = db.session.scalar(select(Order).where(Order.number == number))
     if order is None or order.carrier_id != carrier.id:
         return jsonify(error=f"No order {number} for {carrier.name}."), 404
+    wireline_facts = wireline.read_back(order)
+    extra = (
+        {} if wireline_facts is None else {"site": order.site.name if order.site else None, "wireline": wireline_facts}
+    )
     return jsonify(
+        **extra,
         order_number=order.number,
         type=order.type,
         status=order.status.value,

@@ -129,6 +129,36 @@ SCHEMAS: dict[str, Schema] = {
             },
             "shipments": {"type": "array", "items": _ref("Shipment")},
             "updated_at": {"type": "string"},
+            "site": {**NULLABLE_TEXT, "description": "wireline orders: the site's name"},
+            "wireline": _ref("WirelineFacts"),
+        },
+    },
+    "WirelineFacts": {
+        "type": "object",
+        "description": "Wireline orders only: the milestones recorded so far, in order, and the facts they carried "
+        "(by the names a carrier reports them with; install_date is the date a jeopardy moved it to, if any).",
+        "required": ["milestones"],
+        "properties": {
+            "milestones": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "enum": ["foc", "site_survey", "install_scheduled", "installed", "turned_up", "jeopardy"],
+                },
+            },
+            "foc_date": {"type": "string", "format": "date"},
+            "survey_date": {"type": "string", "format": "date"},
+            "install_date": {"type": "string", "format": "date"},
+            "install_window": {"type": "string"},
+            "installed_date": {"type": "string", "format": "date"},
+            "circuit_id": {"type": "string"},
+            "ip_block": {"type": "string"},
+            "numbers": {"type": "array", "items": {"type": "string", "description": "E.164"}},
+            "jeopardy": {
+                "type": "object",
+                "required": ["new_date", "reason"],
+                "properties": {"new_date": {"type": "string", "format": "date"}, "reason": {"type": "string"}},
+            },
         },
     },
     "Item": {
