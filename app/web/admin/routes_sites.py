@@ -9,11 +9,10 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.inventory import wireline
-from app.inventory.editing import EditRefused, StaleEdit
 from app.models import Site
 from app.web.access import require
 from app.web.admin import bp
-from app.web.inventory.wireline_forms import SiteForm
+from app.web.inventory.wireline_forms import SiteForm, save_form
 from app.web.paging import list_page
 
 PAGE_SIZE = 50
@@ -51,29 +50,18 @@ def _site_form(site: Site):
         form = SiteForm(data=SiteForm.initial(site) if not new else {})
         return render_template("admin/site_form.html", form=form, site=site)
     form = SiteForm()
-    problems: list[str] = []
-    conflict = None
-    if form.validate():
-        try:
-            wireline.save_site(
-                db.session,
-                site,
-                form.values(),
-                actor=current_user._get_current_object(),
-                expected_version=form.expected_version(),
-            )
-        except EditRefused as refused:
-            db.session.rollback()
-            problems = form.attach(refused.errors)
-        except StaleEdit as stale:
-            db.session.rollback()
-            conflict = stale
-            form.version.data = db.session.get_one(Site, site.id).version  # a second save replaces theirs
-        else:
-            db.session.commit()
-            flash(f"{site.name} {'added' if new else 'saved'}.", "success")
-            return redirect(url_for("inventory.site", site_id=site.id))
+    actor = current_user._get_current_object()
+    outcome = save_form(
+        form,
+        lambda values, version: wireline.save_site(db.session, site, values, actor=actor, expected_version=version),
+        lambda: db.session.get_one(Site, site.id).version,
+    )
+    if outcome.saved:
+        flash(f"{site.name} {'added' if new else 'saved'}.", "success")
+        return redirect(url_for("inventory.site", site_id=site.id))
     if not new:
         site = db.session.get_one(Site, site.id)
-    page = render_template("admin/site_form.html", form=form, site=site, problems=problems, conflict=conflict)
-    return page, 409 if conflict else 422
+    page = render_template(
+        "admin/site_form.html", form=form, site=site, problems=outcome.problems, conflict=outcome.conflict
+    )
+    return page, 409 if outcome.conflict else 422

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -13,6 +15,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from app.extensions import db
 from app.identifiers import InvalidIdentifier
+from app.inventory.editing import EditRefused, StaleEdit
 from app.inventory.history import status_label
 from app.inventory.wireline import numbers_text, parse_numbers
 from app.models import Carrier, ServiceKind, ServiceStatus, Site, WirelineService
@@ -39,6 +42,35 @@ class VersionedForm(FlaskForm):
             else:
                 elsewhere.append(message)
         return elsewhere
+
+
+@dataclass
+class SaveOutcome:
+    saved: bool
+    problems: list[str] = field(default_factory=list)  # for the top of the form (the rest are next to their fields)
+    conflict: StaleEdit | None = None  # someone saved first: shown beside the form, whose next save replaces theirs
+
+
+def save_form(
+    form: VersionedForm,
+    save: Callable[[dict[str, Any], int | None], object],
+    current_version: Callable[[], int],
+) -> SaveOutcome:
+    """Validate the form and save its values as of the version the editor saw: committed when saved, rolled back
+    and explained when the domain refuses them or someone saved first."""
+    if not form.validate():
+        return SaveOutcome(False)
+    try:
+        save(form.values(), form.expected_version())
+    except EditRefused as refused:
+        db.session.rollback()
+        return SaveOutcome(False, problems=form.attach(refused.errors))
+    except StaleEdit as stale:
+        db.session.rollback()
+        form.version.data = current_version()
+        return SaveOutcome(False, conflict=stale)
+    db.session.commit()
+    return SaveOutcome(True)
 
 
 class SiteForm(VersionedForm):

@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db, htmx
 from app.inventory import wireline, wireline_search
-from app.inventory.editing import EditRefused, StaleEdit
 from app.inventory.history import history_of
 from app.inventory.search import ListSpec
 from app.models import Carrier, ServiceKind, ServiceStatus, Site, WirelineService
@@ -20,7 +19,7 @@ from app.web.access import require
 from app.web.inventory import bp
 from app.web.inventory.list_views import PAGE_SIZE, FilterChoice, _enum_options, _rows
 from app.web.inventory.rendering import page_or_block
-from app.web.inventory.wireline_forms import ServiceForm
+from app.web.inventory.wireline_forms import ServiceForm, save_form
 from app.web.paging import list_page
 
 
@@ -119,31 +118,20 @@ def _service_form(service: WirelineService):
         data = ServiceForm.initial(service) if not new else {"site_id": request.args.get("site_id", "")}
         return render_template("inventory/service_form.html", form=ServiceForm(data=data), service=service)
     form = ServiceForm()
-    problems: list[str] = []
-    conflict = None
-    if form.validate():
-        try:
-            wireline.save_service(
-                db.session,
-                service,
-                form.values(),
-                actor=current_user._get_current_object(),
-                expected_version=form.expected_version(),
-            )
-        except EditRefused as refused:
-            db.session.rollback()
-            problems = form.attach(refused.errors)
-        except StaleEdit as stale:
-            db.session.rollback()
-            conflict = stale
-            form.version.data = db.session.get_one(WirelineService, service.id).version  # a second save replaces theirs
-        else:
-            db.session.commit()
-            flash("Service added." if new else "Service saved.", "success")
-            return redirect(url_for("inventory.service", service_id=service.id))
+    actor = current_user._get_current_object()
+    outcome = save_form(
+        form,
+        lambda values, version: wireline.save_service(
+            db.session, service, values, actor=actor, expected_version=version
+        ),
+        lambda: db.session.get_one(WirelineService, service.id).version,
+    )
+    if outcome.saved:
+        flash("Service added." if new else "Service saved.", "success")
+        return redirect(url_for("inventory.service", service_id=service.id))
     if not new:
         service = db.session.get_one(WirelineService, service.id)
     page = render_template(
-        "inventory/service_form.html", form=form, service=service, problems=problems, conflict=conflict
+        "inventory/service_form.html", form=form, service=service, problems=outcome.problems, conflict=outcome.conflict
     )
-    return page, 409 if conflict else 422
+    return page, 409 if outcome.conflict else 422
