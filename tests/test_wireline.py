@@ -269,6 +269,28 @@ def test_helpdesk_edits_a_service_and_its_page_shows_the_change(app, login):
     assert "1000 Mbps" in page and "Bandwidth (Mbps)" in page and "Hana Kim" in page
 
 
+def test_a_service_saved_meanwhile_by_someone_else_is_not_overwritten_unseen(app, login):
+    """Two editors open the same service; the second save is refused (409) with the first one's change shown, and
+    the form, now at the newer version, saves on the next try."""
+    hana = login("helpdesk")
+    with app.app_context():
+        service_id = by_circuit(db.session, "NW-BI-80202-7731").id
+    form = hana.get(f"/inventory/wireline/{service_id}/edit").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form))
+    chosen = dict(re.findall(r'<select[^>]*name="([a-z_]+)".*?<option selected value="([^"]*)"', form, re.S))
+    first = hana.post(f"/inventory/wireline/{service_id}/edit", {**fields, **chosen, "equipment": "Router A"})
+    assert first.status_code == 302
+    stale = hana.post(f"/inventory/wireline/{service_id}/edit", {**fields, **chosen, "equipment": "Router B"})
+    assert stale.status_code == 409
+    again = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', stale.get_data(as_text=True)))
+    assert again["version"] != fields["version"] and again["equipment"] == "Router B"  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(WirelineService, service_id).equipment == "Router A"
+    assert hana.post(f"/inventory/wireline/{service_id}/edit", {**again, **chosen}).status_code == 302
+    with app.app_context():
+        assert db.session.get(WirelineService, service_id).equipment == "Router B"
+
+
 def test_the_services_list_finds_a_circuit_by_its_id_and_links_its_site(app, login):
     page = login("helpdesk").get("/inventory/wireline?q=MPLS-CT").get_data(as_text=True)
     assert "1 service matches" in page and "MPLS-CT-55120" in page and "Denver field office" in page
