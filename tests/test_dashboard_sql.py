@@ -5,27 +5,20 @@ hours. Counting statements and rows, never timing."""
 from __future__ import annotations
 
 import statistics
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.dashboard import figures
 from app.models import Approval, ApprovalStatus, ApproverKind, Carrier, Order, OrderStatus, User
-from app.reports.filters import ReportFilter, default_period
 from app.reports.queries import hours_between
-from tests.support.dashboard import NOW, TODAY, build_company
+from tests.support.dashboard import build_company, dashboard_rows, period, rows_per_statement
 
 S = OrderStatus
-START, END = default_period(TODAY)
+START = period().start
 # the shapes more orders take: (type, carrier, status); each already on the charts with the first ten orders
 SHAPES = [("new_line", "A", S.COMPLETED), ("upgrade", "B", S.COMPLETED), ("accessory", "A", S.PENDING_APPROVAL)]
 SHAPES += [("upgrade", "A", S.NEEDS_ATTENTION)]
-
-
-def period() -> ReportFilter:
-    return ReportFilter(start=START, end=END, tz="UTC")
 
 
 def add_orders(session, company, numbers: range) -> None:
@@ -69,29 +62,6 @@ def add_orders(session, company, numbers: range) -> None:
                 )
             )
     session.commit()
-
-
-@contextmanager
-def rows_per_statement(session):
-    """The number of rows each statement the session executes returns, in order."""
-    fetched: list[int] = []
-
-    def count_rows(state):
-        frozen = state.invoke_statement().freeze()
-        fetched.append(len(frozen.data))
-        return frozen()
-
-    event.listen(session, "do_orm_execute", count_rows)
-    try:
-        yield fetched
-    finally:
-        event.remove(session, "do_orm_execute", count_rows)
-
-
-def dashboard_rows(session) -> list[int]:
-    with rows_per_statement(session) as fetched:
-        figures.dashboard(session, period(), today=TODAY, now=NOW)
-    return fetched
 
 
 def test_the_dashboard_runs_the_same_few_statements_with_40_or_400_more_orders(db_session):

@@ -13,8 +13,7 @@ from app.extensions import db
 from app.models import Carrier, Order, OrderStatus, ServiceKind, ServiceStatus, Site, User, WirelineService
 from app.orders.types.base import WIRELINE_FACTS
 from app.reports.filters import ReportFilter, default_period
-from tests.support.dashboard import NOW, TODAY, build_company, shift_to_today
-from tests.test_dashboard_sql import dashboard_rows
+from tests.support.dashboard import NOW, TODAY, build_company, dashboard_rows, shift_to_today
 
 S = OrderStatus
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
+
 from app import clock
+from app.dashboard import figures
 from app.models import (
     Approval,
     ApprovalStatus,
@@ -24,6 +28,7 @@ from app.models import (
     PlanKind,
     User,
 )
+from app.reports.filters import ReportFilter, default_period
 
 S = OrderStatus
 NOW = datetime(2025, 3, 12, 12, 0)  # a Wednesday, noon (UTC)
@@ -219,3 +224,34 @@ def assert_every_chart_is_drawn(page) -> None:
         assert box and box["width"] > 0 and box["height"] > 0, chart
         widths = [bar.bounding_box()["width"] for bar in svg.locator("rect.bar").all()]
         assert widths and max(widths) > 0, f"{chart} has no bar drawn"
+
+
+# ---------------------------------------------------------------- statements and their rows
+def period() -> ReportFilter:
+    """The dashboard's default period around the data set's day."""
+    start, end = default_period(TODAY)
+    return ReportFilter(start=start, end=end, tz="UTC")
+
+
+@contextmanager
+def rows_per_statement(session):
+    """The number of rows each statement the session executes returns, in order."""
+    fetched: list[int] = []
+
+    def count_rows(state):
+        frozen = state.invoke_statement().freeze()
+        fetched.append(len(frozen.data))
+        return frozen()
+
+    event.listen(session, "do_orm_execute", count_rows)
+    try:
+        yield fetched
+    finally:
+        event.remove(session, "do_orm_execute", count_rows)
+
+
+def dashboard_rows(session) -> list[int]:
+    """The rows each of the dashboard's figure statements returns."""
+    with rows_per_statement(session) as fetched:
+        figures.dashboard(session, period(), today=TODAY, now=NOW)
+    return fetched
