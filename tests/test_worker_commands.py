@@ -29,3 +29,14 @@ def test_a_long_running_worker_listens_for_commands_a_second_at_a_time(redis_url
         assert worker.pubsub.channels.keys() == {worker.pubsub_channel_name.encode()}
     finally:
         worker.unsubscribe()
+
+
+def test_a_worker_whose_redis_is_gone_does_not_quit_on_its_suspension_check(redis_url):
+    """Before each job RQ reads `rq suspend` from Redis; with Redis down that read must not end the worker (RQ
+    quits on any error there), it waits for Redis in its dequeue instead."""
+    from tests.support.helpers import free_port
+
+    connection = Redis.from_url(redis_url)
+    worker = DialtoneWorker([Queue("gone", connection=connection)], connection=connection)
+    worker.connection = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)  # Redis went away
+    worker.check_for_suspension(burst=False)  # no ConnectionError

@@ -81,6 +81,14 @@ class WatchfulWorker(SimpleWorker):
         except RedisConnectionError as error:
             log.warning("Worker %s: Redis went away as job %s ended (%s); going on", self.name, job.id, error)
 
+    def check_for_suspension(self, burst: bool) -> None:
+        """`rq suspend` is read from Redis before each job: a Redis that is down is no suspension (the worker then
+        waits for it in its dequeue, as RQ retries that)."""
+        try:
+            super().check_for_suspension(burst)
+        except RedisConnectionError as error:
+            log.warning("Worker %s could not read whether it is suspended (Redis: %s); going on", self.name, error)
+
     def heartbeat(self, *args: Any, **kwargs: Any) -> None:
         try:
             super().heartbeat(*args, **kwargs)
