@@ -164,9 +164,9 @@ def test_a_redis_restarted_empty_under_a_running_worker_loses_no_background_work
             )
             assert owed >= 4
 
-        # Redis is back, empty: no schedule, no queued job, no scheduler lock.
+        # Redis is back, empty (a new server without persistence): no schedule, no queued job, no scheduler lock.
+        # The worker may put the schedule back before this test looks again: its log says it did (below).
         redis_process, _ = start_redis_server(port=port)
-        assert scheduled_ids() == []
 
         def order(number: str) -> Order:
             with portal.app_context():
