@@ -13,11 +13,12 @@ import random
 import string
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from app import clock
@@ -153,6 +154,7 @@ class Rows:
 
     def __init__(self, session: DbSession, batch: int = BATCH) -> None:
         self.connection = session.connection()
+        self.copy = self.connection.dialect.name == "postgresql"  # COPY FROM STDIN there; multi-row INSERTs elsewhere
         self.batch = batch
         self.pending: dict[Table, list[dict]] = {}
         self.written: dict[str, int] = {}
@@ -184,9 +186,11 @@ class Rows:
         ranks = {t: rank for rank, t in enumerate(User.metadata.sorted_tables)}
         for table, rows in sorted(self.pending.items(), key=lambda item: ranks[item[0]]):
             if rows:
-                statement = insert(table)
                 started = time.perf_counter()
-                self.connection.execute(statement, rows)
+                if self.copy:
+                    _copy(self.connection, table, rows)
+                else:
+                    self.connection.execute(insert(table), rows)
                 self.seconds[table.name] = self.seconds.get(table.name, 0) + time.perf_counter() - started
                 self.written[table.name] = self.written.get(table.name, 0) + len(rows)
                 rows.clear()
@@ -202,6 +206,82 @@ class Rows:
                         f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"
                     )
                 )
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict]) -> None:
+    """PostgreSQL's `COPY … FROM STDIN` of the rows, each value bound as `insert()` would bind it (enums as their
+    values, JSON as text, a column's Python default where a row leaves it out). Several times faster than
+    multi-row INSERTs: no statement to parse per batch, no parameters to plan."""
+    dialect = connection.dialect
+    given = list(rows[0])
+    defaults = {
+        column.key: _default_of(column)
+        for column in table.columns
+        if column.key not in rows[0] and column.default is not None
+    }
+    columns = [table.c[key] for key in (*given, *defaults)]
+    bind = [column.type._cached_bind_processor(dialect) for column in columns]
+    fixed = list(defaults.values())
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.format_column(column) for column in columns)
+    cursor = connection.connection.cursor()  # the DB-API cursor of the same transaction
+    with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row[key] for key in given] + fixed
+            copy.write_row(
+                [value if process is None else process(value) for process, value in zip(bind, values, strict=True)]
+            )
+
+
+def _default_of(column: Any) -> Any:
+    default = column.default
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:  # SQLAlchemy wraps a callable of no arguments as one taking the execution context
+        return default.arg(None)
+    raise ValueError(f"{column}: a default COPY cannot give")
+
+
+@contextmanager
+def _indexes_built_after(connection: Connection, echo: Callable[[str], None]) -> Iterator[None]:
+    """PostgreSQL: drop the secondary indexes and foreign keys of the application's tables for the load and build
+    them again after it: one sort per index instead of an index insertion per row, one join per foreign key
+    instead of a lookup per row. Primary keys and unique constraints stay (the loader relies on them). It all
+    happens in the load's transaction: a failed load leaves every index as it was."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    tables = [table.name for table in User.metadata.sorted_tables]
+    foreign_keys = connection.execute(
+        text(
+            "SELECT c.conrelid::regclass::text AS tab, c.conname AS name, pg_get_constraintdef(c.oid) AS definition "
+            "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(:tables)"
+        ),
+        {"tables": tables},
+    ).all()
+    indexes = connection.execute(
+        text(
+            "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition "
+            "FROM pg_index i WHERE i.indrelid::regclass::text = ANY(:tables) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+        ),
+        {"tables": tables},
+    ).all()
+    for key in foreign_keys:
+        connection.exec_driver_sql(f'ALTER TABLE "{key.tab}" DROP CONSTRAINT "{key.name}"')
+    for index in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {index.name}")
+    yield
+    started = time.monotonic()
+    connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+    for index in indexes:
+        connection.exec_driver_sql(index.definition)
+    for key in foreign_keys:
+        connection.exec_driver_sql(f'ALTER TABLE "{key.tab}" ADD CONSTRAINT "{key.name}" {key.definition}')
+    echo(
+        f"  {len(indexes)} indexes and {len(foreign_keys)} foreign keys built after the load in "
+        f"{time.monotonic() - started:.1f} s"
+    )
 
 
 # ---------------------------------------------------------------- what the demo company gives
@@ -338,19 +418,20 @@ def load_scale(
         today=today, now=now, prefix=get_setting("order_number_prefix"), people={}, logins={}, owners={}, **catalog
     )
     started = time.monotonic()
-    for phase, run in (
-        ("people", lambda: _people(session, rows, world, employees, rng)),
-        ("org chart", lambda: org_chart.rebuild(session)),  # in bulk, one level per statement, after the people
-        ("lines, devices and SIMs", lambda: _inventory(session, rows, world, lines, rng)),
-        ("orders, timelines and approvals", lambda: _orders(rows, world, orders, inbox, rng)),
-    ):
-        run()
-        rows.flush()
-        say(
-            f"  {phase}: done after {time.monotonic() - started:.1f} s "
-            f"({sum(rows.seconds.values()):.1f} s of it writing)"
-        )
-    rows.finish()
+    with _indexes_built_after(rows.connection, say):
+        for phase, run in (
+            ("people", lambda: _people(session, rows, world, employees, rng)),
+            ("org chart", lambda: org_chart.rebuild(session)),  # in bulk, one level per statement, after the people
+            ("lines, devices and SIMs", lambda: _inventory(session, rows, world, lines, rng)),
+            ("orders, timelines and approvals", lambda: _orders(rows, world, orders, inbox, rng)),
+        ):
+            run()
+            rows.flush()
+            say(
+                f"  {phase}: done after {time.monotonic() - started:.1f} s "
+                f"({sum(rows.seconds.values()):.1f} s of it writing)"
+            )
+        rows.finish()
     say(
         "  writing: "
         + ", ".join(

@@ -2,13 +2,14 @@
 (`BENCH {...}`); everything is also written to instance/bench/results.json.
 
     python -m bench                      # everything: pages, worker, load run, on SQLite and PostgreSQL
-    python -m bench pages --engines sqlite --sizes 2000
+    python -m bench pages --engines postgresql --sizes 200000,2000000
     python -m bench worker --engines postgresql
     python -m bench load --seconds 60
     python -m bench browser --engines postgresql
 
-The benchmark databases (the demo company plus `seed-scale` at 2,000 and 200,000 orders) are made on first use
-and reused after (see bench.databases); --fresh makes them again.
+The benchmark databases (the demo company plus `seed-scale` at 200,000 orders with 20,000 people and 50,000 lines,
+and at 2,000,000 with 100,000 people and 500,000 lines) are made on first use and reused after (see
+bench.databases); --fresh makes them again.
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load, browser")
     parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    parser.add_argument("--sizes", default="2000,200000", help="orders in the benchmark databases")
+    parser.add_argument(
+        "--sizes", default="200000,2000000", help="orders in the benchmark databases (people and lines grow too)"
+    )
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page (at least 200)")
     parser.add_argument("--updates", type=int, default=2000, help="carrier updates per worker run")
     parser.add_argument("--emails", type=int, default=1000, help="emails per worker run")
     parser.add_argument("--seconds", type=int, default=60, help="length of the load run")
-    parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load run")
+    parser.add_argument("--clients", type=int, default=100, help="concurrent clients of the load run")
     parser.add_argument("--fresh", action="store_true", help="load the benchmark databases again")
     args = parser.parse_args(argv)
     unknown = set(args.sections) - {"all", "pages", "worker", "load", "browser"}

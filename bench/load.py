@@ -1,10 +1,10 @@
 """The load run: gunicorn (threaded workers that keep connections alive, as in production) and one worker.py on a
-scratch copy of the largest database, and 50 concurrent clients on loopback for 60 seconds, each a person signed
+scratch copy of the largest database, and 100 concurrent clients on loopback for 60 seconds, each a person signed
 in (before the clock starts) who browses, orders (an accessory: form, review, submit) or approves (open a step,
 approve it), with a think time between requests. Each client is a browser: one kept-alive connection, and the
 static files a page links to fetched the first time it sees them (they are immutable; a browser keeps them).
-Reported: requests per second, p50/p95/p99, errors (any 5xx, refused connection, or unexpected status). A second,
-shorter run without think time shows how much the machine can serve at most (for information)."""
+Reported: requests per second, p50/p95/p99, errors (any 5xx, refused connection, or unexpected status). Shorter
+runs without think time, at 50, 100 and 200 clients, show how much the machine can serve at most."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ from bench.databases import Target
 
 WEB_WORKERS = 4  # gunicorn processes: two per core
 WEB_THREADS = 8  # threads per gunicorn process (gthread workers keep connections alive)
+JOB_WORKERS = 2  # worker.py processes: one with the periodic jobs, one without
+FLAT_OUT = (50, 100, 200)  # clients of the runs without think time: how much the machine serves at most
+FLAT_OUT_SECONDS = 20
 THINK = (0.5, 1.5)  # seconds between a person's requests (1 s on average)
 REQUEST_TIMEOUT = 30
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -389,12 +392,22 @@ def serving(target: Target, redis_url: str, name: str) -> Iterator[tuple[int, st
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    worker = subprocess.Popen([PYTHON, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    workers = [
+        subprocess.Popen(
+            [PYTHON, "worker.py", *(["--no-scheduler"] if index else [])],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for index in range(JOB_WORKERS)
+    ]
     try:
         _wait_for_port(port, web, timeout=60)
         yield port, url
     finally:
-        stop(worker)
+        for worker in workers:
+            stop(worker)
         stop(web)
         log.close()
         databases.drop_scratch(target)
@@ -404,11 +417,10 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
     figures: dict[str, Any] = {}
     for engine in engines:
         with serving(Target(engine, size), redis_url, "load") as (port, url):
-            crowd = people(url, redis_url, clients)
-            runs = {
-                "with think time": run_load(port, crowd, seconds, THINK),
-                "flat out (information)": run_load(port, crowd, max(10, seconds // 3), None),
-            }
+            crowd = people(url, redis_url, max(clients, *FLAT_OUT))
+            runs = {"with think time": run_load(port, _mix(crowd, clients), seconds, THINK)}
+            for flat in FLAT_OUT:
+                runs[f"flat out, {flat} clients"] = run_load(port, _mix(crowd, flat), FLAT_OUT_SECONDS, None)
         figures[engine] = runs
         _print(engine, size, runs)
         emit(
@@ -418,17 +430,28 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
                 "orders": size,
                 "gunicorn_workers": WEB_WORKERS,
                 "gunicorn_threads": WEB_THREADS,
+                "job_workers": JOB_WORKERS,
                 "runs": runs,
             },
         )
     return figures
 
 
+def _mix(crowd: list[Person], clients: int) -> list[Person]:
+    """`clients` people of the crowd in the same proportions at every size of run: one approver in five, the
+    helpdesk and telecom sessions, employees for the rest."""
+    approvers = [p for p in crowd if p.role == "approver"][: max(1, clients // 5)]
+    staff = [p for p in crowd if p.role in ("helpdesk", "telecom")]
+    employees = [p for p in crowd if p.role == "employee"]
+    return (approvers + staff + employees)[:clients]
+
+
 def _print(engine: str, size: int, runs: dict[str, dict]) -> None:
     name = "SQLite" if engine == "sqlite" else "PostgreSQL"
     print(
-        f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} --threads {WEB_THREADS} and one worker.py, "
-        "clients on loopback (each a browser: one kept-alive connection, static files fetched once)"
+        f"\nLoad run, {name}, {size:,} orders: gunicorn -w {WEB_WORKERS} --threads {WEB_THREADS} and "
+        f"{JOB_WORKERS} worker.py, clients on loopback "
+        "(each a browser: one kept-alive connection, static files fetched once)"
     )
     print(
         table(

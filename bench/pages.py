@@ -61,10 +61,25 @@ PAGES = [
     Page("inbox", "Approval inbox (1,000 waiting)", "manager", lambda f: ["/approvals"]),
     Page("badge", "Inbox count badge", "manager", lambda f: ["/approvals/count"], HTMX),
     Page("line_search", "Line search as typed", "helpdesk", _search_terms, {**HTMX, "HX-Target": "results"}),
+    Page(
+        "search_3",
+        "Line search, 3 digits (inside or at the start of numbers)",
+        "helpdesk",
+        lambda f: [f"/inventory/lines?q={n[k : k + 3]}" for n in f["search_numbers"] for k in (0, 3, 6)],
+        {**HTMX, "HX-Target": "results"},
+    ),
+    Page(
+        "search_10",
+        "Line search, 10 digits",
+        "helpdesk",
+        lambda f: [f"/inventory/lines?q={n}" for n in f["search_numbers"]],
+        {**HTMX, "HX-Target": "results"},
+    ),
     Page("line", "Line page", "helpdesk", lambda f: [f"/inventory/lines/{i}" for i in f["lines"]]),
     Page("dashboard", "Dashboard", "telecom", lambda f: ["/dashboard"]),
     Page("all_orders", "All orders, page 1", "telecom", lambda f: ["/reports/orders"]),
     Page("all_orders_deep", "All orders, page 1,001 (or the last)", "telecom", lambda f: [f["deep_orders"]]),
+    Page("lines_first", "Inventory lines, page 1", "helpdesk", lambda f: ["/inventory/lines"], HTMX),
     Page("lines_deep", "Inventory lines, page 1,001 (or the last)", "helpdesk", lambda f: [f["deep_lines"]], HTMX),
     Page("home_coo", "Home page of the COO (everyone below her)", "priya.raman", lambda f: ["/"]),
     Page("home_head", "Home page of a department head (Sales)", "sofia.alvarez", lambda f: ["/"]),
@@ -90,7 +105,7 @@ def facts_about(app) -> dict[str, Any]:
     """The same choices at every size: Erin's orders, lines that have orders, a number and a name to type."""
     from app.extensions import db
     from app.inventory.search import LINES
-    from app.models import Line, Order, OrderStatus, User
+    from app.models import Line, LineStatus, Order, OrderStatus, User
     from app.reports import queries
     from app.reports.filters import ReportFilter
 
@@ -118,6 +133,9 @@ def facts_about(app) -> dict[str, Any]:
             "orders": list(orders),
             "lines": list(dict.fromkeys([*erin_lines, *lines])),
             "search_number": number,
+            "search_numbers": db.session.scalars(
+                select(Line.number_digits).where(Line.status == LineStatus.ACTIVE).order_by(Line.id.desc()).limit(10)
+            ).all(),
             "search_name": (marco_report or "Nguyen").split()[-1][:6],
         }
 

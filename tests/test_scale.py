@@ -138,3 +138,33 @@ def test_the_command_loads_a_company(app, runner):
     assert "orders" in result.output and "250" in result.output
     again = runner.invoke(args=["seed-scale", "--employees", "40", "--lines", "60", "--orders", "250"])
     assert again.exit_code != 0 and "loaded already" in again.output
+
+
+def schema_of(app) -> set[tuple[str, ...]]:
+    """Every index and foreign key of the database, as the database describes it."""
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            # What an index is, not its text: PostgreSQL words a rebuilt partial index's predicate differently.
+            indexes = connection.exec_driver_sql(
+                "SELECT indrelid::regclass::text, indexrelid::regclass::text, indisunique::text, indkey::text, "
+                "(indpred IS NOT NULL)::text FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%%'"
+            )
+            keys = connection.exec_driver_sql(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE contype IN ('f', 'u', 'p')"
+            )
+            return {tuple(row) for row in [*indexes, *keys]}
+        rows = connection.exec_driver_sql("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'")
+        return {tuple(str(value) for value in row) for row in rows}
+
+
+def test_every_index_and_foreign_key_is_there_again_after_a_load(app):
+    """On PostgreSQL the loader drops the secondary indexes and foreign keys for the load (COPY into bare tables)
+    and builds them after it: the schema afterwards is the schema before, and what was loaded satisfies it."""
+    before = schema_of(app)
+    assert len(before) > 50
+    with app.app_context():
+        written = load_scale(db.session, employees=30, lines=50, orders=400, seed=5)
+    assert written["orders"] == 400
+    assert schema_of(app) == before
