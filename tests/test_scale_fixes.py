@@ -173,6 +173,37 @@ def test_the_dashboard_says_how_old_its_figures_are_and_fetches_newer_ones(app, 
     assert "Figures as of" in page and "being counted" not in page and "data-hx-trigger" not in page
 
 
+def test_the_worker_keeps_the_figures_the_dashboard_opens_with_current_so_nobody_waits_for_them(
+    app, login, demo, monkeypatch
+):
+    from app.dashboard import cache
+    from app.jobs import keep_dashboard_current
+
+    submit(login, demo)
+    telecom = login("telecom")
+    with app.app_context():
+        assert keep_dashboard_current() is True
+        assert keep_dashboard_current() is False  # nothing moved since: nothing computed
+        opening = cache.opening_filters(app.config["COMPANY_TIMEZONE"], clock.today())
+        before = cache.cached_dashboard(
+            db.session, app.extensions["redis"], opening, today=clock.today(), now=clock.now()
+        )
+        cancel_an_order()
+        assert keep_dashboard_current() is True
+    computed: list[int] = []
+    real = cache.dashboard
+    monkeypatch.setattr(cache, "dashboard", lambda *a, **k: computed.append(1) or real(*a, **k))
+    page = telecom.get("/dashboard").get_data(as_text=True)
+    assert "Approvals waiting, by approver" in page and "being counted" not in page
+    assert computed == []  # the person opening the dashboard did not wait for its figures
+    with app.app_context():
+        after = cache.cached_dashboard(
+            db.session, app.extensions["redis"], opening, today=clock.today(), now=clock.now()
+        )
+    assert computed == [] and not after.updating
+    assert cancelled(after.figures) == cancelled(before.figures) + 1
+
+
 def test_without_redis_the_dashboard_is_computed(app, login, demo, monkeypatch):
     from app.devrun import free_port
 

@@ -13,6 +13,10 @@ history row) and when:
   views follow) computes newer ones on the worker; the page fetches them again a few seconds later;
 - nothing is kept, or what is kept is a minute old or more, or the job cannot be queued: they are computed here.
 
+The figures the page opens with (no filter chosen) are kept current by the worker every 30 seconds
+(`keep_opening_figures_current`), so people opening the dashboard do not wait for them; a filter of one's own is
+computed on its first view.
+
 The minute also bounds what the data version does not see (the ages of waiting approvals, a catalog price
 edited). Without Redis the figures are simply computed.
 """
@@ -37,7 +41,7 @@ from app.database import DbSession
 from app.extensions import db
 from app.models import InventoryChange, OrderEvent
 from app.queue import enqueue
-from app.reports.filters import ReportFilter
+from app.reports.filters import ReportFilter, default_period
 
 STALE_SECONDS = 60  # figures older than this, once the data has moved, are computed again while the person waits
 KEPT_SECONDS = 600  # how long Redis keeps figures: long enough for a refreshed entry to serve the next views
@@ -103,6 +107,19 @@ def refresh(session: DbSession, redis: Redis, filters: ReportFilter, *, today: d
         return True
     finally:
         redis.delete(_marker(key))
+
+
+def opening_filters(tz: str, today: date) -> ReportFilter:
+    """The filters the dashboard opens with (no choice made: the last twelve weeks, every carrier and department),
+    the view most people see."""
+    return ReportFilter.from_args({}, tz=tz, default_period=default_period(today))
+
+
+def keep_opening_figures_current(session: DbSession, redis: Redis, tz: str, *, today: date, now: datetime) -> bool:
+    """The worker's periodic job: compute the figures the dashboard opens with whenever the data has moved, so that
+    someone opening it finds figures under a minute old (shown "as of" their time while newer ones are counted)
+    instead of waiting for them: at ten times the data they take over a second to compute. True when computed."""
+    return refresh(session, redis, opening_filters(tz, today), today=today, now=now)
 
 
 def _key(session: DbSession, filters: ReportFilter, today: date) -> str:

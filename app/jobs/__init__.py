@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 
 import app as application
 from app import clock, commands
-from app.dashboard.cache import refresh
+from app.dashboard.cache import keep_opening_figures_current, refresh
 from app.extensions import db
 from app.models import Order, User
 from app.notifications import sending
@@ -151,6 +151,19 @@ def refresh_dashboard(args: dict[str, str], tz: str, today: str, now: str | None
         redis_connection(),
         filters,
         today=date.fromisoformat(today),
+        now=datetime.fromisoformat(now) if now else clock.now(),
+    )
+
+
+@periodic(seconds=30)
+@in_app_context
+def keep_dashboard_current(today: str | None = None, now: str | None = None) -> bool:
+    """Keep the figures the dashboard opens with current (computed again only when the data has moved)."""
+    return keep_opening_figures_current(
+        db.session,
+        redis_connection(),
+        current_app.config["COMPANY_TIMEZONE"],
+        today=date.fromisoformat(today) if today else clock.today(),
         now=datetime.fromisoformat(now) if now else clock.now(),
     )
 
