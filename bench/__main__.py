@@ -74,12 +74,16 @@ def main(argv: list[str] | None = None) -> int:
         if "worker" in sections:
             from bench.worker import worker_section
 
-            results["worker"] = worker_section(engines, max(sizes), redis_url, args.updates, args.emails)
+            results["worker"] = {
+                size: worker_section(engines, size, redis_url, args.updates, args.emails) for size in sizes
+            }
             results["load_average"]["after worker"] = os.getloadavg()
         if "load" in sections:
             from bench.load import load_section
 
-            results["load"] = load_section(engines, max(sizes), redis_url, args.seconds, args.clients)
+            results["load"] = {
+                size: load_section(engines, size, redis_url, args.seconds, args.clients) for size in sizes
+            }
             results["load_average"]["after load"] = os.getloadavg()
         if "browser" in sections:
             from bench.browser import browser_section

@@ -1,5 +1,5 @@
 """The load run: gunicorn (threaded workers that keep connections alive, as in production) and one worker.py on a
-scratch copy of the largest database, and 100 concurrent clients on loopback for 60 seconds, each a person signed
+scratch copy of each benchmark database, and 100 concurrent clients on loopback for 60 seconds, each a person signed
 in (before the clock starts) who browses, orders (an accessory: form, review, submit) or approves (open a step,
 approve it), with a think time between requests. Each client is a browser: one kept-alive connection, and the
 static files a page links to fetched the first time it sees them (they are immutable; a browser keeps them).

@@ -1,7 +1,7 @@
 """The worker: carrier updates applied per second (stored, then each "received" as the API does: `queue_drain`,
 which queues `app.jobs.drain_carrier_updates` unless one is waiting) and emails sent per second
 (`app.jobs.send_notification`, to a local aiosmtpd server), by one `worker.py` process and by two, on a scratch
-copy of the largest database.
+copy of each benchmark database.
 
 The rate is the jobs' own clock: from the first job's start to the last job's end (RQ's started_at/ended_at), so
 the workers' start-up is not counted; every job of the run must have finished (the run waits for all of them, as
