@@ -4,6 +4,7 @@ manager without walking the chart per request."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +15,8 @@ from app.admin.people_import import apply_import, preview_import
 from app.dashboard import home
 from app.extensions import db
 from app.models import Order, OrderStatus, OrgChartLink, OrgChartLoop, User, org_chart
-from app.orders import service
+from app.orders import lifecycle, service
+from tests.support.databases import USE_POSTGRES
 from tests.support.helpers import Client
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC).replace(tzinfo=None)
@@ -257,6 +259,36 @@ def test_the_team_count_stops_at_its_bound(db_session):
     grow_org(sofia, 2, 3)
     assert home.team_open_count(db.session, sofia, bound=4) == 5  # "more than 4"
     assert home.team_open_count(db.session, sofia) >= 6
+
+
+def test_the_open_orders_index_holds_the_open_statuses():
+    """A query for the open orders may use their index only if its statuses are among the index's."""
+    index = next(index for index in Order.__table__.indexes if index.name == "ix_orders_open_updated")
+    where = {dialect: str(index.dialect_options[dialect]["where"]) for dialect in ("postgresql", "sqlite")}
+    assert where["postgresql"] == where["sqlite"]
+    assert set(re.findall(r"'(\w+)'", where["postgresql"])) == {status.value for status in lifecycle.OPEN}
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the plan of PostgreSQL is the one that matters at scale")
+def test_the_coos_team_open_orders_are_walked_in_the_order_shown_not_all_read_and_sorted(db_session):
+    """Everyone is below the COO: her team's open orders are the company's. PostgreSQL can walk them latest change
+    first through the open orders' index, keep those of people below her and stop at the few listed, instead of
+    reading every open order of the company to sort them (at 2,000,000 orders: 48,000 open ones, 190 ms)."""
+    priya = person("priya.raman@example.com")
+    grow_org(priya, 2, 3)
+    statements: list[tuple[str, object]] = []
+    listen = lambda conn, cursor, sql, params, *args: statements.append((sql, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        listed = home.team_open_orders(db.session, priya)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(listed.orders) == 6
+    [(sql, params)] = [(sql, params) for sql, params in statements if "org_chart" in sql]  # the list's own
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")  # the demo's few orders: sorting them all is cheaper
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql, params))
+    assert "ix_orders_open_updated" in plan and "Sort" not in plan, plan
 
 
 def test_whom_a_manager_may_order_for_is_one_query_whatever_the_depth(app, db_session):

@@ -88,7 +88,11 @@ def _team_open(manager: User) -> Select:
 
 def team_open_orders(session: DbSession, manager: User, limit: int = LISTED) -> TeamListing:
     """Open orders for the people who report to the manager, directly or not; latest change first. Not counted:
-    the COO's team is everyone, and the landing page must not wait on counting it (see `team_open_count`)."""
+    the COO's team is everyone, and the landing page must not wait on counting it (see `team_open_count`).
+
+    PostgreSQL picks by the team's size: a large team's list walks the open orders latest change first (their own
+    index, ix_orders_open_updated) keeping those of people below the manager, until it has enough; a small team's
+    reads its people's open orders (the person, status index) and sorts those."""
     found = _newest(session, _team_open(manager), limit + 1)
     return TeamListing(found[:limit], more=len(found) > limit)
 
