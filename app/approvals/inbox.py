@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import BindParameter, ScalarSelect, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Integer, ScalarSelect, Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.approvals.decisions import may_decide
@@ -58,49 +58,67 @@ def with_rows(session: DbSession, steps: list[Approval]) -> list[Approval]:
     return steps
 
 
-def waiting_count(session: DbSession, person: User) -> int:
-    """How many steps wait for the person (the badge on every page): their own steps and their groups' counted
-    apart, each through its own index, so the count costs what the person's queue holds, not the company's."""
+# The badge counts this many and says "99+" beyond: what waits for a person is read at most this far, each part
+# of the count through its own index, so the badge on every page costs the same however long the queue.
+BADGE_LIMIT = 99
+
+
+def waiting_count(session: DbSession, person: User, *, up_to: int | None = None) -> int:
+    """How many steps wait for the person: their own steps and their groups' counted apart, each through its own
+    index, so the count costs what the person's queue holds, not the company's. With `up_to` (the badge on every
+    page) each part reads at most that many steps and the count stops there: exact below it."""
     group_ids = [g.id for g in person.groups]
     if group_ids:
-        count = session.scalar(_count_with_groups(), {"person": person.id, "groups": group_ids}) or 0
+        count = session.scalar(_count_with_groups(up_to), {"person": person.id, "groups": group_ids}) or 0
     else:
-        count = session.scalar(_count_own(), {"person": person.id}) or 0
+        count = session.scalar(_count_own(up_to), {"person": person.id}) or 0
     if person.is_admin:
-        count += session.scalar(_count_unrouted(), {"person": person.id}) or 0
-    return count
+        count += session.scalar(_count_unrouted(up_to), {"person": person.id}) or 0
+    return count if up_to is None else min(count, up_to)
 
 
-def _pending(*conditions) -> ScalarSelect:
-    return (
-        select(func.count())
-        .select_from(Approval)
+def badge_count(session: DbSession, person: User) -> int:
+    """The count the badge shows: exact up to BADGE_LIMIT, BADGE_LIMIT + 1 for anything more ("99+")."""
+    return waiting_count(session, person, up_to=BADGE_LIMIT + 1)
+
+
+def badge_figure(count: int) -> str:
+    """'7', or '99+' past the limit."""
+    return f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else str(count)
+
+
+def _pending(*conditions, up_to: int | None) -> ScalarSelect:
+    steps = (
+        select(Approval.id)
         .join(Order, Approval.order_id == Order.id)
         .where(Approval.status == ApprovalStatus.PENDING, Order.status == OrderStatus.PENDING_APPROVAL, *conditions)
-        .scalar_subquery()
     )
+    if up_to is not None:  # written into the statement, not bound: the planner then knows to read only that far
+        steps = steps.limit(literal(up_to, Integer, literal_execute=True))
+    return select(func.count()).select_from(steps.subquery()).scalar_subquery()
 
 
-# The badge's two statements, built once (every page of an approver runs one): the person and groups are bound.
+# The badge's statements, built once per bound (every page of an approver runs one): the person and groups are bound.
 @functools.cache
-def _count_own() -> Select:
-    return select(_pending(Approval.assignee_id == bindparam("person")))
+def _count_own(up_to: int | None) -> Select:
+    return select(_pending(Approval.assignee_id == bindparam("person"), up_to=up_to))
 
 
 @functools.cache
-def _count_with_groups() -> Select:
+def _count_with_groups(up_to: int | None) -> Select:
     person: BindParameter[int] = bindparam("person")
     groups = _pending(
         Approval.assignee_id.is_(None),
         Approval.group_id.in_(bindparam("groups", expanding=True)),
         Order.requester_id != person,
         Order.employee_id != person,
+        up_to=up_to,
     )
-    return select(_pending(Approval.assignee_id == person) + groups)
+    return select(_pending(Approval.assignee_id == person, up_to=up_to) + groups)
 
 
 @functools.cache
-def _count_unrouted() -> Select:
+def _count_unrouted(up_to: int | None) -> Select:
     person: BindParameter[int] = bindparam("person")
     return select(
         _pending(
@@ -108,6 +126,7 @@ def _count_unrouted() -> Select:
             Approval.group_id.is_(None),
             Order.requester_id != person,
             Order.employee_id != person,
+            up_to=up_to,
         )
     )
 

@@ -55,7 +55,7 @@ class Device(Model):
     warranty_ends_on: Mapped[date | None] = mapped_column(Date, index=True)
     # A device replaced by an order is owed back: by when, after which order, and what was recorded.
     return_due_on: Mapped[date | None] = mapped_column(Date, index=True)
-    return_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", use_alter=True))
+    return_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", use_alter=True), index=True)
     returned_on: Mapped[date | None] = mapped_column(Date)
     return_charge_cents: Mapped[int | None] = mapped_column(Integer)  # charged when it was lost instead
     return_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)

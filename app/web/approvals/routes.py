@@ -29,7 +29,13 @@ PAGE_SIZE = 50
 @bp.app_context_processor
 def approvals_badge() -> dict:
     """`approvals_waiting()` in templates: the count for the navigation badge (computed only when asked)."""
-    return {"approvals_waiting": lambda: inbox.waiting_count(db.session, current_user)}
+    return {"approvals_waiting": lambda: inbox.badge_count(db.session, current_user)}
+
+
+@bp.app_template_filter("waiting_figure")
+def waiting_figure(count: int) -> str:
+    """How many wait, as the badge says it: '7', or '99+' past the limit."""
+    return inbox.badge_figure(count)
 
 
 @bp.route("")

@@ -4,7 +4,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app import clock
-from app.approvals.inbox import waiting_count
+from app.approvals.inbox import badge_count
 from app.dashboard import home as home_lists
 from app.dashboard.cache import cached_dashboard
 from app.dashboard.charts import GEOMETRY
@@ -38,7 +38,7 @@ def home():
         steps=progress_steps,
         types=types.REGISTRY,
         answers=home_lists.answers_to_give(db.session, current_user),
-        waiting=waiting_count(db.session, current_user) if can("approve") else 0,
+        waiting=badge_count(db.session, current_user) if can("approve") else 0,
     )
 
 
