@@ -1,7 +1,7 @@
 """devices owed back after an order are found by that order: an index on devices.return_order_id
 
 Revision ID: s22_lists
-Revises: q22_org_chart
+Revises: s22_home
 Create Date: 2026-12-05 22:00:00
 
 Hand-written. The order page lists the devices its order replaced and that are still owed back; without the index
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "s22_lists"
-down_revision = "q22_org_chart"
+down_revision = "s22_home"
 branch_labels = None
 depends_on = None
 
