@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, and_, any_, bindparam, false, func, or_, select
+import sqlalchemy as sa
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, String, and_, any_, bindparam, false, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
 
 from app import formatting, params
@@ -91,6 +92,9 @@ class Found:
     counted: ColumnElement[bool]
     # The ids counted, in a query of their own, when no filter narrows the list (no join to the list's table).
     alone: Select | None = None
+    # The rows found are few: sort them, never walk an index in the list's order looking for them (the planner
+    # takes them to be spread evenly along it, but the lines of one area code sit together, maybe at its far end).
+    sort_found: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,9 @@ class ListSpec:
         # A page's rows are picked by their ids (and sort keys) alone, which an index may hold; `with_rows` loads the
         # rest of those 50.
         picked = self.base() if rows else select(self.model).options(load_only(self.model.id))
-        query = self._sorted(self.narrow(self._where(picked, listed), filters), filters)
+        query = self._sorted(
+            self.narrow(self._where(picked, listed), filters), filters, isinstance(found, Found) and found.sort_found
+        )
         if isinstance(found, Found) and found.alone is not None and not any(filters.chosen.values()):
             return query, found.alone
         return query, self.narrow(self._where(select(self.model.id), counted), filters)
@@ -146,10 +152,12 @@ class ListSpec:
     def _where(query: Select, match: ColumnElement[bool] | None) -> Select:
         return query if match is None else query.where(match)
 
-    def _sorted(self, query: Select, filters: Filters) -> Select:
+    def _sorted(self, query: Select, filters: Filters, apart: bool = False) -> Select:
         column, join = self.sorts.get(filters.sort) or self.sorts[self.default_sort]
         if join is not None:
             query = query.outerjoin(join)
+        if apart and isinstance(column.type, String) and not isinstance(column.type, sa.Enum):
+            column = column.concat("")  # the same order, which no index gives: the rows are found, then sorted
         order = column.desc() if filters.descending else column.asc()
         tie_break = self.model.id.desc() if filters.descending else self.model.id.asc()
         return query.order_by(order, tie_break)
@@ -220,7 +228,7 @@ def lines_numbered(session: DbSession, text: str) -> Found:
     alone = None if trunk else endings.where(last)
     if len(ids) <= ENDINGS_LISTED:
         listed = _or(_id_among(session, sorted(set(ids))), *trunk)
-        return Found(listed, listed, alone)
+        return Found(listed, listed, alone, sort_found=True)
     walked = _or(_contains(session, Line.number_digits, prefix), *trunk)
     return Found(walked, _or(Line.id.in_(endings), *trunk), alone)
 
@@ -324,7 +332,7 @@ def _line_match(session: DbSession, text: str) -> ColumnElement[bool] | Found:
             others.append(Line.device_id.in_(devices))
     if not others:
         return number
-    return Found(_or(number.listed, *others), _or(number.counted, *others))
+    return Found(_or(number.listed, *others), _or(number.counted, *others), sort_found=number.sort_found)
 
 
 def _line_filters(query: Select, filters: Filters) -> Select:
