@@ -15,7 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, String, and_, any_, bindparam, false, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
 
 from app import formatting, params
@@ -209,28 +224,30 @@ def _or(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     return or_(*conditions) if len(conditions) > 1 else conditions[0]
 
 
-ENDINGS_LISTED = 5_000  # fewer matching endings: their lines are fetched by id; more: the numbers are walked
+ENDINGS_LISTED = 1_000  # as few lines found as this are fetched by id; more are looked for along the list's order
 
 
 def lines_numbered(session: DbSession, text: str) -> Found:
     """The lines whose national number has what was typed anywhere in it, for a page sorted by any column. The
-    numbers' endings that match are read first, ENDINGS_LISTED + 1 of them at most. As few as that: their lines are
-    fetched by id and only those sorted. More (three digits typed, an area code): they are common enough that
-    walking the lines in the list's order, looking at each number's digits, reaches a page of them soon, where
-    sorting them all would cost more with every line added; the count reads the endings' index alone."""
+    lines are found first, ENDINGS_LISTED + 1 of them at most, through the numbers' endings (and the numbers that
+    start with the digits after a trunk 1). As few as that: they are fetched by id and only those sorted. More (three
+    digits typed, an area code): they are common enough that walking the lines in the list's order, looking at each
+    number's digits, reaches a page of them soon, where sorting them all would cost more with every line added. The
+    count reads the endings' index alone."""
     prefix = phone_search_prefix(text)
     endings = select(LineNumberEnding.line_id).where(starts_with(LineNumberEnding.ending, prefix))
-    ids = session.scalars(endings.limit(ENDINGS_LISTED + 1)).all()
-    trunk = _with_trunk_one(text, prefix)
+    trunk = [select(Line.id).where(condition) for condition in _with_trunk_one(text, prefix)]
+    found = union_all(endings, *trunk) if trunk else endings
+    ids = session.scalars(found.limit(ENDINGS_LISTED + 1)).all()
     # Each line once, by the last place the digits are in its number: the ending with no other match after its
     # first digit. Counted in the endings' index, at most COUNT_LIMIT + 1 of them, however many lines match.
-    last = _position(session, func.substr(LineNumberEnding.ending, 2), prefix) == 0
-    alone = None if trunk else endings.where(last)
+    last = endings.where(_position(session, func.substr(LineNumberEnding.ending, 2), prefix) == 0)
+    alone = select(union(last, *trunk).subquery().c.line_id) if trunk else last
     if len(ids) <= ENDINGS_LISTED:
-        listed = _or(_id_among(session, sorted(set(ids))), *trunk)
+        listed = _id_among(session, sorted(set(ids)))
         return Found(listed, listed, alone, sort_found=True)
-    walked = _or(_contains(session, Line.number_digits, prefix), *trunk)
-    return Found(walked, _or(Line.id.in_(endings), *trunk), alone)
+    walked = _or(_contains(session, Line.number_digits, prefix), *_with_trunk_one(text, prefix))
+    return Found(walked, Line.id.in_(found), alone)
 
 
 def _id_among(session: DbSession, ids: list[int]) -> ColumnElement[bool]:
