@@ -221,8 +221,10 @@ def keyset_page(
     cursor: str | None,
     per_page: int,
     count_limit: int = COUNT_LIMIT,
+    counted: Select[Any] | None = None,
 ) -> Page:
-    """One page of the query's rows (its first column: the entity listed), from the cursor of a link."""
+    """One page of the query's rows (its first column: the entity listed), from the cursor of a link. The total is
+    counted from `counted` when given: the same rows, found in the way that is cheaper to count."""
     keys = sort_keys(query)
     at = decode(cursor, keys)
     start = at.start if at else 1
@@ -257,7 +259,7 @@ def keyset_page(
         rows = list(reversed(backwards[:per_page]))
         if not has_prev:
             start = 1
-    total, exact = bounded_count(session, query, count_limit)
+    total, exact = bounded_count(session, query if counted is None else counted, count_limit)
     items = [row[0] for row in rows]
     width = len(keys or [])
 

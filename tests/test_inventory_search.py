@@ -324,21 +324,66 @@ def test_a_list_page_costs_the_same_few_queries_for_2_rows_or_50(app, login, url
     assert full.count == narrow.count <= 12
 
 
+def _plan(statement) -> str:
+    """The plan of a statement on this database: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN."""
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # the demo's few lines would be read whole
+            conn.exec_driver_sql("SET enable_sort = off")  # …and sorted
+            return " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+        return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+
+
 def test_searching_by_digits_uses_the_number_indexes(app):
-    """The phone search is an index range scan, whatever the database."""
+    """The phone search reads the numbers' endings first (an index range scan, whatever the database); the list
+    then looks for the lines it found by id, and the count reads the endings alone."""
     from app.inventory.search import LINES
 
     with app.app_context():
-        query = LINES.query(db.session, LINES.read({"q": "(212) 555-01"}))
-        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
-        with db.engine.connect() as conn:
-            if db.engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET enable_seqscan = off")  # the demo's few lines would be read whole
-                conn.exec_driver_sql("SET enable_indexscan = off")  # …or walked in number order
-                plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
-            else:
-                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
-    assert "ix_line_number_endings_ending" in plan  # digits anywhere in the number: the endings' index
+        statements: list[str] = []
+
+        def keep(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        query, counted = LINES.page_queries(db.session, LINES.read({"q": "(212) 555-01"}))
+        event.remove(db.engine, "before_cursor_execute", keep)
+        assert "FROM line_number_endings" in statements[0]
+        listed = _plan(query)
+        assert "line_number_endings" not in listed  # the lines found, by id…
+        # …then sorted: never a walk of the numbers in their order looking for them
+        assert not re.search(r"(?i)using (covering )?(index )?ix_lines_number", listed)
+        count_plan = _plan(counted)
+    assert "ix_line_number_endings_ending" in count_plan
+    assert "lines" not in count_plan.replace("line_number_endings", "")
+
+
+def test_a_few_digits_in_many_numbers_walk_the_numbers_index_alone_and_count_the_endings(app, monkeypatch):
+    """Three digits that thousands of numbers have (an area code): the page walks the lines in number order in an
+    index that has their digits, never looking each line's endings up; the count reads the endings' index alone,
+    and stops at 10,001 of them."""
+    from app.inventory import search as inventory_search
+
+    monkeypatch.setattr(inventory_search, "ENDINGS_LISTED", 0)  # the demo's lines are few: as if they were many
+    with app.app_context():
+        query, counted = inventory_search.LINES.page_queries(db.session, inventory_search.LINES.read({"q": "212"}))
+        listed, count_plan = _plan(query.limit(51)), _plan(counted.limit(10_001))
+    assert "ix_lines_number_walk" in listed
+    assert "line_number_endings" not in listed
+    assert "ix_line_number_endings_ending" in count_plan
+    assert "lines" not in count_plan.replace("line_number_endings", "")
+
+
+def _plan(statement) -> str:
+    """The plan of a statement on this database: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN."""
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # the demo's few lines would be read whole…
+            conn.exec_driver_sql("SET enable_sort = off")  # …and sorted
+            return " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+        return " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
 
 
 def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app, login):
@@ -391,8 +436,9 @@ def test_fifty_thousand_lines_page_and_search_with_the_same_queries_as_fifty(app
     assert "50,001–50,050 of more than 10,000" in search(client, cursor=deep)
     found = search(client, q="(647) 555-12")
     assert "100 lines match" in found  # +1647555 1200 … 1299
-    assert len(set(counts[:4])) == 1
-    assert counts[4] == counts[0] + 1  # an IMEI search looks the devices up first
+    assert counts[0] == counts[1]
+    assert counts[2] == counts[3] == counts[0] + 1  # a number search reads the numbers' endings first
+    assert counts[4] == counts[2] + 1  # an IMEI search looks the devices up too
 
 
 def test_digits_anywhere_in_a_number_find_the_line_and_a_changed_number_its_new_endings(app, login):
@@ -435,3 +481,35 @@ def test_an_old_number_finds_the_line_that_had_it_and_its_orders(app, login, dem
     with app.app_context():
         assert db.session.scalar(select(func.count(Line.id)).where(Line.number == "+19075550142")) == 0
     assert listed_line_ids(search(login("helpdesk"), q="(907) 555-0142")) == []  # a number no line had
+
+
+@pytest.mark.parametrize("typed", ["777", "1646"])  # the second: with a trunk 1, or 1646 anywhere
+@pytest.mark.parametrize("many", [False, True])
+@pytest.mark.parametrize("args", [{}, {"sort": "number", "dir": "desc"}, {"status": "active"}, {"sort": "carrier"}])
+def test_digits_found_many_times_or_few_list_and_count_the_same_lines(app, login, monkeypatch, typed, many, args):
+    """Whether the digits are in few numbers (their lines fetched by id) or in many (the numbers walked in order),
+    the same lines are listed in the same order, and a number that has the digits twice is counted once."""
+    from app.inventory import search as inventory_search
+
+    if many:
+        monkeypatch.setattr(inventory_search, "ENDINGS_LISTED", 0)
+    with app.app_context():
+        lines = db.session.scalars(select(Line).order_by(Line.id).limit(3)).all()
+        lines[0].number, lines[1].number = "+16467776777", "+12127770101"  # '777' twice, and once
+        lines[2].number = "+12121646000"  # '1646' inside
+        db.session.commit()
+        having = select(Line.id).where(
+            Line.number_digits.contains(typed)
+            | (Line.number_digits.startswith(typed[1:]) if typed.startswith("1") else Line.id.is_(None))
+        )
+        if args.get("status"):
+            having = having.where(Line.status == LineStatus.ACTIVE)
+        expected = db.session.scalar(select(func.count()).select_from(having.subquery()))
+        wanted = set(db.session.scalars(having))
+    html = search(login("helpdesk"), q=typed, **args)
+    assert f">{expected} line{'s' if expected != 1 else ''} match" in html.replace("\n", "")
+    assert set(listed_line_ids(html)) == wanted
+    if not many:
+        return
+    monkeypatch.setattr(inventory_search, "ENDINGS_LISTED", 1_000)
+    assert listed_line_ids(search(login("helpdesk"), q=typed, **args)) == listed_line_ids(html)

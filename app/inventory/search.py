@@ -14,8 +14,24 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import defaultload, joinedload, lazyload, selectinload
+import sqlalchemy as sa
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only, selectinload
 
 from app import formatting, params
 from app.database import DbSession
@@ -82,6 +98,21 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Found:
+    """What a search matches, written twice: as the page's rows are best found (`listed`), and as their count is
+    (`counted`). Both give the same rows; a phone search walks the numbers in their order for its first 50 but
+    counts through the numbers' endings."""
+
+    listed: ColumnElement[bool]
+    counted: ColumnElement[bool]
+    # The ids counted, in a query of their own, when no filter narrows the list (no join to the list's table).
+    alone: Select | None = None
+    # The rows found are few: sort them, never walk an index in the list's order looking for them (the planner
+    # takes them to be spread evenly along it, but the lines of one area code sit together, maybe at its far end).
+    sort_found: bool = False
+
+
+@dataclass(frozen=True)
 class ListSpec:
     """One inventory list: the filters it offers, the columns it sorts by, and the query that finds its rows."""
 
@@ -91,7 +122,7 @@ class ListSpec:
     sorts: Mapping[str, tuple[Any, Any]]  # sort key → (ordering column, relationship to join, or None)
     default_sort: str
     base: Callable[[], Select]  # the records with what each row shows, loaded in the same query
-    match: Callable[[DbSession, str], ColumnElement[bool]]  # the search box
+    match: Callable[[DbSession, str], ColumnElement[bool] | Found]  # the search box
     narrow: Callable[[Select, Filters], Select]  # the filters
 
     def read(self, args: Mapping[str, str]) -> Filters:
@@ -114,13 +145,34 @@ class ListSpec:
     def query(self, session: DbSession, filters: Filters, *, rows: bool = True) -> Select:
         """The one query for this list: filtered, searched and sorted (the page paginates it, CSV streams it).
         `rows=False` leaves out what each row shows: the page picks its rows first, then `with_rows` loads that."""
-        query = self.base() if rows else select(self.model)
-        if filters.q:
-            query = query.where(self.match(session, filters.q))
-        query = self.narrow(query, filters)
+        return self.page_queries(session, filters, rows=rows)[0]
+
+    def page_queries(self, session: DbSession, filters: Filters, *, rows: bool = False) -> tuple[Select, Select]:
+        """The list's query, and the query its page counts: the same rows, by their ids alone (an index has them),
+        found another way when the search says so (see `Found`)."""
+        found = self.match(session, filters.q) if filters.q else None
+        listed = found.listed if isinstance(found, Found) else found
+        counted = found.counted if isinstance(found, Found) else found
+        # A page's rows are picked by their ids (and sort keys) alone, which an index may hold; `with_rows` loads the
+        # rest of those 50.
+        picked = self.base() if rows else select(self.model).options(load_only(self.model.id))
+        query = self._sorted(
+            self.narrow(self._where(picked, listed), filters), filters, isinstance(found, Found) and found.sort_found
+        )
+        if isinstance(found, Found) and found.alone is not None and not any(filters.chosen.values()):
+            return query, found.alone
+        return query, self.narrow(self._where(select(self.model.id), counted), filters)
+
+    @staticmethod
+    def _where(query: Select, match: ColumnElement[bool] | None) -> Select:
+        return query if match is None else query.where(match)
+
+    def _sorted(self, query: Select, filters: Filters, apart: bool = False) -> Select:
         column, join = self.sorts.get(filters.sort) or self.sorts[self.default_sort]
         if join is not None:
             query = query.outerjoin(join)
+        if apart and isinstance(column.type, String) and not isinstance(column.type, sa.Enum):
+            column = column.concat("")  # the same order, which no index gives: the rows are found, then sorted
         order = column.desc() if filters.descending else column.asc()
         tie_break = self.model.id.desc() if filters.descending else self.model.id.asc()
         return query.order_by(order, tie_break)
@@ -158,12 +210,63 @@ def number_matches(text: str) -> ColumnElement[bool]:
     """A line whose national number has what was typed anywhere in it: the matching lines are found first, through
     the index of the numbers' endings (app.models.LineNumberEnding), and only those are sorted."""
     prefix = phone_search_prefix(text)
-    conditions: list[ColumnElement[bool]] = [
-        Line.id.in_(select(LineNumberEnding.line_id).where(starts_with(LineNumberEnding.ending, prefix)))
-    ]
+    endings = select(LineNumberEnding.line_id).where(starts_with(LineNumberEnding.ending, prefix))
+    return _or(Line.id.in_(endings), *_with_trunk_one(text, prefix))
+
+
+def _with_trunk_one(text: str, prefix: str) -> list[ColumnElement[bool]]:
     if not text.lstrip().startswith("+") and prefix.startswith("1") and len(prefix) > 1:
-        conditions.append(starts_with(Line.number_digits, prefix[1:]))  # '1 212 555…' with the trunk 1
-    return or_(*conditions)
+        return [starts_with(Line.number_digits, prefix[1:])]  # '1 212 555…' with the trunk 1
+    return []
+
+
+def _or(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return or_(*conditions) if len(conditions) > 1 else conditions[0]
+
+
+ENDINGS_LISTED = 1_000  # as few lines found as this are fetched by id; more are looked for along the list's order
+
+
+def lines_numbered(session: DbSession, text: str) -> Found:
+    """The lines whose national number has what was typed anywhere in it, for a page sorted by any column. The
+    lines are found first, ENDINGS_LISTED + 1 of them at most, through the numbers' endings (and the numbers that
+    start with the digits after a trunk 1). As few as that: they are fetched by id and only those sorted. More (three
+    digits typed, an area code): they are common enough that walking the lines in the list's order, looking at each
+    number's digits, reaches a page of them soon, where sorting them all would cost more with every line added. The
+    count reads the endings' index alone."""
+    prefix = phone_search_prefix(text)
+    endings = select(LineNumberEnding.line_id).where(starts_with(LineNumberEnding.ending, prefix))
+    trunk = [select(Line.id).where(condition) for condition in _with_trunk_one(text, prefix)]
+    found = union_all(endings, *trunk) if trunk else endings
+    ids = session.scalars(found.limit(ENDINGS_LISTED + 1)).all()
+    # Each line once, by the last place the digits are in its number: the ending with no other match after its
+    # first digit. Counted in the endings' index, at most COUNT_LIMIT + 1 of them, however many lines match.
+    last = endings.where(_position(session, func.substr(LineNumberEnding.ending, 2), prefix) == 0)
+    alone = select(union(last, *trunk).subquery().c.line_id) if trunk else last
+    if len(ids) <= ENDINGS_LISTED:
+        listed = _id_among(session, sorted(set(ids)))
+        return Found(listed, listed, alone, sort_found=True)
+    walked = _or(_contains(session, Line.number_digits, prefix), *_with_trunk_one(text, prefix))
+    return Found(walked, Line.id.in_(found), alone)
+
+
+def _id_among(session: DbSession, ids: list[int]) -> ColumnElement[bool]:
+    """`Line.id` is one of `ids`: one array on PostgreSQL (thousands of parameters cost time to bind)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Line.id == any_(bindparam("line_ids", ids, type_=ARRAY(Integer)))
+    return Line.id.in_(ids)
+
+
+def _contains(session: DbSession, column: Any, digits: str) -> ColumnElement[bool]:
+    """`digits` is somewhere in `column`. A function, not LIKE '%…%': the planner takes it to hold for a third of
+    the rows, so walks the list's order for a page of them, however rare the digits look to its statistics."""
+    return _position(session, column, digits) > 0
+
+
+def _position(session: DbSession, column: Any, digits: str) -> ColumnElement[int]:
+    """Where `digits` first are in `column`, from 1; 0 when they are not in it."""
+    where = func.strpos if session.get_bind().dialect.name == "postgresql" else func.instr
+    return where(column, digits)
 
 
 OLD_NUMBERS_FOUND = 100
@@ -230,19 +333,23 @@ def _without_roles(relationship: Any) -> Any:
 IMEI_SEARCH_DIGITS = 12  # fewer could be the start of a phone number; 12 narrow an IMEI to at most 100 devices
 
 
-def _line_match(session: DbSession, text: str) -> ColumnElement[bool]:
+def _line_match(session: DbSession, text: str) -> ColumnElement[bool] | Found:
     if not is_number_search(text):
         return Line.employee_id.in_(people_matching(text))
-    # The lines that had the number, and the devices, first, in queries of their own: an OR of plain index
-    # conditions stays an index search (a sub-select inside the OR would make PostgreSQL read every line).
-    conditions = [number_matches(text)]
+    # The numbers' endings, the lines that had the number, and the devices, first, in queries of their own: an OR
+    # of plain index conditions stays an index search (a sub-select inside the OR would make PostgreSQL read every
+    # line).
+    number = lines_numbered(session, text)
+    others = []
     if formerly := had_number(session, text):
-        conditions.append(Line.id.in_(formerly))
+        others.append(Line.id.in_(formerly))
     if len(digits_only(text)) >= IMEI_SEARCH_DIGITS:
         devices = session.scalars(select(Device.id).where(imei_matches(text)).limit(100)).all()
         if devices:
-            conditions.append(Line.device_id.in_(devices))
-    return or_(*conditions) if len(conditions) > 1 else conditions[0]
+            others.append(Line.device_id.in_(devices))
+    if not others:
+        return number
+    return Found(_or(number.listed, *others), _or(number.counted, *others), sort_found=number.sort_found)
 
 
 def _line_filters(query: Select, filters: Filters) -> Select:

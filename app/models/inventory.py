@@ -99,6 +99,9 @@ class Line(Model):
             postgresql_where=text("status IN ('active', 'suspended')"),
         ),
         Index("ix_lines_number", "number"),
+        # The list in number order with each number's digits: a search for digits that many numbers have walks it
+        # alone for a page of them (app.inventory.search.lines_numbered).
+        Index("ix_lines_number_walk", "number", "id", "number_digits"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20))  # E.164

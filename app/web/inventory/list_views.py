@@ -93,7 +93,8 @@ def filter_choices(name: str) -> list[FilterChoice]:
 def _list_page(name: str) -> Response:
     spec = search.LISTS[name]
     filters = spec.read(request.args)
-    page = list_page(spec.query(db.session, filters, rows=False), PAGE_SIZE)
+    query, counted = spec.page_queries(db.session, filters)
+    page = list_page(query, PAGE_SIZE, counted)
     spec.with_rows(db.session, page.items)
     context: dict[str, Any] = {
         "page": page,

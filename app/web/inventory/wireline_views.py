@@ -25,7 +25,8 @@ from app.web.paging import list_page
 
 def _list(spec: ListSpec, endpoint: str, template: str, **extra: Any):
     filters = spec.read(request.args)
-    page = list_page(spec.query(db.session, filters, rows=False), PAGE_SIZE)
+    query, counted = spec.page_queries(db.session, filters)
+    page = list_page(query, PAGE_SIZE, counted)
     spec.with_rows(db.session, page.items)
     response = make_response(
         page_or_block(template, "rows", "results", page=page, filters=filters, list_name=spec.name, **extra)
