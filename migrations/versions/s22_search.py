@@ -1,7 +1,7 @@
 """line search: the lines in number order with their digits, walked alone by a search for digits many numbers have
 
 Revision ID: s22_search
-Revises: q22_org_chart
+Revises: s22_lists
 Create Date: 2026-12-05 22:00:00
 
 Hand-written. A search for three digits that thousands of numbers have (an area code) walks the lines in number
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "s22_search"
-down_revision = "q22_org_chart"
+down_revision = "s22_lists"
 branch_labels = None
 depends_on = None
 
