@@ -33,7 +33,8 @@ WEB_THREADS = 8  # threads per gunicorn process (gthread workers keep connection
 JOB_WORKERS = 2  # worker.py processes: one with the periodic jobs, one without
 FLAT_OUT = (50, 100, 200)  # clients of the runs without think time: how much the machine serves at most
 FLAT_OUT_SECONDS = 20
-THINK = (0.5, 1.5)  # seconds between a person's requests (1 s on average)
+THINK = (0.5, 1.5)  # seconds between a person's requests (1 s on average): the target run
+READING = (1.0, 3.0)  # 2 s on average: the same people reading a little longer (for information)
 REQUEST_TIMEOUT = 30
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -418,7 +419,10 @@ def load_section(engines: list[str], size: int, redis_url: str, seconds: int, cl
     for engine in engines:
         with serving(Target(engine, size), redis_url, "load") as (port, url):
             crowd = people(url, redis_url, max(clients, *FLAT_OUT))
-            runs = {"with think time": run_load(port, _mix(crowd, clients), seconds, THINK)}
+            runs = {
+                "with think time": run_load(port, _mix(crowd, clients), seconds, THINK),
+                "reading longer (information)": run_load(port, _mix(crowd, clients), seconds, READING),
+            }
             for flat in FLAT_OUT:
                 runs[f"flat out, {flat} clients"] = run_load(port, _mix(crowd, flat), FLAT_OUT_SECONDS, None)
         figures[engine] = runs

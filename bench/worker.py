@@ -360,8 +360,12 @@ def _run_workers(
     from rq import Queue
     from rq.job import Job, JobStatus
 
+    from app.queue import ROLES
+    from app.queue import queue_name as role_queue
+
     connection = app.extensions["redis"]
-    queue = Queue(queue_name, connection=connection)
+    # Every role's queue of the run: the drain jobs go to the carrier queue, the emails they make to the emails one.
+    queues = [Queue(role_queue(role, queue_name), connection=connection) for role in ROLES]
     environment = env_for(url, redis_url, RQ_QUEUE=queue_name, **env)
     options = ["--burst"] if job_ids is not None else ["--no-scheduler"]
     processes = [
@@ -380,10 +384,14 @@ def _run_workers(
     try:
         if job_ids is None:
             while time.monotonic() < deadline and not (
-                finished() and queue.count == 0 and queue.started_job_registry.count == 0
+                finished() and all(q.count == 0 and q.started_job_registry.count == 0 for q in queues)
             ):
                 time.sleep(0.2)
-            job_ids = [*queue.finished_job_registry.get_job_ids(), *queue.failed_job_registry.get_job_ids()]
+            job_ids = [
+                job_id
+                for q in queues
+                for job_id in (*q.finished_job_registry.get_job_ids(), *q.failed_job_registry.get_job_ids())
+            ]
         # The last job first (one cheap question), then every job: another worker may still be in a batch.
         for waiting in (job_ids[-1:], job_ids):
             while waiting and time.monotonic() < deadline:
