@@ -1,8 +1,8 @@
 """`python -m bench` (`make bench`): Dialtone's benchmarks. Each section prints a table, then one JSON line
 (`BENCH {...}`); everything is also written to instance/bench/results.json.
 
-    python -m bench                      # everything: pages, worker, load run, on SQLite and PostgreSQL
-    python -m bench pages --engines postgresql --sizes 200000,2000000
+    python -m bench                      # everything: pages, worker, load run, browser, on PostgreSQL
+    python -m bench pages --engines sqlite --sizes 2000,200000
     python -m bench worker --engines postgresql
     python -m bench load --seconds 60
     python -m bench browser --engines postgresql
@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("sections", nargs="*", help="all (the default), pages, worker, load, browser")
-    parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument(
+        "--engines", default="postgresql", help="postgresql, sqlite or both (SQLite: with --sizes 2000,200000)"
+    )
     parser.add_argument(
         "--sizes", default="200000,2000000", help="orders in the benchmark databases (people and lines grow too)"
     )
