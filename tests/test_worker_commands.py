@@ -40,3 +40,15 @@ def test_a_worker_whose_redis_is_gone_does_not_quit_on_its_suspension_check(redi
     worker = DialtoneWorker([Queue("gone", connection=connection)], connection=connection)
     worker.connection = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)  # Redis went away
     worker.check_for_suspension(burst=False)  # no ConnectionError
+
+
+def test_a_worker_whose_redis_is_gone_as_a_job_ends_does_not_quit_going_back_to_wait(redis_url):
+    """Back to waiting for a job, RQ first writes the worker's state ("idle") to Redis, outside its retry of the
+    wait: with Redis down that write must not end the worker (found by the recovery test)."""
+    from tests.support.helpers import free_port
+
+    connection = Redis.from_url(redis_url)
+    worker = DialtoneWorker([Queue("gone", connection=connection)], connection=connection)
+    worker.connection = Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)  # Redis went away
+    worker.set_state("idle")  # no ConnectionError
+    assert worker.get_state() == "idle"

@@ -89,6 +89,14 @@ class WatchfulWorker(SimpleWorker):
         except RedisConnectionError as error:
             log.warning("Worker %s could not read whether it is suspended (Redis: %s); going on", self.name, error)
 
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        """RQ writes the worker's state to Redis as it goes back to waiting for a job, outside its retry of the wait
+        itself: a Redis gone just then must not end the worker (the state is written again at the next job)."""
+        try:
+            super().set_state(state, pipeline)
+        except RedisConnectionError as error:
+            log.warning("Worker %s could not record its state (Redis: %s); going on", self.name, error)
+
     def heartbeat(self, *args: Any, **kwargs: Any) -> None:
         try:
             super().heartbeat(*args, **kwargs)
