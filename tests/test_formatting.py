@@ -158,3 +158,18 @@ def test_the_device_page_and_the_order_forms_show_the_imei_grouped(app, login, d
     assert f"<title>Device {grouped} · Dialtone</title>" in page  # a title is plain text
     form = login("employee").get("/orders/new/accessory").get_data(as_text=True)
     assert f"IMEI {grouped}" in form and raw not in form
+
+
+def test_a_number_is_worked_out_once_and_shown_the_same_every_time():
+    formatting._national.cache_clear()
+    shown = [formatting.phone("+13125550188") for _ in range(3)]
+    assert shown == ["(312) 555-0188"] * 3
+    assert formatting._national.cache_info().hits == 2  # a list of 50 lines parses each number once per process
+    assert [formatting.phone("+1 not a number") for _ in range(2)] == ["+1 not a number"] * 2
+
+
+def test_a_lines_status_badge_says_its_status_in_words_with_its_colour(app, login, demo):
+    page = login("helpdesk").get("/inventory/lines?status=active").get_data(as_text=True)
+    assert '<span class="status-badge status-ok">Active</span>' in page
+    page = login("helpdesk").get("/inventory/lines?status=suspended").get_data(as_text=True)
+    assert '<span class="status-badge status-warn">Suspended</span>' in page

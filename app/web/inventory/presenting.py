@@ -14,6 +14,26 @@ from app.inventory.wireline import numbers_text
 from app.orders.types import REGISTRY
 from app.web.inventory import bp
 
+# The colour a status badge gives as a second cue to its words (its tone: a CSS class of status-badge).
+STATUS_TONES = {
+    "active": "ok",
+    "assigned": "ok",
+    "in_stock": "info",
+    "suspended": "warn",
+    "pending_return": "warn",
+    "in_repair": "warn",
+    "disconnected": "bad",
+    "lost_stolen": "bad",
+    "transferred_out": "muted",
+    "returned_to_vendor": "muted",
+    "retired": "muted",
+    "ended": "muted",
+}
+
+
+def status_tone(status: Any) -> str:
+    return STATUS_TONES.get(getattr(status, "value", status), "info")
+
 
 def field_label(kind: Any, name: str) -> str:
     """A form field's label, as the page and the in-place editor show it."""
@@ -65,5 +85,6 @@ def inventory_helpers() -> dict[str, Any]:
         "order_type_name": order_type_name,
         "history_label": history_label,
         "status_label": status_label,
+        "status_tone": status_tone,
         "numbers_text": lambda numbers: numbers_text([n.number for n in numbers]),
     }
