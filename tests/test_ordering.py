@@ -522,3 +522,43 @@ def test_the_ordering_for_search_finds_people_by_any_word_and_only_whom_one_may_
     assert "Order for Erin Park" in marco.get("/orders/people?person=erin").get_data(as_text=True)
     no_js = hana.get("/orders/new?person=sato").get_data(as_text=True)  # Enter in the box: the list below narrows
     assert re.search(r'<option value="\d+"\s*>Iris Sato</option>', no_js) and ">Erin Park</option>" not in no_js
+
+
+def _statements_of(app, request) -> int:
+    """The SQL statements one request runs."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = [0]
+
+    def count(*_args) -> None:
+        seen[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen[0]
+
+
+def test_ordering_an_accessory_costs_the_same_statements_however_many_accessories_the_catalog_has(app, login, demo):
+    """The form's choices load each accessory's models and each device's model with them (not one query each):
+    the load run orders accessories, and the catalog grows."""
+    from app.models import Accessory, DeviceModel
+
+    _, data, _ = valid_orders(demo)["accessory"]
+    erin = login("employee")
+
+    def to_review() -> int:
+        erin.get("/orders/new/accessory")
+        return _statements_of(app, lambda: erin.post("/orders/new/accessory", {**data, "action": "review"}))
+
+    before = to_review()
+    with app.app_context():
+        models = db.session.scalars(select(DeviceModel)).all()
+        for n in range(6):
+            db.session.add(Accessory(name=f"Case {n}", kind="case", price_cents=1500, fits=models[: 1 + n % 3]))
+        db.session.commit()
+    assert to_review() == before

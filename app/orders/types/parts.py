@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import (
     BooleanField,
     DateField,
@@ -378,7 +379,9 @@ class MyDevicePart(Part):
 
     def setup(self, form, ctx):
         devices = ctx.session.scalars(
-            select(Device).where(Device.employee_id == ctx.employee.id, Device.status == DeviceStatus.ASSIGNED)
+            select(Device)
+            .options(joinedload(Device.model))  # each choice names its model
+            .where(Device.employee_id == ctx.employee.id, Device.status == DeviceStatus.ASSIGNED)
         ).all()
         form.device.choices = options(
             [("", "Choose a device")] + [(d.id, f"{d.model} · IMEI {imei(d.imei)}") for d in devices]
@@ -388,7 +391,9 @@ class MyDevicePart(Part):
     def resolve(self, form, ctx):
         ctx.device = form.device._rows.get(form.device.data)
         if ctx.device is not None:  # the carrier of the device's line ships what is ordered for it
-            line = ctx.session.scalars(select(Line).where(Line.device_id == ctx.device.id)).first()
+            line = ctx.session.scalars(
+                select(Line).options(joinedload(Line.carrier)).where(Line.device_id == ctx.device.id)
+            ).first()
             ctx.carrier = line.carrier if line else ctx.carrier
 
 
@@ -410,7 +415,12 @@ class AccessoriesPart(Part):
         }
 
     def setup(self, form, ctx):
-        accessories = ctx.session.scalars(select(Accessory).where(Accessory.active).order_by(Accessory.name)).all()
+        accessories = ctx.session.scalars(
+            select(Accessory)
+            .options(selectinload(Accessory.fits))  # the models each fits, for all of them in one query
+            .where(Accessory.active)
+            .order_by(Accessory.name)
+        ).all()
         if ctx.device is not None:
             accessories = [a for a in accessories if not a.fits or ctx.device.model in a.fits]
         form.accessories.choices = options(
