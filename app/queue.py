@@ -10,6 +10,7 @@ work first. `RQ_QUEUE` names them: `dialtone`, `dialtone-carrier`, `dialtone-ema
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -43,8 +44,11 @@ def task_queue(role: str = DEFAULT) -> Queue:
     return Queue(queue_name(role), connection=redis_connection())
 
 
-def enqueue(func: str | Any, *args: Any, on: str = DEFAULT, **kwargs: Any):
-    """Put a job on the queue of `on`; the caller decides what a Redis outage means (see app.jobs)."""
+def enqueue(func: str | Any, *args: Any, on: str = DEFAULT, delay: timedelta | None = None, **kwargs: Any):
+    """Put a job on the queue of `on`, or hand it to the worker's scheduler to queue after `delay`; the caller
+    decides what a Redis outage means (see app.jobs)."""
+    if delay:
+        return task_queue(on).enqueue_in(delay, func, *args, **kwargs)
     return task_queue(on).enqueue(func, *args, **kwargs)
 
 

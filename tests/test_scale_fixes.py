@@ -72,9 +72,29 @@ def cancelled(figures) -> int:
 
 
 def refresh_jobs() -> list:
+    """The dashboard's refresh jobs, queued or waiting for the scheduler to queue them."""
+    from rq.job import Job
+
     from app.queue import task_queue
 
-    return [job for job in task_queue().get_jobs() if job.func_name == "app.jobs.refresh_dashboard"]
+    queue = task_queue()
+    scheduled = Job.fetch_many(queue.scheduled_job_registry.get_job_ids(), connection=queue.connection)
+    return [job for job in [*queue.get_jobs(), *scheduled] if job and job.func_name == "app.jobs.refresh_dashboard"]
+
+
+def waiting_for_the_scheduler() -> dict[str, float]:
+    """The refresh jobs the scheduler is to queue later: job id → seconds from now (real time, as RQ's scheduler
+    keeps it)."""
+    from datetime import UTC, datetime
+
+    from app.queue import task_queue
+
+    registry = task_queue().scheduled_job_registry
+    now = datetime.now(UTC)
+    return {
+        job_id: (registry.get_scheduled_time(job_id).replace(tzinfo=UTC) - now).total_seconds()
+        for job_id in registry.get_job_ids()
+    }
 
 
 def test_dashboard_figures_are_kept_and_shown_while_the_worker_counts_an_order_that_moved(
@@ -111,6 +131,47 @@ def test_the_refresh_job_keeps_newer_figures_and_the_next_view_shows_them(app, l
         assert job.perform() is False  # a job queued twice finds its figures current: nothing computed again
         cancel_an_order()
         assert figures().updating and len(refresh_jobs()) == 2  # the job took its marker away: a new one is queued
+
+
+def test_figures_are_computed_again_no_sooner_than_the_interval_however_often_the_data_moves(
+    app, login, demo, monkeypatch
+):
+    """On a busy portal the data moves every second: views then ask for newer figures at most once per
+    REFRESH_INTERVAL_SECONDS of them, not every time the last job has run."""
+    from datetime import timedelta
+
+    from app.dashboard.cache import REFRESH_INTERVAL_SECONDS, STALE_SECONDS
+
+    for _ in range(6):  # an order to move each time the data moves
+        submit(login, demo)
+    with app.app_context():
+        figures, computed = _figures(app.extensions["redis"], monkeypatch)
+        first = figures()
+        cancel_an_order()
+        ten_seconds_on = figures(now=first.computed_at + timedelta(seconds=10))
+        assert ten_seconds_on.updating and ten_seconds_on.figures == first.figures and len(computed) == 1
+        [job] = refresh_jobs()
+        assert task_queue_is_empty()  # not on the queue yet: the scheduler queues it when the interval is up
+        [wait] = waiting_for_the_scheduler().values()
+        assert REFRESH_INTERVAL_SECONDS - 10 - 5 < wait <= REFRESH_INTERVAL_SECONDS - 10
+        for seconds in (12, 15, 20, 29):  # the data moves on, people keep looking: still one job
+            cancel_an_order()
+            assert figures(now=first.computed_at + timedelta(seconds=seconds)).updating
+        assert len(refresh_jobs()) == 1 and len(computed) == 1
+        assert job.perform() is True and len(computed) == 2
+        second = figures()
+        assert not second.updating
+        cancel_an_order()
+        interval_on = figures(now=second.computed_at + timedelta(seconds=REFRESH_INTERVAL_SECONDS))
+        assert interval_on.updating and len(computed) == 2
+        assert not task_queue_is_empty()  # figures as old as the interval: their refresh is queued at once
+        assert REFRESH_INTERVAL_SECONDS < STALE_SECONDS  # and before a view would count them itself
+
+
+def task_queue_is_empty() -> bool:
+    from app.queue import task_queue
+
+    return not [job for job in task_queue().get_jobs() if job.func_name == "app.jobs.refresh_dashboard"]
 
 
 def test_figures_a_minute_old_are_computed_again_not_shown(app, login, demo, monkeypatch):

@@ -10,7 +10,10 @@ history row) and when:
 
 - the data has not moved since: they are shown as they are;
 - it has moved, and they are under a minute old: they are shown "as of" their time, and one job (however many
-  views follow) computes newer ones on the worker; the page fetches them again a few seconds later;
+  views follow) computes newer ones on the worker; the page fetches them again a few seconds later. The job runs
+  no sooner than REFRESH_INTERVAL_SECONDS after the figures it replaces were computed: on a busy portal the data
+  moves every second, and without that bound every view would set the worker counting again, back to back (at ten
+  times the data that is two seconds of the database's time per view);
 - nothing is kept, or what is kept is a minute old or more, or the job cannot be queued: they are computed here.
 
 The figures the page opens with (no filter chosen) are kept current by the worker every 30 seconds
@@ -46,6 +49,7 @@ from app.reports.filters import ReportFilter, default_period
 STALE_SECONDS = 60  # figures older than this, once the data has moved, are computed again while the person waits
 KEPT_SECONDS = 600  # how long Redis keeps figures: long enough for a refreshed entry to serve the next views
 REFRESH_MARKER_SECONDS = 30  # one refresh job queued per filters within this (or until the job has run)
+REFRESH_INTERVAL_SECONDS = 30  # figures are computed again no sooner than this after the last time
 PREFIX = "dialtone:dashboard:2:"  # the figures as pickled: a new field, a new number (old ones lack it)
 log = logging.getLogger(__name__)
 
@@ -89,7 +93,10 @@ def cached_dashboard(
         kept_version, figures, computed_at = pickle.loads(cast(bytes, kept))
         if kept_version == version:
             return KeptFigures(figures, computed_at)
-        if now - computed_at < timedelta(seconds=STALE_SECONDS) and _queue_refresh(redis, key, filters, today):
+        age = now - computed_at
+        if age < timedelta(seconds=STALE_SECONDS) and _queue_refresh(
+            redis, key, filters, today, wait=max(timedelta(seconds=REFRESH_INTERVAL_SECONDS) - age, timedelta(0))
+        ):
             return KeptFigures(figures, computed_at, updating=True)
     return _compute_and_keep(session, redis, key, version, filters, today=today, now=now)
 
@@ -132,15 +139,18 @@ def _marker(key: str) -> str:
     return key + ":refreshing"
 
 
-def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date) -> bool:
-    """Queue the job that refreshes these figures, unless one is queued already. False when Redis refused."""
+def _queue_refresh(redis: Redis, key: str, filters: ReportFilter, today: date, wait: timedelta) -> bool:
+    """Queue the job that refreshes these figures, to run after `wait` (at once when it is zero), unless one is
+    queued already. False when Redis refused."""
     try:
-        if redis.set(_marker(key), 1, nx=True, ex=REFRESH_MARKER_SECONDS):
+        marker_seconds = REFRESH_MARKER_SECONDS + int(wait.total_seconds()) + 1
+        if redis.set(_marker(key), 1, nx=True, ex=marker_seconds):
             enqueue(
                 "app.jobs.refresh_dashboard",
                 filters.to_args(explicit_period=True),
                 filters.tz,
                 today.isoformat(),
+                delay=wait,
                 result_ttl=0,
                 failure_ttl=3600,
             )
