@@ -357,3 +357,36 @@ def test_the_real_worker_applies_carrier_updates_from_approval_to_completion(app
             [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True
         )
     check_inventory(app, "new_line", number, {})
+
+
+def test_the_simulator_moves_an_order_whose_step_is_due_behind_more_in_flight_than_a_sweep_takes(
+    app, login, demo, monkeypatch
+):
+    """The sweep reads only the orders whose next step is due: orders in flight but not due, however many, do not
+    keep a due one behind them waiting (at 2,000,000 orders thousands are in flight with their carriers)."""
+    from datetime import timedelta
+
+    from app.commands import carrier_sweep
+    from app.fulfilment import carriers
+
+    with app.app_context():
+        for carrier in db.session.scalars(select(Carrier)):
+            carrier.fulfilment_mode = FulfilmentMode.SIMULATED
+        db.session.commit()
+    first, second = approved(app, login, demo, "accessory"), approved(app, login, demo, "accessory")
+    monkeypatch.setattr(carriers, "SWEPT", 1)
+    now = clock.now()
+    with app.app_context():
+        assert carrier_sweep(db.session, now=now)["handed_off"] == 2  # both with the carrier now
+        in_flight = db.session.scalars(select(Order).where(Order.status.in_(carriers.SIMULATOR_MOVES))).all()
+        for order in in_flight:  # every order in flight has just moved: none is due...
+            order.updated_at = now
+        due = db.session.scalar(select(Order).where(Order.number == second))
+        due.updated_at = now - timedelta(hours=1)  # ...but this one, behind the first by id
+        db.session.commit()
+        status = due.status
+        assert db.session.scalar(select(Order.id).where(Order.number == first)) < due.id
+        assert carrier_sweep(db.session, now=now)["advanced"] == 1
+        db.session.refresh(due)
+        assert due.status is not status
+        assert carrier_sweep(db.session, now=now)["advanced"] == 0  # nothing else due: nothing read, nothing moved

@@ -179,7 +179,7 @@ def carrier_sweep(session: DbSession, now: datetime | None = None) -> dict[str, 
     sent = outbound.send_due(session).get("sent", 0)
     moved = 0
     moment = now or clock.now()
-    for order in in_flight_simulated(session):
+    for order in in_flight_simulated(session, moment):
         try:
             moved += adapter_for(carrier_of(order)).advance(session, order, moment)
             session.commit()

@@ -12,7 +12,8 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from app import clock
 from app.database import DbSession
@@ -67,9 +68,13 @@ class SimulatedCarrier(CarrierAdapter):
         lifecycle.hand_off(session, order, f"Sent to {carrier_of(order).name}.")
         self.advance(session, order, clock.now())
 
+    @staticmethod
+    def pace() -> timedelta:
+        """How long the simulated carrier takes over each step."""
+        return timedelta(seconds=float(current_app.config.get("SIMULATOR_PACE_SECONDS", 20)))
+
     def advance(self, session: DbSession, order: Order, now: datetime) -> bool:
-        pace = timedelta(seconds=float(current_app.config.get("SIMULATOR_PACE_SECONDS", 20)))
-        payload = simulator.next_update(session, order, now, pace)
+        payload = simulator.next_update(session, order, now, self.pace())
         if payload is None:
             return False
         received: Received = receive(session, carrier_of(order), payload)
@@ -111,17 +116,24 @@ def adapter_for(carrier: Carrier) -> CarrierAdapter:
     return ADAPTERS[carrier.fulfilment_mode]
 
 
-def in_flight_simulated(session: DbSession) -> list[Order]:
-    """Orders with a simulated carrier that the carrier has yet to finish."""
+SWEPT = 500  # orders the simulator moves per sweep at most (the next sweep, five seconds on, takes the rest)
+
+
+def in_flight_simulated(session: DbSession, now: datetime) -> list[Order]:
+    """Orders with a simulated carrier that the carrier has yet to finish and whose next step is due (see
+    `simulator.next_update`), with their carrier. Only those due are read: the sweep runs every few seconds, and
+    with more than SWEPT in flight, reading the first ones by id whether due or not left the others waiting."""
     return list(
         session.scalars(
             select(Order)
             .join(Carrier, Order.carrier_id == Carrier.id)
+            .options(contains_eager(Order.carrier))
             .where(
                 Carrier.fulfilment_mode == FulfilmentMode.SIMULATED,
                 Order.status.in_(SIMULATOR_MOVES),
+                or_(Order.status == OrderStatus.APPROVED, Order.updated_at <= now - SimulatedCarrier.pace()),
             )
             .order_by(Order.id)
-            .limit(500)
+            .limit(SWEPT)
         )
     )
