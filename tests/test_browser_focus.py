@@ -54,3 +54,20 @@ def test_escape_closes_an_inline_editor_and_focus_returns_to_its_edit_link(app, 
     expect(hana.get_by_role("button", name="Save account number")).to_have_count(0)
     expect(hana.get_by_role("link", name="Edit account number")).to_be_focused()
     hana.check()
+
+
+def test_escape_closes_an_inline_editor_the_moment_it_opens(app, new_page):
+    """The field has focus as soon as the editor is swapped in, before htmx has wired up its buttons (at settle
+    time, stretched here to 1.5 s): an Escape then still closes it (a busy machine made that moment long)."""
+    line_id = Demo(app).line_of(ERIN)
+    hana = new_page()
+    hana.sign_in(DEMO_USERS["helpdesk"])
+    hana.goto(f"/inventory/lines/{line_id}")
+    hana.evaluate("htmx.config.defaultSettleDelay = 1500")
+    hana.get_by_role("link", name="Edit account number").click()
+    field = hana.get_by_label("Account number")
+    expect(field).to_be_focused()
+    field.press("Escape")
+    expect(hana.get_by_role("button", name="Save account number")).to_have_count(0)
+    expect(hana.get_by_role("link", name="Edit account number")).to_be_focused()
+    hana.check()

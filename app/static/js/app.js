@@ -75,12 +75,18 @@
     }
   });
 
-  // Escape closes an inline editor (its Cancel button puts the field back, and focus on its Edit link).
+  // Escape closes an inline editor: what its Cancel button asks (the field put back, and focus on its Edit link).
+  // Asked through htmx.ajax, not a click: the field has focus as soon as the editor is swapped in, a moment
+  // before htmx has wired up the buttons that came with it, and an Escape in that moment would click nothing.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     var editor = event.target.closest && event.target.closest(".inline-edit");
-    var cancel = editor && editor.querySelector("button[type=button]");
-    if (cancel) { cancel.click(); }
+    var cancel = editor && editor.querySelector("button[type=button][data-hx-get]");
+    if (!cancel) { return; }
+    event.preventDefault();
+    htmx.ajax("GET", cancel.getAttribute("data-hx-get"), {
+      source: cancel, target: editor.closest(".field-row"), swap: "outerHTML"
+    });
   });
 
   // Secrets shown on purpose (a port's PIN) hide again after their time; without JavaScript the page reloads.
