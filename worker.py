@@ -58,6 +58,7 @@ def main() -> None:
     from app import create_app
     from app.config import Config
     from app.jobs.watch import WATCH_SECONDS
+    from app.memory import settle_after_start
     from app.queue import queue_name
 
     config = Config()
@@ -69,6 +70,7 @@ def main() -> None:
     if scheduler:
         with application.app_context():
             app.jobs.schedule_periodic(roles)  # reminders, sweeps… each re-schedules itself after it runs
+    settle_after_start()  # the app and its caches stay out of the garbage collector's walks
     watch = int(application.config.get("WORKER_WATCH_SECONDS") or WATCH_SECONDS)
     worker = DialtoneWorker(queues, connection=connection, app=application, roles=roles, watch_seconds=watch)
     worker.work(burst=args.burst, with_scheduler=scheduler)

@@ -267,7 +267,10 @@ def measure(site: Site, page: Page, samples: Samples, count: int, deadline: floa
 def run(sites: dict[Any, Site], *, requests: int = REQUESTS, block: int = BLOCK) -> dict[Any, list[dict]]:
     """Every page on every site. The sites take turns, `block` requests at a time, so that a moment when the
     machine is busier (another process, the disk) falls on all of them alike; each page's samples are pooled per
-    site."""
+    site. Once the sites are built, the process settles as a web process does after starting (`wsgi.py`)."""
+    from app.memory import settle_after_start
+
+    settle_after_start()
     results: dict[Any, list[dict]] = {key: [] for key in sites}
     for page in PAGES:
         wanted = min(requests, page.requests or requests)
