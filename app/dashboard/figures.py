@@ -44,7 +44,7 @@ from app.orders.types import MOBILE, REGISTRY, WIRELINE
 from app.orders.types.base import WIRELINE_FACTS
 from app.reports.filters import AGE_BUCKETS, LISTED_STATUSES, NONE, ReportFilter, age_bucket, id_condition, week_start
 from app.reports.medians import median_hours, median_rows, microseconds_between
-from app.reports.queries import active_line_costs, approver_label
+from app.reports.queries import approver_label, line_cost_totals
 
 WEEKS = 12  # the weekly chart shows at most this many weeks, ending with the period's last
 SERIES = 6  # the weekly chart shows this many types, the rest together as "Other types"
@@ -165,22 +165,23 @@ TypeCounts = dict[str, int]
 def period_counts(
     session: DbSession, filters: ReportFilter, *, today: date
 ) -> tuple[StatusCounts, WeekCounts, TypeCounts]:
-    """The orders of the period by status, per week and type, and by type: the charts' counts in one statement."""
-    by_status = _status_counts(filters).subquery("by_status")
-    per_week = _week_counts(filters, week_windows(filters, today)).subquery("per_week")
+    """The orders of the period by status, per week and type, and by type: the charts' counts, in one pass over
+    the period (a row per status, type and week: some hundreds at most)."""
+    week = _week_of(week_windows(filters, today), filters)
     rows = session.execute(
-        union_all(
-            select(by_status.c.status, null().cast(Integer), by_status.c.type, by_status.c.count),
-            select(null().cast(Order.status.type), per_week.c.week, per_week.c.type, per_week.c.count),
-        )
+        select(Order.status, Order.type, week, func.count())
+        .where(*filters.order_conditions(), Order.status != OrderStatus.DRAFT)
+        .group_by(Order.status, Order.type, week)
     ).all()
     statuses: StatusCounts = defaultdict(int)
     types: TypeCounts = defaultdict(int)
-    for status, _, code, n in rows:
-        if status is not None:
-            statuses[status] += n
-            types[code] += n
-    return dict(statuses), [(week, code, n) for status, week, code, n in rows if status is None], dict(types)
+    weeks: dict[tuple[int, str], int] = defaultdict(int)
+    for status, code, i, n in rows:
+        statuses[status] += n
+        types[code] += n
+        if i >= 0:
+            weeks[i, code] += n
+    return dict(statuses), [(i, code, n) for (i, code), n in weeks.items()], dict(types)
 
 
 def orders_by_status(session: DbSession, filters: ReportFilter, counts: StatusCounts | None = None) -> list[Bar]:
@@ -265,18 +266,25 @@ def orders_by_type_per_week(
 
 
 def _week_counts(filters: ReportFilter, windows: list[tuple[date, date]]) -> Select:
-    starts = [filters.instant(start) for start, _ in windows]
-    week_of = case(*[(Order.submitted_at >= starts[i], i) for i in reversed(range(len(starts)))], else_=-1)
+    week_of = _week_of(windows, filters)
     return (
         select(week_of.label("week"), Order.type, func.count().label("count"))
         .where(
             Order.status != OrderStatus.DRAFT,
             *filters.order_conditions(),
-            Order.submitted_at >= starts[0],
+            Order.submitted_at >= filters.instant(windows[0][0]),
             Order.submitted_at < filters.instant(windows[-1][1] + timedelta(days=1)),
         )
         .group_by(week_of, Order.type)
     )
+
+
+def _week_of(windows: list[tuple[date, date]], filters: ReportFilter) -> ColumnElement[int]:
+    """Which of the weekly chart's `windows` an order was submitted in (its index), or -1 for none."""
+    starts = [filters.instant(start) for start, _ in windows]
+    after = filters.instant(windows[-1][1] + timedelta(days=1))
+    in_window = [(Order.submitted_at >= starts[i], i) for i in reversed(range(len(starts)))]
+    return case((Order.submitted_at >= after, -1), *in_window, else_=-1)
 
 
 @dataclass(frozen=True)
@@ -537,19 +545,18 @@ def active_cost_rows(session: DbSession, filters: ReportFilter) -> tuple[Sequenc
 
 
 def _line_costs(filters: ReportFilter) -> Select:
-    costs = active_line_costs(filters)
+    costs = line_cost_totals(filters, "department_id", "carrier_id")
     return (
         select(
             costs.c.department_id,
             Department.name.label("department"),
             costs.c.carrier_id,
             Carrier.name.label("carrier"),
-            func.count().label("count"),
-            func.sum(costs.c.cents).label("cents"),
+            costs.c.lines.label("count"),
+            costs.c.cents,
         )
         .outerjoin(Department, costs.c.department_id == Department.id)
         .join(Carrier, costs.c.carrier_id == Carrier.id)
-        .group_by(costs.c.department_id, Department.name, costs.c.carrier_id, Carrier.name)
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -67,6 +67,9 @@ class ApprovalStatus(str, enum.Enum):
     SKIPPED = "skipped"  # the order was cancelled or rejected before this step
 
 
+PENDING_STEP = f"status = '{ApprovalStatus.PENDING.value}'"  # the steps waiting now (a partial index's condition)
+
+
 class Approval(Model):
     """One step of one order's approval: who must decide, and what they decided."""
 
@@ -77,6 +80,17 @@ class Approval(Model):
         Index("ix_approvals_decider_decided", "decided_by_id", "decided_at"),
         Index("ix_approvals_status_assigned", "status", "assigned_at"),  # approvals waiting, by age
         Index("ix_approvals_decided_at", "decided_at"),  # approval turnaround over a period
+        # The steps waiting now, with what the dashboard's charts of them read (by approver, by age): PostgreSQL reads
+        # the index alone. Read from the table, each step is a page of its own (18,000 pages at 2,000,000 orders).
+        Index(
+            "ix_approvals_pending_steps",
+            "order_id",
+            "assignee_id",
+            "group_id",
+            "assigned_at",
+            sqlite_where=text(PENDING_STEP),
+            postgresql_where=text(PENDING_STEP),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import BigInteger, Select, Subquery, cast, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.database import DbSession
@@ -119,33 +119,52 @@ def hours_between(start: datetime | None, end: datetime | None) -> float:
 
 
 # ---------------------------------------------------------------- line costs
-def active_line_costs(filters: ReportFilter) -> Subquery:
-    """Each active line with its monthly cost (plan plus features), carrier, cost center and the department of
-    the person it is assigned to. Carrier and department filters apply; the period does not (costs are now)."""
-    features = (
-        select(LineFeature.line_id, func.sum(Feature.monthly_cents).label("cents"))
-        .join(Feature, LineFeature.feature_id == Feature.id)
-        .group_by(LineFeature.line_id)
-        .subquery("feature_costs")
-    )
-    query = (
-        select(
-            Line.id.label("line_id"),
-            Line.carrier_id,
-            Line.cost_center_id,
-            User.department_id,
-            (func.coalesce(Plan.monthly_cents, 0) + func.coalesce(features.c.cents, 0)).label("cents"),
-        )
+LINE_COST_KEYS = {
+    "department_id": User.department_id,
+    "carrier_id": Line.carrier_id,
+    "cost_center_id": Line.cost_center_id,
+}
+
+
+def line_cost_totals(filters: ReportFilter, *keys: str) -> Subquery:
+    """Active lines and their monthly cost (plan plus features), per group of `keys` (of LINE_COST_KEYS: the
+    department of the person a line is assigned to, its carrier, its cost center): the keys, `lines` and `cents`.
+    Carrier and department filters apply; the period does not (costs are now).
+
+    The plans' and the features' costs are added up apart, each straight into its groups, then together: summing
+    each line's features first built a table of every line with features (160,000 at 500,000 lines) to join."""
+    columns = [LINE_COST_KEYS[key].label(key) for key in keys]
+
+    def active(query: Select) -> Select:
+        query = query.outerjoin(User, Line.employee_id == User.id).where(Line.status == LineStatus.ACTIVE)
+        if filters.carrier is not None:
+            query = query.where(id_condition(Line.carrier_id, filters.carrier))
+        if filters.department is not None:
+            query = query.where(id_condition(User.department_id, filters.department))
+        return query.group_by(*columns)
+
+    plans = active(
+        select(*columns, func.count().label("lines"), func.sum(func.coalesce(Plan.monthly_cents, 0)).label("cents"))
+        .select_from(Line)
         .outerjoin(Plan, Line.plan_id == Plan.id)
-        .outerjoin(features, features.c.line_id == Line.id)
-        .outerjoin(User, Line.employee_id == User.id)
-        .where(Line.status == LineStatus.ACTIVE)
     )
-    if filters.carrier is not None:
-        query = query.where(id_condition(Line.carrier_id, filters.carrier))
-    if filters.department is not None:
-        query = query.where(id_condition(User.department_id, filters.department))
-    return query.subquery("line_costs")
+    features = active(
+        select(*columns, literal(0).label("lines"), func.sum(Feature.monthly_cents).label("cents"))
+        .select_from(LineFeature)
+        .join(Feature, LineFeature.feature_id == Feature.id)
+        .join(Line, LineFeature.line_id == Line.id)
+    )
+    both = union_all(plans, features).subquery("line_cost_parts")
+    grouped = [both.c[key] for key in keys]
+    return (
+        select(  # whole numbers on both databases (PostgreSQL sums bigints as numeric)
+            *grouped,
+            cast(func.sum(both.c.lines), BigInteger).label("lines"),
+            cast(func.sum(both.c.cents), BigInteger).label("cents"),
+        )
+        .group_by(*grouped)
+        .subquery("line_costs")
+    )
 
 
 @dataclass(frozen=True)
@@ -159,11 +178,11 @@ class CostCenterLines:
 
 def lines_by_cost_center(session: DbSession, filters: ReportFilter) -> list[CostCenterLines]:
     """Active lines and their monthly cost, per cost center (lines without one last)."""
-    costs = active_line_costs(filters)
+    costs = line_cost_totals(filters, "cost_center_id")
     rows = session.execute(
-        select(costs.c.cost_center_id, CostCenter.code, CostCenter.name, func.count(), func.sum(costs.c.cents))
-        .outerjoin(CostCenter, costs.c.cost_center_id == CostCenter.id)
-        .group_by(costs.c.cost_center_id, CostCenter.code, CostCenter.name)
+        select(costs.c.cost_center_id, CostCenter.code, CostCenter.name, costs.c.lines, costs.c.cents).outerjoin(
+            CostCenter, costs.c.cost_center_id == CostCenter.id
+        )
     ).all()
     found = [
         CostCenterLines(cc_id, code or "", name or "No cost center", count, int(cents or 0))
