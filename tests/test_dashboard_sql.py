@@ -8,9 +8,11 @@ import statistics
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import BigInteger, literal, select, union_all
 
 from app.dashboard import figures
 from app.models import Approval, ApprovalStatus, ApproverKind, Carrier, Order, OrderStatus, User
+from app.reports.medians import median_rows, microseconds_between
 from app.reports.queries import hours_between
 from tests.support.dashboard import NOW, build_company, dashboard_rows, period, rows_per_statement
 from tests.support.databases import USE_POSTGRES
@@ -144,3 +146,36 @@ def test_the_counts_read_the_period_once_and_the_line_costs_add_up_into_their_gr
         figures.line_cost_rows(db_session, period())
     [(sql, _)] = costing
     assert "GROUP BY line_features.line_id" not in sql, sql
+
+
+def test_the_middle_values_of_groups_of_one_to_eight_values(db_session):
+    """Per group: how many values, the lower and the upper middle one (the same one when the count is odd),
+    whatever the database; duplicates count as values of their own."""
+    values = {n: [(i * 7919) % 23 for i in range(n)] for n in range(1, 9)}  # 8 values: 0 and 7919 % 23 twice
+    rows = union_all(
+        *(select(literal(n).label("n"), literal(v, BigInteger).label("v")) for n, vs in values.items() for v in vs)
+    ).subquery("rows")
+    dialect = db_session.get_bind().dialect.name
+    found = db_session.execute(median_rows(dialect, [rows.c.n], rows.c.v)).all()
+    expected = {n: (n, sorted(vs)[(n - 1) // 2], sorted(vs)[n // 2]) for n, vs in values.items()}
+    assert {n: (count, lower, upper) for n, count, lower, upper in found} == expected
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (datetime(2025, 3, 1, 9, 0, 0, 1), datetime(2025, 3, 1, 9, 0, 0, 2)),  # a microsecond
+        (datetime(2025, 3, 1, 9, 0, 0, 999_999), datetime(2025, 3, 4, 17, 30, 1, 3)),  # days, across a second
+        (datetime(2024, 12, 31, 23, 59, 59, 999_999), datetime(2025, 3, 31, 0, 0, 0, 1)),  # across months
+        (datetime(2001, 1, 1, 0, 0, 0, 123_457), datetime(2030, 6, 30, 12, 0, 0, 654_321)),  # almost thirty years
+    ],
+)
+def test_the_time_between_two_instants_to_the_microsecond(db_session, start, end):
+    dialect = db_session.get_bind().dialect.name
+    order = Order(type="new_line", status=S.APPROVED, submitted_at=start, approved_at=end, number="X-micro")
+    order.requester = order.employee = db_session.query(User).first() or User(email="m@example.com", name="M")
+    db_session.add(order)
+    db_session.flush()
+    between = microseconds_between(dialect, Order.submitted_at, Order.approved_at)
+    found = db_session.scalar(select(between).where(Order.id == order.id))
+    assert found == (end - start) // timedelta(microseconds=1)

@@ -313,14 +313,21 @@ def time_to_approve_and_fulfil(session: DbSession, filters: ReportFilter) -> dic
     """
     dialect = session.get_bind().dialect.name
     d = _durations(dialect, filters).c
-    no_type, no_carrier = null().cast(d.type.type), null().cast(d.carrier_id.type)
+    no_type, no_carrier, no_name = (
+        null().cast(d.type.type),
+        null().cast(d.carrier_id.type),
+        null().cast(Carrier.name.type),
+    )
     parts = []
     for i, figure in enumerate(MEDIAN_FIGURES):
-        keys = [d.type] if figure.by_type else [d.carrier_id, d.carrier]
-        medians = median_rows(dialect, keys, d[figure.duration]).subquery(f"medians_{i}")
-        found = list(medians.c)  # the keys, then count, lower and upper middle
-        chosen = [found[0], no_carrier, no_type] if figure.by_type else [no_type, *found[:2]]
-        parts.append(select(literal_column(str(i)), *chosen, *found[-3:]))
+        medians = median_rows(dialect, [d.type if figure.by_type else d.carrier_id], d[figure.duration])
+        m = medians.subquery(f"medians_{i}")
+        key, *counted = m.c  # the type or the carrier, then the count, the lower and the upper middle
+        if figure.by_type:
+            parts.append(select(literal_column(str(i)), key, no_carrier, no_name, *counted))
+        else:  # the carrier's name joined to its few rows, not sorted along with every order
+            named = select(literal_column(str(i)), no_type, key, Carrier.name, *counted)
+            parts.append(named.outerjoin(Carrier, key == Carrier.id))
     bars: dict[str, list[Bar]] = {figure.name: [] for figure in MEDIAN_FIGURES}
     for i, code, carrier_id, carrier, n, lower, upper in session.execute(union_all(*parts)):
         figure = MEDIAN_FIGURES[i]
@@ -336,7 +343,7 @@ def time_to_approve_and_fulfil(session: DbSession, filters: ReportFilter) -> dic
 
 
 def _durations(dialect: str, filters: ReportFilter):
-    """The approved orders of the filters: type, carrier, and the microseconds to approve and (for a type a
+    """The approved orders of the filters: type, carrier id, and the microseconds to approve and (for a type a
     carrier fulfils, once completed) to fulfil; read once by every median."""
     carrier_fulfilled = [code for code, order_type in REGISTRY.items() if order_type.carrier_fulfilled]
     fulfilled = and_(Order.completed_at.is_not(None), Order.type.in_(carrier_fulfilled))
@@ -344,11 +351,9 @@ def _durations(dialect: str, filters: ReportFilter):
         select(
             Order.type,
             Order.carrier_id,
-            Carrier.name.label("carrier"),
             microseconds_between(dialect, Order.submitted_at, Order.approved_at).label("approve"),
             case((fulfilled, microseconds_between(dialect, Order.approved_at, Order.completed_at))).label("fulfil"),
         )
-        .outerjoin(Carrier, Order.carrier_id == Carrier.id)
         .where(*filters.order_conditions(), Order.approved_at.is_not(None), Order.submitted_at.is_not(None))
         .cte("durations")
     )

@@ -21,12 +21,14 @@ from sqlalchemy import (
     String,
     case,
     cast,
-    extract,
     func,
     select,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.sql.elements import KeyedColumnElement
+
+UPPER_HAIR = 1e-10
 
 
 def microseconds_between(
@@ -34,7 +36,9 @@ def microseconds_between(
 ) -> ColumnElement[int]:
     """`end - start` in whole microseconds, exactly (SQLite's date functions keep milliseconds only)."""
     if dialect == "postgresql":
-        return cast(extract("epoch", end - start) * 1_000_000, BigInteger)
+        # date_part's seconds are a float8 (EXTRACT's a numeric, a third slower at 200,000 orders): exact to the
+        # microsecond once multiplied and rounded, for anything under some thirty years (2**53 µs is 285 years).
+        return cast(func.date_part("epoch", end - start) * 1_000_000, BigInteger)
     return (_sqlite_seconds(end) - _sqlite_seconds(start)) * 1_000_000 + _sqlite_fraction(end) - _sqlite_fraction(start)
 
 
@@ -55,16 +59,15 @@ def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: Co
     and the upper middle value (the same one when the count is odd)."""
     known = value.is_not(None)
     if dialect == "postgresql":
-        return (
-            select(
-                *keys,
-                func.count(),
-                func.percentile_disc(0.5).within_group(value),
-                func.percentile_disc(0.5).within_group(value.desc()),
-            )
-            .where(known)
-            .group_by(*keys)
-        )
+        # Both middle values from one sort of each group: percentile_disc(f) takes the value at position ⌈f·n⌉,
+        # so 0.5 gives the lower middle and 0.5 plus a hair the one after it when n is even, the same one when n is
+        # odd (the hair must be under 1/n: 1e-10 holds up to ten billion values).
+        both = func.percentile_disc(array([0.5, 0.5 + UPPER_HAIR])).within_group(value)
+        middle = type_coerce(both, ARRAY(BigInteger))
+        labelled = [key.label(f"key_{i}") for i, key in enumerate(keys)]
+        grouped = select(*labelled, func.count().label("n"), middle.label("middle")).where(known).group_by(*keys)
+        g = grouped.subquery("middles")
+        return select(*(g.c[key.name] for key in labelled), g.c.n, g.c.middle[1], g.c.middle[2])
     ranked = select(
         *(key.label(f"key_{i}") for i, key in enumerate(keys)),
         value.label("value"),
