@@ -322,12 +322,12 @@ def time_to_approve_and_fulfil(session: DbSession, filters: ReportFilter) -> dic
     for i, figure in enumerate(MEDIAN_FIGURES):
         medians = median_rows(dialect, [d.type if figure.by_type else d.carrier_id], d[figure.duration])
         m = medians.subquery(f"medians_{i}")
-        key, *counted = m.c  # the type or the carrier, then the count, the lower and the upper middle
+        group, *counted = m.c  # the type or the carrier, then the count, the lower and the upper middle
         if figure.by_type:
-            parts.append(select(literal_column(str(i)), key, no_carrier, no_name, *counted))
+            parts.append(select(literal_column(str(i)), group, no_carrier, no_name, *counted))
         else:  # the carrier's name joined to its few rows, not sorted along with every order
-            named = select(literal_column(str(i)), no_type, key, Carrier.name, *counted)
-            parts.append(named.outerjoin(Carrier, key == Carrier.id))
+            named = select(literal_column(str(i)), no_type, group, Carrier.name, *counted)
+            parts.append(named.outerjoin(Carrier, group == Carrier.id))
     bars: dict[str, list[Bar]] = {figure.name: [] for figure in MEDIAN_FIGURES}
     for i, code, carrier_id, carrier, n, lower, upper in session.execute(union_all(*parts)):
         figure = MEDIAN_FIGURES[i]

@@ -63,9 +63,9 @@ def median_rows(dialect: str, keys: Sequence[KeyedColumnElement[Any]], value: Co
         # so 0.5 gives the lower middle and 0.5 plus a hair the one after it when n is even, the same one when n is
         # odd (the hair must be under 1/n: 1e-10 holds up to ten billion values).
         both = func.percentile_disc(array([0.5, 0.5 + UPPER_HAIR])).within_group(value)
-        middle = type_coerce(both, ARRAY(BigInteger))
+        middles = type_coerce(both, ARRAY(BigInteger))
         labelled = [key.label(f"key_{i}") for i, key in enumerate(keys)]
-        grouped = select(*labelled, func.count().label("n"), middle.label("middle")).where(known).group_by(*keys)
+        grouped = select(*labelled, func.count().label("n"), middles.label("middle")).where(known).group_by(*keys)
         g = grouped.subquery("middles")
         return select(*(g.c[key.name] for key in labelled), g.c.n, g.c.middle[1], g.c.middle[2])
     ranked = select(
