@@ -4,15 +4,19 @@ order's devices owed back are found through their own index."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, inspect
 
 from app.approvals import inbox
 from app.extensions import db
+from app.models import Approval
 from app.reports import queries
 from app.reports.filters import ReportFilter
 from tests.support.approvals import person, submit
 from tests.support.databases import USE_POSTGRES
+from tests.support.plans import plans_of
 
 
 class Sent:
@@ -58,6 +62,24 @@ def test_the_badge_reads_at_most_its_limit_of_steps_for_each_part(app, login, de
         counted = [sql for sql, _ in sent.statements if "approvals" in sql]
     assert len(counted) == 1
     assert counted[0].count(f"LIMIT {inbox.BADGE_LIMIT + 1}") == 2, counted[0]  # her own steps, and her groups'
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the plan of PostgreSQL is the one that matters at scale")
+def test_the_badge_finds_a_group_s_steps_as_a_range_of_an_index_that_starts_with_the_group(app, login, demo):
+    """Every page of a group's approver counts the group's steps waiting. An index of the waiting steps that led with
+    their order, and held the group further on, tempted PostgreSQL into reading it whole, with a parallel worker,
+    on every page: at 2,000,000 orders the telecom team's pages took twice as long (6 ms of 23 on the badge)."""
+    submit(login, demo)
+    with app.app_context():
+        tara = person("telecom@example.com")
+        assert tara.groups
+        plans = plans_of(lambda: inbox.badge_count(db.session, tara), without=("seqscan", "bitmapscan"))
+    [plan] = [plan for plan in plans if "approvals" in plan]
+    read = re.findall(r"Scan using (\w+) on approvals approvals_1", plan)  # the group part (the second sub-select)
+    assert read, plan
+    indexes = {index.name: index for index in Approval.__table__.indexes}
+    for name in read:
+        assert [column.name for column in indexes[name].columns][0] == "group_id", plan
 
 
 # ---------------------------------------------------------------- the all-orders report

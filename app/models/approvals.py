@@ -84,9 +84,9 @@ class Approval(Model):
         # the index alone. Read from the table, each step is a page of its own (18,000 pages at 2,000,000 orders).
         Index(
             "ix_approvals_pending_steps",
-            "order_id",
+            "group_id",  # first, so that a group's steps waiting (the inbox's badge) are a range of it
             "assignee_id",
-            "group_id",
+            "order_id",
             "assigned_at",
             sqlite_where=text(PENDING_STEP),
             postgresql_where=text(PENDING_STEP),

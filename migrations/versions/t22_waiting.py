@@ -30,7 +30,7 @@ def upgrade():
     op.create_index(
         "ix_approvals_pending_steps",
         "approvals",
-        ["order_id", "assignee_id", "group_id", "assigned_at"],
+        ["group_id", "assignee_id", "order_id", "assigned_at"],  # a group's steps waiting (the badge): a range
         sqlite_where=sa.text(PENDING_STEP),
         postgresql_where=sa.text(PENDING_STEP),
     )
