@@ -166,7 +166,7 @@ def period_counts(
     session: DbSession, filters: ReportFilter, *, today: date
 ) -> tuple[StatusCounts, WeekCounts, TypeCounts]:
     """The orders of the period by status, per week and type, and by type: the charts' counts, in one pass over
-    the period (a row per status, type and week: some hundreds at most)."""
+    the period (a row per status, type and week that has orders: a few thousand at most, never one per order)."""
     week = _week_of(week_windows(filters, today), filters)
     rows = session.execute(
         select(Order.status, Order.type, week, func.count())

@@ -36,7 +36,7 @@ def microseconds_between(
 ) -> ColumnElement[int]:
     """`end - start` in whole microseconds, exactly (SQLite's date functions keep milliseconds only)."""
     if dialect == "postgresql":
-        # date_part's seconds are a float8 (EXTRACT's a numeric, a third slower at 200,000 orders): exact to the
+        # date_part's seconds are a float8 (EXTRACT's are a numeric, a third slower to work out): exact to the
         # microsecond once multiplied and rounded, for anything under some thirty years (2**53 µs is 285 years).
         return cast(func.date_part("epoch", end - start) * 1_000_000, BigInteger)
     return (_sqlite_seconds(end) - _sqlite_seconds(start)) * 1_000_000 + _sqlite_fraction(end) - _sqlite_fraction(start)
