@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from app.approvals import inbox
 from app.extensions import db
@@ -16,22 +16,7 @@ from app.reports import queries
 from app.reports.filters import ReportFilter
 from tests.support.approvals import person, submit
 from tests.support.databases import USE_POSTGRES
-from tests.support.plans import plans_of
-
-
-class Sent:
-    """The SQL statements sent while it is open, with their parameters."""
-
-    def __enter__(self):
-        self.statements: list[tuple[str, object]] = []
-        event.listen(db.engine, "before_cursor_execute", self._one)
-        return self
-
-    def _one(self, conn, cursor, sql, params, *_args):
-        self.statements.append((sql, params))
-
-    def __exit__(self, *_exc):
-        event.remove(db.engine, "before_cursor_execute", self._one)
+from tests.support.plans import plans_of, statements_sent
 
 
 # ---------------------------------------------------------------- the approvals badge
@@ -57,9 +42,9 @@ def test_the_badge_reads_at_most_its_limit_of_steps_for_each_part(app, login, de
     with app.app_context():
         tara = person("telecom@example.com")
         assert tara.groups, "the demo's telecom admin approves for a group"
-        with Sent() as sent:
+        with statements_sent() as sent:
             inbox.badge_count(db.session, tara)
-        counted = [sql for sql, _ in sent.statements if "approvals" in sql]
+        counted = [sql for sql, _ in sent if "approvals" in sql]
     assert len(counted) == 1
     assert counted[0].count(f"LIMIT {inbox.BADGE_LIMIT + 1}") == 2, counted[0]  # her own steps, and her groups'
 
