@@ -91,6 +91,25 @@ PAGES = [
         HTMX,
     ),
     Page(
+        "new_order_helpdesk",
+        "New order, the helpdesk's (she may order for everyone)",
+        "helpdesk",
+        lambda f: ["/orders/new"],
+    ),
+    Page(
+        "ordering_for_search",
+        "Whom to order for, found as typed (the helpdesk)",
+        "helpdesk",
+        lambda f: [f"/orders/people?person={quote(f['search_name'][:k])}" for k in (3, 4, 5, 6)],
+        HTMX,
+    ),
+    Page(
+        "assign_line",
+        "Assign line form (the line may go to anyone)",
+        "helpdesk",
+        lambda f: [f"/orders/new/assign_line?for={f['erin']}"],
+    ),
+    Page(
         "dashboard_computed",
         "Dashboard, figures computed (first view after a change)",
         "telecom",
@@ -130,6 +149,7 @@ def facts_about(app) -> dict[str, Any]:
             "deep_lines": _deep_page(
                 db.session, "/inventory/lines", LINES.query(db.session, LINES.read({}), rows=False)
             ),
+            "erin": erin.id,
             "orders": list(orders),
             "lines": list(dict.fromkeys([*erin_lines, *lines])),
             "search_number": number,

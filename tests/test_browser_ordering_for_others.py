@@ -44,7 +44,9 @@ def answers_for_iris(demo: Demo, code: str) -> dict:
         answers["justification"] = "The screen is cracked and the battery lasts an hour."
     if code == "change_plan":  # Iris is on Business 10 GB already
         answers["plan"] = demo.plan("northwind", "Business Unlimited")
-    if code == "assign_line":
+    if code == "assign_line":  # "Assign to" offers the people a search found: she finds Erin first
+        answers.pop("new_employee")
+        answers["new_employee_search"] = "erin park"
         answers["new_employee"] = demo.user(ERIN)
     return answers
 
@@ -131,3 +133,45 @@ def test_hana_finds_iris_by_typing_and_orders_a_change_from_priyas_line(app, new
     hana.wait_for_load_state("load")
     hana.check()
     assert hana.get_by_label("Line", exact=True).input_value() == str(line_id)
+
+
+def test_hana_finds_whom_a_line_goes_to_by_typing_then_without_javascript(app, browser, live_server, new_page):
+    """The "Assign to" list names nobody until she searches (a company has too many people to list): as she types, its
+    choices follow; without JavaScript, "Find people" does the same."""
+    demo = Demo(app)
+    iris_id, iris_line = demo.user(IRIS), demo.line_of(IRIS)
+    hana = new_page()
+    hana.sign_in(DEMO_USERS["helpdesk"])
+    hana.set_viewport_size({"width": 390, "height": 844})
+    hana.goto(f"/orders/new/assign_line?for={iris_id}")
+    hana.get_by_label("Line").select_option(str(iris_line))
+    settle(hana)
+    hana.get_by_label("Find the person").fill("raman")
+    settle(hana)
+    hana.get_by_label("Assign to").select_option(label="Priya Raman · priya.raman@example.com")
+    assert hana.evaluate("document.documentElement.scrollWidth") <= 390
+    hana.check()
+    hana.screenshot_for_docs("assign-line-find-person")
+    hana.get_by_role("button", name="Review order").click()
+    hana.wait_for_url(re.compile(r".*/review$"))
+    assert "Priya Raman" in hana.locator("main").inner_text()
+
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()  # axe-core needs JavaScript: the same page was checked above
+    try:
+        page.goto("/login")
+        page.get_by_label("Email").fill(DEMO_USERS["helpdesk"])
+        page.get_by_label("Password", exact=True).fill("demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/orders/new/assign_line?for={iris_id}")
+        page.get_by_label("Line").select_option(str(iris_line))
+        page.get_by_label("Find the person").fill("raman")
+        page.get_by_role("button", name="Find people").click()
+        page.get_by_label("Assign to").select_option(label="Priya Raman · priya.raman@example.com")
+        assert page.locator(".field-error").count() == 0
+        page.get_by_role("button", name="Review order").click()
+        page.wait_for_url(re.compile(r".*/review$"))
+        assert "Priya Raman" in page.locator("main").inner_text()
+    finally:
+        context.close()

@@ -42,28 +42,18 @@ def may_order_for(requester: User, employee: User) -> bool:
 
 
 def orderable_people(session: DbSession, requester: User, search: str = "", limit: int | None = None) -> list[User]:
-    """Whom this person may order for (themselves first); with `search`, those found by any word of their name
-    or email, or their employee number (the people index), at most `limit` of them."""
-    found = people_matching(search) if search.strip() else None
-    if requester.is_helpdesk:
-        query = select(User).where(User.active).order_by(User.name)
-        if found is not None:
-            query = query.where(User.id.in_(found))
-        people = list(session.scalars(query.limit(limit)).all())
-    else:
-        people = _reports_below(session, requester)
-        if found is not None:
-            ids = set(session.scalars(found))
-            people = [p for p in people if p.id in ids]
-    if found is not None:
-        return people[:limit] if limit else people
-    return [requester] + [p for p in people if p.id != requester.id]
-
-
-def _reports_below(session: DbSession, manager: User) -> list[User]:
-    """The active people below the manager, at any depth, by name: one query through the org chart."""
-    below = select(User).where(User.id.in_(org_chart.below(manager)), User.active)
-    return list(session.scalars(below.order_by(User.name, User.id)))
+    """Whom this person may order for, by name: with `search`, those found by any word of their name or email, or
+    their employee number (the people index); without, this person first, then the others. At most `limit` of the
+    others, cut in the database: the helpdesk may order for everyone in the company, a senior manager for tens of
+    thousands below them."""
+    query = select(User).where(User.active)
+    if not requester.is_helpdesk:
+        query = query.where(User.id.in_(org_chart.below(requester)))
+    if search.strip():
+        found = query.where(User.id.in_(people_matching(search)))
+        return list(session.scalars(found.order_by(User.name, User.id).limit(limit)))
+    others = session.scalars(query.where(User.id != requester.id).order_by(User.name, User.id).limit(limit))
+    return [requester, *others]
 
 
 def context(
@@ -117,7 +107,7 @@ def save_draft(
     details: dict[str, Any] = {}
     summary: list[list[str]] = []
     for part in order_type.parts:
-        for name in part.fields():
+        for name in part.answers():
             value = form[name].data
             if name in part.secret_fields:
                 if value:

@@ -18,6 +18,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,6 +33,7 @@ from app.choices import label_of, options
 from app.crypto import mask
 from app.formatting import address, day, imei, money, phone
 from app.identifiers import InvalidIdentifier, parse_phone
+from app.inventory.search import people_matching
 from app.models import (
     Accessory,
     Carrier,
@@ -46,6 +48,8 @@ from app.models import (
 )
 from app.orders.types.base import OrderContext
 from app.params import INT_MAX
+
+PEOPLE_FOUND = 20  # a search for a person lists at most this many
 
 
 def _int(value: Any) -> int | None:
@@ -81,11 +85,16 @@ class Part:
 
     name = ""
     secret_fields: tuple[str, ...] = ()
+    finding_fields: tuple[str, ...] = ()  # they help find a choice (a search box): not answers, neither kept nor shown
     dynamic = False  # choosing here changes other parts' choices: the form refreshes (HTMX) on change
     priced = False  # choosing here changes the price: the price summary refreshes (HTMX) on change
 
     def fields(self) -> dict[str, Field]:
         return {}
+
+    def answers(self) -> list[str]:
+        """The names of the fields whose values are the order's answers."""
+        return [name for name in self.fields() if name not in self.finding_fields]
 
     def setup(self, form, ctx: OrderContext) -> None:
         """Fill choices from the context (what earlier parts resolved)."""
@@ -96,7 +105,7 @@ class Part:
     def summary(self, form) -> list[tuple[str, str]]:
         """(label, text) pairs for the review page and the order page: what was entered, secrets masked."""
         rows = []
-        for name in self.fields():
+        for name in self.answers():
             f = form[name]
             if name in self.secret_fields:
                 text = mask(f.data or "")
@@ -628,28 +637,56 @@ class TierPart(Part):
         ctx.tier = form.tier._rows.get(form.tier.data)
 
 
+class PersonSearchField(SearchField):
+    """A search box that finds the people offered by the select named `feeds` (a company has too many people to
+    list them all): drawn with a button that finds them without JavaScript, and asking as one types with it."""
+
+    def __init__(self, label: str, feeds: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.feeds = feeds
+
+
 class NewEmployeePart(Part):
+    """Whom a line goes to: anyone active in the company, found by searching (never a list of everyone: with a
+    hundred thousand people it would weigh megabytes, and checking the order again at approval would load them
+    all)."""
+
     name = "new_employee"
+    finding_fields = ("new_employee_search",)
 
     def fields(self):
         return {
+            "new_employee_search": PersonSearchField(
+                "Find the person",
+                feeds="new_employee",
+                description="Any word of their name or email, or their employee number; then choose them below.",
+                validators=[Optional(), Length(max=100)],
+            ),
             "new_employee": SelectField(
                 "Assign to",
                 coerce=_int,
                 validators=[InputRequired("Choose who the line goes to.")],
                 validate_choice=False,
-            )
+            ),
         }
 
     def setup(self, form, ctx):
-        people = ctx.session.scalars(select(User).where(User.active).order_by(User.name)).all()
-        form.new_employee.choices = options(
-            [("", "Choose a person")] + [(p.id, f"{p.name} · {p.email}") for p in people]
-        )
+        wanted = form.new_employee.data
+        chosen = ctx.session.get(User, wanted) if wanted and wanted <= INT_MAX else None
+        text = (form.new_employee_search.data or "").strip()[:100]
+        found = []
+        if text:
+            matching = select(User).where(User.active, User.id.in_(people_matching(text)))
+            found = list(ctx.session.scalars(matching.order_by(User.name, User.id).limit(PEOPLE_FOUND)))
+        people = ([chosen] if chosen is not None and chosen.active else []) + [p for p in found if p is not chosen]
+        first = f"No one matches “{text}”" if text and not found else "Choose a person"
+        form.new_employee.choices = options([("", first)] + [(p.id, f"{p.name} · {p.email}") for p in people])
         form.new_employee._rows = {p.id: p for p in people}
 
     def resolve(self, form, ctx):
         ctx.new_employee = form.new_employee._rows.get(form.new_employee.data)
+        if form.new_employee.data is not None and ctx.new_employee is None:
+            add_error(form.new_employee, "That person is no longer with the company: choose someone else.")
 
 
 class AreaCodePart(Part):

@@ -28,6 +28,7 @@ from app.orders.attachments import AttachmentRefused
 from app.orders.catalog_search import search_catalog
 from app.orders.presenting import progress_steps
 from app.orders.types import rules
+from app.orders.types.parts import PEOPLE_FOUND
 from app.web.access import require
 from app.web.auth.routes import safe_next
 from app.web.orders import bp
@@ -37,7 +38,7 @@ from app.web.orders.forms import AnswerForm, CancelForm, CopyForm, MessageForm, 
 from app.web.paging import kept_args, list_page
 
 PAGE_SIZE = 25
-PEOPLE_FOUND = 20
+PEOPLE_LISTED = 50  # the people the "Ordering for" list offers before anyone searches
 
 
 def _employee_from_args() -> User:
@@ -98,8 +99,13 @@ def new():
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         return render_block("orders/new.html", "catalog", **catalog)
     person_q = (request.args.get("person") or "").strip()[:100]
-    people = service.orderable_people(db.session, current_user)
-    listed = service.orderable_people(db.session, current_user, person_q) if person_q else people
+    # The "Ordering for" list: this person and the first PEOPLE_LISTED others by name (the helpdesk may order for
+    # everyone in the company), or those the search found; the search box finds anyone else.
+    people = service.orderable_people(db.session, current_user, limit=PEOPLE_LISTED + 1)
+    more = len(people) > PEOPLE_LISTED + 1
+    people = people[: PEOPLE_LISTED + 1]
+    matches = service.orderable_people(db.session, current_user, person_q, limit=PEOPLE_FOUND) if person_q else []
+    listed = matches if person_q else people
     if employee not in listed:
         listed = [employee, *listed]  # the person ordered for stays chosen
     return render_template(
@@ -108,9 +114,10 @@ def new():
         employee=employee,
         people=people,
         listed=listed,
+        more=more,
         q=person_q,
         line_id=line_id,
-        matches=[],
+        matches=matches,
     )
 
 
@@ -194,7 +201,7 @@ def _order_form(order_type, employee: User, order: Order | None):
         saved = service.save_draft(db.session, order_type, ctx, form, order=order, price=price)
         db.session.commit()
         return redirect(url_for("orders.review", number=saved.number))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and action != "find" else 200  # "find": a search box's button
     return render_template("orders/form.html", **page), status
 
 
