@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app import clock
@@ -146,9 +147,13 @@ def test_hana_finds_whom_a_line_goes_to_by_typing_then_without_javascript(app, b
     hana.goto(f"/orders/new/assign_line?for={iris_id}")
     hana.get_by_label("Line").select_option(str(iris_line))
     settle(hana)
+    hana.get_by_label("Find the person").fill("zzzz")
+    expect(hana.locator("#new_employee_search-found")).to_have_text("No one matches “zzzz”.")
     hana.get_by_label("Find the person").fill("raman")
+    expect(hana.locator("#new_employee_search-found")).to_have_text("")
     settle(hana)
     hana.get_by_label("Assign to").select_option(label="Priya Raman · priya.raman@example.com")
+    assert hana.get_by_label("Find the person").input_value() == "raman"  # what she typed stays as it was
     assert hana.evaluate("document.documentElement.scrollWidth") <= 390
     hana.check()
     hana.screenshot_for_docs("assign-line-find-person")

@@ -11,9 +11,9 @@ from sqlalchemy import event, select
 
 from app import clock
 from app.extensions import db
+from app.inventory.search import PEOPLE_FOUND
 from app.models import Order, User
 from app.orders import service
-from app.orders.types.parts import PEOPLE_FOUND
 from app.web.orders.routes import PEOPLE_LISTED
 from tests.support.approvals import submit
 from tests.support.ordering import ERIN, errors_of, fill
@@ -38,6 +38,13 @@ def options_of(page: str, select_id: str) -> list[str]:
     found = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
     assert found, f"no select #{select_id}"
     return [html.unescape(text).strip() for text in re.findall(r"<option[^>]*>([^<]*)</option>", found.group(1))]
+
+
+def found_note(page: str, search_id: str) -> str:
+    """What the note beside the search box `search_id` says (that the search found nobody), or ''."""
+    found = re.search(rf'<small id="{search_id}-found"[^>]*>([^<]*)</small>', page)
+    assert found, f"no note beside #{search_id}"
+    return html.unescape(found.group(1)).strip()
 
 
 # ---------------------------------------------------------------- New order: "Ordering for"
@@ -95,7 +102,9 @@ def test_assign_to_lists_no_one_until_searched_and_finds_anyone_without_javascri
     many = hana.post(url, {"line": demo.line_of(ERIN), "new_employee_search": "filler", "action": "find"})
     assert len(options_of(many.get_data(as_text=True), "new_employee")) == PEOPLE_FOUND + 1
     nobody = hana.post(url, {"line": demo.line_of(ERIN), "new_employee_search": "zzzz", "action": "find"})
-    assert options_of(nobody.get_data(as_text=True), "new_employee") == ["No one matches “zzzz”"]
+    assert options_of(nobody.get_data(as_text=True), "new_employee") == ["Choose a person"]
+    assert found_note(nobody.get_data(as_text=True), "new_employee_search") == "No one matches “zzzz”."
+    assert found_note(page, "new_employee_search") == ""
 
 
 def test_assign_to_refreshes_its_choices_as_one_types_and_keeps_the_one_chosen(app, login, demo):
@@ -145,3 +154,77 @@ def test_checking_an_assign_line_order_again_reads_the_person_it_names_not_every
             event.remove(User, "load", count)
         assert problems == {}
         assert len(loaded) < 10, f"{len(loaded)} people read to check one order"
+
+
+# ---------------------------------------------------------------- the other person pickers
+def test_a_delegate_is_found_by_searching_and_only_someone_who_may_approve(app, login, demo):
+    hire_many(app)  # sixty people who approve nothing
+    marco = login("manager")
+    page = marco.get("/approvals/away").get_data(as_text=True)
+    assert options_of(page, "delegate") == ["Choose a person"]
+    found = marco.post("/approvals/away", {"delegate_search": "sofia", "find": "1"})
+    assert found.status_code == 200 and not errors_of(found)
+    assert "Sofia Alvarez · sofia.alvarez@example.com" in options_of(found.get_data(as_text=True), "delegate")
+    nobody = marco.post("/approvals/away", {"delegate_search": "filler", "find": "1"})
+    assert options_of(nobody.get_data(as_text=True), "delegate") == ["Choose a person"]
+    assert found_note(nobody.get_data(as_text=True), "delegate_search") == "No one matches “filler”."
+    days = {"starts_on": clock.today().isoformat(), "ends_on": clock.today().isoformat()}
+    with app.app_context():
+        filler = db.session.scalar(select(User.id).where(User.email == "aaron.filler000@example.com"))
+    refused = marco.post("/approvals/away", {"delegate": str(filler), **days})
+    assert refused.status_code == 422 and "Choose someone who may approve" in errors_of(refused)
+    sofia = demo.user("sofia.alvarez@example.com")
+    saved = marco.post("/approvals/away", {"delegate": str(sofia), **days})
+    assert saved.status_code == 302
+    assert "Sofia Alvarez" in marco.get("/approvals/away").get_data(as_text=True)
+
+
+def test_a_person_s_manager_is_found_by_searching_and_the_manager_now_stays_offered(app, login, demo):
+    hire_many(app)
+    admin = login("admin")
+    erin = demo.user(ERIN)
+    page = admin.get(f"/admin/people/{erin}").get_data(as_text=True)
+    assert options_of(page, "manager_id") == ["No manager (top of the chain)", "Marco Diaz · manager@example.com"]
+    found = admin.post(
+        f"/admin/people/{erin}",
+        {
+            "name": "Erin Park",
+            "email": ERIN,
+            "manager_id": str(demo.user("manager@example.com")),
+            "manager_search": "sofia",
+            "find": "1",
+        },
+    )
+    assert found.status_code == 200 and not errors_of(found)
+    offered = options_of(found.get_data(as_text=True), "manager_id")
+    assert offered[1:] == ["Marco Diaz · manager@example.com", "Sofia Alvarez · sofia.alvarez@example.com"]
+    with app.app_context():
+        assert db.session.get(User, erin).manager.email == "manager@example.com"  # finding saved nothing
+    answers = {"name": "Erin Park", "email": ERIN, "manager_search": "sofia"}
+    sofia = demo.user("sofia.alvarez@example.com")
+    chosen = admin.post(f"/admin/people/{erin}", {**answers, "manager_id": str(sofia), "find": "1"})
+    assert found_note(chosen.get_data(as_text=True), "manager_search") == ""  # the one chosen matches too
+    junk = admin.post(f"/admin/people/{erin}", {**answers, "manager_id": "-"})  # not an id: refused, not a crash
+    assert junk.status_code == 422 and "Not a valid choice" in errors_of(junk)
+    saved = admin.post(f"/admin/people/{erin}", {**answers, "manager_id": str(sofia)})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, erin).manager.email == "sofia.alvarez@example.com"
+
+
+def test_the_approval_policy_pages_name_a_person_found_by_searching(app, login, demo):
+    hire_many(app)
+    admin = login("admin")
+    index = admin.get("/admin/approval-policies").get_data(as_text=True)
+    assert options_of(index, "employee") == ["Choose a person"]
+    found = admin.get("/admin/approval-policies?employee_search=erin&find=1").get_data(as_text=True)
+    assert "Erin Park · employee@example.com" in options_of(found, "employee") and "try-result" not in found
+    with app.app_context():
+        from app.models import ApprovalPolicy
+
+        policy_id = db.session.scalar(select(ApprovalPolicy.id).order_by(ApprovalPolicy.id))
+    edit = admin.get(f"/admin/approval-policies/{policy_id}").get_data(as_text=True)
+    assert options_of(edit, "user_id") == ["Nobody named"]
+    step = admin.post(f"/admin/approval-policies/{policy_id}/steps", {"user_search": "sofia", "find": "1"})
+    assert step.status_code == 200 and not errors_of(step)
+    assert "Sofia Alvarez · sofia.alvarez@example.com" in options_of(step.get_data(as_text=True), "user_id")

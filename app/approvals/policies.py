@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import aliased
 
 from app.database import DbSession
@@ -205,18 +205,16 @@ def may_approve(person: User) -> bool:
     return person.active and person.is_approver
 
 
-def possible_delegates(session: DbSession, person: User) -> list[User]:
+def may_stand_in_for(person: User) -> ColumnElement[bool]:
     """Whom `person` may name to decide while away: the other active people who may approve (`may_approve`: a
-    manager, a member of an approval group or an administrator), in one query, by name."""
+    manager, a member of an approval group or an administrator), as a condition on User."""
     report = aliased(User)
     approves = (
         exists().where(report.manager_id == User.id)
         | exists().where(group_members.c.user_id == User.id)
         | exists().where(UserRole.user_id == User.id, UserRole.role == Role.ADMIN)
     )
-    return list(
-        session.scalars(select(User).where(User.active, User.id != person.id, approves).order_by(User.name, User.id))
-    )
+    return and_(User.active, User.id != person.id, approves)
 
 
 def active_delegate(session: DbSession, person: User, today: date) -> User | None:

@@ -12,12 +12,13 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    ColumnExpressionArgument,
     Integer,
     Select,
     String,
@@ -306,6 +307,37 @@ def people_matching(text: str) -> Select:
     if len(found) == 1:
         return found[0]
     return select(User.id).where(*(User.id.in_(query) for query in found))
+
+
+PEOPLE_FOUND = 20  # a search for a person lists at most this many
+
+
+class PeopleFound(NamedTuple):
+    people: list[User]  # the one already chosen first, then those the search found
+    matched: bool  # whether the search found anyone (the one chosen included)
+
+
+def people_found(
+    session: DbSession,
+    text: str,
+    *,
+    chosen: int | None = None,
+    where: Iterable[ColumnExpressionArgument[bool]] = (),
+    limit: int = PEOPLE_FOUND,
+) -> PeopleFound:
+    """What a person picker offers: the one already `chosen` (kept, whatever was searched), then the people `text`
+    finds, by name, at most `limit` of them; all of them people for whom `where` holds. Never the whole company:
+    with a hundred thousand people a list of everyone weighs megabytes."""
+    conditions = list(where)
+    text = text.strip()
+    people: list[User] = []
+    if chosen is not None and 0 < chosen <= params.INT_MAX:
+        people += session.scalars(select(User).where(User.id == chosen, *conditions)).all()
+    found: list[User] = []
+    if text:
+        matching = select(User).where(User.id.in_(people_matching(text)), *conditions)
+        found = list(session.scalars(matching.order_by(User.name, User.id).limit(limit)))
+    return PeopleFound(people + [p for p in found if p.id != chosen], bool(found))
 
 
 def imei_matches(text: str) -> ColumnElement[bool]:

@@ -18,7 +18,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
-    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,11 +28,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import clock
 from app.catalog.eligibility import eligible_items
-from app.choices import label_of, options
+from app.choices import PersonSearchField, label_of, options
 from app.crypto import mask
 from app.formatting import address, day, imei, money, phone
 from app.identifiers import InvalidIdentifier, parse_phone
-from app.inventory.search import people_matching
+from app.inventory.search import people_found
 from app.models import (
     Accessory,
     Carrier,
@@ -48,8 +47,6 @@ from app.models import (
 )
 from app.orders.types.base import OrderContext
 from app.params import INT_MAX
-
-PEOPLE_FOUND = 20  # a search for a person lists at most this many
 
 
 def _int(value: Any) -> int | None:
@@ -637,15 +634,6 @@ class TierPart(Part):
         ctx.tier = form.tier._rows.get(form.tier.data)
 
 
-class PersonSearchField(SearchField):
-    """A search box that finds the people offered by the select named `feeds` (a company has too many people to
-    list them all): drawn with a button that finds them without JavaScript, and asking as one types with it."""
-
-    def __init__(self, label: str, feeds: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.feeds = feeds
-
-
 class NewEmployeePart(Part):
     """Whom a line goes to: anyone active in the company, found by searching (never a list of everyone: with a
     hundred thousand people it would weigh megabytes, and checking the order again at approval would load them
@@ -657,10 +645,7 @@ class NewEmployeePart(Part):
     def fields(self):
         return {
             "new_employee_search": PersonSearchField(
-                "Find the person",
-                feeds="new_employee",
-                description="Any word of their name or email, or their employee number; then choose them below.",
-                validators=[Optional(), Length(max=100)],
+                "Find the person", feeds="new_employee", validators=[Optional(), Length(max=100)]
             ),
             "new_employee": SelectField(
                 "Assign to",
@@ -671,17 +656,10 @@ class NewEmployeePart(Part):
         }
 
     def setup(self, form, ctx):
-        wanted = form.new_employee.data
-        chosen = ctx.session.get(User, wanted) if wanted and wanted <= INT_MAX else None
         text = (form.new_employee_search.data or "").strip()[:100]
-        found = []
-        if text:
-            matching = select(User).where(User.active, User.id.in_(people_matching(text)))
-            found = list(ctx.session.scalars(matching.order_by(User.name, User.id).limit(PEOPLE_FOUND)))
-        people = ([chosen] if chosen is not None and chosen.active else []) + [p for p in found if p is not chosen]
-        first = f"No one matches “{text}”" if text and not found else "Choose a person"
-        form.new_employee.choices = options([("", first)] + [(p.id, f"{p.name} · {p.email}") for p in people])
-        form.new_employee._rows = {p.id: p for p in people}
+        found = people_found(ctx.session, text, chosen=form.new_employee.data, where=[User.active])
+        form.new_employee_search.offer(form.new_employee, found.people, matched=found.matched)
+        form.new_employee._rows = {p.id: p for p in found.people}
 
     def resolve(self, form, ctx):
         ctx.new_employee = form.new_employee._rows.get(form.new_employee.data)

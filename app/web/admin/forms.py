@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -35,11 +35,12 @@ from app.admin.people import would_loop
 from app.catalog import pictures
 from app.catalog.carriers import set_api_secret
 from app.catalog.eligibility import audience_of
-from app.choices import options
+from app.choices import PersonSearchField, options
 from app.commands import lost
 from app.database import DbSession
 from app.extensions import db
 from app.formatting import money_input, parse_money
+from app.inventory.search import people_found
 from app.models import (
     Accessory,
     Carrier,
@@ -56,6 +57,7 @@ from app.models import (
     User,
 )
 from app.orders.types.rules import WIRELINE_ORDERERS
+from app.params import to_int
 
 
 def _strip(value: Any) -> Any:
@@ -78,7 +80,10 @@ def _options(pairs: Any) -> list[SelectChoice]:
 def _id_or_none(value: Any) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    number = to_int(str(value), minimum=1)
+    return number if number is not None else -1  # not an id: no choice has it, so the field refuses it
 
 
 # ---------------------------------------------------------------- fields
@@ -716,6 +721,7 @@ class PersonForm(FlaskForm):
     )
     department_id = SelectField("Department", coerce=_id_or_none)
     cost_center_id = SelectField("Cost center", coerce=_id_or_none)
+    manager_search = PersonSearchField("Find the manager", feeds="manager_id", validators=[Optional(), _too_long(100)])
     manager_id = SelectField(
         "Manager", coerce=_id_or_none, description="Approvals go up the management chain from here."
     )
@@ -737,15 +743,14 @@ class PersonForm(FlaskForm):
             [("", "No cost center")]
             + [(c.id, str(c)) for c in db.session.scalars(select(CostCenter).order_by(CostCenter.code))]
         )
-        managers = db.session.scalars(
-            select(User)
-            .where((User.active.is_(True)) | (User.id == person.manager_id))
-            .where(User.id != person.id)
-            .order_by(User.name)
-        ).all()
-        self._managers = {u.id: u for u in managers}
-        self.manager_id.choices = _options(
-            [("", "No manager (top of the chain)")] + [(u.id, f"{u.name} ({u.email})") for u in managers]
+        # The manager now (or the one chosen) and those the search found: never a list of everyone.
+        search = self.manager_search.data or ""
+        chosen = self.manager_id.data if self.is_submitted() else person.manager_id
+        may_manage = [User.id != person.id, or_(User.active.is_(True), User.id == person.manager_id)]
+        found = people_found(db.session, search, chosen=chosen, where=may_manage)
+        self._managers = {u.id: u for u in found.people}
+        self.manager_search.offer(
+            self.manager_id, found.people, matched=found.matched, empty="No manager (top of the chain)"
         )
         self._groups = {g.id: g for g in db.session.scalars(select(Group).order_by(Group.name))}
         self.groups.choices = _options((g.id, g.name) for g in self._groups.values())

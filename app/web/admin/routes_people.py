@@ -74,9 +74,10 @@ def person(person_id: int):
     """A person's page: edit who they are and where they sit; deactivate; what is left to offboard."""
     someone = _person(person_id)
     form = PersonForm(person=someone)
+    finding = "find" in request.form  # the manager search's button: offer whom it found, save nothing
     if request.method == "GET":
         form.fill()
-    elif form.validate():
+    elif not finding and form.validate():
         try:
             changed = update_person(
                 db.session,
@@ -100,7 +101,7 @@ def person(person_id: int):
         else:
             flash(f"Saved {someone.name}." if changed else "Nothing to save: no changes.", "success")
             return redirect(url_for("admin.person", person_id=someone.id))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not finding else 200
     return render_template(
         "admin/people/person.html",
         person=someone,

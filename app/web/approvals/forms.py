@@ -5,6 +5,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import clock
+from app.choices import PersonSearchField
 
 
 class ApproveForm(FlaskForm):
@@ -34,6 +35,9 @@ class InboxFilter(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
+    delegate_search = PersonSearchField(
+        "Find your delegate", feeds="delegate", validators=[Optional(), Length(max=100)]
+    )
     delegate = SelectField(
         "Delegate (someone who may approve)",
         validators=[DataRequired("Choose who decides for you while you are away.")],

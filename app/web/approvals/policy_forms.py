@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.choices import PersonSearchField
 from app.web.admin.forms import CheckboxListField, MoneyField
 
 
@@ -64,6 +65,7 @@ class PolicyForm(FlaskForm):
 
 class StepForm(FlaskForm):
     approver_kind = SelectField("Approver", validators=[InputRequired("Choose who approves this step.")])
+    user_search = PersonSearchField("Find the person", feeds="user_id", validators=[Optional(), Length(max=100)])
     user_id = SelectField("Named person", validators=[Optional()])
     group_id = SelectField("Group", validators=[Optional()])
 
@@ -84,6 +86,7 @@ class TryItForm(FlaskForm):
 
     order_number = StringField("An existing order number", validators=[Optional(), Length(max=20)])
     type = SelectField("Or describe one: order type", validators=[Optional()])
+    employee_search = PersonSearchField("Find the person", feeds="employee", validators=[Optional(), Length(max=100)])
     employee = SelectField("Ordered for", validators=[Optional()])
     carrier = SelectField("Carrier", validators=[Optional()])
     one_time = OptionalMoneyField("One-time cost", MONEY)

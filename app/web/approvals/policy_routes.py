@@ -6,14 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectField
 
-from app import clock
+from app import clock, params
 from app.admin.audit import record_audit
 from app.approvals import policies
 from app.approvals.policies import KIND_LABELS, OrderFacts, matching_policy, resolve_approver
-from app.choices import options
+from app.choices import PersonSearchField, options
 from app.extensions import db
 from app.formatting import money
+from app.inventory.search import people_found
 from app.models import (
     ApprovalPolicy,
     ApprovalPolicyStep,
@@ -93,7 +95,7 @@ def index():
     """Every policy in the order they are checked, and the Try it panel."""
     carriers = dict(db.session.execute(select(Carrier.id, Carrier.name)).all())
     form = _try_form(request.args)
-    result = _try(form) if request.args else None
+    result = _try(form) if request.args and "find" not in request.args else None  # "find": the person search
     return render_template(
         "approvals/policies.html", policies=_policies(), carriers=carriers, describe=describe, form=form, result=result
     )
@@ -102,11 +104,18 @@ def index():
 def _try_form(data) -> TryItForm:
     form = TryItForm(data)
     form.type.choices = options([("", "Choose a type")] + [(t.code, t.name) for t in types.REGISTRY.values()])
-    people = db.session.scalars(select(User).where(User.active).order_by(User.name)).all()
-    form.employee.choices = options([("", "Choose a person")] + [(str(p.id), p.name) for p in people])
+    _offer_people(form.employee_search, form.employee)
     carriers = db.session.scalars(select(Carrier).order_by(Carrier.name)).all()
     form.carrier.choices = options([("", "Any carrier")] + [(str(c.id), c.name) for c in carriers])
     return form
+
+
+def _offer_people(search: PersonSearchField, select: SelectField, empty: str = "Choose a person") -> None:
+    """The active people a person select offers: the one chosen, and those the search beside it found."""
+    found = people_found(
+        db.session, search.data or "", chosen=params.to_int(select.data, minimum=1), where=[User.active]
+    )
+    search.offer(select, found.people, matched=found.matched, empty=empty)
 
 
 def _try(form: TryItForm) -> dict | None:
@@ -183,8 +192,7 @@ def _policy_form(policy: ApprovalPolicy | None, data=None) -> PolicyForm:
 def _step_form(data=None) -> StepForm:
     form = StepForm(data)
     form.approver_kind.choices = options([("", "Choose who approves")] + [(k.value, v) for k, v in KIND_LABELS.items()])
-    people = db.session.scalars(select(User).where(User.active).order_by(User.name)).all()
-    form.user_id.choices = options([("", "Nobody named")] + [(str(p.id), f"{p.name} · {p.email}") for p in people])
+    _offer_people(form.user_search, form.user_id, empty="Nobody named")
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
     form.group_id.choices = options([("", "No group")] + [(str(g.id), g.name) for g in groups])
     return form
@@ -276,10 +284,11 @@ def add_step(policy_id: int):
     """Add a step at the end."""
     policy = _policy_or_404(policy_id)
     step_form = _step_form(request.form)
-    if not step_form.validate():
+    finding = "find" in request.form  # the person search's button: offer whom it found, add nothing
+    if finding or not step_form.validate():
         return render_template(
             "approvals/policy_form.html", form=_policy_form(policy), policy=policy, step_form=step_form
-        ), 422
+        ), 200 if finding else 422
     kind = ApproverKind(step_form.approver_kind.data)
     step = ApprovalPolicyStep(
         position=len(policy.steps) + 1,

@@ -15,6 +15,7 @@ from app.approvals import decisions, inbox, policies
 from app.approvals.steps import StepError
 from app.choices import options
 from app.extensions import db, htmx
+from app.inventory.search import people_found
 from app.models import Approval, Delegation, Device, Line, Order, OrderStatus, User
 from app.orders import lifecycle, types
 from app.web.access import require
@@ -270,9 +271,12 @@ def approve_selected():
 def away():
     """Name a delegate for the days I am away: steps that reach me then go to them."""
     form = DelegationForm()
-    people = policies.possible_delegates(db.session, current_user)  # only people who may approve can stand in
-    form.delegate.choices = options([("", "Choose a person")] + [(str(p.id), f"{p.name} · {p.email}") for p in people])
-    if form.validate_on_submit():
+    finding = "find" in request.form  # the search box's button: offer whom it found, save nothing
+    search, chosen = form.delegate_search.data or "", params.to_int(form.delegate.data, minimum=1)
+    where = [policies.may_stand_in_for(current_user)]  # only people who may approve can stand in
+    found = people_found(db.session, search, chosen=chosen, where=where)
+    form.delegate_search.offer(form.delegate, found.people, matched=found.matched)
+    if not finding and form.validate_on_submit():
         delegate = db.session.get(User, int(form.delegate.data))
         if delegate is None:
             abort(404)

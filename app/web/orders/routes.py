@@ -21,14 +21,13 @@ from app.choices import options
 from app.extensions import db, htmx
 from app.identifiers import phone_search_digits
 from app.inventory import returns
-from app.inventory.search import had_number, number_matches
+from app.inventory.search import PEOPLE_FOUND, had_number, number_matches
 from app.models import Device, Line, Order, OrderEvent, OrderStatus, User
 from app.orders import conversation, lifecycle, service, types
 from app.orders.attachments import AttachmentRefused
 from app.orders.catalog_search import search_catalog
 from app.orders.presenting import progress_steps
 from app.orders.types import rules
-from app.orders.types.parts import PEOPLE_FOUND
 from app.web.access import require
 from app.web.auth.routes import safe_next
 from app.web.orders import bp
