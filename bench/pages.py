@@ -109,6 +109,13 @@ PAGES = [
         "helpdesk",
         lambda f: [f"/orders/new/assign_line?for={f['erin']}"],
     ),
+    Page("away", "Away and delegate (an approver names a delegate)", "manager", lambda f: ["/approvals/away"]),
+    Page(
+        "admin_person",
+        "A person's page (the administrator: their manager)",
+        "admin",
+        lambda f: [f"/admin/people/{f['erin']}"],
+    ),
     Page(
         "dashboard_computed",
         "Dashboard, figures computed (first view after a change)",

@@ -228,3 +228,27 @@ def test_the_approval_policy_pages_name_a_person_found_by_searching(app, login, 
     step = admin.post(f"/admin/approval-policies/{policy_id}/steps", {"user_search": "sofia", "find": "1"})
     assert step.status_code == 200 and not errors_of(step)
     assert "Sofia Alvarez · sofia.alvarez@example.com" in options_of(step.get_data(as_text=True), "user_id")
+
+
+def test_the_ordering_for_search_runs_the_same_statements_however_many_it_finds(app, login, demo):
+    """Each person found shows their department: loaded with them, not one query per person found."""
+    hana = login("helpdesk")
+    hana.get("/orders/people?person=erin")  # the session's own statements settle first
+    counted: list[int] = []
+    with app.app_context():
+        engine = db.engine
+
+    def statements(url: str) -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            page = hana.get(url).get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counted.append(page.count("Order for "))
+        return len(seen)
+
+    one, many = statements("/orders/people?person=erin"), statements("/orders/people?person=e")
+    assert counted[0] <= 2 and counted[1] > 5  # Erin (and a namesake); then people of several departments
+    assert one == many

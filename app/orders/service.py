@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from app import clock
@@ -46,7 +47,7 @@ def orderable_people(session: DbSession, requester: User, search: str = "", limi
     their employee number (the people index); without, this person first, then the others. At most `limit` of the
     others, cut in the database: the helpdesk may order for everyone in the company, a senior manager for tens of
     thousands below them."""
-    query = select(User).where(User.active)
+    query = select(User).where(User.active).options(joinedload(User.department))  # the search lists it
     if not requester.is_helpdesk:
         query = query.where(User.id.in_(org_chart.below(requester)))
     if search.strip():
