@@ -102,6 +102,14 @@ class Line(Model):
         # The list in number order with each number's digits: a search for digits that many numbers have walks it
         # alone for a page of them (app.inventory.search.lines_numbered).
         Index("ix_lines_number_walk", "number", "id", "number_digits"),
+        # The live lines assigned to nobody, which the helpdesk may assign (Assign line): without it, listing them
+        # read every unassigned line of the company, live or long disconnected.
+        Index(
+            "ix_lines_unassigned_live",
+            "number",
+            sqlite_where=text("employee_id IS NULL AND status IN ('active', 'suspended')"),
+            postgresql_where=text("employee_id IS NULL AND status IN ('active', 'suspended')"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20))  # E.164
