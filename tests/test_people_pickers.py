@@ -252,3 +252,20 @@ def test_the_ordering_for_search_runs_the_same_statements_however_many_it_finds(
     one, many = statements("/orders/people?person=erin"), statements("/orders/people?person=e")
     assert counted[0] <= 2 and counted[1] > 5  # Erin (and a namesake); then people of several departments
     assert one == many
+
+
+def test_a_search_sorts_only_the_people_it_found_first_by_name(app, login, demo, monkeypatch):
+    """A search takes the people of at most PEOPLE_SORTED of the words it finds in the index of words (a person may
+    have two: a name and an email that match), then the first by name among them: never the company walked in name
+    order until enough match."""
+    from app.inventory import search
+
+    hire_many(app)
+    monkeypatch.setattr(search, "PEOPLE_SORTED", 5, raising=False)
+    with app.app_context():
+        hana = db.session.scalar(select(User).where(User.email == "helpdesk@example.com"))
+        found = service.orderable_people(db.session, hana, "filler", limit=PEOPLE_FOUND)
+        picked = search.people_found(db.session, "filler", where=[User.active])
+    names = [p.name for p in found]
+    assert 1 <= len(names) <= 5 and names == sorted(names) and all(n.startswith("Aaron Filler") for n in names)
+    assert [p.name for p in picked.people] == names and picked.matched

@@ -310,6 +310,18 @@ def people_matching(text: str) -> Select:
 
 
 PEOPLE_FOUND = 20  # a search for a person lists at most this many
+PEOPLE_SORTED = 1_000  # … the first by name among the people of at most this many words found (past it: type more)
+
+
+def first_found_by_name(text: str, where: Iterable[ColumnExpressionArgument[bool]], limit: int | None) -> Select:
+    """The ids of the first `limit` people by name whom `text` finds and for whom `where` holds. Those found come
+    from the index of people's words first (the people of at most PEOPLE_SORTED words), and only they are sorted:
+    asked for the first by name among everyone, PostgreSQL walks the company in name order until enough match
+    (6,154 people read for "sil" at 100,000 people: 37 ms, against 6 ms this way)."""
+    found = people_matching(text).limit(PEOPLE_SORTED).subquery("found")
+    # OFFSET 0 keeps the sort out of the subquery: the people found are fetched, then the few are sorted
+    matched = select(User.id, User.name).where(User.id.in_(select(found.c[0])), *where).offset(0).subquery("matched")
+    return select(matched.c.id).order_by(matched.c.name, matched.c.id).limit(limit)
 
 
 class PeopleFound(NamedTuple):
@@ -335,8 +347,8 @@ def people_found(
         people += session.scalars(select(User).where(User.id == chosen, *conditions)).all()
     found: list[User] = []
     if text:
-        matching = select(User).where(User.id.in_(people_matching(text)), *conditions)
-        found = list(session.scalars(matching.order_by(User.name, User.id).limit(limit)))
+        matching = select(User).where(User.id.in_(first_found_by_name(text, conditions, limit)))
+        found = list(session.scalars(matching.order_by(User.name, User.id)))
     return PeopleFound(people + [p for p in found if p.id != chosen], bool(found))
 
 

@@ -14,7 +14,7 @@ from app import clock
 from app.catalog.eligibility import cost_share_for
 from app.crypto import decrypt_json, encrypt_json
 from app.database import DbSession
-from app.inventory.search import people_matching
+from app.inventory.search import first_found_by_name
 from app.models import Approval, Order, OrderStatus, User, get_setting, org_chart
 from app.orders.types import REGISTRY
 from app.orders.types.base import OrderContext, OrderType
@@ -47,14 +47,11 @@ def orderable_people(session: DbSession, requester: User, search: str = "", limi
     their employee number (the people index); without, this person first, then the others. At most `limit` of the
     others, cut in the database: the helpdesk may order for everyone in the company, a senior manager for tens of
     thousands below them."""
-    query = select(User).where(User.active).options(joinedload(User.department))  # the search lists it
-    if not requester.is_helpdesk:
-        query = query.where(User.id.in_(org_chart.below(requester)))
+    may = [User.active] + ([] if requester.is_helpdesk else [User.id.in_(org_chart.below(requester))])
+    people = select(User).options(joinedload(User.department)).order_by(User.name, User.id)  # the search lists it
     if search.strip():
-        found = query.where(User.id.in_(people_matching(search)))
-        return list(session.scalars(found.order_by(User.name, User.id).limit(limit)))
-    others = session.scalars(query.where(User.id != requester.id).order_by(User.name, User.id).limit(limit))
-    return [requester, *others]
+        return list(session.scalars(people.where(User.id.in_(first_found_by_name(search, may, limit)))))
+    return [requester, *session.scalars(people.where(*may, User.id != requester.id).limit(limit))]
 
 
 def context(
