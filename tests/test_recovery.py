@@ -131,6 +131,9 @@ def test_a_redis_restarted_empty_under_a_running_worker_loses_no_background_work
         wait_until(
             "the periodic jobs scheduled", lambda: len(scheduled_ids()) >= len(PERIODIC), process=worker, log=log
         )
+        # The worker puts the schedule in before it connects as a worker and registers: Redis going away in between
+        # would stop it at its start (a busy machine made that window long enough to hit), not the case tested here.
+        wait_until("the worker at work", lambda: redis.scard("rq:workers") >= 1, process=worker, log=log)
 
         # Redis goes away. Meanwhile the portal works: an order is approved (its hand-off job cannot be queued),
         # a carrier update is received (its drain job cannot be queued), and emails are owed (their send jobs
