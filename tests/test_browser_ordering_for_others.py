@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Device, Order
+from tests.support.browser import sign_in_without_javascript
 from tests.support.helpers import DEMO_USERS
 from tests.support.ordering import ERIN, Demo, valid_orders
 
@@ -165,10 +166,7 @@ def test_hana_finds_whom_a_line_goes_to_by_typing_then_without_javascript(app, b
     context.set_default_timeout(10_000)
     page = context.new_page()  # axe-core needs JavaScript: the same page was checked above
     try:
-        page.goto("/login")
-        page.get_by_label("Email").fill(DEMO_USERS["helpdesk"])
-        page.get_by_label("Password", exact=True).fill("demo")
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_without_javascript(page, DEMO_USERS["helpdesk"])
         page.goto(f"/orders/new/assign_line?for={iris_id}")
         page.get_by_label("Line").select_option(str(iris_line))
         page.get_by_label("Find the person").fill("raman")

@@ -89,3 +89,11 @@ class AccessiblePage:
             docs.mkdir(parents=True, exist_ok=True)
             (docs / path.name).write_bytes(path.read_bytes())
         return path
+
+
+def sign_in_without_javascript(page, email: str, password: str = "demo") -> None:
+    """Sign in on a plain Playwright page (JavaScript off, so axe-core does not run there)."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
